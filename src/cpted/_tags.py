@@ -1,0 +1,256 @@
+"""Normalise the OpenStreetMap tags a CPTED analysis relies on.
+
+OSM values are free text: ``lit=24/7``, ``building:levels=3;4``, ``height=12,5 m``,
+``camera:direction=NE``. Each function here turns one tag into a value cpted can compute
+with, and returns a missing value (``None`` or NaN) rather than guessing when the text
+cannot be read. Every rule cites the OSM wiki page it follows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+from cpted import settings
+
+__all__ = [
+    "barrier_class",
+    "camera_direction",
+    "entrance_kind",
+    "parse_angle",
+    "parse_height",
+    "parse_levels",
+    "parse_lit",
+    "poi_category",
+    "site_category",
+]
+
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+
+# https://wiki.openstreetmap.org/wiki/Key:lit
+_LIT_YES = {"yes", "24/7", "automatic", "sunset-sunrise", "dusk-dawn", "on", "true", "1"}
+_LIT_LIMITED = {"limited", "interval", "part_time", "part-time", "conditional"}
+_LIT_NO = {"no", "disused", "none", "off", "false", "0"}
+
+
+def parse_lit(value: object) -> str:
+    """
+    Classify an OSM ``lit=*`` value as ``"yes"``, ``"limited"``, ``"no"`` or ``"unknown"``.
+
+    ``yes``, ``24/7``, ``automatic`` and ``sunset-sunrise`` mean lit through the night;
+    ``limited``, ``interval`` and opening-hours-like times (``sunset-01:00``) mean lit for
+    part of it; ``no`` and ``disused`` mean unlit (OSM wiki, Key:lit). Several values
+    separated by ``;`` take the least lit one, because a path is only as lit as its darkest
+    stretch.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown"
+    parts = [p.strip().lower() for p in str(value).split(";") if p.strip()]
+    if not parts:
+        return "unknown"
+    ranks = {"no": 0, "limited": 1, "yes": 2}
+    found = []
+    for part in parts:
+        if part in _LIT_YES:
+            found.append("yes")
+        elif part in _LIT_NO:
+            found.append("no")
+        elif part in _LIT_LIMITED or re.search(r"\d{1,2}:\d{2}", part):
+            found.append("limited")
+    if not found:
+        return "unknown"
+    return min(found, key=ranks.__getitem__)
+
+
+def _numbers(value: object) -> list[float]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, int | float):
+        return [float(value)]
+    return [float(m.replace(",", ".")) for m in _NUMBER.findall(str(value))]
+
+
+def parse_levels(value: object) -> float:
+    """
+    Read ``building:levels`` as a number of storeys above ground, NaN when unreadable.
+
+    ``"5"`` is 5, ``"2.5"`` is 2.5 (a partial top storey), ``"3;4"`` (parts of different
+    height) takes the higher part, because the taller part is what overlooks the street.
+    Negative values and values above 200 are treated as errors.
+    """
+    nums = [n for n in _numbers(value) if 0 <= n <= 200]
+    return max(nums) if nums else math.nan
+
+
+_FEET = 0.3048
+_INCH = 0.0254
+
+
+def parse_height(value: object) -> float:
+    """
+    Read an OSM ``height=*`` or ``min_height=*`` value in metres, NaN when unreadable.
+
+    Metres are the default unit (OSM wiki, Key:height); ``"12 m"``, ``"12,5"`` (decimal
+    comma) and ``"12.5m"`` read as metres, ``"40 ft"`` and ``12'6"`` as feet and inches.
+    ``"3;4"`` takes the higher value.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    if isinstance(value, int | float):
+        return float(value) if value >= 0 else math.nan
+    text = str(value).strip().lower()
+    heights = []
+    for part in text.split(";"):
+        part = part.strip()
+        feet = re.fullmatch(r"(\d+(?:\.\d+)?)\s*'\s*(?:(\d+(?:\.\d+)?)\s*\")?", part)
+        if feet:
+            heights.append(float(feet.group(1)) * _FEET + float(feet.group(2) or 0) * _INCH)
+            continue
+        match = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*(m|metres?|meters?|ft|feet)?", part)
+        if match:
+            number = float(match.group(1).replace(",", "."))
+            unit = match.group(2) or "m"
+            heights.append(number * _FEET if unit in {"ft", "feet"} else number)
+    heights = [h for h in heights if 0 <= h <= 1000]
+    return max(heights) if heights else math.nan
+
+
+def barrier_class(tags: Mapping[str, str]) -> dict[str, object]:
+    """
+    Classify a ``barrier=*`` feature by what it does to sight, people and vehicles.
+
+    Returns a dict with ``barrier`` (the value), ``opaque`` (hides a person standing behind
+    it), ``passable`` (a person on foot can pass), ``blocks_vehicles`` and ``height`` in
+    metres (tagged, or the class default from :mod:`cpted.settings`), plus
+    ``height_source``. Fences are see-through unless ``fence_type`` says they are solid
+    (wood, panel, concrete, ...), as chain-link and railings are the common case (OSM wiki,
+    Key:fence_type).
+    """
+    value = str(tags.get("barrier", "")).strip().lower()
+    opaque = value in settings.OPAQUE_BARRIERS
+    if value == "fence":
+        opaque = str(tags.get("fence_type", "")).lower() in settings.OPAQUE_FENCE_TYPES
+    passable = value in settings.PASSABLE_BARRIERS or value in settings.VEHICLE_BARRIERS
+    locked = str(tags.get("locked", "")).lower() == "yes"
+    if value in settings.PASSABLE_BARRIERS and (
+        locked or str(tags.get("access", "")).lower() in {"no", "private"}
+    ):
+        passable = False
+    blocks_vehicles = value not in settings.VEHICLE_PASSABLE_BARRIERS
+    height = parse_height(tags.get("height"))
+    source = "osm"
+    if math.isnan(height):
+        height = settings.BARRIER_HEIGHTS.get(value, settings.BARRIER_HEIGHTS["default"])
+        source = "default"
+    if value == "hedge" or value in settings.OPAQUE_BARRIERS:
+        # A barrier lower than eye level hides a crouching person but not a standing one.
+        opaque = opaque and height >= settings.CONCEALMENT_HEIGHT
+    return {
+        "barrier": value,
+        "opaque": bool(opaque),
+        "passable": bool(passable),
+        "blocks_vehicles": bool(blocks_vehicles),
+        "height": float(height),
+        "height_source": source,
+    }
+
+
+_COMPASS = {
+    name: i * 22.5
+    for i, name in enumerate(
+        "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split()  # noqa: SIM905
+    )
+}
+
+
+def camera_direction(value: object) -> float:
+    """
+    Read ``camera:direction`` (or ``direction``) as degrees clockwise from north.
+
+    Accepts numbers (``"90"``, ``"90°"``), compass points (``"NE"``, ``"SSW"``), and
+    ranges ``"45-135"`` (their middle). Several values (``"90;270"``) take the first, the
+    way the OSM wiki reads them for single cameras. NaN when the text is no direction
+    (``"forward"`` on a traffic sign, an empty value).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    text = str(value).split(";")[0].strip().upper().rstrip("°")
+    if text in _COMPASS:
+        return _COMPASS[text]
+    span = re.fullmatch(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)", text)
+    if span:
+        a, b = float(span.group(1)), float(span.group(2))
+        if b < a:
+            b += 360.0
+        return ((a + b) / 2.0) % 360.0
+    try:
+        return float(text.replace(",", ".")) % 360.0
+    except ValueError:
+        return math.nan
+
+
+def parse_angle(value: object) -> float:
+    """Read ``camera:angle`` (tilt below the horizontal, degrees), NaN when unreadable."""
+    nums = _numbers(value)
+    if not nums or not -90 <= nums[0] <= 90:
+        return math.nan
+    return nums[0]
+
+
+def entrance_kind(tags: Mapping[str, str]) -> str:
+    """
+    Group an ``entrance=*`` or ``door=*`` node as main, secondary, service, emergency or exit.
+
+    Values follow the OSM wiki (Key:entrance): ``main``; ``yes``, ``secondary``,
+    ``staircase``, ``home``, ``shop``, ``side`` are everyday doors (secondary);
+    ``service``, ``garage``, ``delivery`` are service doors; ``emergency`` and ``exit`` open
+    only outwards.
+    """
+    value = str(tags.get("entrance", "")).strip().lower()
+    if value == "main":
+        return "main"
+    if value in {"service", "garage", "delivery", "loading_dock"}:
+        return "service"
+    if value == "emergency":
+        return "emergency"
+    if value == "exit":
+        return "exit"
+    return "secondary"
+
+
+def site_category(tags: Mapping[str, str]) -> str | None:
+    """
+    Name the public-space category of an OSM area, or None when it is not one.
+
+    Categories and their tags are listed in :data:`cpted.settings.SITE_CATEGORIES`; the
+    first match in that order wins, so a school mapped with ``amenity=school`` and
+    ``leisure=park`` counts as a school.
+    """
+    for category, rules in settings.SITE_CATEGORIES.items():
+        for key, values in rules.items():
+            if key in tags and (values is None or tags[key] in values):
+                if category == "pedestrian" and tags.get("area") not in {"yes"} and (
+                    "area:highway" not in tags
+                ):
+                    continue
+                return category
+    return None
+
+
+def poi_category(tags: Mapping[str, str]) -> str | None:
+    """
+    Group a shop, amenity, leisure, tourism, office or craft feature by the activity it brings.
+
+    Returns one of the keys of :data:`cpted.settings.POI_CATEGORIES` or None for street
+    furniture (benches, bins, parking) that brings no one to the street.
+    """
+    amenity = tags.get("amenity")
+    if amenity in settings.POI_IGNORED_AMENITIES:
+        amenity = None
+    for category, rules in settings.POI_CATEGORIES.items():
+        for key, values in rules.items():
+            value = amenity if key == "amenity" else tags.get(key)
+            if value is not None and (values is None or value in values):
+                return category
+    return None
