@@ -230,8 +230,10 @@ def site_category(tags: Mapping[str, str]) -> str | None:
     for category, rules in settings.SITE_CATEGORIES.items():
         for key, values in rules.items():
             if key in tags and (values is None or tags[key] in values):
-                if category == "pedestrian" and tags.get("area") not in {"yes"} and (
-                    "area:highway" not in tags
+                if (
+                    category == "pedestrian"
+                    and tags.get("area") not in {"yes"}
+                    and ("area:highway" not in tags)
                 ):
                     continue
                 return category

@@ -89,10 +89,12 @@ def geodataframe(data: object, *, what: str) -> gpd.GeoDataFrame:
         items = list(data)
         geoms = np.asarray(items, dtype=object)
         if len(items) and not all(isinstance(g, shapely.Geometry) for g in items):
-            msg = f"{what} must be shapely geometries or a GeoDataFrame, got {type(items[0]).__name__}."
+            got = type(items[0]).__name__
+            msg = f"{what} must be shapely geometries or a GeoDataFrame, got {got}."
             raise InputError(msg)
         return gpd.GeoDataFrame(geometry=list(geoms))
-    msg = f"{what} must be a GeoDataFrame, a GeoSeries or shapely geometries, got {type(data).__name__}."
+    got = type(data).__name__
+    msg = f"{what} must be a GeoDataFrame, a GeoSeries or shapely geometries, got {got}."
     raise InputError(msg)
 
 
@@ -105,8 +107,7 @@ def check_geometry_types(
     if len(bad):
         shown = ", ".join(f"{i!r} ({t})" for i, t in bad.head(5).items())
         msg = (
-            f"{what} must be {' or '.join(sorted(allowed))}; {len(bad)} rows are not, "
-            f"e.g. {shown}."
+            f"{what} must be {' or '.join(sorted(allowed))}; {len(bad)} rows are not, e.g. {shown}."
         )
         if bad.isin(["MultiPolygon", "MultiLineString", "MultiPoint"]).any():
             msg += " Split multi-part geometries with `gdf.explode(ignore_index=True)`."

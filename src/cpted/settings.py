@@ -22,11 +22,27 @@ from __future__ import annotations
 #: researchers get from osmnx.
 WALK_EXCLUDED_HIGHWAYS = frozenset(
     {
-        "abandoned", "bus_guideway", "construction", "cycleway", "motor", "no", "planned",
-        "platform", "proposed", "raceway", "razed", "rest_area", "services", "motorway",
-        "motorway_link", "street_lamp", "crossing", "traffic_signals", "bus_stop",
+        "abandoned",
+        "bus_guideway",
+        "construction",
+        "cycleway",
+        "motor",
+        "no",
+        "planned",
+        "platform",
+        "proposed",
+        "raceway",
+        "razed",
+        "rest_area",
+        "services",
+        "motorway",
+        "motorway_link",
+        "street_lamp",
+        "crossing",
+        "traffic_signals",
+        "bus_stop",
     }
-)  # fmt: skip
+)
 
 #: Highway values a car, van or truck can physically drive on. For hostile-vehicle run-up
 #: an attacker ignores access restrictions and one-way rules, so this is wider than the
@@ -35,19 +51,49 @@ WALK_EXCLUDED_HIGHWAYS = frozenset(
 #: streets); footways, paths, steps and cycleways are not.
 DRIVE_HIGHWAYS = frozenset(
     {
-        "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-        "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
-        "residential", "living_street", "service", "pedestrian", "track", "road",
-        "busway", "bus_guideway",
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "unclassified",
+        "residential",
+        "living_street",
+        "service",
+        "pedestrian",
+        "track",
+        "road",
+        "busway",
+        "bus_guideway",
     }
-)  # fmt: skip
+)
 
 #: Tag values copied onto street edges when present (the rest are dropped to keep the
 #: graph small).
 EDGE_TAGS = (
-    "highway", "name", "lit", "access", "foot", "service", "width", "surface", "sidewalk",
-    "oneway", "maxspeed", "tunnel", "bridge", "covered", "footway", "junction", "lanes",
-)  # fmt: skip
+    "highway",
+    "name",
+    "lit",
+    "access",
+    "foot",
+    "service",
+    "width",
+    "surface",
+    "sidewalk",
+    "oneway",
+    "maxspeed",
+    "tunnel",
+    "bridge",
+    "covered",
+    "footway",
+    "junction",
+    "lanes",
+)
 
 # --------------------------------------------------------------------------------------
 # Buildings, barriers, entrances, points of interest, sites
@@ -76,29 +122,77 @@ OPAQUE_BARRIERS = frozenset(
 
 #: Fence types that are solid rather than see-through (OSM wiki, Key:fence_type).
 OPAQUE_FENCE_TYPES = frozenset(
-    {"wood", "panel", "concrete", "brick", "stone", "metal_sheet", "palisade", "board",
-     "hedge", "wall", "split_rails_solid", "pole"}
-)  # fmt: skip
+    {
+        "wood",
+        "panel",
+        "concrete",
+        "brick",
+        "stone",
+        "metal_sheet",
+        "palisade",
+        "board",
+        "hedge",
+        "wall",
+        "split_rails_solid",
+        "pole",
+    }
+)
 
 #: Barriers that are openings for people on foot (gates and the like, OSM wiki).
 PASSABLE_BARRIERS = frozenset(
-    {"gate", "kissing_gate", "swing_gate", "lift_gate", "turnstile", "full-height_turnstile",
-     "stile", "entrance", "cycle_barrier", "hampshire_gate", "motorcycle_barrier",
-     "sliding_gate", "wicket_gate", "bump_gate", "chain", "border_control", "toll_booth"}
-)  # fmt: skip
+    {
+        "gate",
+        "kissing_gate",
+        "swing_gate",
+        "lift_gate",
+        "turnstile",
+        "full-height_turnstile",
+        "stile",
+        "entrance",
+        "cycle_barrier",
+        "hampshire_gate",
+        "motorcycle_barrier",
+        "sliding_gate",
+        "wicket_gate",
+        "bump_gate",
+        "chain",
+        "border_control",
+        "toll_booth",
+    }
+)
 
 #: Barriers that stop vehicles but let people through (hostile-vehicle mitigation: NPSA
 #: "Hostile Vehicle Mitigation" lists bollards, blocks, planters and barriers of this kind).
 VEHICLE_BARRIERS = frozenset(
-    {"bollard", "block", "jersey_barrier", "planter", "rock", "collision_protection",
-     "bus_trap", "sump_buster", "log", "chain", "motorcycle_barrier", "cycle_barrier"}
-)  # fmt: skip
+    {
+        "bollard",
+        "block",
+        "jersey_barrier",
+        "planter",
+        "rock",
+        "collision_protection",
+        "bus_trap",
+        "sump_buster",
+        "log",
+        "chain",
+        "motorcycle_barrier",
+        "cycle_barrier",
+    }
+)
 
 #: Barriers a vehicle can drive through or over.
 VEHICLE_PASSABLE_BARRIERS = frozenset(
-    {"entrance", "kerb", "cattle_grid", "toll_booth", "border_control", "height_restrictor",
-     "barrier_board", "guard_rail"}
-)  # fmt: skip
+    {
+        "entrance",
+        "kerb",
+        "cattle_grid",
+        "toll_booth",
+        "border_control",
+        "height_restrictor",
+        "barrier_board",
+        "guard_rail",
+    }
+)
 
 #: Barrier values left out of the barriers layer: kerbs are street edges, not barriers to
 #: sight, people or a determined vehicle.
@@ -159,50 +253,124 @@ POI_CATEGORIES: dict[str, dict[str, frozenset[str] | None]] = {
         )
     },
     "nightlife": {
-        "amenity": frozenset({"bar", "pub", "nightclub", "casino", "cinema", "theatre",
-                              "arts_centre", "events_venue", "music_venue"})
-    },  # fmt: skip
+        "amenity": frozenset(
+            {
+                "bar",
+                "pub",
+                "nightclub",
+                "casino",
+                "cinema",
+                "theatre",
+                "arts_centre",
+                "events_venue",
+                "music_venue",
+            }
+        )
+    },
     "shop": {"shop": None},
     "health": {
-        "amenity": frozenset({"pharmacy", "doctors", "dentist", "clinic", "hospital",
-                              "veterinary"}),
+        "amenity": frozenset(
+            {"pharmacy", "doctors", "dentist", "clinic", "hospital", "veterinary"}
+        ),
         "healthcare": None,
-    },  # fmt: skip
+    },
     "civic": {
-        "amenity": frozenset({"townhall", "library", "police", "fire_station", "courthouse",
-                              "community_centre", "social_facility", "post_office", "embassy",
-                              "place_of_worship"})
-    },  # fmt: skip
+        "amenity": frozenset(
+            {
+                "townhall",
+                "library",
+                "police",
+                "fire_station",
+                "courthouse",
+                "community_centre",
+                "social_facility",
+                "post_office",
+                "embassy",
+                "place_of_worship",
+            }
+        )
+    },
     "education": {
-        "amenity": frozenset({"school", "kindergarten", "childcare", "university", "college",
-                              "driving_school", "language_school", "music_school"})
-    },  # fmt: skip
+        "amenity": frozenset(
+            {
+                "school",
+                "kindergarten",
+                "childcare",
+                "university",
+                "college",
+                "driving_school",
+                "language_school",
+                "music_school",
+            }
+        )
+    },
     "service": {
-        "amenity": frozenset({"bank", "bureau_de_change", "internet_cafe", "car_rental",
-                              "bicycle_rental", "taxi", "fuel", "atm", "money_transfer"}),
+        "amenity": frozenset(
+            {
+                "bank",
+                "bureau_de_change",
+                "internet_cafe",
+                "car_rental",
+                "bicycle_rental",
+                "taxi",
+                "fuel",
+                "atm",
+                "money_transfer",
+            }
+        ),
         "office": None,
         "craft": None,
-    },  # fmt: skip
+    },
     "transport": {
         "highway": frozenset({"bus_stop"}),
         "railway": frozenset({"tram_stop", "subway_entrance", "halt"}),
         "public_transport": frozenset({"platform"}),
     },
     "leisure": {
-        "leisure": frozenset({"fitness_centre", "sports_centre", "dance", "bowling_alley",
-                              "amusement_arcade", "adult_gaming_centre"}),
-        "tourism": frozenset({"hotel", "hostel", "museum", "gallery", "attraction",
-                              "guest_house", "information"}),
-    },  # fmt: skip
+        "leisure": frozenset(
+            {
+                "fitness_centre",
+                "sports_centre",
+                "dance",
+                "bowling_alley",
+                "amusement_arcade",
+                "adult_gaming_centre",
+            }
+        ),
+        "tourism": frozenset(
+            {"hotel", "hostel", "museum", "gallery", "attraction", "guest_house", "information"}
+        ),
+    },
 }
 
 #: Amenities that are street furniture: they bring no one to the street on their own.
 POI_IGNORED_AMENITIES = frozenset(
-    {"bench", "waste_basket", "bicycle_parking", "parking", "parking_space", "parking_entrance",
-     "vending_machine", "post_box", "clock", "recycling", "waste_disposal", "grit_bin",
-     "drinking_water", "fountain", "telephone", "life_ring", "motorcycle_parking",
-     "charging_station", "shelter", "toilets", "hunting_stand", "artwork", "loading_dock"}
-)  # fmt: skip
+    {
+        "bench",
+        "waste_basket",
+        "bicycle_parking",
+        "parking",
+        "parking_space",
+        "parking_entrance",
+        "vending_machine",
+        "post_box",
+        "clock",
+        "recycling",
+        "waste_disposal",
+        "grit_bin",
+        "drinking_water",
+        "fountain",
+        "telephone",
+        "life_ring",
+        "motorcycle_parking",
+        "charging_station",
+        "shelter",
+        "toilets",
+        "hunting_stand",
+        "artwork",
+        "loading_dock",
+    }
+)
 
 # --------------------------------------------------------------------------------------
 # Lamps and cameras (defaults used by the foundation; refined by lighting/surveillance)
@@ -250,22 +418,464 @@ BASEMAP: str | None = None
 # Sightlines (see cpted.sightlines)
 # --------------------------------------------------------------------------------------
 
+#: Margin of the frame that closes an isovist no obstacle encloses, metres. Without a
+#: radius, an isovist is bounded by the obstacles; where a view escapes between them it
+#: stops at the bounding box of the obstacles (and the origin) grown by this margin. 100 m
+#: is cityseer's default view distance (``rust/src/viewshed.rs``), a street-scale reach.
+ISOVIST_FRAME_MARGIN = 100.0
+
+#: Angular step of the vertices placed on range arcs, degrees. A circle cannot be a
+#: polygon vertex-exact: the arc of a ``radius``-limited isovist is drawn by vertices on the
+#: circle at every multiple of this angle (plus where walls meet it), so the chords lie
+#: inside the circle and an open disc of radius R gets the area of a regular 720-gon,
+#: R^2 (n/2) sin(2 pi/n), a relative error of (2 pi/n)^2 / 6 = 1.3e-5 below pi R^2.
+ISOVIST_ARC_STEP = 0.5
+
+#: Shortest occluding radial edge counted by occlusivity, metres. depthmapX
+#: (``salalib/isovist.cpp``) counts only edges longer than 1.5 drawing units, which its
+#: code calls an arbitrary scale; in plans drawn in metres that is 1.5 m.
+ISOVIST_MIN_OCCLUSION = 1.5
+
 # --------------------------------------------------------------------------------------
 # Lighting (see cpted.lighting)
 # --------------------------------------------------------------------------------------
+
+#: Maintenance factor applied to every lamp's flux: the share of its new output a lamp
+#: still gives at the end of its maintenance cycle. CIE 154:2003 ("The maintenance of
+#: outdoor lighting systems") builds it as lamp lumen maintenance x lamp survival x
+#: luminaire maintenance; for sealed (IP65-IP66) LED luminaires in a low-to-medium
+#: pollution urban environment cleaned every 3-4 years that product is about 0.8, inside
+#: the 0.7-0.85 range usual outdoors. EN 13201-2 requirements are *maintained* values, so
+#: comparing against them needs this factor.
+MAINTENANCE_FACTOR = 0.8
+
+#: Shape of the default luminous intensity distribution, (γ degrees from the downward
+#: vertical, relative intensity), rotationally symmetric, used for every lamp without a
+#: photometric file. cpted normalises it so that it emits exactly the lamp's flux (light
+#: output ratio 1, as LED luminaires are rated in luminaire lumens). The shape is that of a
+#: typical LED street lantern: a peak near γ = 65° about 2.2 times the nadir intensity, so
+#: that lanterns 3-5 mounting heights apart overlap into fairly even light (CEN/TR 13201-1
+#: design practice), and no light at or above the horizontal. Normalised it gives
+#: 121 cd/klm at nadir, 242 cd/klm at 70°, 54 cd/klm at 80° and 0 at 90°, which meets the
+#: strictest glare class G6 of EN 13201-2:2015 Table A.1 (<= 350, 100, 0 cd/klm at 70°,
+#: 80°, 90°), i.e. a full cut-off lantern as dark-sky rules now ask for.
+DEFAULT_INTENSITY_SHAPE = (
+    (0.0, 1.0), (10.0, 1.02), (20.0, 1.08), (30.0, 1.2), (40.0, 1.4), (50.0, 1.7),
+    (55.0, 1.9), (60.0, 2.1), (65.0, 2.2), (70.0, 2.0), (75.0, 1.3), (80.0, 0.45),
+    (85.0, 0.1), (90.0, 0.0),
+)  # fmt: skip
+
+#: Mounting height of a lamp whose height is not mapped, by the class (``highway``) of the
+#: nearest street, metres. Typical column heights of European practice (CEN/TR 13201-1:2014
+#: worked examples; BS 5489-1:2020 Annex for residential roads and footways): 8-12 m on
+#: main traffic routes, 5-6 m on residential roads, 4-5 m on footpaths and in parks.
+#: ``"default"`` applies to every other class.
+LAMP_HEIGHT_BY_HIGHWAY = {
+    "default": 6.0,
+    "trunk": 10.0, "primary": 10.0, "secondary": 9.0, "tertiary": 8.0,
+    "unclassified": 6.0, "residential": 6.0, "living_street": 5.0, "service": 5.0,
+    "pedestrian": 5.0, "footway": 4.5, "path": 4.0, "cycleway": 4.5, "steps": 4.0,
+    "track": 4.5, "bridleway": 4.0,
+}  # fmt: skip
+
+#: Luminous flux of one luminaire whose flux is not known, by the class of the nearest
+#: street, lumens (luminaire lumens, maintenance factor applied separately). Typical LED
+#: lanterns chosen for the classes of ``REQUIRED_P_CLASS`` at the heights of
+#: ``LAMP_HEIGHT_BY_HIGHWAY`` with poles 3.5-4.5 mounting heights apart (CEN/TR 13201-1
+#: worked examples; 20-100 W LED at about 120 lm/W): 10,000-12,000 lm on main roads (M3-M4
+#: lighting), 3,000 lm on residential roads (P4), 2,000 lm on footpaths (P4-P5).
+LAMP_FLUX_BY_HIGHWAY = {
+    "default": 3000.0,
+    "trunk": 12000.0, "primary": 12000.0, "secondary": 10000.0, "tertiary": 8000.0,
+    "unclassified": 4000.0, "residential": 3000.0, "living_street": 3000.0,
+    "service": 2500.0, "pedestrian": 4000.0, "footway": 2000.0, "path": 1500.0,
+    "cycleway": 2000.0, "steps": 1500.0, "track": 1500.0, "bridleway": 1500.0,
+}  # fmt: skip
+
+#: Illuminance below which a lamp's contribution is neglected, lux. It sets each lamp's
+#: radius of influence (where its light on the ground falls below this everywhere) and so
+#: the radius of the isovist that casts its shadows. 0.05 lx is one-eighth of the lowest
+#: minimum of EN 13201-2 (class P6, 0.4 lx) and below what a dark-adapted eye reads as lit
+#: ground (full moonlight gives about 0.1-0.3 lx). Set 0 to sum every lamp everywhere.
+LIGHTING_CUTOFF_LUX = 0.05
+
+#: Largest radius of influence of a lamp, metres, whatever the cut-off (bounds the work
+#: and the isovists; an 8,000 lm lantern at 8 m reaches 0.05 lx at about 45 m).
+LIGHTING_MAX_RADIUS = 120.0
+
+#: EN 13201-2 P class a street needs, by its ``highway`` class. EN 13201-2 leaves the
+#: choice to the selection procedure of CEN/TR 13201-1:2014 (Table 5 for P classes: travel
+#: speed, use intensity, traffic composition, parked vehicles, ambient luminosity, facial
+#: recognition). These are the outcomes of that procedure for walking speed, normal crime
+#: risk, moderate ambient light and facial recognition needed, by typical use: busy main
+#: streets and pedestrian zones P2, local distributors P3, residential roads and footways
+#: P4, service ways and paths P5, tracks P6. Raise a class where crime risk is high
+#: (CEN/TR 13201-1 lowers the parameter sum by one).
+REQUIRED_P_CLASS = {
+    "default": "P4",
+    "trunk": "P2", "primary": "P2", "secondary": "P2", "tertiary": "P3",
+    "unclassified": "P4", "residential": "P4", "living_street": "P3",
+    "pedestrian": "P2", "footway": "P4", "sidewalk": "P4", "crossing": "P3",
+    "steps": "P4", "corridor": "P4", "cycleway": "P4", "service": "P5", "path": "P5",
+    "bridleway": "P6", "track": "P6",
+}  # fmt: skip
+
+#: EN 13201-2 P class a public space needs, by site category (``SITE_CATEGORIES``), with
+#: the same CEN/TR 13201-1 reasoning: busy gathering places P2, school grounds, playgrounds
+#: and parks used after dark P3-P4.
+SITE_REQUIRED_P_CLASS = {
+    "default": "P3",
+    "station": "P2", "marketplace": "P2", "mall": "P2", "square": "P2", "pedestrian": "P2",
+    "stadium": "P2", "place_of_worship": "P3", "school": "P3", "kindergarten": "P3",
+    "playground": "P4", "park": "P4",
+}  # fmt: skip
+
+#: Distance between illuminance sample points along a street segment, metres (EN 13201-3
+#: asks for at most 3 m between calculation points along a P-class area; 1 m is finer).
+LIGHTING_SEGMENT_SPACING = 1.0
+
+#: Distance between illuminance sample points on a grid over a site, metres (EN 13201-3
+#: calculation grid, at most 3 m apart for P classes).
+LIGHTING_SITE_SPACING = 2.0
+
+#: A street segment has "mapped lamps" when a lamp stands within this distance of it,
+#: metres: about one pole spacing of residential lighting (3.5-5 mounting heights of 6 m).
+#: A ``lit=yes`` street with none is reported "lit, lamps not mapped", not dark.
+LAMP_NEAR_DISTANCE = 30.0
+
+#: Half the width of walkable ground along a street, by class, metres, for the dark-spot
+#: analysis (carriageway plus footway of typical cross-sections, e.g. the German RASt 06
+#: residential street of 11-12 m between building lines).
+WALKABLE_HALF_WIDTH = {
+    "default": 3.0,
+    "trunk": 10.0, "primary": 10.0, "secondary": 8.0, "tertiary": 7.0,
+    "unclassified": 5.0, "residential": 5.0, "living_street": 4.0, "pedestrian": 5.0,
+    "service": 3.0, "footway": 1.5, "sidewalk": 1.5, "crossing": 2.0, "path": 1.0,
+    "cycleway": 1.5, "steps": 1.5, "track": 2.0, "bridleway": 1.0,
+}  # fmt: skip
+
+#: Smallest dark spot reported, square metres (smaller specks are calculation noise at
+#: wall corners and a 1 m raster's edge).
+DARK_SPOT_MIN_AREA = 4.0
+
+#: Score given, with low confidence, to a street whose lighting could not be measured
+#: because no lamp is mapped near it, from its ``lit`` tag alone: a ``lit=yes`` street most
+#: likely meets some P class, but cpted cannot say which (70); ``lit=limited`` is lit part of
+#: the night (40). Streets with no tag and no lamp get no score (NaN, "unknown").
+LIGHTING_TAG_SCORE = {"yes": 70.0, "limited": 40.0}
+
+#: Confidence of a lighting score that rests on a ``lit`` tag alone.
+LIGHTING_TAG_CONFIDENCE = 0.3
 
 # --------------------------------------------------------------------------------------
 # Natural surveillance (see cpted.surveillance)
 # --------------------------------------------------------------------------------------
 
+#: Network distances of local betweenness and closeness (movement potential), metres.
+#: 400 m is the five-minute walk of the neighbourhood unit and pedestrian-shed planning
+#: (Perry 1929; US DOT/FHWA pedestrian guidance), 800 m the ten-minute walk; cityseer's
+#: documentation (Simons 2022) and momepy's local measures use the same radii.
+MOVEMENT_DISTANCES = (400.0, 800.0)
+
+#: Local times of day at which night-time activity is counted (uses open at that time).
+#: 21:00 is after dark for most of the year in European cities and after ordinary shop
+#: closing (German Ladenschluss laws, the EU norm of 20:00); 23:00 is late night, when
+#: only bars, late shops and some food outlets remain (issue 5 defaults).
+NIGHT_TIMES = ("21:00", "23:00")
+
+#: The weekday on which opening hours are evaluated (ISO date). A Wednesday in mid-October:
+#: outside school and summer holidays and free of national public holidays in the EU
+#: countries of the bundled samples, so ``PH off`` and seasonal rules do not decide it.
+NIGHT_DATE = "2025-10-15"
+
 # --------------------------------------------------------------------------------------
 # Access control and territory (see cpted.access)
 # --------------------------------------------------------------------------------------
+
+#: How far a barrier or a building face may stand from a site's mapped edge and still
+#: define it, metres. Site polygons and the fences along them are usually drawn as separate
+#: ways from aerial imagery, whose positional accuracy in OSM is about 1-3 m (Haklay 2010,
+#: "How good is volunteered geographical information?", mean offset of about 6 m against
+#: Ordnance Survey for roads; imagery-traced areas are better), so 3 m.
+ACCESS_EDGE_TOLERANCE = 3.0
+
+#: Line barriers that define a site's edge (OSM wiki, Key:barrier: the linear barriers;
+#: Newman 1972 counts walls, fences and hedges as real barriers of defensible space).
+#: A gate mapped as a line is a controlled part of the edge; ``barrier=yes`` is a barrier
+#: of unknown kind, still an edge.
+ACCESS_EDGE_BARRIERS = frozenset(
+    {"wall", "fence", "hedge", "railing", "retaining_wall", "city_wall", "hedge_bank",
+     "noise_barrier", "guard_rail", "handrail", "gate", "sliding_gate", "swing_gate",
+     "lift_gate", "wicket_gate", "fence_solid", "ditch", "haha", "yes"}
+)  # fmt: skip
+
+#: Point barriers that control who passes: they can be closed (OSM wiki, Key:barrier,
+#: "access control on highways"). An entry with one of them is ``controlled``.
+ACCESS_GATE_BARRIERS = frozenset(
+    {"gate", "kissing_gate", "swing_gate", "lift_gate", "turnstile", "full-height_turnstile",
+     "sliding_gate", "wicket_gate", "hampshire_gate", "bump_gate", "stile", "border_control",
+     "toll_booth", "sally_port", "door"}
+)  # fmt: skip
+
+#: Point barriers that mark an edge without closing it: Newman's (1972) "symbolic
+#: barriers" (a change of level, a row of bollards or planters) tell a visitor that they
+#: enter someone's space although they can walk through.
+ACCESS_SYMBOLIC_BARRIERS = frozenset(
+    {"bollard", "planter", "block", "jersey_barrier", "rock", "entrance", "cycle_barrier",
+     "motorcycle_barrier", "chain", "log", "kerb"}
+)  # fmt: skip
+
+#: How far along the edge one symbolic marker counts, metres either side. Bollard rows are
+#: set 1.2-1.5 m apart (CPNI/NPSA, "Hostile Vehicle Mitigation", 1.2 m maximum clear gap),
+#: so 2.5 m either side keeps a row of markers up to 5 m apart continuous.
+ACCESS_SYMBOLIC_REACH = 2.5
+
+#: How far behind a site's edge a building line still marks it as someone's territory,
+#: metres. Covers the front gardens (Vorgärten) of 3-5 m of European perimeter blocks
+#: (Newman 1972: the front yard is the semi-private step between street and home); a cpted
+#: default, change it for places with deeper setbacks.
+ACCESS_TERRITORY_SETBACK = 6.0
+
+#: ``access=*`` values that restrict entry (OSM wiki, Key:access): an entry tagged with
+#: one of them, on the way or on its gate, is ``controlled``.
+ACCESS_RESTRICTED = frozenset(
+    {"no", "private", "permit", "military", "customers", "delivery", "residents", "students",
+     "permissive_no"}
+)  # fmt: skip
+
+#: Entry points closer than this along one site's edge are one entry, metres: a path that
+#: meets the edge where a gate stands is one way in, as is a pair of kerbside footways
+#: mapped a metre apart. 3 m is about the width of a footway pair (OSM wiki, Sidewalks).
+ACCESS_ENTRY_MERGE = 3.0
+
+#: Share of a site's edge that must be marked (barrier, building line, front garden or
+#: symbolic markers) for the site to have a defined edge. Below it a visitor cannot see
+#: where public space ends: Newman (1972) and Cozens, Saville & Hillier (2005, "Crime
+#: prevention through environmental design (CPTED): a review", Property Management 23)
+#: describe territory as a marked, legible edge; half the edge is a cpted default.
+ACCESS_DEFINED_EDGE_SHARE = 0.5
+
+#: Site categories whose edge should be closed and whose entries controlled: places where
+#: children are kept in (schools, kindergartens, playgrounds) and ticketed venues. Secured
+#: by Design "Schools 2014" asks for a defined, secure perimeter with a minimum of
+#: controlled entry points; every other category is an open public space, where many open
+#: ways in and out keep people passing through and give escape routes (Whyte 1980, "The
+#: Social Life of Small Urban Spaces"; Jacobs 1961).
+ACCESS_CONTROLLED_CATEGORIES = frozenset({"school", "kindergarten", "playground", "stadium"})
+
+#: Open entries per 100 m of edge at which an open space counts as fully permeable. One way
+#: in every 50 m keeps every point of the edge within 25 m of an entry; a cpted default in
+#: the spirit of Jacobs' (1961) "need for small blocks" and of the permeable layouts of
+#: Manual for Streets (DfT 2007, ch. 4).
+ACCESS_OPEN_ENTRIES_PER_100M = 2.0
+
+#: Distinct ways out a place of assembly needs: building and fire codes require at least two
+#: independent means of escape from any occupied space (NFPA 101, Life Safety Code, ch. 7
+#: "Number of means of egress"; England's Approved Document B). The same holds outdoors for crowded places (NaCTSO "Crowded Places Guidance",
+#: evacuation routes).
+ACCESS_MIN_EXITS = 2
+
+#: Degree-1 street nodes this close to the study area's boundary were cut by it: they are
+#: not dead ends, metres.
+ACCESS_BOUNDARY_MARGIN = 25.0
+
+#: Depth of a dead end at which its entrapment counts in full, metres. A cul-de-sac footpath
+#: longer than about 100 m leaves someone walking it out of reach of help from the through
+#: street (a cpted default; Secured by Design "Homes 2023" advises against footpaths
+#: that are long, narrow and lead nowhere).
+ACCESS_DEAD_END_DEPTH = 100.0
+
+#: Radius of the local permeability measures, metres: the 400 m (5-minute) pedestrian shed
+#: used in neighbourhood walkability studies (Ewing 1996, "Pedestrian- and transit-friendly
+#: design"; cityseer's default distances include 400 m).
+ACCESS_PERMEABILITY_RADIUS = 400.0
+
+#: Link-to-node ratio of a well-connected street network (Ewing 1996: 1.4 and above;
+#: Dill 2004, "Measuring network connectivity for bicycling and walking"); a tree-shaped
+#: network of cul-de-sacs has 1.0 or less.
+ACCESS_LINK_NODE_RATIO_GOOD = 1.4
+ACCESS_LINK_NODE_RATIO_POOR = 1.0
+
+#: A passage is narrow between blank walls or back fences (an alley) when walls, fences or
+#: building faces stand within this distance on both sides, metres (a lane under about 6 m
+#: wide; Secured by Design "Homes 2023" treats rear and side alleys as the access of
+#: burglars and asks to gate them).
+ACCESS_ALLEY_SIDE = 3.0
+
+#: Spacing of the probes cast sideways along a segment to find its walls, metres.
+ACCESS_ALLEY_STEP = 2.0
+
+#: Share of a segment's length that must be enclosed on both sides for it to be an alley.
+ACCESS_ALLEY_SHARE = 0.6
+
+#: Weights of the segment access score (see :func:`cpted.access.segment_access`): network
+#: permeability, escape (no single way out, no deep dead end) and openness (not an alley).
+ACCESS_SEGMENT_WEIGHTS = {"permeability": 0.4, "escape": 0.4, "openness": 0.2}
 
 # --------------------------------------------------------------------------------------
 # Vulnerability of crowded places (see cpted.vulnerability)
 # --------------------------------------------------------------------------------------
 
+#: Hostile vehicles, one per class of the vehicle-security-barrier impact standards.
+#:
+#: ``test_class`` and ``mass_kg`` are the test vehicles of IWA 14-1:2013 / PAS 68:2013 as
+#: they appear in published performance ratings: ``V/1500[M1]/48/90`` (car),
+#: ``V/7200[N2A]/64/90`` and ``V/7200[N3C]/80/90`` (7.2 t two-axle trucks; PAS 68:2013 still
+#: rates ``7500[N2]``/``7500[N3]``), ``V/30000(N3)/80/90`` (30 t rigid truck), read from
+#: manufacturers' certificates (PPG, Heald, ATG Access, Marshalls). N1 is the 3500 kg van,
+#: the upper mass of EU category N1 (Regulation (EU) 2018/858, Annex I).
+#:
+#: Acceleration falls linearly with speed, a(v) = ``accel_ms2`` · (1 − v / ``accel_fade_ms``),
+#: the form Long (2000, TRB paper 00-0980, "Acceleration characteristics of starting
+#: vehicles") found to fit both vehicle capability and observed starts better than a
+#: constant; PTV Vissim's default maximum-acceleration curves fall with speed the same way.
+#: The two parameters are calibrated to typical full-throttle performance (an engineering
+#: estimate, not a standard): car 0-100 km/h in about 10 s, laden 3.5 t van in about 17 s,
+#: laden 7.2 t truck 0-80 km/h in about 20 s, laden 30 t truck 0-80 km/h in about 34 s.
+#: ``top_speed_ms``: trucks over 3.5 t carry a 90 km/h speed limiter (Council Directive
+#: 92/6/EEC as amended by 2002/85/EC, categories N2 and N3); cars and vans a typical
+#: design top speed. ``braking_ms2``: the minimum service-brake deceleration of UNECE
+#: R13-H (M1, 6.43 m/s²) and R13 (N categories, 5.0 m/s²); a driver who brakes for a bend
+#: brakes at least this hard. ``lateral_g`` (None = tyre friction only) caps the lateral
+#: acceleration in bends below ``TYRE_FRICTION`` · g; heavy vehicles roll over from about
+#: 0.35 g (the static rollover threshold baseline of the Australian Performance-Based
+#: Standards), set it to model rollover. Left at None, bend speeds are upper bounds, the
+#: safe side for choosing a barrier.
+VEHICLES: dict[str, dict[str, object]] = {
+    "car": {
+        "test_class": "M1", "mass_kg": 1500.0, "accel_ms2": 4.0, "accel_fade_ms": 55.0,
+        "top_speed_ms": 50.0, "braking_ms2": 6.43, "lateral_g": None,
+    },
+    "van": {
+        "test_class": "N1", "mass_kg": 3500.0, "accel_ms2": 2.5, "accel_fade_ms": 45.0,
+        "top_speed_ms": 44.0, "braking_ms2": 5.0, "lateral_g": None,
+    },
+    "light_truck": {
+        "test_class": "N2A", "mass_kg": 7200.0, "accel_ms2": 1.8, "accel_fade_ms": 33.0,
+        "top_speed_ms": 25.0, "braking_ms2": 5.0, "lateral_g": None,
+    },
+    "heavy_truck": {
+        "test_class": "N3", "mass_kg": 30000.0, "accel_ms2": 1.2, "accel_fade_ms": 30.0,
+        "top_speed_ms": 25.0, "braking_ms2": 5.0, "lateral_g": None,
+    },
+}  # fmt: skip
+
+#: Tyre-road friction coefficient for the bend speed v = √(μ g R). 0.7 is the value
+#: collision investigators take for a dry road surface when no skid test was made (UK
+#: accident-investigation practice; new surfaces can be as low as 0.5).
+TYRE_FRICTION = 0.7
+
+#: Standard gravity, m/s².
+GRAVITY = 9.81
+
+#: Impact test speeds of IWA 14-1:2013 and PAS 68:2013, km/h (seven levels from 16 to
+#: 112 km/h, i.e. 10 to 70 mph; VTI crash laboratory summary of IWA 14-1). A barrier must
+#: be rated at the first test speed at or above the predicted impact speed.
+IMPACT_TEST_SPEEDS_KMH = (16.0, 32.0, 48.0, 64.0, 80.0, 96.0, 112.0)
+
+#: Spacing of the stations at which a run-up is integrated, metres.
+RUNUP_STEP_M = 1.0
+
+#: Chord for the bend radius: the radius at a station is the circumradius of the points one
+#: chord before and after it along the path. It is exact on circular arcs at least two
+#: chords long; a sharp polyline corner of turning angle θ gets c / (2 sin(θ/2)).
+BEND_CHORD_M = 5.0
+
+#: Stations whose radius is below this belong to a bend; a bend's racing line (a vehicle
+#: using the full carriageway width) is worked out over the whole bend, metres.
+BEND_RADIUS_MAX_M = 60.0
+
+#: Carriageway width a vehicle can use to straighten a bend or junction, metres, by
+#: ``highway`` (``width`` or ``lanes`` × ``LANE_WIDTH_M`` are used when tagged). Typical
+#: built widths of German urban streets (RASt 06: residential streets 4.5-6.5 m,
+#: collector and main streets 6.5-7.5 m); pedestrian zones are paved wall to wall.
+CARRIAGEWAY_WIDTHS_M = {
+    "default": 5.5, "motorway": 7.5, "trunk": 7.5, "primary": 7.0, "secondary": 6.5,
+    "tertiary": 6.0, "unclassified": 5.0, "residential": 5.5, "living_street": 4.5,
+    "service": 3.5, "track": 3.0, "pedestrian": 6.0, "busway": 3.5, "road": 5.0,
+}  # fmt: skip
+
+#: Width of one traffic lane, metres (RASt 06 / EU TEN-T urban lanes: 3.0-3.5 m).
+LANE_WIDTH_M = 3.0
+
+#: How far beyond its mapped outline a vehicle on the drive network reaches a site's
+#: crowd: a kerb and a footway's width, metres.
+SITE_CONTACT_M = 3.0
+
+#: A street within this distance of a site's outline exposes that stretch of frontage to a
+#: vehicle that leaves the carriageway, metres (half a carriageway plus a footway).
+FRONTAGE_REACH_M = 6.0
+
+#: A vehicle-blocking barrier mapped as a point closes the street it lies within this
+#: distance of (OSM maps bollards as nodes of the way they close), metres.
+BARRIER_SNAP_M = 1.0
+
+#: Longest run-up path reported for an approach, metres. Speeds are computed over the
+#: whole network; only the drawn path is cut here (a 30 t truck is within 5% of its
+#: speed limiter after about 400 m from rest).
+RUNUP_MAX_M = 500.0
+
+#: Crowd density by site category, persons per m² of usable area, for the crowd a site can
+#: hold at its busiest. Open event spaces: 0.5 m² per person (HSE HSG195 "The event safety
+#: guide", outdoor events), i.e. 2.0. Buildings: floor space factors of Approved Document B
+#: vol. 2, Table D1 (standing spectator areas 0.3 m²/p; assembly halls 0.5; concourses,
+#: queuing areas and shopping malls 0.7; shop sales areas 2.0). Parks, playgrounds and
+#: school grounds: the lower bound of pedestrian level of service B / C (HCM; Fruin 1971:
+#: 3.7 and 2.2 m² per person), an engineering estimate for a busy day; replace with counts
+#: or a school roll where known.
+CROWD_DENSITY_PM2 = {
+    "square": 2.0, "pedestrian": 2.0, "marketplace": 1.0 / 0.7, "mall": 1.0 / 2.0,
+    "station": 1.0 / 0.7, "place_of_worship": 1.0 / 0.5, "stadium": 1.0 / 0.3,
+    "school": 1.0 / 2.2, "kindergarten": 1.0 / 2.2, "playground": 1.0 / 3.7,
+    "park": 1.0 / 3.7, "default": 1.0 / 3.7,
+}  # fmt: skip
+
+#: Categories whose usable area is the open ground: buildings standing inside them are
+#: taken off (a square's kiosk, a park's pavilion). Other categories are buildings or
+#: grounds whose whole footprint counts.
+OPEN_SITE_CATEGORIES = frozenset({"square", "pedestrian", "marketplace", "playground", "park"})
+
+#: A site is listed as a soft target when it can hold at least this many people (UK
+#: Terrorism (Protection of Premises) Act 2025, "Martyn's Law": duties start at 200 people,
+#: the enhanced tier at 800; we list from the standard tier).
+SOFT_TARGET_MIN_PERSONS = 200.0
+
+#: Responder travel: a fixed start-up time plus the network distance at a cruising speed.
+#: Kolesar (1975, Operations Research 23(4)) / RAND fire deployment studies: travel time
+#: T = 0.65 min + 1.7 min/mile · D, i.e. 39 s plus 56.8 km/h. Slow street types are capped
+#: (engineering estimate: emergency vehicles at walking-to-cycling pace in pedestrian
+#: zones, living streets and service roads).
+RESPONDER_START_S = 39.0
+RESPONDER_SPEEDS_KMH = {
+    "default": 56.8, "living_street": 20.0, "pedestrian": 15.0, "service": 20.0,
+    "track": 20.0,
+}  # fmt: skip
+
+#: Emergency services and the OSM tags of their stations.
+RESPONDER_SERVICES = {
+    "police": {"amenity": "police"},
+    "fire": {"amenity": "fire_station"},
+    "ambulance": {"emergency": "ambulance_station", "amenity": "ambulance_station"},
+}
+
 # --------------------------------------------------------------------------------------
 # Audit and scores (see cpted.audit)
 # --------------------------------------------------------------------------------------
+
+#: Weights of the principle scores in the combined ``cpted_score``. Equal by default: the
+#: CPTED literature treats natural surveillance, access control, territoriality and
+#: maintenance/lighting as complementary, with no agreed ranking (Cozens, Saville & Hillier
+#: 2005, "Crime prevention through environmental design: a review and modern
+#: bibliography", Property Management 23(5)). Vulnerability (hostile-vehicle) figures are
+#: reported beside the score, not inside it: they answer a different question.
+#: Surroundings kept around a site for ``cpted audit --site NAME``, metres: enough for a
+#: vehicle's run-up (NPSA guidance considers approaches of a few hundred metres) and for
+#: the sightline and lighting radii of the streets at its edge.
+SITE_AUDIT_BUFFER = 300.0
+
+SCORE_WEIGHTS: dict[str, float] = {
+    "sightlines": 1.0,
+    "lighting": 1.0,
+    "surveillance": 1.0,
+    "access": 1.0,
+}

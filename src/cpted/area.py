@@ -1,0 +1,1050 @@
+"""The StudyArea: every layer of one place, in one projected CRS.
+
+A StudyArea is built from OpenStreetMap (a file or Overpass) and extended or corrected with
+a user's own layers. All analysis modules read it; none of them changes it. Scenarios
+(what if we add a lamp here?) are new StudyAreas made with :meth:`StudyArea.with_layer`.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry import LineString, Point, Polygon, box
+
+from cpted import _tags, settings
+from cpted._errors import CRSError, DataError, InputError
+from cpted.osm import OsmData, download_bbox, read_osm
+
+__all__ = [
+    "LAYERS",
+    "StudyArea",
+    "area_from_bbox",
+    "area_from_file",
+    "area_from_osm",
+    "area_from_place",
+    "read_layer",
+]
+
+#: The vector layers of a StudyArea, with their index name and the geometry types allowed.
+LAYERS: dict[str, tuple[str, frozenset[str]]] = {
+    "streets": ("segment", frozenset({"LineString"})),
+    "buildings": ("building", frozenset({"Polygon", "MultiPolygon"})),
+    "barriers": ("barrier", frozenset({"Point", "LineString"})),
+    "lamps": ("lamp", frozenset({"Point"})),
+    "entrances": ("entrance", frozenset({"Point"})),
+    "pois": ("poi", frozenset({"Point"})),
+    "cameras": ("camera", frozenset({"Point"})),
+    "sites": ("site", frozenset({"Polygon", "MultiPolygon"})),
+}
+
+_COLUMNS: dict[str, list[str]] = {
+    "streets": ["u", "v", "key", "osmid", "name", "highway", "lit", "lit_raw", "length"],
+    "buildings": ["building", "levels", "height", "height_source", "name", "use"],
+    "barriers": [
+        "barrier",
+        "opaque",
+        "passable",
+        "blocks_vehicles",
+        "height",
+        "height_source",
+        "access",
+        "name",
+    ],
+    "lamps": [
+        "height",
+        "height_source",
+        "flux",
+        "flux_source",
+        "source",
+        "lamp_mount",
+        "light_count",
+        "light_direction",
+        "light_colour",
+    ],
+    "entrances": ["entrance", "entrance_raw", "access", "building"],
+    "pois": ["category", "name", "amenity", "shop", "opening_hours"],
+    "cameras": [
+        "surveillance",
+        "surveillance_type",
+        "camera_type",
+        "direction",
+        "direction_known",
+        "angle",
+        "fov",
+        "mount",
+        "zone",
+        "height",
+    ],
+    "sites": ["category", "name", "access", "source", "geometry_source", "area_m2"],
+}
+
+
+def _empty(layer: str, crs: Any) -> gpd.GeoDataFrame:
+    index = pd.Index([], name=LAYERS[layer][0], dtype=int if layer == "streets" else object)
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype=object) for c in _COLUMNS[layer]},
+        geometry=gpd.GeoSeries([], crs=crs),
+        index=index,
+    )
+
+
+def _frame(layer: str, rows: list[dict[str, Any]], crs_in: Any, crs_out: Any) -> gpd.GeoDataFrame:
+    if not rows:
+        return _empty(layer, crs_out)
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs_in)
+    gdf = gdf.set_index("id")
+    gdf.index.name = LAYERS[layer][0]
+    gdf = gdf[[*_COLUMNS[layer], "geometry"]]
+    return gdf.to_crs(crs_out) if crs_out is not None else gdf
+
+
+# --------------------------------------------------------------------------------------
+# Street networks
+# --------------------------------------------------------------------------------------
+
+
+def _is_walkable(tags: dict[str, str]) -> bool:
+    # The osmnx "walk" filter (osmnx/_overpass.py), written as a predicate on tags.
+    highway = tags.get("highway")
+    if highway is None or highway in settings.WALK_EXCLUDED_HIGHWAYS:
+        return False
+    if tags.get("area") == "yes" or tags.get("access") == "private":
+        return False
+    if tags.get("foot") == "no" or tags.get("service") == "private":
+        return False
+    sidewalk_keys = ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right")
+    return not any(tags.get(k) == "separate" for k in sidewalk_keys)
+
+
+def _is_drivable(tags: dict[str, str]) -> bool:
+    return tags.get("highway") in settings.DRIVE_HIGHWAYS and tags.get("area") != "yes"
+
+
+def _graph_from_ways(
+    data: OsmData, keep: Callable[[dict[str, str]], bool], crs: pyproj.CRS
+) -> nx.MultiDiGraph:
+    """Build a projected, simplified osmnx-style graph from the ways ``keep`` accepts."""
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    nodes: dict[int, dict[str, float]] = {}
+    edges: list[tuple[int, int, dict[str, Any]]] = []
+    for way in data.ways:
+        if not keep(way.tags):
+            continue
+        attrs: dict[str, Any] = {k: way.tags[k] for k in settings.EDGE_TAGS if k in way.tags}
+        attrs["osmid"] = way.id
+        for refs, lon, lat in way.runs():
+            ids = refs.tolist()
+            for node, x, y in zip(ids, lon.tolist(), lat.tolist(), strict=True):
+                nodes[node] = {"x": x, "y": y}
+            for u, v in itertools.pairwise(ids):
+                if u != v:
+                    edges.append((u, v, {**attrs, "oneway": False, "reversed": False}))
+                    edges.append((v, u, {**attrs, "oneway": False, "reversed": True}))
+    if not edges:
+        return graph
+    graph.add_nodes_from(nodes.items())
+    graph.add_edges_from(edges)
+    graph = ox.distance.add_edge_lengths(graph)
+    graph = ox.simplify_graph(graph, edge_attrs_differ=["highway", "name", "lit"])
+    graph = ox.project_graph(graph, to_crs=crs)
+    xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
+    for u, v, d in graph.edges(data=True):
+        geom = d.get("geometry")
+        if geom is None:
+            geom = LineString([xy[u], xy[v]])
+        d["length"] = float(geom.length)
+    return graph
+
+
+def _clip_graph(graph: nx.MultiDiGraph, polygon: Polygon) -> nx.MultiDiGraph:
+    if graph.number_of_nodes() == 0:
+        return graph
+    ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
+    xs = np.array([graph.nodes[n]["x"] for n in ids])
+    ys = np.array([graph.nodes[n]["y"] for n in ids])
+    inside = shapely.contains_xy(shapely.prepare(polygon) or polygon, xs, ys)
+    return graph.subgraph(ids[inside].tolist()).copy()
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(sorted({str(v) for v in value}))
+    return value
+
+
+def _streets_from_graph(graph: nx.MultiDiGraph, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+    """One row per undirected segment; tags each directed edge with its ``segment``."""
+    rows: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        canon = (min(u, v), max(u, v), str(d.get("osmid")), round(d["length"], 3))
+        if canon in seen:
+            d["segment"] = seen[canon]
+            continue
+        segment = len(rows)
+        seen[canon] = segment
+        d["segment"] = segment
+        geom = d.get("geometry") or LineString([xy[u], xy[v]])
+        raw_lit = _flat(d.get("lit"))
+        rows.append(
+            {
+                "id": segment,
+                "u": u,
+                "v": v,
+                "key": k,
+                "osmid": _flat(d.get("osmid")),
+                "name": _flat(d.get("name")),
+                "highway": _flat(d.get("highway")),
+                "lit": _tags.parse_lit(raw_lit),
+                "lit_raw": raw_lit,
+                "length": float(d["length"]),
+                "geometry": geom,
+            }
+        )
+    streets = _frame("streets", rows, crs, None)
+    streets.index = streets.index.astype(int)
+    return streets
+
+
+# --------------------------------------------------------------------------------------
+# Feature layers
+# --------------------------------------------------------------------------------------
+
+
+def _buildings(data: OsmData) -> list[dict[str, Any]]:
+    rows = []
+    for key, tags, geom in data.areas:
+        value = tags.get("building")
+        if value is None or value in {"no", "roof", "entrance", "underpass_entrance"}:
+            continue
+        if tags.get("location") == "underground" or str(tags.get("layer", "0")).startswith("-"):
+            continue
+        levels = _tags.parse_levels(tags.get("building:levels"))
+        height = _tags.parse_height(tags.get("height"))
+        source = "osm"
+        if math.isnan(height) and not math.isnan(levels):
+            roof = _tags.parse_levels(tags.get("roof:levels"))
+            height = (levels + (0 if math.isnan(roof) else roof)) * settings.STOREY_HEIGHT
+            source = "levels"
+        elif math.isnan(height):
+            height = settings.DEFAULT_LEVELS * settings.STOREY_HEIGHT
+            source = "default"
+        rows.append(
+            {
+                "id": key,
+                "building": value,
+                "levels": levels,
+                "height": height,
+                "height_source": source,
+                "name": tags.get("name"),
+                "use": tags.get("building:use") or tags.get("amenity") or tags.get("shop") or value,
+                "geometry": geom,
+            }
+        )
+    return rows
+
+
+def _barriers(data: OsmData) -> list[dict[str, Any]]:
+    rows = []
+
+    def row(key: str, tags: dict[str, str], geom: Any) -> dict[str, Any]:
+        return {
+            "id": key,
+            **_tags.barrier_class(tags),
+            "access": tags.get("access"),
+            "name": tags.get("name"),
+            "geometry": geom,
+        }
+
+    for node, lon, lat, tags in data.nodes:
+        if "barrier" in tags and tags["barrier"] not in settings.IGNORED_BARRIERS:
+            rows.append(row(f"n{node}", tags, Point(lon, lat)))
+    for way in data.ways:
+        if "barrier" not in way.tags or way.tags["barrier"] in settings.IGNORED_BARRIERS:
+            continue
+        runs = list(way.runs())
+        for i, (_, xs, ys) in enumerate(runs):
+            key = f"w{way.id}" if len(runs) == 1 else f"w{way.id}-{i}"
+            rows.append(row(key, way.tags, LineString(np.column_stack([xs, ys]))))
+    return rows
+
+
+def _lamps(data: OsmData) -> list[dict[str, Any]]:
+    rows = []
+    for node, lon, lat, tags in data.nodes:
+        if tags.get("highway") != "street_lamp" and "light_source" not in tags:
+            continue
+        height = _tags.parse_height(tags.get("height"))
+        count = _tags.parse_levels(tags.get("light:count"))
+        rows.append(
+            {
+                "id": f"n{node}",
+                "height": settings.LAMP_HEIGHT if math.isnan(height) else height,
+                "height_source": "default" if math.isnan(height) else "osm",
+                "flux": settings.LAMP_FLUX * (1.0 if math.isnan(count) else max(count, 1.0)),
+                "flux_source": "default",
+                "source": "osm",
+                "lamp_mount": tags.get("lamp_mount"),
+                "light_count": 1.0 if math.isnan(count) else count,
+                "light_direction": _tags.camera_direction(tags.get("light:direction")),
+                "light_colour": tags.get("light:colour"),
+                "geometry": Point(lon, lat),
+            }
+        )
+    return rows
+
+
+def _entrances(data: OsmData) -> list[dict[str, Any]]:
+    rows = []
+    for node, lon, lat, tags in data.nodes:
+        if "entrance" in tags or "door" in tags:
+            kind = _tags.entrance_kind(tags)
+            raw = tags.get("entrance") or f"door={tags.get('door')}"
+        elif tags.get("barrier") in settings.PASSABLE_BARRIERS - settings.VEHICLE_BARRIERS:
+            kind, raw = "gate", f"barrier={tags['barrier']}"
+        else:
+            continue
+        rows.append(
+            {
+                "id": f"n{node}",
+                "entrance": kind,
+                "entrance_raw": raw,
+                "access": tags.get("access"),
+                "building": None,
+                "geometry": Point(lon, lat),
+            }
+        )
+    return rows
+
+
+def _pois(data: OsmData) -> list[dict[str, Any]]:
+    rows = []
+
+    def row(key: str, tags: dict[str, str], geom: Any) -> dict[str, Any] | None:
+        category = _tags.poi_category(tags)
+        if category is None:
+            return None
+        return {
+            "id": key,
+            "category": category,
+            "name": tags.get("name"),
+            "amenity": tags.get("amenity"),
+            "shop": tags.get("shop"),
+            "opening_hours": tags.get("opening_hours"),
+            "geometry": geom,
+        }
+
+    for node, lon, lat, tags in data.nodes:
+        if (r := row(f"n{node}", tags, Point(lon, lat))) is not None:
+            rows.append(r)
+    for key, tags, geom in data.areas:
+        if (r := row(key, tags, geom.representative_point())) is not None:
+            rows.append(r)
+    return rows
+
+
+def _cameras(data: OsmData) -> list[dict[str, Any]]:
+    rows = []
+    for node, lon, lat, tags in data.nodes:
+        if tags.get("man_made") != "surveillance":
+            continue
+        raw = tags.get(
+            "camera:direction", tags.get("direction", tags.get("surveillance:direction"))
+        )
+        direction = _tags.camera_direction(raw)
+        camera_type = tags.get("camera:type")
+        known = not math.isnan(direction) and camera_type not in {"dome", "panning"}
+        height = _tags.parse_height(tags.get("height"))
+        rows.append(
+            {
+                "id": f"n{node}",
+                "surveillance": tags.get("surveillance"),
+                "surveillance_type": tags.get("surveillance:type", "camera"),
+                "camera_type": camera_type,
+                "direction": direction,
+                "direction_known": bool(known),
+                "angle": _tags.parse_angle(tags.get("camera:angle")),
+                "fov": settings.CAMERA_FOV if known else 360.0,
+                "mount": tags.get("camera:mount"),
+                "zone": tags.get("surveillance:zone"),
+                "height": height,
+                "geometry": Point(lon, lat),
+            }
+        )
+    return rows
+
+
+def _sites(data: OsmData, crs: pyproj.CRS) -> list[dict[str, Any]]:
+    rows = []
+    for key, tags, geom in data.areas:
+        category = _tags.site_category(tags)
+        if category is None:
+            continue
+        rows.append(
+            {
+                "id": key,
+                "category": category,
+                "name": tags.get("name"),
+                "access": tags.get("access"),
+                "source": "osm",
+                "geometry_source": "area",
+                "area_m2": math.nan,
+                "geometry": geom,
+            }
+        )
+    to_local = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+    to_wgs = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    polygons = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326) if rows else None
+    for node, lon, lat, tags in data.nodes:
+        category = _tags.site_category(tags)
+        if category is None:
+            continue
+        point = Point(lon, lat)
+        if polygons is not None:
+            same = polygons[polygons["category"] == category]
+            if same.intersects(point).any():
+                continue
+        x, y = to_local.transform(lon, lat)
+        disc = shapely.ops.transform(
+            to_wgs.transform, Point(x, y).buffer(settings.SITE_POINT_BUFFER)
+        )
+        rows.append(
+            {
+                "id": f"n{node}",
+                "category": category,
+                "name": tags.get("name"),
+                "access": tags.get("access"),
+                "source": "osm",
+                "geometry_source": "point",
+                "area_m2": math.nan,
+                "geometry": disc,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------
+# StudyArea
+# --------------------------------------------------------------------------------------
+
+QUALITY_MEANINGS = {
+    "streets_km": "length of the walkable street network, km",
+    "streets_with_lit": "share of street length whose lit=* is mapped",
+    "lamps_per_km": "mapped street lamps per km of street",
+    "buildings_with_height": "share of buildings with building:levels or height",
+    "cameras_with_direction": "share of cameras with a camera:direction",
+    "pois_with_opening_hours": "share of shops and amenities with opening_hours",
+    "entrances": "mapped entrances and gates",
+    "sites": "public spaces found",
+    "dangling_refs": "way-node references to nodes missing from the file (clipped extract)",
+    "ways_clipped": "ways cut by the extract's edge (kept in pieces)",
+    "areas_dropped": "closed ways that could not become polygons (dropped)",
+    "relations_dropped": "multipolygon relations with missing members (dropped)",
+}
+
+
+@dataclass
+class StudyArea:
+    """
+    Every layer of one place, in one projected CRS (metres).
+
+    Build one with :func:`area_from_file`, :func:`area_from_place` or
+    :func:`area_from_bbox`; extend it with :meth:`with_layer`. The layers are
+    GeoDataFrames indexed as :data:`LAYERS` says; ``graph`` and ``drive_graph`` are osmnx
+    MultiDiGraphs whose edges carry ``segment``, the index of their row in ``streets``.
+    """
+
+    crs: pyproj.CRS
+    boundary: Polygon
+    graph: nx.MultiDiGraph
+    streets: gpd.GeoDataFrame
+    drive_graph: nx.MultiDiGraph
+    buildings: gpd.GeoDataFrame
+    barriers: gpd.GeoDataFrame
+    lamps: gpd.GeoDataFrame
+    entrances: gpd.GeoDataFrame
+    pois: gpd.GeoDataFrame
+    cameras: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    source: str = ""
+    data_date: str | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+
+    # -- information ----------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """A short name for the area: its source file's name, or the query."""
+        return Path(self.source).name if self.source else "study area"
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """Return a layer by name, raising InputError for an unknown one."""
+        if name not in LAYERS:
+            msg = f"Unknown layer {name!r}; the layers are {', '.join(LAYERS)}."
+            raise InputError(msg)
+        return getattr(self, name)
+
+    def quality(self) -> pd.Series:
+        """
+        Report how complete the map is, because a CPTED result is only as good as its data.
+
+        Returns
+        -------
+        pandas.Series
+            The figures named in :data:`QUALITY_MEANINGS`: the share of streets with
+            ``lit`` mapped, lamps per km of street, buildings with levels or height,
+            cameras with a direction, shops with opening hours, and what was dropped while
+            reading a clipped extract.
+        """
+        length = float(self.streets["length"].sum())
+        km = length / 1000.0
+        lit_known = float(self.streets.loc[self.streets["lit"] != "unknown", "length"].sum())
+        heights = (
+            self.buildings["height_source"].isin(["osm", "levels"])
+            if len(self.buildings)
+            else pd.Series(dtype=bool)
+        )
+        figures = {
+            "streets_km": round(km, 3),
+            "streets_with_lit": round(lit_known / length, 3) if length else 0.0,
+            "lamps_per_km": round(len(self.lamps) / km, 2) if km else 0.0,
+            "buildings_with_height": round(float(heights.mean()), 3) if len(heights) else 0.0,
+            "cameras_with_direction": round(float(self.cameras["direction_known"].mean()), 3)
+            if len(self.cameras)
+            else 0.0,
+            "pois_with_opening_hours": round(float(self.pois["opening_hours"].notna().mean()), 3)
+            if len(self.pois)
+            else 0.0,
+            "entrances": len(self.entrances),
+            "sites": len(self.sites),
+        }
+        for key in ("dangling_refs", "ways_clipped", "areas_dropped", "relations_dropped"):
+            figures[key] = int(self.stats.get(key, 0))
+        return pd.Series(figures, name="quality", dtype=object)
+
+    def summary(self) -> pd.DataFrame:
+        """Count the features of every layer, as a table."""
+        counts = {name: len(getattr(self, name)) for name in LAYERS}
+        counts["graph nodes"] = self.graph.number_of_nodes()
+        counts["drive graph edges"] = self.drive_graph.number_of_edges()
+        return pd.DataFrame({"features": counts})
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {len(getattr(self, n))}" for n in LAYERS)
+        return f"<StudyArea {self.name!r} ({self.crs.name}); {counts}>"
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        layer_rows = "".join(
+            f"<tr><td>{esc(n)}</td><td style='text-align:right'>{len(getattr(self, n))}</td></tr>"
+            for n in LAYERS
+        )
+        quality = self.quality()
+        quality_rows = "".join(
+            f"<tr><td>{esc(QUALITY_MEANINGS[k])}</td><td style='text-align:right'>"
+            f"{esc(str(v))}</td></tr>"
+            for k, v in quality.items()
+        )
+        return (
+            f"<div><strong>StudyArea</strong> {esc(self.name)} &middot; {esc(self.crs.name)}"
+            f" &middot; OSM data of {esc(str(self.data_date or 'unknown date'))}"
+            "<table style='display:inline-table;margin-right:2em;vertical-align:top'>"
+            f"<tr><th>layer</th><th>features</th></tr>{layer_rows}</table>"
+            "<table style='display:inline-table;vertical-align:top'>"
+            f"<tr><th>data quality</th><th></th></tr>{quality_rows}</table></div>"
+        )
+
+    # -- changing --------------------------------------------------------------------
+
+    def copy(self) -> StudyArea:
+        """Return a deep copy, so a scenario never changes the original."""
+        return replace(
+            self,
+            graph=self.graph.copy(),
+            drive_graph=self.drive_graph.copy(),
+            stats=dict(self.stats),
+            **{name: getattr(self, name).copy() for name in LAYERS},
+        )
+
+    def with_layer(
+        self, name: str, data: Any, *, replace: bool = False, crs: Any = None
+    ) -> StudyArea:
+        """
+        Return a new StudyArea with a user layer added to (or replacing) an OSM layer.
+
+        Parameters
+        ----------
+        name
+            ``"sites"``, ``"lamps"``, ``"cameras"``, ``"buildings"``, ``"barriers"``,
+            ``"entrances"`` or ``"pois"``.
+        data
+            A GeoDataFrame or the path of a GeoJSON, GeoPackage or CSV file (see
+            :func:`read_layer`). Reprojected to the area's CRS.
+        replace
+            Drop what OSM has for this layer instead of adding to it.
+        crs
+            The CRS of ``data`` when the file or frame has none.
+
+        Returns
+        -------
+        StudyArea
+        """
+        if name == "streets" or name not in LAYERS:
+            allowed = ", ".join(n for n in LAYERS if n != "streets")
+            msg = f"Cannot add a user layer {name!r}; user layers are {allowed}."
+            raise InputError(msg)
+        gdf = data if isinstance(data, gpd.GeoDataFrame) else read_layer(data, crs=crs)
+        gdf = _normalise_user_layer(name, gdf, self.crs, user_crs=crs)
+        area = self.copy()
+        current = getattr(area, name)
+        combined = gdf if replace or not len(current) else pd.concat([current, gdf])
+        setattr(area, name, gpd.GeoDataFrame(combined, geometry="geometry", crs=self.crs))
+        return area
+
+
+def _user_crs(gdf: gpd.GeoDataFrame, crs: Any, what: str) -> gpd.GeoDataFrame:
+    if crs is not None:
+        gdf = gdf.set_crs(crs, allow_override=True)
+    if gdf.crs is None:
+        bounds = gdf.total_bounds
+        if (
+            len(gdf)
+            and -180 <= bounds[0] <= bounds[2] <= 180
+            and -90 <= bounds[1] <= bounds[3] <= 90
+        ):
+            return gdf.set_crs(4326)
+        msg = (
+            f"{what} has no CRS and its coordinates ({bounds[0]:.1f}, {bounds[1]:.1f}) are not "
+            "longitude/latitude. Pass crs=... (e.g. crs='EPSG:25833') to say what they are."
+        )
+        raise CRSError(msg)
+    return gdf
+
+
+_ALIASES = {
+    "height": ("height", "mounting_height", "mount_height", "lamp_height", "hoehe"),
+    "flux": ("flux", "flux_lm", "lumen", "lumens", "luminous_flux", "lm"),
+    "direction": ("direction", "camera:direction", "camera_direction", "azimuth"),
+    "fov": ("fov", "angle_of_view", "field_of_view"),
+    "angle": ("angle", "camera:angle", "tilt"),
+    "category": ("category", "type", "kind"),
+    "name": ("name", "title", "label"),
+}
+
+
+def _pick(gdf: gpd.GeoDataFrame, key: str) -> pd.Series | None:
+    lower = {str(c).lower(): c for c in gdf.columns}
+    for alias in _ALIASES[key]:
+        if alias in lower:
+            return gdf[lower[alias]]
+    return None
+
+
+def _numeric(series: pd.Series | None, index: pd.Index, what: str) -> pd.Series:
+    if series is None:
+        return pd.Series(np.nan, index=index)
+    values = pd.to_numeric(
+        series.astype(str).str.replace(",", ".", regex=False).str.extract(r"([-\d.]+)")[0],
+        errors="coerce",
+    )
+    values.index = index
+    return values
+
+
+def _normalise_user_layer(
+    name: str, gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, user_crs: Any = None
+) -> gpd.GeoDataFrame:
+    """Give a user's layer the columns, index and CRS of the StudyArea layer ``name``."""
+    what = f"the user layer {name!r}"
+    gdf = _user_crs(gdf, user_crs, what)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].to_crs(crs)
+    allowed = LAYERS[name][1]
+    bad = ~gdf.geom_type.isin(list(allowed))
+    if bad.any():
+        msg = (
+            f"{what} must hold {' or '.join(sorted(allowed))} geometries; "
+            f"{int(bad.sum())} rows hold {', '.join(sorted(set(gdf.geom_type[bad])))}."
+        )
+        raise InputError(msg)
+    index = pd.Index([f"user-{name}-{i}" for i in range(len(gdf))], name=LAYERS[name][0])
+    out = gpd.GeoDataFrame(index=index, geometry=gdf.geometry.values, crs=crs)
+    names = _pick(gdf, "name")
+    if name == "lamps":
+        height = _numeric(_pick(gdf, "height"), index, what)
+        flux = _numeric(_pick(gdf, "flux"), index, what)
+        out["height"] = height.fillna(settings.LAMP_HEIGHT)
+        out["height_source"] = np.where(height.notna(), "inventory", "default")
+        out["flux"] = flux.fillna(settings.LAMP_FLUX)
+        out["flux_source"] = np.where(flux.notna(), "inventory", "default")
+        out["source"] = "inventory"
+        for column in ("lamp_mount", "light_colour", "photometry"):
+            if column in gdf.columns:
+                out[column] = gdf[column].to_numpy()
+        out["light_count"] = 1.0
+        out["light_direction"] = np.nan
+    elif name == "cameras":
+        direction = _pick(gdf, "direction")
+        deg = (
+            pd.Series([_tags.camera_direction(v) for v in direction], index=index)
+            if direction is not None
+            else pd.Series(np.nan, index=index)
+        )
+        fov = _numeric(_pick(gdf, "fov"), index, what)
+        out["surveillance"] = gdf["surveillance"].to_numpy() if "surveillance" in gdf else None
+        out["surveillance_type"] = "camera"
+        out["camera_type"] = gdf["camera_type"].to_numpy() if "camera_type" in gdf else None
+        out["direction"] = deg
+        out["direction_known"] = deg.notna()
+        out["angle"] = _numeric(_pick(gdf, "angle"), index, what)
+        out["fov"] = fov.where(fov.notna(), np.where(deg.notna(), settings.CAMERA_FOV, 360.0))
+        out["mount"] = None
+        out["zone"] = None
+        out["height"] = _numeric(_pick(gdf, "height"), index, what)
+    elif name == "sites":
+        category = _pick(gdf, "category")
+        out["category"] = category.astype(str).to_numpy() if category is not None else "site"
+        out["name"] = names.to_numpy() if names is not None else None
+        out["access"] = gdf["access"].to_numpy() if "access" in gdf else None
+        out["source"] = "user"
+        out["geometry_source"] = "user"
+        out["area_m2"] = out.geometry.area
+    elif name == "buildings":
+        height = _numeric(_pick(gdf, "height"), index, what)
+        levels = _numeric(gdf.get("levels"), index, what)
+        out["building"] = "yes"
+        out["levels"] = levels
+        est = levels * settings.STOREY_HEIGHT
+        out["height"] = height.fillna(est).fillna(settings.DEFAULT_LEVELS * settings.STOREY_HEIGHT)
+        out["height_source"] = np.where(
+            height.notna(), "user", np.where(levels.notna(), "levels", "default")
+        )
+        out["name"] = names.to_numpy() if names is not None else None
+        out["use"] = gdf["use"].to_numpy() if "use" in gdf else "yes"
+    elif name == "barriers":
+        kinds = gdf["barrier"] if "barrier" in gdf else pd.Series("wall", index=gdf.index)
+        classes = [_tags.barrier_class({"barrier": str(k)}) for k in kinds]
+        for column in ("barrier", "opaque", "passable", "blocks_vehicles", "height"):
+            out[column] = [c[column] for c in classes]
+        height = _numeric(_pick(gdf, "height"), index, what)
+        out["height"] = height.fillna(out["height"])
+        out["height_source"] = np.where(height.notna(), "user", "default")
+        out["access"] = gdf["access"].to_numpy() if "access" in gdf else None
+        out["name"] = names.to_numpy() if names is not None else None
+    elif name == "entrances":
+        out["entrance"] = gdf["entrance"].to_numpy() if "entrance" in gdf else "secondary"
+        out["entrance_raw"] = out["entrance"]
+        out["access"] = gdf["access"].to_numpy() if "access" in gdf else None
+        out["building"] = None
+    elif name == "pois":
+        category = _pick(gdf, "category")
+        out["category"] = category.astype(str).to_numpy() if category is not None else "shop"
+        out["name"] = names.to_numpy() if names is not None else None
+        out["amenity"] = None
+        out["shop"] = None
+        out["opening_hours"] = gdf["opening_hours"].to_numpy() if "opening_hours" in gdf else None
+    return out
+
+
+def read_layer(source: str | os.PathLike[str], *, crs: Any = None) -> gpd.GeoDataFrame:
+    """
+    Read a user layer from GeoJSON, GeoPackage, Shapefile or CSV.
+
+    A CSV needs coordinate columns: ``lon``/``lat`` (or ``longitude``/``latitude``) in
+    WGS84, or ``x``/``y`` (or ``easting``/``northing``) in the CRS given by ``crs``.
+
+    Parameters
+    ----------
+    source
+        Path of the file.
+    crs
+        The CRS of the coordinates when the file does not say (CSV with x/y).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In the file's CRS; :meth:`StudyArea.with_layer` reprojects it.
+    """
+    path = Path(source)
+    if not path.exists():
+        msg = f"No such layer file: {path}."
+        raise InputError(msg)
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        try:
+            table = pd.read_csv(path)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            msg = f"{path.name} cannot be read as CSV: {exc}"
+            raise InputError(msg) from exc
+        lower = {c.lower().strip(): c for c in table.columns}
+        for xs, ys, default in (
+            (("lon", "lng", "longitude"), ("lat", "latitude"), 4326),
+            (("x", "easting", "e"), ("y", "northing", "n"), None),
+        ):
+            x = next((lower[c] for c in xs if c in lower), None)
+            y = next((lower[c] for c in ys if c in lower), None)
+            if x is not None and y is not None:
+                xv = pd.to_numeric(table[x], errors="coerce")
+                yv = pd.to_numeric(table[y], errors="coerce")
+                if xv.isna().any() or yv.isna().any():
+                    rows = list(table.index[xv.isna() | yv.isna()][:5] + 2)
+                    msg = f"{path.name}: coordinates missing or not numbers on lines {rows}."
+                    raise InputError(msg)
+                geometry = gpd.points_from_xy(xv, yv)
+                return gpd.GeoDataFrame(
+                    table.drop(columns=[x, y]), geometry=geometry, crs=crs or default
+                )
+        msg = (
+            f"{path.name} has no coordinate columns: name them lon and lat (WGS84) or x and y "
+            f"(with crs=...). Its columns are {', '.join(map(str, table.columns))}."
+        )
+        raise InputError(msg)
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several unrelated types for bad files
+        msg = f"{path.name} cannot be read as a GIS layer (GeoJSON, GeoPackage, Shapefile): {exc}"
+        raise InputError(msg) from exc
+    if crs is not None and gdf.crs is None:
+        gdf = gdf.set_crs(crs)
+    return gdf
+
+
+# --------------------------------------------------------------------------------------
+# Constructors
+# --------------------------------------------------------------------------------------
+
+
+def _boundary_polygon(boundary: Any, crs: pyproj.CRS) -> Polygon:
+    """Return ``boundary`` in the area's CRS; WGS84 is recognised by its coordinate range."""
+    if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
+        if boundary.crs is None:
+            geom = shapely.union_all(boundary.geometry.values)
+            return _boundary_polygon(geom, crs)
+        return shapely.union_all(boundary.to_crs(crs).geometry.values)
+    if isinstance(boundary, tuple | list) and len(boundary) == 4:
+        boundary = box(*boundary)
+    if not isinstance(boundary, Polygon | shapely.MultiPolygon) or boundary.is_empty:
+        msg = (
+            "boundary must be a shapely Polygon, a GeoDataFrame of polygons or a "
+            f"(west, south, east, north) tuple, got {type(boundary).__name__}."
+        )
+        raise InputError(msg)
+    west, south, east, north = boundary.bounds
+    if -180 <= west <= east <= 180 and -90 <= south <= north <= 90:
+        project = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform
+        return shapely.ops.transform(project, boundary)
+    return boundary
+
+
+def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False) -> StudyArea:
+    """Build a StudyArea from what :func:`cpted.osm.read_osm` read."""
+    extent = data.extent
+    if extent is None:
+        msg = f"{data.source} holds no features with coordinates."
+        raise DataError(msg)
+    centre = box(*extent).centroid
+    crs = pyproj.CRS(gpd.GeoSeries([centre], crs=4326).estimate_utm_crs())
+    to_local = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform
+    if boundary is not None:
+        polygon = _boundary_polygon(boundary, crs)
+        data_box = shapely.ops.transform(to_local, box(*extent))
+        if not polygon.intersects(data_box):
+            msg = (
+                f"The boundary (bounds {tuple(round(v) for v in polygon.bounds)} in {crs.name})"
+                f" lies outside the data of {Path(data.source).name}, which covers "
+                f"{tuple(round(v, 5) for v in extent)} in longitude/latitude. Check that the "
+                "boundary is in WGS84 or the area's CRS and that it covers the file."
+            )
+            raise DataError(msg)
+    else:
+        polygon = shapely.ops.transform(to_local, box(*(data.bounds or extent)))
+    steps = [
+        "walk network",
+        "drive network",
+        "buildings",
+        "barriers",
+        "lamps",
+        "entrances",
+        "points of interest",
+        "cameras",
+        "sites",
+    ]
+    from tqdm.auto import tqdm
+
+    bar = tqdm(steps, desc="Building the study area", disable=not progress, leave=False)
+    graph = _graph_from_ways(data, _is_walkable, crs)
+    if boundary is not None:
+        graph = _clip_graph(graph, polygon)
+    bar.update()
+    drive = _graph_from_ways(data, _is_drivable, crs)
+    if boundary is not None:
+        drive = _clip_graph(drive, polygon)
+    bar.update()
+    streets = _streets_from_graph(graph, crs)
+    if streets.empty:
+        msg = (
+            f"No walkable streets in {Path(data.source).name}"
+            + (" inside the boundary" if boundary is not None else "")
+            + ". cpted audits street segments: choose an area with streets or footways."
+        )
+        raise DataError(msg)
+    layers = {}
+    for name, rows in (
+        ("buildings", _buildings(data)),
+        ("barriers", _barriers(data)),
+        ("lamps", _lamps(data)),
+        ("entrances", _entrances(data)),
+        ("pois", _pois(data)),
+        ("cameras", _cameras(data)),
+        ("sites", _sites(data, crs)),
+    ):
+        gdf = _frame(name, rows, 4326, crs)
+        if not gdf.index.is_unique:
+            gdf = gdf[~gdf.index.duplicated()]
+        if boundary is not None and len(gdf):
+            gdf = gdf[gdf.intersects(polygon)]
+        layers[name] = gdf
+        bar.update()
+    bar.close()
+    sites = layers["sites"]
+    sites["area_m2"] = sites.geometry.area
+    layers["buildings"]["geometry"] = layers["buildings"].geometry.make_valid()
+    _attach_entrances(layers["entrances"], layers["buildings"])
+    stats = {
+        "dangling_refs": data.dangling_refs,
+        "ways_clipped": data.ways_clipped,
+        "areas_dropped": data.areas_dropped,
+        "relations_dropped": data.relations_dropped,
+    }
+    return StudyArea(
+        crs=crs,
+        boundary=polygon,
+        graph=graph,
+        streets=streets,
+        drive_graph=drive,
+        source=data.source,
+        data_date=data.data_date,
+        stats=stats,
+        **layers,
+    )
+
+
+def _attach_entrances(entrances: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> None:
+    """Name the building each entrance stands on (within 1 m), in place."""
+    if not len(entrances) or not len(buildings):
+        return
+    joined = gpd.sjoin_nearest(
+        entrances[["geometry"]], buildings[["geometry"]], max_distance=1.0, how="left"
+    )
+    joined = joined[~joined.index.duplicated()]
+    right = "building" if "building" in joined.columns else "index_right"
+    entrances["building"] = joined[right].where(joined[right].notna(), None)
+
+
+def area_from_file(
+    path: str | os.PathLike[str], *, boundary: Any = None, progress: bool = False
+) -> StudyArea:
+    """
+    Read an OpenStreetMap file into a StudyArea.
+
+    Parameters
+    ----------
+    path
+        An ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`` file. Clipped extracts are
+        fine: ways are cut where their nodes are missing and the losses are counted in
+        :meth:`StudyArea.quality`.
+    boundary
+        Optional shapely Polygon (in WGS84 or in the area's UTM CRS), GeoDataFrame or
+        (west, south, east, north) tuple; the study area is clipped to it.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    StudyArea
+
+    Examples
+    --------
+    >>> import cpted
+    >>> area = cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
+    >>> area.crs.to_epsg()
+    32633
+    >>> len(area.streets) > 100
+    True
+    """
+    return area_from_osm(read_osm(path), boundary=boundary, progress=progress)
+
+
+def area_from_bbox(bbox: tuple[float, float, float, float], *, progress: bool = False) -> StudyArea:
+    """
+    Download a bounding box from Overpass into a StudyArea (needs internet).
+
+    Parameters
+    ----------
+    bbox
+        (west, south, east, north) in degrees.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    StudyArea
+    """
+    west, south, east, north = (float(v) for v in bbox)
+    path = download_bbox((west, south, east, north))
+    try:
+        area = area_from_file(path, boundary=box(*bbox), progress=progress)
+    finally:
+        path.unlink(missing_ok=True)
+    area.source = f"Overpass bbox {tuple(bbox)}"
+    return area
+
+
+def area_from_place(query: str, *, progress: bool = False) -> StudyArea:
+    """
+    Geocode a place with Nominatim and download its OSM data from Overpass (needs internet).
+
+    Parameters
+    ----------
+    query
+        A place name such as ``"Xàbia, Spain"``, as osmnx's ``geocode_to_gdf`` takes it.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    StudyArea
+    """
+    try:
+        place = ox.geocode_to_gdf(query)
+    except (ox._errors.InsufficientResponseError, TypeError, ValueError) as exc:
+        msg = f"Nominatim found no area for {query!r} ({exc}); try a more precise name."
+        raise DataError(msg) from exc
+    except Exception as exc:  # requests errors behind osmnx
+        msg = f"Nominatim could not be asked about {query!r} ({exc}). Check the connection."
+        raise DataError(msg) from exc
+    polygon = shapely.union_all(place.geometry.values)
+    if polygon.geom_type not in {"Polygon", "MultiPolygon"}:
+        msg = f"Nominatim returned a {polygon.geom_type} for {query!r}, not an area."
+        raise DataError(msg)
+    path = download_bbox(polygon.bounds)
+    try:
+        area = area_from_file(path, boundary=polygon, progress=progress)
+    finally:
+        path.unlink(missing_ok=True)
+    area.source = query
+    return area

@@ -1,0 +1,132 @@
+"""The ``cpted`` command: audit a place from the shell.
+
+    cpted audit [SOURCE] [--out DIR] [--force] [--site NAME]
+    cpted info SOURCE
+
+SOURCE is an OSM file or the name of a bundled sample (``neukoelln``, ``helsinki``); it
+defaults to the Neukölln sample. Errors on bad input print one line on stderr and exit
+with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cpted._errors import CptedError, InputError
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+def _source(value: str | None) -> Path:
+    from cpted import datasets
+
+    if value is None:
+        return datasets.get_path("neukoelln")
+    if value in datasets.SAMPLES:
+        return datasets.get_path(value)
+    return Path(value)
+
+
+def _load(source: str | None, *, progress: bool):
+    from cpted.area import area_from_file
+
+    return area_from_file(_source(source), progress=progress)
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from cpted.area import QUALITY_MEANINGS
+
+    area = _load(args.source, progress=not args.quiet)
+    print(f"{area.name}: {area.crs.name}, OSM data of {area.data_date or 'unknown date'}")
+    print()
+    print(area.summary().to_string())
+    print()
+    quality = area.quality()
+    table = pd.DataFrame(
+        {"value": quality.to_numpy(), "meaning": [QUALITY_MEANINGS[k] for k in quality.index]},
+        index=quality.index,
+    )
+    with pd.option_context("display.max_colwidth", 80, "display.width", 140):
+        print(table.to_string())
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from cpted.audit import audit
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        msg = f"The output folder {out} exists already; choose another with --out or add --force."
+        raise InputError(msg)
+    area = _load(args.source, progress=not args.quiet)
+    if args.site:
+        area = _only_site(area, args.site)
+    result = audit(area, progress=not args.quiet)
+    folder = result.save(out, force=args.force)
+    print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
+    print(f"Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables.")
+    return 0
+
+
+def _only_site(area, name: str):
+    """Clip the area to the surroundings of one named site."""
+    from cpted import settings
+    from cpted.area import area_from_file
+
+    sites = area.sites
+    match = sites[sites["name"].fillna("").str.casefold() == name.casefold()]
+    if match.empty:
+        match = sites[sites["name"].fillna("").str.casefold().str.contains(name.casefold())]
+    if match.empty:
+        known = ", ".join(sorted(sites["name"].dropna().unique())[:20])
+        msg = f"No site named {name!r} in {area.name}. Sites with names: {known}."
+        raise InputError(msg)
+    around = match.geometry.union_all().buffer(settings.SITE_AUDIT_BUFFER)
+    return area_from_file(area.source, boundary=around)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cpted",
+        description="CPTED analysis of real places from OpenStreetMap.",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    commands = parser.add_subparsers(dest="command", required=True)
+    audit = commands.add_parser("audit", help="audit a place and write map, report and GIS files")
+    audit.add_argument(
+        "source",
+        nargs="?",
+        help="OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) or sample name; default: neukoelln",
+    )
+    audit.add_argument("--out", default="cpted-audit", help="output folder (default cpted-audit)")
+    audit.add_argument("--force", action="store_true", help="replace an existing output folder")
+    audit.add_argument("--site", help="audit only the surroundings of the site with this name")
+    audit.set_defaults(run=_cmd_audit)
+    info = commands.add_parser("info", help="list the layers and the data quality of a source")
+    info.add_argument("source", help="OSM file or sample name")
+    info.set_defaults(run=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CptedError as exc:
+        print(f"cpted: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("cpted: interrupted; no output was left half-written.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

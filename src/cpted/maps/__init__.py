@@ -1,0 +1,432 @@
+"""Folium maps of a StudyArea or an Audit.
+
+Every map is self-contained (Leaflet inlined from a pip-installed package; no tiles unless
+asked for), credits OpenStreetMap with the data date, and escapes every text that came
+from the data, so a street named ``<script>`` shows as text and never runs.
+
+The principle modules add their own layers from ``cpted.maps._<module>.add_layers``.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import branca
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from cpted import settings
+from cpted.maps._assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
+
+if TYPE_CHECKING:
+    from cpted.area import StudyArea
+    from cpted.audit import Audit
+
+__all__ = [
+    "CptedMap",
+    "add_geojson_layer",
+    "add_legend",
+    "area_map",
+    "audit_map",
+    "for_web",
+    "score_colour",
+]
+
+#: Principle modules whose ``cpted.maps._<name>.add_layers(m, audit)`` adds map layers.
+PRINCIPLE_LAYERS = ("sightlines", "lighting", "surveillance", "access", "vulnerability")
+
+
+class CptedMap(folium.Map):
+    """A folium Map that loads Leaflet from the installed package, never from a CDN."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS_URL)]
+    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS_URL)]
+
+    def to_html(self, *, allow_remote: bool = False) -> str:
+        """Render the whole page with Leaflet inlined."""
+        page = self.get_root().render()
+        return inline_assets(page, allow_remote=allow_remote or self._has_tiles)
+
+    @property
+    def _has_tiles(self) -> bool:
+        return any(isinstance(c, folium.TileLayer) for c in self._children.values())
+
+    def save(self, outfile: Any, close_file: bool = True, **kwargs: Any) -> None:
+        """Write the self-contained page to ``outfile`` (a path or a file object)."""
+        page = self.to_html()
+        if hasattr(outfile, "write"):
+            outfile.write(page)
+            if close_file:
+                outfile.close()
+            return
+        with open(outfile, "w", encoding="utf-8") as fh:
+            fh.write(page)
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        page = html.escape(self.to_html())
+        return (
+            '<div style="width:100%;"><div style="position:relative;width:100%;height:0;'
+            'padding-bottom:60%;"><iframe srcdoc="' + page + '" style="position:absolute;'
+            'width:100%;height:100%;left:0;top:0;border:none !important;" '
+            "allowfullscreen></iframe></div></div>"
+        )
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else round(float(value), 2)
+    # Everything else is text that may have come from the data: escape it, because
+    # Leaflet tooltips and popups insert it as HTML.
+    return html.escape(str(value))
+
+
+def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str]) -> dict[str, Any]:
+    """
+    Return a GeoJSON dict in WGS84 with only ``fields``, every text escaped for HTML.
+
+    Parameters
+    ----------
+    gdf
+        A layer in any CRS.
+    fields
+        The columns to keep as properties (missing ones are skipped).
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection, safe to hand to folium.
+    """
+    keep = [f for f in fields if f in gdf.columns]
+    web = gdf.to_crs(4326) if gdf.crs is not None else gdf
+    features = []
+    for index, geom, *values in zip(web.index, web.geometry, *(web[c] for c in keep), strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        props = {"id": _clean(index)}
+        props.update({c: _clean(v) for c, v in zip(keep, values, strict=True)})
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": geom.__geo_interface__}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def add_geojson_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    name: str,
+    *,
+    fields: Sequence[str],
+    aliases: Sequence[str] | None = None,
+    colour: str = "#333333",
+    style: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    radius: float = 4.0,
+    show: bool = True,
+    popup: bool = False,
+) -> folium.FeatureGroup:
+    """
+    Add a toggleable layer of ``gdf`` with a tooltip (and optionally a popup) of ``fields``.
+
+    Points are drawn as circle markers; every text is escaped before it reaches HTML.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer, already added to ``m``.
+    """
+    group = folium.FeatureGroup(name=html.escape(name), show=show)
+    data = for_web(gdf, fields)
+    keep = ["id", *[f for f in fields if f in gdf.columns]]
+    labels = ["id", *[a for f, a in zip(fields, aliases or fields, strict=True) if f in gdf]]
+    default_style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
+    kwargs: dict[str, Any] = {
+        "style_function": (lambda feature: {**default_style, **style(feature)})
+        if style
+        else (lambda feature: default_style),
+    }
+    if data["features"]:
+        kwargs["tooltip"] = folium.GeoJsonTooltip(fields=keep, aliases=labels, sticky=False)
+        if popup:
+            kwargs["popup"] = folium.GeoJsonPopup(fields=keep, aliases=labels)
+    points = len(gdf) and set(gdf.geom_type.dropna().unique()) <= {"Point"}
+    if points:
+        kwargs["marker"] = folium.CircleMarker(
+            radius=radius, weight=1, color="#222222", fill=True, fill_opacity=0.9
+        )
+    folium.GeoJson(data, name=html.escape(name), **kwargs).add_to(group)
+    group.add_to(m)
+    return group
+
+
+def score_colour(score: float | None) -> str:
+    """Colour a 0-100 score from red (poor) through yellow to green (good); grey if unknown."""
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return "#9e9e9e"
+    stops = ["#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850"]
+    return stops[min(int(max(score, 0.0) // 20), 4)]
+
+
+def add_legend(
+    m: folium.Map, title: str, entries: Sequence[tuple[str, str]], note: str = ""
+) -> None:
+    """Add a fixed legend box: ``entries`` are (colour, label) pairs."""
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
+        f'background:{html.escape(colour)};border:1px solid #444"></span>{html.escape(label)}</div>'
+        for colour, label in entries
+    )
+    extra = f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div>' if note else ""
+    box = (
+        '<div class="cpted-legend" style="position:fixed;bottom:24px;left:12px;z-index:9999;'
+        "background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
+        'box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;max-width:260px">'
+        f"<strong>{html.escape(title)}</strong>{rows}{extra}</div>"
+    )
+    m.get_root().html.add_child(branca.element.Element(box))
+
+
+def _attribution(m: folium.Map, data_date: str | None) -> None:
+    text = "Data © OpenStreetMap contributors (ODbL)"
+    if data_date:
+        text += f", data of {data_date}"
+    script = branca.element.MacroElement()
+    script._template = branca.element.Template(
+        "{% macro script(this, kwargs) %}"
+        f"{m.get_name()}.attributionControl.addAttribution({json.dumps(html.escape(text))});"
+        "{% endmacro %}"
+    )
+    m.add_child(script)
+
+
+def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
+    bounds = gpd.GeoSeries([area.boundary], crs=area.crs).to_crs(4326).total_bounds
+    centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    m = CptedMap(
+        location=centre,
+        tiles=basemap,
+        zoom_start=16,
+        control_scale=True,
+        prefer_canvas=True,
+        max_zoom=21,
+    )
+    m.get_root().header.add_child(
+        branca.element.Element("<style>.leaflet-container{background:#f4f3ef}</style>")
+    )
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    _attribution(m, area.data_date)
+    return m
+
+
+_LIT_COLOURS = {
+    "yes": settings.LAYER_COLOURS["lit_yes"],
+    "limited": settings.LAYER_COLOURS["lit_limited"],
+    "no": settings.LAYER_COLOURS["lit_no"],
+    "unknown": settings.LAYER_COLOURS["lit_unknown"],
+}
+
+
+def _add_area_layers(m: folium.Map, area: StudyArea, *, show_streets: bool = True) -> None:
+    c = settings.LAYER_COLOURS
+    add_geojson_layer(
+        m,
+        area.buildings,
+        "Buildings",
+        fields=["name", "building", "levels", "height", "height_source"],
+        aliases=["name", "building", "storeys", "height (m)", "height from"],
+        colour=c["buildings"],
+    )
+    add_geojson_layer(
+        m,
+        area.sites,
+        "Public spaces (sites)",
+        fields=["name", "category", "area_m2", "access"],
+        aliases=["name", "kind of space", "area (m²)", "access"],
+        colour=c["sites"],
+    )
+    if show_streets:
+        add_geojson_layer(
+            m,
+            area.streets,
+            "Streets by lighting tag",
+            fields=["name", "highway", "lit", "lit_raw", "length"],
+            aliases=["street", "type", "lit", "lit tag", "length (m)"],
+            style=lambda f: {
+                "color": _LIT_COLOURS.get(f["properties"].get("lit"), "#555"),
+                "weight": 4,
+                "opacity": 0.9,
+            },
+        )
+    add_geojson_layer(
+        m,
+        area.barriers,
+        "Barriers (walls, fences, hedges, bollards, gates)",
+        fields=["barrier", "opaque", "passable", "height"],
+        aliases=["barrier", "hides a person", "passable on foot", "height (m)"],
+        colour=c["barriers"],
+        radius=3,
+    )
+    add_geojson_layer(
+        m,
+        area.lamps,
+        "Street lamps",
+        fields=["height", "height_source", "flux", "source"],
+        aliases=["height (m)", "height from", "flux (lm)", "source"],
+        colour=c["lamps"],
+        radius=4,
+    )
+    add_geojson_layer(
+        m,
+        area.entrances,
+        "Entrances and gates",
+        fields=["entrance", "entrance_raw", "access"],
+        aliases=["kind", "tag", "access"],
+        colour=c["entrances"],
+        radius=3,
+    )
+    add_geojson_layer(
+        m,
+        area.pois,
+        "Shops and amenities",
+        fields=["name", "category", "opening_hours"],
+        aliases=["name", "kind", "opening hours"],
+        colour=c["pois"],
+        radius=3,
+        show=False,
+    )
+    add_geojson_layer(
+        m,
+        area.cameras,
+        "CCTV cameras",
+        fields=["surveillance", "camera_type", "direction", "direction_known"],
+        aliases=["where", "camera type", "direction (°)", "direction mapped"],
+        colour=c["cameras"],
+        radius=4,
+    )
+
+
+def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
+    """
+    Draw every CPTED-relevant layer of a StudyArea on a self-contained folium map.
+
+    Parameters
+    ----------
+    area
+        The study area.
+    basemap
+        A folium tile name (e.g. ``"OpenStreetMap"``) for a tile background when online;
+        default :data:`cpted.settings.BASEMAP` (None: no tiles, fully offline).
+
+    Returns
+    -------
+    CptedMap
+    """
+    m = _base_map(area, basemap=basemap or settings.BASEMAP)
+    _add_area_layers(m, area)
+    add_legend(
+        m,
+        "Streets by lighting tag (lit=*)",
+        [
+            (_LIT_COLOURS[k], label)
+            for k, label in (
+                ("yes", "lit"),
+                ("limited", "lit part of the night"),
+                ("no", "not lit"),
+                ("unknown", "not mapped"),
+            )
+        ],
+        note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
+    )
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
+    """
+    Draw an audit: segments coloured by their combined CPTED score, and every layer.
+
+    Parameters
+    ----------
+    audit
+        The result of :func:`cpted.audit`.
+    basemap
+        As in :func:`area_map`.
+
+    Returns
+    -------
+    CptedMap
+    """
+    area = audit.area
+    m = _base_map(area, basemap=basemap or settings.BASEMAP)
+    _add_area_layers(m, area)
+    segments = audit.segments
+    score_columns = [c for c in segments.columns if c.endswith("_score")]
+    fields = ["name", "highway", "length", "lit", *score_columns]
+    if "cpted_score" in segments.columns:
+        add_geojson_layer(
+            m,
+            segments,
+            "CPTED score by street segment",
+            fields=fields,
+            aliases=[f.replace("_", " ") for f in fields],
+            style=lambda f: {
+                "color": score_colour(f["properties"].get("cpted_score")),
+                "weight": 5,
+                "opacity": 0.95,
+            },
+        )
+        add_legend(
+            m,
+            "CPTED score of street segments",
+            [
+                (score_colour(v), label)
+                for v, label in (
+                    (10, "0–20 poor"),
+                    (30, "20–40"),
+                    (50, "40–60"),
+                    (70, "60–80"),
+                    (90, "80–100 good"),
+                    (None, "not scored"),
+                )
+            ],
+            note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
+        )
+    else:
+        add_legend(
+            m,
+            "Streets by lighting tag (lit=*)",
+            [(_LIT_COLOURS[k], k) for k in ("yes", "limited", "no", "unknown")],
+            note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
+        )
+    for name in PRINCIPLE_LAYERS:
+        try:
+            module = importlib.import_module(f"cpted.maps._{name}")
+        except ModuleNotFoundError:
+            continue
+        module.add_layers(m, audit)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """Render a small table with every cell escaped (for reprs and reports)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>"
+        + f"<th>{html.escape(str(i))}</th>"
+        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+        + "</tr>"
+        for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+    )
+    return f"<table><tr><th></th>{head}</tr>{body}</table>"
