@@ -1,0 +1,448 @@
+"""Tests of cpted.surveillance: movement potential, night-time uses, frontage, cameras."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cpted import InputError
+from cpted.surveillance import edge_centrality, movement, node_centrality, open_at
+
+# Shared tolerance: the values are sums of the same terms in another order.
+RTOL = 1e-9
+ATOL = 1e-9
+
+
+# --------------------------------------------------------------------------------------
+# Reference implementations built only from networkx's public shortest-path functions
+# --------------------------------------------------------------------------------------
+
+
+def brute_force_betweenness(graph: nx.Graph, cutoff: float) -> tuple[dict, dict]:
+    """Node and edge betweenness by enumerating every shortest path of length <= cutoff.
+
+    This is the definition itself: for each ordered pair (s, t) with d(s, t) <= cutoff,
+    each of the sigma_st shortest paths adds 1 / sigma_st to its inner nodes and edges.
+    """
+    nodes = dict.fromkeys(graph.nodes, 0.0)
+    edges: dict[tuple, float] = {}
+    for s in graph.nodes:
+        lengths = nx.single_source_dijkstra_path_length(graph, s, cutoff=cutoff, weight="length")
+        for t, d in lengths.items():
+            if t == s or d > cutoff:
+                continue
+            paths = list(nx.all_shortest_paths(graph, s, t, weight="length"))
+            share = 1.0 / len(paths)
+            for path in paths:
+                for inner in path[1:-1]:
+                    nodes[inner] += share
+                for a, b in itertools.pairwise(path):
+                    edges[a, b] = edges.get((a, b), 0.0) + share
+    return nodes, edges
+
+
+def reference_closeness(graph: nx.Graph, cutoff: float) -> tuple[dict, dict]:
+    """Harmonic closeness and reach from networkx's Dijkstra with the same cutoff."""
+    harmonic, reach = {}, {}
+    for v in graph.nodes:
+        lengths = nx.single_source_dijkstra_path_length(graph, v, cutoff=cutoff, weight="length")
+        others = [d for t, d in lengths.items() if t != v]
+        harmonic[v] = sum(1.0 / d for d in others)
+        reach[v] = len(others)
+    return harmonic, reach
+
+
+def diamond_graph() -> nx.MultiDiGraph:
+    """cityseer's diamond: four nodes, five two-way 100 m edges, 0 and 3 opposite."""
+    graph = nx.MultiDiGraph(crs="EPSG:25833")
+    coords = {0: (0.0, 0.0), 1: (70.71, 70.71), 2: (70.71, -70.71), 3: (141.42, 0.0)}
+    for node, (x, y) in coords.items():
+        graph.add_node(node, x=x, y=y)
+    for seg, (u, v) in enumerate([(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)]):
+        graph.add_edge(u, v, length=100.0, segment=seg)
+        graph.add_edge(v, u, length=100.0, segment=seg)
+    return graph
+
+
+def grid_graph(size: int = 5, *, jitter: float = 0.0, seed: int = 0) -> nx.MultiDiGraph:
+    """A two-way street grid with 100 m blocks (lengths jittered when asked)."""
+    rng = np.random.default_rng(seed)
+    base = nx.grid_2d_graph(size, size)
+    graph = nx.MultiDiGraph(crs="EPSG:25833")
+    for i, j in base.nodes:
+        graph.add_node(i * size + j, x=100.0 * i, y=100.0 * j)
+    for seg, ((a, b), (c, d)) in enumerate(base.edges):
+        length = 100.0 + (rng.uniform(-jitter, jitter) if jitter else 0.0)
+        u, v = a * size + b, c * size + d
+        graph.add_edge(u, v, length=length, segment=seg)
+        graph.add_edge(v, u, length=length, segment=seg)
+    return graph
+
+
+def streets_of(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    rows = {}
+    for u, v, data in graph.edges(data=True):
+        rows.setdefault(data["segment"], (u, v, data["length"]))
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["u", "v", "length"])
+    table.index.name = "segment"
+    return table.sort_index()
+
+
+class FakeArea:
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+        self.streets = streets_of(graph)
+
+
+def assert_matches_reference(graph: nx.Graph, cutoff: float) -> None:
+    ours = node_centrality(graph, distances=[cutoff])
+    label = f"{cutoff:g}"
+    ref_nodes, ref_edges = brute_force_betweenness(graph, cutoff)
+    harmonic, reach = reference_closeness(graph, cutoff)
+    nodes = list(graph.nodes)
+    np.testing.assert_allclose(
+        ours.loc[nodes, f"betweenness_{label}"], [ref_nodes[n] for n in nodes], rtol=RTOL, atol=ATOL
+    )
+    np.testing.assert_allclose(
+        ours.loc[nodes, f"closeness_{label}"], [harmonic[n] for n in nodes], rtol=RTOL, atol=ATOL
+    )
+    assert ours.loc[nodes, f"reach_{label}"].tolist() == [reach[n] for n in nodes]
+    edges = edge_centrality(graph, distances=[cutoff])[f"betweenness_{label}"]
+    summed: dict[tuple, float] = {}
+    for index, value in edges.items():
+        summed[index[:2]] = summed.get(index[:2], 0.0) + value
+    for pair in set(summed) | set(ref_edges):
+        assert math.isclose(
+            summed.get(pair, 0.0), ref_edges.get(pair, 0.0), rel_tol=RTOL, abs_tol=ATOL
+        ), pair
+
+
+# --------------------------------------------------------------------------------------
+# Movement potential
+# --------------------------------------------------------------------------------------
+
+
+def test_diamond_by_hand() -> None:
+    graph = diamond_graph()
+    table = node_centrality(graph, distances=[150, 199.99, 200, 250])
+    # within 150 m or just under 200 m only neighbours are reachable: nobody is between
+    assert table["betweenness_150"].tolist() == [0.0] * 4
+    assert table["betweenness_199.99"].tolist() == [0.0] * 4
+    # at 200 m the trips 0->3 and 3->0 each split between the routes via 1 and via 2;
+    # trips 1->2 and 2->1 are direct (100 m)
+    assert table["betweenness_200"].tolist() == [0.0, 1.0, 1.0, 0.0]
+    assert table["betweenness_250"].tolist() == [0.0, 1.0, 1.0, 0.0]
+    # closeness of 0 at 150 m: two neighbours at 100 m; at 200 m node 3 adds 1/200
+    assert table.loc[0, "closeness_150"] == pytest.approx(2 / 100)
+    assert table.loc[0, "closeness_200"] == pytest.approx(2 / 100 + 1 / 200)
+    assert table.loc[1, "closeness_200"] == pytest.approx(3 / 100)
+    assert table["reach_150"].tolist() == [2, 3, 3, 2]
+    assert table["reach_200"].tolist() == [3, 3, 3, 3]
+
+
+def test_diamond_segments_by_hand() -> None:
+    graph = diamond_graph()
+    table = movement(FakeArea(graph), distances=[150, 200])
+    # at 150 m each segment carries its own two one-hop trips
+    assert table["betweenness_150"].tolist() == [2.0] * 5
+    # at 200 m: segment 0-1 also carries half of 0->3 and half of 3->0 (via 1), and
+    # the trips 0->... are shared; the cross link 1-2 carries only 1->2 and 2->1
+    assert table["betweenness_200"].tolist() == [3.0, 3.0, 2.0, 3.0, 3.0]
+    assert table.loc[2, "closeness_200"] == pytest.approx(3 / 100)
+    assert table.index.equals(streets_of(graph).index)
+
+
+@pytest.mark.parametrize("cutoff", [150.0, 200.0, 250.0, 400.0, 1e9])
+def test_diamond_matches_networkx(cutoff: float) -> None:
+    assert_matches_reference(diamond_graph(), cutoff)
+
+
+@pytest.mark.parametrize(
+    ("jitter", "cutoff"), [(0.0, 300.0), (0.0, 400.0), (20.0, 350.0), (20.0, 800.0)]
+)
+def test_grid_matches_networkx(jitter: float, cutoff: float) -> None:
+    # the exact grid is full of equal-length routes: ties are the hard case
+    assert_matches_reference(grid_graph(4, jitter=jitter, seed=3), cutoff)
+
+
+def test_unlimited_distance_equals_networkx_betweenness() -> None:
+    graph = grid_graph(6, jitter=30.0, seed=1)
+    table = node_centrality(graph, distances=[1e12])
+    expected = nx.betweenness_centrality(graph, weight="length", normalized=False)
+    nodes = list(graph.nodes)
+    np.testing.assert_allclose(
+        table.loc[nodes, "betweenness_1e+12"], [expected[n] for n in nodes], rtol=RTOL
+    )
+    simple = nx.DiGraph(graph)  # no parallel edges here, so this keeps the same lengths
+    edges = edge_centrality(simple, distances=[1e12])["betweenness_1e+12"]
+    expected_edges = nx.edge_betweenness_centrality(simple, weight="length", normalized=False)
+    np.testing.assert_allclose(
+        edges.to_numpy(), [expected_edges[e] for e in edges.index], rtol=RTOL
+    )
+    harmonic = nx.harmonic_centrality(graph, distance="length")
+    np.testing.assert_allclose(table.loc[nodes, "closeness_1e+12"], [harmonic[n] for n in nodes])
+
+
+def test_matches_igraph_cutoff() -> None:
+    graph = grid_graph(7, jitter=25.0, seed=5)
+    nodes = list(graph.nodes)
+    position = {n: i for i, n in enumerate(nodes)}
+    triples = [(position[u], position[v], d["length"]) for u, v, d in graph.edges(data=True)]
+    other = ig.Graph(n=len(nodes), edges=[t[:2] for t in triples], directed=True)
+    weights = [t[2] for t in triples]
+    table = node_centrality(graph, distances=[400, 800])
+    for cutoff in (400, 800):
+        expected = other.betweenness(directed=True, cutoff=cutoff, weights=weights)
+        np.testing.assert_allclose(
+            table.loc[nodes, f"betweenness_{cutoff}"], expected, rtol=1e-9, atol=1e-9
+        )
+
+
+def test_parallel_edges_use_the_shortest() -> None:
+    graph = nx.MultiDiGraph()
+    graph.add_edge("a", "b", length=100.0)
+    graph.add_edge("a", "b", length=60.0)  # a shortcut between the same two nodes
+    graph.add_edge("b", "c", length=100.0)
+    graph.add_edge("a", "c", length=170.0)
+    table = node_centrality(graph, distances=[200])
+    # a->c: via b is 160 m, shorter than the direct 170 m edge
+    assert table.loc["b", "betweenness_200"] == 1.0
+    assert table.loc["a", "closeness_200"] == pytest.approx(1 / 60 + 1 / 160)
+    edges = edge_centrality(graph, distances=[200])["betweenness_200"]
+    assert edges[("a", "b", 1)] == 2.0  # a->b and a->c
+    assert edges[("a", "b", 0)] == 0.0
+    assert edges[("a", "c", 0)] == 0.0
+    assert_matches_reference(graph, 200.0)
+
+
+def test_one_way_edges() -> None:
+    graph = nx.MultiDiGraph()
+    nx.add_path(graph, [0, 1, 2, 3], length=100.0)  # one way only
+    graph.add_edge(3, 0, length=100.0)
+    table = node_centrality(graph, distances=[250])
+    # 0->2 via 1, 1->3 via 2, 2->0 via 3, 3->1 via 0
+    assert table["betweenness_250"].tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert table["reach_250"].tolist() == [2, 2, 2, 2]
+    assert_matches_reference(graph, 250.0)
+
+
+@st.composite
+def random_graphs(draw: st.DrawFn) -> tuple[nx.MultiDiGraph, float]:
+    n = draw(st.integers(2, 9))
+    pairs = draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1]),
+            min_size=1,
+            max_size=3 * n,
+        )
+    )
+    # few distinct lengths make many ties; floats check the cut at odd values
+    integer_lengths = draw(st.booleans())
+    two_way = draw(st.booleans())
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(range(n))
+    for u, v in pairs:
+        if integer_lengths:
+            length = float(draw(st.integers(1, 4)) * 50)
+        else:
+            length = draw(st.floats(0.5, 300.0, allow_nan=False, allow_infinity=False))
+        graph.add_edge(u, v, length=length)
+        if two_way:
+            graph.add_edge(v, u, length=length)
+    cutoff = draw(st.sampled_from([50.0, 100.0, 150.0, 200.0, 275.5, 400.0, 1e9]))
+    return graph, cutoff
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs())
+def test_random_graphs_match_networkx(case: tuple[nx.MultiDiGraph, float]) -> None:
+    graph, cutoff = case
+    assert_matches_reference(graph, cutoff)
+
+
+@settings(max_examples=30, deadline=None)
+@given(random_graphs())
+def test_larger_distance_never_lowers_reach_or_closeness(
+    case: tuple[nx.MultiDiGraph, float],
+) -> None:
+    graph, _ = case
+    table = node_centrality(graph, distances=[100, 200, 400])
+    assert (table["reach_100"] <= table["reach_200"]).all()
+    assert (table["reach_200"] <= table["reach_400"]).all()
+    assert (table["closeness_200"] <= table["closeness_400"] + 1e-12).all()
+    assert (table.filter(like="betweenness") >= 0).all().all()
+
+
+def test_undirected_graph_is_walked_both_ways() -> None:
+    graph = nx.path_graph(4)
+    nx.set_edge_attributes(graph, 100.0, "length")
+    table = node_centrality(graph, distances=[300])
+    assert table["betweenness_300"].tolist() == [0.0, 4.0, 4.0, 0.0]
+    edges = edge_centrality(graph, distances=[300])["betweenness_300"]
+    # the middle edge carries 1->2, 0->2, 1->3, 0->3 both ways
+    assert edges[(1, 2)] == 8.0
+
+
+def test_column_names_and_default_distances() -> None:
+    table = node_centrality(diamond_graph())
+    assert list(table.columns) == [
+        "betweenness_400", "closeness_400", "reach_400",
+        "betweenness_800", "closeness_800", "reach_800",
+    ]  # fmt: skip
+    assert table.index.name == "node"
+
+
+def test_empty_graph() -> None:
+    table = node_centrality(nx.MultiDiGraph(), distances=[400])
+    assert len(table) == 0
+    assert "betweenness_400" in table.columns
+
+
+@pytest.mark.parametrize(
+    ("distances", "match"),
+    [
+        ([], "empty"),
+        ([-5], "positive"),
+        ([math.inf], "positive"),
+        (["far"], "numbers"),
+        ([400, 400], "repeated"),
+    ],
+)
+def test_bad_distances(distances: list, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        node_centrality(diamond_graph(), distances=distances)
+
+
+def test_missing_and_zero_lengths() -> None:
+    graph = diamond_graph()
+    graph.add_edge(0, 3)
+    with pytest.raises(InputError, match="no 'length'"):
+        node_centrality(graph)
+    graph = diamond_graph()
+    graph.add_edge(0, 3, length=0.0)
+    with pytest.raises(InputError, match="positive"):
+        node_centrality(graph)
+
+
+def test_not_a_graph() -> None:
+    with pytest.raises(InputError, match="networkx graph"):
+        node_centrality({"a": 1})  # type: ignore[arg-type]
+
+
+def test_geographic_graph_is_refused() -> None:
+    from cpted import CRSError
+
+    graph = diamond_graph()
+    graph.graph["crs"] = "EPSG:4326"
+    with pytest.raises(CRSError, match="degrees"):
+        node_centrality(graph)
+
+
+def test_movement_needs_streets() -> None:
+    area = FakeArea(diamond_graph())
+    area.streets = area.streets.drop(columns="u")
+    with pytest.raises(InputError, match="columns u and v"):
+        movement(area)
+
+
+# --------------------------------------------------------------------------------------
+# Night-time activity
+# --------------------------------------------------------------------------------------
+
+
+def test_open_at_known_values() -> None:
+    pois = pd.DataFrame(
+        {
+            "opening_hours": [
+                "Mo-Sa 08:00-20:00",  # supermarket: closed at night
+                "Mo-Su 17:00-02:00",  # bar past midnight
+                "24/7",
+                "Mo-Fr 09:00-22:00; Sa 10:00-22:00",
+                "Tu-Su 18:00-23:30",
+                "We off",
+                "unknown",
+            ]
+        },
+        index=pd.Index(list("abcdefg"), name="poi"),
+    )
+    table = open_at(pois, times=["21:00", "23:00"], date="2025-10-15")  # a Wednesday
+    assert table.index.equals(pois.index)
+    assert table["open_2100"].tolist() == [False, True, True, True, True, False, pd.NA]
+    assert table["open_2300"].tolist() == [False, True, True, False, True, False, pd.NA]
+    assert (table["hours"] == "parsed").all()
+    # the day matters: on Monday the Tu-Su place is closed
+    monday = open_at(pois, times=["21:00"], date="2025-10-13")
+    assert monday.loc["e", "open_2100"] is np.False_ or monday.loc["e", "open_2100"] == False  # noqa: E712
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "sunrise-sunset; PH off; <script>",
+        "<script>alert(1)</script>",
+        "yes",
+        "Mo 9-18",
+        "by appointment",
+        "x" * 5000,
+        "Mo-Fr 08:00-18:00; \x00",
+        "25:00-26:00",
+        "Mo-Su 99:99-00:00",
+        ";;;",
+        "🕐",
+    ],
+)
+def test_open_at_never_crashes(garbage: str) -> None:
+    pois = pd.DataFrame({"opening_hours": [garbage, "24/7"]})
+    table = open_at(pois)
+    assert table.loc[1, "hours"] == "parsed"
+    assert table.loc[1, "open_2100"] == True  # noqa: E712
+    if table.loc[0, "hours"] == "invalid":
+        assert table.loc[0, ["open_2100", "open_2300"]].isna().all()
+
+
+def test_open_at_missing_kept_apart() -> None:
+    pois = pd.DataFrame({"opening_hours": [None, math.nan, "", "   ", "Mo-Su 10:00-22:00"]})
+    table = open_at(pois)
+    assert table["hours"].tolist() == ["missing"] * 4 + ["parsed"]
+    assert table["open_2100"].isna().tolist() == [True] * 4 + [False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_open_at_any_text(text: str) -> None:
+    table = open_at(pd.DataFrame({"opening_hours": [text]}))
+    assert table.loc[0, "hours"] in {"parsed", "missing", "invalid"}
+
+
+def test_open_at_bad_arguments() -> None:
+    pois = pd.DataFrame({"opening_hours": ["24/7"]})
+    with pytest.raises(InputError, match="HH:MM"):
+        open_at(pois, times=["9pm"])
+    with pytest.raises(InputError, match="HH:MM"):
+        open_at(pois, times=["24:30"])
+    with pytest.raises(InputError, match="ISO date"):
+        open_at(pois, date="15/10/2025")
+    with pytest.raises(InputError, match="opening_hours column"):
+        open_at(pd.DataFrame({"name": ["x"]}))
+
+
+def test_open_at_holidays_follow_the_place() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    # 3 October is German Unity Day (a Friday in 2025): PH off applies in Berlin
+    pois = gpd.GeoDataFrame(
+        {"opening_hours": ["Mo-Fr 08:00-22:00; PH off"]},
+        geometry=[Point(13.43, 52.47)],
+        crs=4326,
+    ).to_crs(25833)
+    assert open_at(pois, times=["21:00"], date="2025-10-03").loc[0, "open_2100"] == False  # noqa: E712
+    assert open_at(pois, times=["21:00"], date="2025-10-02").loc[0, "open_2100"] == True  # noqa: E712
