@@ -1,0 +1,1128 @@
+"""
+Street lighting: lamps, photometry, illuminance at points and on rasters, EN 13201 classes.
+
+Illuminance on the ground is summed over point sources (CIE 140 / EN 13201-3): a lamp at
+height ``h`` with luminous intensity ``I(C, γ)`` towards a point gives the horizontal
+illuminance ``E = I(C, γ) cos³γ / h²`` there, ``γ`` the angle from the downward vertical
+and ``C`` the vertical half-plane through the point. ``I`` comes from the lamp's
+photometric file (EULUMDAT or IES LM-63, in cd per 1000 lm), scaled by its flux / 1000 and
+by the maintenance factor, or from cpted's default street-lantern distribution
+(``settings.DEFAULT_INTENSITY_SHAPE``). A lamp lights only the ground it can see: with
+obstacles, each lamp's light is masked by its isovist (:func:`cpted.sightlines.isovists`)
+past buildings and opaque barriers, treated as taller than the lamp.
+
+The measures compare maintained illuminance with the P classes of EN 13201-2:2015
+(pedestrian and low-speed areas) and keep data gaps apart from measured darkness: a street
+tagged ``lit=yes`` with no lamp mapped near it is "lit, lamps not mapped", not dark.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+
+from cpted import settings
+from cpted._errors import CRSError, DataError, InputError
+from cpted._validate import check_projected, geodataframe
+from cpted.lighting._kernel import LampTable, lamp_lux, lamp_table, outside_obstacles
+from cpted.lighting._photometry import (
+    Photometry,
+    default_photometry,
+    photometry_from_table,
+    read_ies,
+    read_ldt,
+    read_photometry,
+)
+
+if TYPE_CHECKING:
+    from affine import Affine
+
+    from cpted.area import StudyArea
+
+__all__ = [
+    "P_CLASSES",
+    "Photometry",
+    "Raster",
+    "dark_spots",
+    "default_photometry",
+    "illuminance_at",
+    "illuminance_grid",
+    "lamps_with_defaults",
+    "p_class_met",
+    "photometry_from_table",
+    "read_ies",
+    "read_ldt",
+    "read_photometry",
+    "required_p_class",
+    "segment_measures",
+    "site_measures",
+    "write_geotiff",
+]
+
+#: EN 13201-2:2015, Table 3 (P classes, for pedestrians and pedal cyclists on footways,
+#: cycleways, residential roads, pedestrian streets and parking areas): maintained
+#: horizontal illuminance, (minimum average Ē, minimum E_min), lux.
+#: ``# EN 13201-2 class P3: 7.5 lx average, 1.5 lx minimum``. Class P7 ("performance not
+#: determined") has no values and is not listed.
+P_CLASSES: dict[str, tuple[float, float]] = {
+    "P1": (15.0, 3.0),
+    "P2": (10.0, 2.0),
+    "P3": (7.5, 1.5),
+    "P4": (5.0, 1.0),
+    "P5": (3.0, 0.6),
+    "P6": (2.0, 0.4),
+}
+
+#: Value of ``p_class_met`` when even P6 is not met.
+NO_CLASS = "none"
+
+#: Largest number of (lamp, point) pairs evaluated at once (bounds memory).
+_CHUNK = 2_000_000
+
+
+# --------------------------------------------------------------------------------------
+# EN 13201 classes
+# --------------------------------------------------------------------------------------
+
+
+def p_class_met(lux_mean: ArrayLike, lux_min: ArrayLike) -> NDArray[np.str_]:
+    """
+    Return the best EN 13201-2 P class whose average and minimum illuminance are met.
+
+    Parameters
+    ----------
+    lux_mean, lux_min
+        Maintained average and minimum horizontal illuminance, lux (scalars or arrays).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``"P1"`` ... ``"P6"``, or ``"none"`` where not even P6 (2 lx / 0.4 lx) is met or a
+        value is NaN.
+
+    Examples
+    --------
+    >>> from cpted.lighting import p_class_met
+    >>> p_class_met([8.0, 12.0, 1.0], [1.6, 1.0, 0.5]).tolist()
+    ['P3', 'P4', 'none']
+    """
+    mean = np.asarray(lux_mean, dtype=float)
+    low = np.asarray(lux_min, dtype=float)
+    mean, low = np.broadcast_arrays(mean, low)
+    out = np.full(mean.shape, NO_CLASS, dtype=object)
+    # from the lowest class up, so the best class met is written last
+    for name, (avg, minimum) in reversed(P_CLASSES.items()):
+        out[(mean >= avg) & (low >= minimum)] = name
+    return out.astype(str)
+
+
+def required_p_class(highway: ArrayLike) -> NDArray[np.str_]:
+    """
+    Return the P class a street of each ``highway`` class needs.
+
+    The classes come from ``settings.REQUIRED_P_CLASS``.
+
+    A list of classes (a way with several ``highway`` values) takes the most demanding.
+    """
+    table = settings.REQUIRED_P_CLASS
+    default = table.get("default", "P4")
+    out = []
+    for value in np.asarray(highway, dtype=object).ravel():
+        values = value if isinstance(value, list | tuple) else [value]
+        classes = [table.get(str(v), default) for v in values if isinstance(v, str)]
+        out.append(min(classes, key=_class_rank) if classes else default)
+    return np.asarray(out, dtype=str).reshape(np.shape(highway))
+
+
+def _class_rank(name: str) -> int:
+    names = list(P_CLASSES)
+    if name not in names:
+        msg = f"Unknown EN 13201-2 P class {name!r}; use one of {', '.join(names)}."
+        raise InputError(msg)
+    return names.index(name)
+
+
+def _score(mean: NDArray[np.float64], low: NDArray[np.float64], required: NDArray[np.str_]):
+    avg = np.array([P_CLASSES[c][0] for c in required], dtype=float)
+    minimum = np.array([P_CLASSES[c][1] for c in required], dtype=float)
+    with np.errstate(invalid="ignore"):
+        part = 0.5 * np.minimum(mean / avg, 1.0) + 0.5 * np.minimum(low / minimum, 1.0)
+    return np.round(100.0 * part, 1)
+
+
+# --------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------
+
+
+def _points_xy(points: object) -> tuple[NDArray[np.float64], pyproj.CRS | None]:
+    if isinstance(points, np.ndarray) and points.dtype != object:
+        arr = np.asarray(points, dtype=float)
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            msg = f"points as an array must have shape (n, 2) of x, y in metres, got {arr.shape}."
+            raise InputError(msg)
+        if not np.all(np.isfinite(arr)):
+            msg = "points hold NaN or infinite coordinates."
+            raise InputError(msg)
+        return arr, None
+    gdf = geodataframe(points, what="points")
+    crs = check_projected(gdf, what="points") if gdf.crs is not None else None
+    geoms = gdf.geometry.to_numpy()
+    types = shapely.get_type_id(geoms)
+    if len(geoms) and (np.any(types != 0) or shapely.is_empty(geoms).any()):
+        first = gdf.index[(types != 0) | shapely.is_empty(geoms)][0]
+        msg = (
+            f"points must be non-empty shapely Points; row {first!r} is "
+            f"{gdf.geometry[first].geom_type}. Use `gdf.representative_point()` or sample "
+            "lines with `shapely.line_interpolate_point`."
+        )
+        raise InputError(msg)
+    return shapely.get_coordinates(geoms).reshape(-1, 2), crs
+
+
+def _obstacle_frame(obstacles: object, crs: pyproj.CRS | None) -> gpd.GeoDataFrame:
+    gdf = geodataframe(obstacles, what="obstacles")
+    if gdf.crs is not None:
+        own = check_projected(gdf, what="obstacles")
+        if crs is not None and not own.equals(crs):
+            msg = (
+                f"obstacles are in {own.name} but the lamps in {crs.name}; reproject with "
+                "`obstacles.to_crs(lamps.crs)`."
+            )
+            raise CRSError(msg)
+    geoms = gdf.geometry
+    keep = ~(geoms.is_empty | geoms.isna()) & geoms.geom_type.isin(
+        ["Polygon", "MultiPolygon", "LineString", "MultiLineString", "LinearRing"]
+    )
+    out = gpd.GeoDataFrame(geometry=geoms[keep].to_numpy(), crs=crs or gdf.crs)
+    return out
+
+
+def _same_crs(a: pyproj.CRS | None, b: pyproj.CRS | None) -> pyproj.CRS | None:
+    if a is not None and b is not None and not a.equals(b):
+        msg = (
+            f"points are in {a.name} but the lamps in {b.name}; reproject one of them, e.g. "
+            "`points.to_crs(lamps.crs)`."
+        )
+        raise CRSError(msg)
+    return a if a is not None else b
+
+
+def _lamp_isovists(
+    table: LampTable, obstacles: gpd.GeoDataFrame, crs: pyproj.CRS | None
+) -> NDArray[Any]:
+    """
+    One isovist per lamp (a polygon), as far as the lamp's radius of influence.
+
+    A lamp mapped inside a building (wall-mounted lamps often are) is moved just outside
+    the nearest wall; one on a wall line or outline is moved to the nearest free point
+    within 2 m, so that it lights the side it hangs on rather than nothing.
+    """
+    try:
+        from cpted.sightlines import IsovistEngine
+    except ImportError as exc:  # pragma: no cover - the engine ships with cpted
+        msg = "Shadows need cpted.sightlines, which could not be imported."
+        raise DataError(msg) from exc
+    out = np.empty(len(table), dtype=object)
+    if not len(table):
+        return out
+    engine = IsovistEngine(obstacles)
+    polygons = obstacles.geometry.to_numpy()
+    polygons = polygons[np.isin(shapely.get_type_id(polygons), [3, 6])]  # (Multi)Polygon
+    x, y = outside_obstacles(table.x, table.y, polygons)
+    xy = np.column_stack([x, y])
+    stuck = np.flatnonzero(engine.on_obstacle(xy))
+    if stuck.size:
+        angles = np.radians(np.arange(0.0, 360.0, 22.5))
+        ring = np.concatenate(
+            [np.column_stack([d * np.sin(angles), d * np.cos(angles)]) for d in _NUDGES]
+        )
+        for k in stuck:
+            candidates = xy[k] + ring
+            free = np.flatnonzero(~engine.on_obstacle(candidates))
+            if free.size:
+                xy[k] = candidates[free[0]]
+    radius = np.where(np.isfinite(table.radius), table.radius, settings.LIGHTING_MAX_RADIUS)
+    # one call per 10 m band of radii keeps small lamps' isovists small
+    band = np.ceil(np.maximum(radius, 1.0) / 10.0) * 10.0
+    for value in np.unique(band):
+        members = np.flatnonzero(band == value)
+        result = engine.isovists(xy[members], radius=float(value))
+        out[members] = result.geometry.to_numpy()
+    return out
+
+
+#: Distances, metres, at which a lamp standing on a wall looks for free ground.
+_NUDGES = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+# --------------------------------------------------------------------------------------
+# Illuminance at points
+# --------------------------------------------------------------------------------------
+
+
+def illuminance_at(
+    points: object,
+    lamps: object,
+    *,
+    obstacles: object = None,
+    maintenance_factor: float | None = None,
+    cutoff_lux: float | None = None,
+) -> NDArray[np.float64]:
+    """
+    Horizontal illuminance on the ground at points, lux (maintained).
+
+    ``E = Σ I(C, γ) cos³γ / h²`` over the lamps, where each lamp's intensity ``I`` in
+    candela is its distribution (cd/klm) × flux / 1000 × maintenance factor.
+
+    Parameters
+    ----------
+    points
+        Where to compute: a GeoDataFrame or GeoSeries of Points, a list of shapely Points,
+        or an ``(n, 2)`` array of x, y in the lamps' CRS (metres).
+    lamps
+        A GeoDataFrame of Points in a projected CRS with ``height`` (mounting height above
+        the ground, m) and ``flux`` (luminaire lumens); missing values take
+        ``settings.LAMP_HEIGHT`` and ``settings.LAMP_FLUX``. Optional ``photometry`` (or
+        ``distribution``): a :class:`Photometry` or the path of a ``.ldt`` / ``.ies`` file,
+        empty for the default distribution. Optional ``light_direction``: compass degrees
+        of the lamp's C90 plane (its street side, OSM ``light:direction``), 0 if missing;
+        it matters only for distributions that are not rotationally symmetric.
+    obstacles
+        Buildings (Polygons) and opaque barriers (LineStrings) that cast shadows, or None
+        for open ground. Each lamp then lights only the points inside its isovist.
+    maintenance_factor
+        Share of the initial flux maintained; ``settings.MAINTENANCE_FACTOR`` by default.
+    cutoff_lux
+        A lamp's light is neglected where it falls below this everywhere beyond some
+        distance (its radius of influence, see ``settings.LIGHTING_CUTOFF_LUX``); 0 sums
+        every lamp at every point (then shadows reach ``settings.LIGHTING_MAX_RADIUS``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Lux at each point, in the order of ``points``.
+
+    Raises
+    ------
+    cpted.CRSError
+        If points, lamps or obstacles are in a geographic CRS or in different CRSs.
+    cpted.InputError
+        If a lamp's height is not positive, a flux is negative, or a photometric file
+        cannot be read.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> from cpted.lighting import illuminance_at
+    >>> lamps = gpd.GeoDataFrame(
+    ...     {"height": [6.0], "flux": [3000.0]}, geometry=[Point(0, 0)], crs=25833
+    ... )
+    >>> illuminance_at([Point(0, 0), Point(10, 0)], lamps).round(2).tolist()
+    [8.06, 2.26]
+    """
+    xy, points_crs = _points_xy(points)
+    table = lamp_table(lamps, maintenance_factor=maintenance_factor, cutoff_lux=cutoff_lux)
+    crs = _same_crs(points_crs, table.crs)
+    isovists = None
+    if obstacles is not None:
+        frame = _obstacle_frame(obstacles, crs)
+        if len(frame):
+            isovists = _lamp_isovists(table, frame, crs)
+    return _illuminance(xy, table, isovists)
+
+
+def _illuminance(
+    xy: NDArray[np.float64], table: LampTable, isovists: NDArray[Any] | None
+) -> NDArray[np.float64]:
+    n = xy.shape[0]
+    out = np.zeros(n)
+    if not n or not len(table):
+        return out
+    tree = cKDTree(xy)
+    finite = np.isfinite(table.radius)
+    for i in range(len(table)):
+        if finite[i]:
+            idx = np.asarray(
+                tree.query_ball_point([table.x[i], table.y[i]], table.radius[i]), dtype=np.intp
+            )
+        else:
+            idx = np.arange(n)
+        for start in range(0, idx.size, _CHUNK):
+            part = idx[start : start + _CHUNK]
+            if not part.size:
+                continue
+            px, py = xy[part, 0], xy[part, 1]
+            lux = lamp_lux(table, i, px - table.x[i], py - table.y[i])
+            if isovists is not None:
+                iso = isovists[i]
+                if iso is None or shapely.is_empty(iso):
+                    continue
+                shapely.prepare(iso)
+                lux = np.where(shapely.intersects_xy(iso, px, py), lux, 0.0)
+            out[part] += lux
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Lamps of a study area
+# --------------------------------------------------------------------------------------
+
+
+def _first(value: object) -> str:
+    if isinstance(value, list | tuple | np.ndarray):
+        return str(value[0]) if len(value) else ""
+    return str(value) if isinstance(value, str) else ""
+
+
+def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
+    """
+    Return the area's lamps, unmapped heights and fluxes taken from the nearest street.
+
+    A lamp whose ``height_source`` or ``flux_source`` is ``"default"`` gets the mounting
+    height of ``settings.LAMP_HEIGHT_BY_HIGHWAY`` and the flux of
+    ``settings.LAMP_FLUX_BY_HIGHWAY`` (times its ``light_count``) for the ``highway`` class
+    of the nearest street, and its source becomes ``"street_class"``. A lamp without
+    ``light_direction`` is turned to face the nearest point of that street
+    (``direction_source = "nearest_street"``), which only matters for asymmetric
+    photometry.
+
+    Parameters
+    ----------
+    area
+        The study area.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed like ``area.lamps``, with ``street`` (the nearest segment), ``street_class``
+        and ``street_distance`` (m) added.
+    """
+    lamps = area.lamps.copy()
+    n = len(lamps)
+    for column, default in (
+        ("height", settings.LAMP_HEIGHT),
+        ("flux", settings.LAMP_FLUX),
+        ("light_count", 1.0),
+        ("light_direction", np.nan),
+    ):
+        if column not in lamps.columns:
+            lamps[column] = default
+    for column in ("height_source", "flux_source"):
+        if column not in lamps.columns:
+            lamps[column] = "default"
+    lamps["street"] = pd.Series(pd.NA, index=lamps.index, dtype=object)
+    lamps["street_class"] = ""
+    lamps["street_distance"] = np.nan
+    direction_known = pd.to_numeric(lamps["light_direction"], errors="coerce").notna()
+    lamps["direction_source"] = np.where(direction_known, "osm", "none")
+    streets = area.streets
+    if not n or not len(streets):
+        return lamps
+    geoms = streets.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    points = lamps.geometry.to_numpy()
+    (lamp_i, street_i), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    nearest = np.zeros(n, dtype=np.intp)
+    distance = np.full(n, np.nan)
+    nearest[lamp_i] = street_i
+    distance[lamp_i] = dist
+    classes = np.array([_first(v) for v in streets["highway"].to_numpy()], dtype=object)
+    cls = classes[nearest]
+    lamps["street"] = streets.index.to_numpy()[nearest]
+    lamps["street_class"] = cls
+    lamps["street_distance"] = distance
+    count = pd.to_numeric(lamps["light_count"], errors="coerce").fillna(1.0).clip(lower=1.0)
+    heights = settings.LAMP_HEIGHT_BY_HIGHWAY
+    fluxes = settings.LAMP_FLUX_BY_HIGHWAY
+    h_default = (lamps["height_source"] == "default").to_numpy()
+    f_default = (lamps["flux_source"] == "default").to_numpy()
+    class_height = np.array([heights.get(c, heights["default"]) for c in cls], dtype=float)
+    class_flux = np.array([fluxes.get(c, fluxes["default"]) for c in cls], dtype=float)
+    lamps.loc[h_default, "height"] = class_height[h_default]
+    lamps.loc[h_default, "height_source"] = "street_class"
+    lamps.loc[f_default, "flux"] = class_flux[f_default] * count.to_numpy()[f_default]
+    lamps.loc[f_default, "flux_source"] = "street_class"
+    # face the street where the map does not say
+    need = ~direction_known.to_numpy() & (distance > 0.5)
+    if need.any():
+        foot = shapely.line_interpolate_point(
+            geoms[nearest[need]], shapely.line_locate_point(geoms[nearest[need]], points[need])
+        )
+        dx = shapely.get_x(foot) - shapely.get_x(points[need])
+        dy = shapely.get_y(foot) - shapely.get_y(points[need])
+        lamps.loc[need, "light_direction"] = np.mod(np.degrees(np.arctan2(dx, dy)), 360.0)
+        lamps.loc[need, "direction_source"] = "nearest_street"
+    return lamps
+
+
+def area_obstacles(area: StudyArea) -> gpd.GeoDataFrame:
+    """Return the buildings and opaque line barriers of the area: what casts shadows."""
+    parts = [area.buildings.geometry.to_numpy()]
+    barriers = area.barriers
+    if len(barriers) and "opaque" in barriers.columns:
+        opaque = barriers["opaque"].fillna(False).astype(bool).to_numpy()
+        lines = barriers.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
+        parts.append(barriers.geometry.to_numpy()[opaque & lines])
+    geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    return gpd.GeoDataFrame(geometry=list(geoms), crs=area.crs)
+
+
+class _AreaCache:
+    """Lamp tables and isovists of study areas, reused while the area lives."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref[Any], dict[tuple[Any, ...], Any]]] = {}
+
+    def get(self, area: object, key: tuple[Any, ...]) -> Any:
+        entry = self._entries.get(id(area))
+        if entry is None or entry[0]() is not area:
+            return None
+        return entry[1].get(key)
+
+    def put(self, area: object, key: tuple[Any, ...], value: Any) -> None:
+        entry = self._entries.get(id(area))
+        if entry is None or entry[0]() is not area:
+            area_id = id(area)
+            try:
+                ref = weakref.ref(area, lambda _r: self._entries.pop(area_id, None))
+            except TypeError:
+                return
+            entry = (ref, {})
+            self._entries[area_id] = entry
+        entry[1][key] = value
+
+
+_CACHE = _AreaCache()
+
+
+def _area_lighting(
+    area: StudyArea, *, shadows: bool = True, cutoff_lux: float | None = None
+) -> tuple[gpd.GeoDataFrame, LampTable, NDArray[Any] | None]:
+    """Return the area's lamps with defaults, their kernel table and isovists (cached)."""
+    key = (
+        "lamps",
+        id(area.lamps),
+        id(area.streets),
+        id(area.buildings),
+        id(area.barriers),
+        shadows,
+        cutoff_lux,
+        settings.MAINTENANCE_FACTOR,
+        settings.LIGHTING_CUTOFF_LUX,
+        settings.LIGHTING_MAX_RADIUS,
+        tuple(sorted(settings.LAMP_FLUX_BY_HIGHWAY.items())),
+        tuple(sorted(settings.LAMP_HEIGHT_BY_HIGHWAY.items())),
+        settings.DEFAULT_INTENSITY_SHAPE,
+    )
+    cached = _CACHE.get(area, key)
+    if cached is not None:
+        return cached
+    check_projected(area.lamps, what="area.lamps")
+    lamps = lamps_with_defaults(area)
+    table = lamp_table(lamps, cutoff_lux=cutoff_lux)
+    isovists = None
+    if shadows:
+        obstacles = area_obstacles(area)
+        if len(obstacles):
+            isovists = _lamp_isovists(table, obstacles, area.crs)
+    value = (lamps, table, isovists)
+    _CACHE.put(area, key, value)
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# Rasters
+# --------------------------------------------------------------------------------------
+
+
+class Raster(NamedTuple):
+    """A single-band raster: values, the affine transform of its cells and its CRS."""
+
+    values: NDArray[np.float64]
+    transform: Affine
+    crs: pyproj.CRS
+    nodata: float = math.nan
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) in the raster's CRS."""
+        rows, cols = self.values.shape
+        west, north = self.transform.c, self.transform.f
+        return west, north + rows * self.transform.e, west + cols * self.transform.a, north
+
+    def cell_centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """X and y of every cell centre, each shaped like ``values``."""
+        rows, cols = self.values.shape
+        t = self.transform
+        xs = t.c + (np.arange(cols) + 0.5) * t.a
+        ys = t.f + (np.arange(rows) + 0.5) * t.e
+        return np.meshgrid(xs, ys)
+
+
+def _grid_frame(bounds: tuple[float, float, float, float], resolution: float) -> Affine:
+    from affine import Affine
+
+    west = math.floor(bounds[0] / resolution) * resolution
+    north = math.ceil(bounds[3] / resolution) * resolution
+    return Affine(resolution, 0.0, west, 0.0, -resolution, north)
+
+
+def illuminance_grid(
+    area: StudyArea,
+    *,
+    resolution: float = 1.0,
+    shadows: bool = True,
+    cutoff_lux: float | None = None,
+) -> Raster:
+    """
+    Maintained horizontal illuminance over the study area on a square grid, lux.
+
+    Each lamp is evaluated only on the cells within its radius of influence
+    (``settings.LIGHTING_CUTOFF_LUX``), masked by its isovist when ``shadows`` is on;
+    this gives the same values as :func:`illuminance_at` at the cell centres and needs
+    work in proportion to the lit area, not to cells × lamps. Cells outside the area's
+    boundary or inside a building are NaN (no ground to light).
+
+    Parameters
+    ----------
+    area
+        The study area; lamps take the defaults of :func:`lamps_with_defaults`.
+    resolution
+        Cell size, metres.
+    shadows
+        Mask each lamp's light by its isovist past buildings and opaque barriers.
+    cutoff_lux
+        See :func:`illuminance_at`; must be positive here.
+
+    Returns
+    -------
+    Raster
+        ``values`` (rows × columns, north up), its affine ``transform`` and ``crs``;
+        write it with :func:`write_geotiff`.
+    """
+    from rasterio import features
+
+    if not (isinstance(resolution, int | float) and math.isfinite(resolution) and resolution > 0):
+        msg = f"resolution must be a positive number of metres, got {resolution!r}."
+        raise InputError(msg)
+    cut = settings.LIGHTING_CUTOFF_LUX if cutoff_lux is None else cutoff_lux
+    if not cut > 0:
+        msg = "illuminance_grid needs a positive cutoff_lux so each lamp covers a finite window."
+        raise InputError(msg)
+    _, table, isovists = _area_lighting(area, shadows=shadows, cutoff_lux=cutoff_lux)
+    transform = _grid_frame(area.boundary.bounds, resolution)
+    west, north = transform.c, transform.f
+    cols = max(1, math.ceil((area.boundary.bounds[2] - west) / resolution))
+    rows = max(1, math.ceil((north - area.boundary.bounds[1]) / resolution))
+    if rows * cols > 200_000_000:
+        msg = (
+            f"A {rows} × {cols} grid at {resolution:g} m is too large; use a coarser "
+            "resolution or a smaller boundary."
+        )
+        raise InputError(msg)
+    values = np.zeros((rows, cols))
+    _accumulate(values, transform, table, isovists)
+    mask = features.geometry_mask(
+        [area.boundary], out_shape=(rows, cols), transform=transform, invert=True
+    )
+    if len(area.buildings):
+        inside = features.geometry_mask(
+            list(area.buildings.geometry), out_shape=(rows, cols), transform=transform, invert=True
+        )
+        mask &= ~inside
+    values[~mask] = np.nan
+    return Raster(values=values, transform=transform, crs=pyproj.CRS.from_user_input(area.crs))
+
+
+def _accumulate(
+    values: NDArray[np.float64],
+    transform: Affine,
+    table: LampTable,
+    isovists: NDArray[Any] | None,
+) -> None:
+    """Add every lamp's light to the cells of its window (in place)."""
+    from affine import Affine
+    from rasterio import features
+
+    rows, cols = values.shape
+    res = transform.a
+    west, north = transform.c, transform.f
+    for i in range(len(table)):
+        radius = table.radius[i]
+        if not radius > 0:
+            continue
+        c0 = max(0, math.floor((table.x[i] - radius - west) / res))
+        c1 = min(cols, math.ceil((table.x[i] + radius - west) / res))
+        r0 = max(0, math.floor((north - table.y[i] - radius) / res))
+        r1 = min(rows, math.ceil((north - table.y[i] + radius) / res))
+        if c0 >= c1 or r0 >= r1:
+            continue
+        xs = west + (np.arange(c0, c1) + 0.5) * res - table.x[i]
+        ys = north - (np.arange(r0, r1) + 0.5) * res - table.y[i]
+        dx, dy = np.meshgrid(xs, ys)
+        lux = lamp_lux(table, i, dx, dy)
+        keep = dx * dx + dy * dy <= radius * radius
+        if isovists is not None:
+            iso = isovists[i]
+            if iso is None or shapely.is_empty(iso):
+                continue
+            window = Affine(res, 0.0, west + c0 * res, 0.0, -res, north - r0 * res)
+            keep &= features.geometry_mask([iso], out_shape=dx.shape, transform=window, invert=True)
+        values[r0:r1, c0:c1] += np.where(keep, lux, 0.0)
+
+
+def write_geotiff(raster: Raster, path: str | os.PathLike[str]) -> Path:
+    """
+    Write a raster as a single-band float32 GeoTIFF (deflate-compressed, NaN as nodata).
+
+    The file is written under a temporary name and renamed, so an interrupted write
+    leaves no half file.
+
+    Parameters
+    ----------
+    raster
+        A :class:`Raster`, e.g. from :func:`illuminance_grid`.
+    path
+        Where to write; the parent folder must exist.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    import rasterio
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        msg = f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist."
+        raise InputError(msg)
+    rows, cols = raster.values.shape
+    fd, tmp = tempfile.mkstemp(suffix=".tif", dir=path.parent)
+    os.close(fd)
+    try:
+        with rasterio.open(
+            tmp,
+            "w",
+            driver="GTiff",
+            width=cols,
+            height=rows,
+            count=1,
+            dtype="float32",
+            crs=rasterio.crs.CRS.from_wkt(raster.crs.to_wkt()),
+            transform=raster.transform,
+            nodata=raster.nodata,
+            compress="deflate",
+        ) as dst:
+            dst.write(raster.values.astype("float32"), 1)
+            dst.set_band_description(1, "maintained horizontal illuminance (lux)")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+# --------------------------------------------------------------------------------------
+# Measures per street segment and per site
+# --------------------------------------------------------------------------------------
+
+
+def _segment_samples(
+    streets: gpd.GeoDataFrame, spacing: float
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Sample points at the centres of equal pieces at most ``spacing`` long (EN 13201-3)."""
+    geoms = streets.geometry.to_numpy()
+    length = shapely.length(geoms)
+    count = np.maximum(1, np.ceil(length / spacing).astype(int))
+    owner = np.repeat(np.arange(len(geoms)), count)
+    start = np.cumsum(count) - count
+    k = np.arange(owner.size) - start[owner]
+    dist = (k + 0.5) * length[owner] / count[owner]
+    pts = shapely.line_interpolate_point(geoms[owner], dist)
+    return owner, shapely.get_coordinates(pts).reshape(-1, 2)
+
+
+def _lamps_near(
+    lamps: gpd.GeoDataFrame, geoms: NDArray[Any], distance: float
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Per geometry: number of lamps within ``distance``, and the share with known flux/height."""
+    n = len(geoms)
+    count = np.zeros(n, dtype=np.int64)
+    flux_known = np.zeros(n)
+    height_known = np.zeros(n)
+    if not len(lamps) or not n:
+        return count, flux_known, height_known
+    tree = shapely.STRtree(lamps.geometry.to_numpy())
+    geom_i, lamp_i = tree.query(geoms, predicate="dwithin", distance=distance)
+    count = np.bincount(geom_i, minlength=n)
+    known = {"osm", "inventory", "levels"}
+    f = lamps["flux_source"].isin(known).to_numpy()[lamp_i].astype(float)
+    h = lamps["height_source"].isin(known).to_numpy()[lamp_i].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flux_known = np.bincount(geom_i, weights=f, minlength=n) / count
+        height_known = np.bincount(geom_i, weights=h, minlength=n) / count
+    return count, np.nan_to_num(flux_known), np.nan_to_num(height_known)
+
+
+def _summarise(
+    owner: NDArray[np.intp], lux: NDArray[np.float64], n: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    counts = np.bincount(owner, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(owner, weights=lux, minlength=n) / counts
+    low = np.full(n, np.inf)
+    np.minimum.at(low, owner, lux)
+    low[counts == 0] = np.nan
+    mean[counts == 0] = np.nan
+    return mean, low
+
+
+def _measures(
+    lit: NDArray[Any],
+    mean: NDArray[np.float64],
+    low: NDArray[np.float64],
+    required: NDArray[np.str_],
+    near: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
+    index: pd.Index,
+) -> pd.DataFrame:
+    count, flux_known, height_known = near
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u0 = np.where(mean > 0, low / mean, np.nan)
+    met = p_class_met(mean, low)
+    measured_score = _score(mean, low, required)
+    has_lamps = count > 0
+    lit = np.asarray(lit, dtype=object)
+    status = np.where(
+        has_lamps,
+        "measured",
+        np.where(
+            np.isin(lit, ["yes", "limited"]),
+            "lit_lamps_not_mapped",
+            np.where(lit == "no", "unlit", "unknown"),
+        ),
+    )
+    tag_score = np.array([settings.LIGHTING_TAG_SCORE.get(v, np.nan) for v in lit], dtype=float)
+    score = np.select(
+        [status == "measured", status == "unlit", status == "lit_lamps_not_mapped"],
+        [measured_score, measured_score, tag_score],
+        default=np.nan,
+    )
+    # measured: 0.5 base, more when the lamps' flux and height are mapped, less when the
+    # lit tag contradicts the measure (lamps probably missing from the map)
+    measured_conf = 0.5 + 0.3 * flux_known + 0.2 * height_known
+    contradiction = (np.isin(lit, ["yes", "limited"]) & (mean < P_CLASSES["P6"][0])) | (
+        (lit == "no") & (mean >= P_CLASSES["P6"][0])
+    )
+    measured_conf = np.where(contradiction, measured_conf * 0.6, measured_conf)
+    confidence = np.select(
+        [status == "measured", status == "unlit", status == "lit_lamps_not_mapped"],
+        [
+            measured_conf,
+            np.full(len(lit), 0.6),
+            np.full(len(lit), settings.LIGHTING_TAG_CONFIDENCE),
+        ],
+        default=0.0,
+    )
+    return pd.DataFrame(
+        {
+            "lux_mean": np.round(mean, 3),
+            "lux_min": np.round(low, 3),
+            "uniformity_u0": np.round(u0, 3),
+            "p_class_met": met,
+            "p_class_required": required,
+            "lamps_near": count,
+            "lighting_status": status,
+            "lighting_score": score,
+            "lighting_confidence": np.round(confidence, 3),
+        },
+        index=index,
+    )
+
+
+def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
+    """
+    Lighting of every street segment, measured against the EN 13201-2 class it needs.
+
+    Illuminance is computed at sample points along each segment's centre line, at the
+    centres of pieces at most ``settings.LIGHTING_SEGMENT_SPACING`` long (EN 13201-3
+    places calculation points at the centres of such pieces), with shadows of buildings
+    and opaque barriers.
+
+    Parameters
+    ----------
+    area
+        The study area.
+    shadows
+        Cast shadows of buildings and opaque barriers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``area.streets``:
+
+        - ``lux_mean``, ``lux_min``: maintained horizontal illuminance, lux;
+        - ``uniformity_u0``: ``lux_min / lux_mean`` (NaN where the mean is 0);
+        - ``p_class_met``: the best EN 13201-2 P class met, or ``"none"``;
+        - ``p_class_required``: the class the street needs (``settings.REQUIRED_P_CLASS``);
+        - ``lamps_near``: lamps within ``settings.LAMP_NEAR_DISTANCE``;
+        - ``lighting_status``: ``"measured"`` (lamps are mapped near the segment),
+          ``"lit_lamps_not_mapped"`` (tagged ``lit=yes``/``limited`` but no lamp mapped:
+          a data gap, not darkness), ``"unlit"`` (``lit=no`` and no lamp) or
+          ``"unknown"`` (no tag, no lamp);
+        - ``lighting_score`` (0-100): for measured and unlit segments,
+          ``100 × (½ min(1, Ē / Ē_req) + ½ min(1, E_min / E_min,req))`` with the required
+          class's values, so 100 exactly when the required class is met and 0 in the
+          dark; for ``lit_lamps_not_mapped`` the tag score of
+          ``settings.LIGHTING_TAG_SCORE``; NaN for ``unknown``;
+        - ``lighting_confidence`` (0-1): measured segments ``0.5 + 0.3 × share of nearby
+          lamps with mapped flux + 0.2 × share with mapped height``, times 0.6 when the
+          ``lit`` tag contradicts the measure (tagged lit but below P6's average, or
+          tagged unlit but above it); unlit 0.6; tag-only
+          ``settings.LIGHTING_TAG_CONFIDENCE``; unknown 0.
+    """
+    streets = area.streets
+    if not len(streets):
+        return _measures(
+            np.empty(0, dtype=object),
+            np.empty(0),
+            np.empty(0),
+            np.empty(0, dtype=str),
+            (np.empty(0, np.int64), np.empty(0), np.empty(0)),
+            streets.index,
+        )
+    lamps, table, isovists = _area_lighting(area, shadows=shadows)
+    owner, xy = _segment_samples(streets, settings.LIGHTING_SEGMENT_SPACING)
+    lux = _illuminance(xy, table, isovists)
+    mean, low = _summarise(owner, lux, len(streets))
+    required = required_p_class(streets["highway"].to_numpy())
+    near = _lamps_near(lamps, streets.geometry.to_numpy(), settings.LAMP_NEAR_DISTANCE)
+    lit = streets["lit"].fillna("unknown").to_numpy() if "lit" in streets else None
+    if lit is None:
+        lit = np.full(len(streets), "unknown", dtype=object)
+    return _measures(lit, mean, low, required, near, streets.index)
+
+
+def _site_samples(
+    sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, spacing: float
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Grid points ``spacing`` apart inside each site, off its buildings."""
+    owners: list[NDArray[np.intp]] = []
+    coords: list[NDArray[np.float64]] = []
+    build_tree = shapely.STRtree(buildings.geometry.to_numpy()) if len(buildings) else None
+    build_geoms = buildings.geometry.to_numpy() if len(buildings) else None
+    for k, geom in enumerate(sites.geometry.to_numpy()):
+        if geom is None or geom.is_empty:
+            continue
+        ground = geom
+        if build_tree is not None and build_geoms is not None:
+            hits = build_tree.query(geom, predicate="intersects")
+            if hits.size:
+                ground = shapely.difference(geom, shapely.union_all(build_geoms[hits]))
+        west, south, east, north = geom.bounds
+        xs = (
+            np.arange(math.floor(west / spacing), math.ceil(east / spacing)) * spacing + spacing / 2
+        )
+        ys = (
+            np.arange(math.floor(south / spacing), math.ceil(north / spacing)) * spacing
+            + spacing / 2
+        )
+        mesh_x, mesh_y = np.meshgrid(xs, ys)
+        gx, gy = mesh_x.ravel(), mesh_y.ravel()
+        inside = shapely.contains_xy(ground, gx, gy) if not ground.is_empty else np.zeros(0, bool)
+        if inside.any():
+            pts = np.column_stack([gx[inside], gy[inside]])
+        else:
+            p = geom.representative_point()
+            pts = np.array([[p.x, p.y]])
+        owners.append(np.full(len(pts), k, dtype=np.intp))
+        coords.append(pts)
+    if not owners:
+        return np.empty(0, np.intp), np.empty((0, 2))
+    return np.concatenate(owners), np.concatenate(coords)
+
+
+def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
+    """
+    Lighting of every site (public space), measured against the P class it needs.
+
+    Illuminance is computed on a grid of points ``settings.LIGHTING_SITE_SPACING`` apart
+    over the site's open ground (EN 13201-3 calculation grid), with shadows. The required
+    class comes from ``settings.SITE_REQUIRED_P_CLASS`` by site category. A site with no
+    lamp within ``settings.LAMP_NEAR_DISTANCE`` is ``"unknown"`` (OSM has no ``lit`` tag
+    habit for areas that cpted could rely on).
+
+    Parameters
+    ----------
+    area
+        The study area.
+    shadows
+        Cast shadows of buildings and opaque barriers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``area.sites``, with the columns and rules of
+        :func:`segment_measures`.
+    """
+    sites = area.sites
+    table_req = settings.SITE_REQUIRED_P_CLASS
+    category = sites["category"].to_numpy() if "category" in sites else np.full(len(sites), "")
+    required = np.array(
+        [table_req.get(str(c), table_req.get("default", "P3")) for c in category], dtype=str
+    )
+    if not len(sites):
+        return _measures(
+            np.empty(0, dtype=object),
+            np.empty(0),
+            np.empty(0),
+            required,
+            (np.empty(0, np.int64), np.empty(0), np.empty(0)),
+            sites.index,
+        )
+    lamps, table, isovists = _area_lighting(area, shadows=shadows)
+    owner, xy = _site_samples(sites, area.buildings, settings.LIGHTING_SITE_SPACING)
+    lux = _illuminance(xy, table, isovists)
+    mean, low = _summarise(owner, lux, len(sites))
+    near = _lamps_near(lamps, sites.geometry.to_numpy(), settings.LAMP_NEAR_DISTANCE)
+    lit = (
+        sites["lit"].fillna("unknown").to_numpy()
+        if "lit" in sites
+        else np.full(len(sites), "unknown", dtype=object)
+    )
+    return _measures(lit, mean, low, required, near, sites.index)
+
+
+# --------------------------------------------------------------------------------------
+# Dark spots
+# --------------------------------------------------------------------------------------
+
+
+def dark_spots(
+    area: StudyArea,
+    *,
+    threshold_lux: float | None = None,
+    resolution: float = 1.0,
+    grid: Raster | None = None,
+) -> gpd.GeoDataFrame:
+    """
+    Contiguous walkable ground darker than it should be, as polygons.
+
+    Walkable ground is each street buffered by ``settings.WALKABLE_HALF_WIDTH`` for its
+    class, plus the sites, minus buildings. Only ground whose lighting was measured
+    counts: streets tagged ``lit=yes`` with no lamp mapped near them, and streets with
+    neither tag nor lamp, are data gaps, not dark spots (see :func:`segment_measures`).
+
+    Parameters
+    ----------
+    area
+        The study area.
+    threshold_lux
+        Illuminance below which ground is dark. By default, the minimum illuminance
+        ``E_min`` of the P class each street (or site) needs; where walkable ground of
+        several streets overlaps the most demanding applies.
+    resolution
+        Cell size of the illuminance grid, metres (ignored when ``grid`` is given).
+    grid
+        A grid from :func:`illuminance_grid` to reuse.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Index ``dark_spot``; ``area_m2``, ``threshold_lux``, ``lux_mean`` and ``lux_min``
+        inside the spot, and Polygon geometry (cells joined 4-connected). Spots smaller
+        than ``settings.DARK_SPOT_MIN_AREA`` are dropped.
+    """
+    from rasterio import features
+    from scipy import ndimage
+
+    if threshold_lux is not None and not threshold_lux > 0:
+        msg = f"threshold_lux must be positive, got {threshold_lux!r}."
+        raise InputError(msg)
+    raster = grid if grid is not None else illuminance_grid(area, resolution=resolution)
+    shape = raster.values.shape
+    cell_area = abs(raster.transform.a * raster.transform.e)
+    segs = segment_measures(area)
+    streets = area.streets
+    shapes: list[tuple[Any, float]] = []
+    widths = settings.WALKABLE_HALF_WIDTH
+    usable = segs["lighting_status"].isin(["measured", "unlit"]).to_numpy()
+    for geom, hw, req, ok in zip(
+        streets.geometry.to_numpy(),
+        streets["highway"].to_numpy(),
+        segs["p_class_required"].to_numpy(),
+        usable,
+        strict=True,
+    ):
+        if not ok:
+            continue
+        half = widths.get(_first(hw), widths["default"])
+        thr = threshold_lux if threshold_lux is not None else P_CLASSES[req][1]
+        shapes.append((geom.buffer(half, cap_style="flat"), thr))
+    if len(area.sites):
+        sites = site_measures(area)
+        for geom, req, status in zip(
+            area.sites.geometry.to_numpy(),
+            sites["p_class_required"].to_numpy(),
+            sites["lighting_status"].to_numpy(),
+            strict=True,
+        ):
+            if status in ("measured", "unlit"):
+                thr = threshold_lux if threshold_lux is not None else P_CLASSES[req][1]
+                shapes.append((geom, thr))
+    columns = ["area_m2", "threshold_lux", "lux_mean", "lux_min"]
+    empty = gpd.GeoDataFrame(
+        {c: pd.Series(dtype=float) for c in columns},
+        geometry=gpd.GeoSeries([], crs=raster.crs),
+        crs=raster.crs,
+    ).rename_axis("dark_spot")
+    if not shapes:
+        return empty
+    shapes.sort(key=lambda s: s[1])  # most demanding last wins where ground overlaps
+    threshold = features.rasterize(
+        shapes, out_shape=shape, transform=raster.transform, fill=0.0, dtype="float64"
+    )
+    values = raster.values
+    dark = (threshold > 0) & np.isfinite(values) & (values < threshold)
+    labels, n = ndimage.label(dark)
+    if not n:
+        return empty
+    ids = np.arange(1, n + 1)
+    sizes = ndimage.sum_labels(dark, labels, ids) * cell_area
+    lux_mean = ndimage.mean(values, labels, ids)
+    lux_min = ndimage.minimum(values, labels, ids)
+    thr_max = ndimage.maximum(threshold, labels, ids)
+    polys: dict[int, list[Any]] = {}
+    for geom, value in features.shapes(
+        labels.astype("int32"), mask=dark, transform=raster.transform, connectivity=4
+    ):
+        polys.setdefault(int(value), []).append(shapely.geometry.shape(geom))
+    keep = [k for k in ids if sizes[k - 1] >= settings.DARK_SPOT_MIN_AREA and k in polys]
+    if not keep:
+        return empty
+    geoms = [shapely.union_all(polys[k]) for k in keep]
+    pos = np.asarray(keep) - 1
+    out = gpd.GeoDataFrame(
+        {
+            "area_m2": np.round(sizes[pos], 2),
+            "threshold_lux": thr_max[pos],
+            "lux_mean": np.round(lux_mean[pos], 3),
+            "lux_min": np.round(lux_min[pos], 3),
+        },
+        geometry=geoms,
+        crs=raster.crs,
+        index=pd.RangeIndex(len(keep), name="dark_spot"),
+    )
+    return out
