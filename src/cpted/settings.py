@@ -599,6 +599,10 @@ NIGHT_DATE = "2025-10-15"
 #: Ordnance Survey for roads; imagery-traced areas are better), so 3 m.
 ACCESS_EDGE_TOLERANCE = 3.0
 
+#: Spacing of the points at which a site's edge is read, metres: lengths of barrier,
+#: building and open stretches are exact to within one step at each end of a stretch.
+ACCESS_EDGE_STEP = 1.0
+
 #: Line barriers that define a site's edge (OSM wiki, Key:barrier: the linear barriers;
 #: Newman 1972 counts walls, fences and hedges as real barriers of defensible space).
 #: A gate mapped as a line is a controlled part of the edge; ``barrier=yes`` is a barrier

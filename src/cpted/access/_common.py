@@ -1,0 +1,155 @@
+"""Validation and interval helpers shared by the access measures."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry import LineString
+from shapely.ops import substring
+
+from cpted._errors import CRSError, InputError
+from cpted._validate import check_geometry_types, check_projected, geodataframe
+
+__all__ = [
+    "exterior_rings",
+    "interval_lines",
+    "layer",
+    "sites_frame",
+    "streets_frame",
+    "text_column",
+    "tolerance_value",
+]
+
+_POLYGONS = {"Polygon", "MultiPolygon"}
+
+
+def _unique_index(gdf: gpd.GeoDataFrame, what: str) -> None:
+    if not gdf.index.is_unique:
+        dup = gdf.index[gdf.index.duplicated()].unique()[:5].tolist()
+        msg = (
+            f"{what} have a duplicated index ({dup}); results are indexed like the input, so "
+            "each row needs its own label. Use `gdf.reset_index(drop=True)`."
+        )
+        raise InputError(msg)
+
+
+def _no_empty(gdf: gpd.GeoDataFrame, what: str) -> None:
+    bad = gdf.index[gdf.geometry.isna() | gdf.geometry.is_empty]
+    if len(bad):
+        msg = (
+            f"{what} have {len(bad)} rows without geometry, e.g. {bad[:5].tolist()}; drop "
+            "them first with `gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]`."
+        )
+        raise InputError(msg)
+
+
+def sites_frame(sites: Any) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
+    """Check the sites layer: projected, polygons, a unique index, no empty rows."""
+    gdf = geodataframe(sites, what="sites")
+    crs = check_projected(gdf, what="sites")
+    _no_empty(gdf, "sites")
+    check_geometry_types(gdf, _POLYGONS, what="sites")
+    _unique_index(gdf, "sites")
+    return gdf, crs
+
+
+def streets_frame(streets: Any) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
+    """Check the streets layer: projected LineStrings with a unique index."""
+    gdf = geodataframe(streets, what="streets")
+    crs = check_projected(gdf, what="streets")
+    _no_empty(gdf, "streets")
+    check_geometry_types(gdf, {"LineString"}, what="streets")
+    _unique_index(gdf, "streets")
+    return gdf, crs
+
+
+def layer(data: Any, crs: pyproj.CRS, *, what: str, types: set[str]) -> gpd.GeoDataFrame:
+    """Check an optional layer (None gives an empty one) against the CRS of the main one."""
+    if data is None:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs))
+    gdf = geodataframe(data, what=what)
+    if not len(gdf):
+        return gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name, crs=crs)
+    own = check_projected(gdf, what=what)
+    if own != crs:
+        msg = (
+            f"{what} are in {own.name} but the sites or streets are in {crs.name}; project "
+            f"them to one CRS first, e.g. `{what}.to_crs(sites.crs)`."
+        )
+        raise CRSError(msg)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if "LineString" in types and (gdf.geom_type == "LinearRing").any():
+        # A closed ring is a closed line (a fence all round): same thing for us.
+        geoms = gdf.geometry.to_numpy().copy()
+        ring = shapely.get_type_id(geoms) == 2
+        geoms[ring] = shapely.linestrings(
+            shapely.get_coordinates(geoms[ring]), indices=_ring_index(geoms[ring])
+        )
+        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    check_geometry_types(gdf, types, what=what)
+    return gdf
+
+
+def tolerance_value(value: float, *, name: str) -> float:
+    """Check a distance option: a finite, non-negative number of metres."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        msg = f"{name} must be a distance in metres, got {value!r}."
+        raise InputError(msg) from exc
+    if not math.isfinite(number) or number < 0:
+        msg = f"{name} must be a finite distance of 0 m or more, got {value!r}."
+        raise InputError(msg)
+    return number
+
+
+def text_column(gdf: pd.DataFrame, name: str) -> np.ndarray:
+    """Return a column as lower-case strings ('' where missing or absent)."""
+    if name not in gdf.columns:
+        return np.full(len(gdf), "", dtype=object)
+    values = gdf[name].to_numpy(dtype=object)
+    return np.array(
+        ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip().lower()
+         for v in values],
+        dtype=object,
+    )  # fmt: skip
+
+
+def exterior_rings(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One row per exterior ring of each site: ``pos`` (site position), ``ring`` LineString."""
+    geoms = sites.geometry.to_numpy()
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    rings = shapely.get_exterior_ring(parts)
+    lines = shapely.linestrings(shapely.get_coordinates(rings), indices=_ring_index(rings))
+    return pd.DataFrame({"pos": owner, "ring": lines, "length": shapely.length(lines)})
+
+
+def _ring_index(rings: np.ndarray) -> np.ndarray:
+    counts = shapely.get_num_coordinates(rings)
+    return np.repeat(np.arange(len(rings)), counts)
+
+
+def interval_lines(ring: LineString, intervals: np.ndarray) -> list[LineString]:
+    """Cut the ring pieces of ``intervals``, joining a pair that meets at the ring's start."""
+    length = ring.length
+    if not len(intervals):
+        return []
+    iv = [tuple(x) for x in intervals]
+    joined: list[Any] = []
+    wrap = None
+    if len(iv) > 1 and iv[0][0] <= 1e-9 and iv[-1][1] >= length - 1e-9:
+        wrap = (iv.pop(), iv.pop(0))
+    for a, b in iv:
+        joined.append(substring(ring, a, b))
+    if wrap is not None:
+        (a, _), (_, d) = wrap
+        joined.append(
+            shapely.line_merge(shapely.union(substring(ring, a, length), substring(ring, 0, d)))
+        )
+    return joined

@@ -1,0 +1,404 @@
+"""Street-segment access measures: dead ends, single ways out, alleys, permeability."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from cpted import settings
+from cpted._errors import InputError
+from cpted.access._common import layer, streets_frame, text_column, tolerance_value
+
+__all__ = ["alleys", "dead_ends", "permeability", "radius_tag"]
+
+
+def radius_tag(radius: float) -> str:
+    """Column suffix for a radius: ``400`` for 400.0 m, ``412.5`` otherwise."""
+    return str(int(radius)) if float(radius).is_integer() else f"{radius:g}"
+
+
+def _boundary_polygon(boundary: Any) -> Any:
+    if boundary is None:
+        return None
+    if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
+        boundary = boundary.union_all()
+    if not isinstance(boundary, shapely.Geometry) or boundary.geom_type not in {
+        "Polygon",
+        "MultiPolygon",
+    }:
+        msg = (
+            f"boundary must be a shapely Polygon in the streets' CRS (e.g. area.boundary), "
+            f"got {type(boundary).__name__}."
+        )
+        raise InputError(msg)
+    return boundary
+
+
+def topology(streets: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """
+    Node numbers of each segment's ends and the nodes' coordinates.
+
+    Uses the ``u`` and ``v`` columns when present (osmnx node ids); otherwise ends that
+    coincide to the millimetre are one node, so hand-drawn lines that meet are joined.
+    """
+    geoms = streets.geometry.to_numpy()
+    a = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    b = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    keys: np.ndarray
+    if {"u", "v"} <= set(streets.columns) and streets[["u", "v"]].notna().all().all():
+        keys = np.r_[streets["u"].to_numpy(), streets["v"].to_numpy()]
+    else:
+        rounded = np.round(np.r_[a, b], 3)
+        keys = rounded[:, 0] + 1j * rounded[:, 1]  # type: ignore[index]  # one key per point
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    n = len(streets)
+    xy = np.zeros((len(uniq), 2))
+    xy[inverse] = np.r_[a, b]
+    return inverse[:n], inverse[n:], xy
+
+
+def _degree(u: np.ndarray, v: np.ndarray, n_nodes: int, mask: np.ndarray | None = None) -> Any:
+    if mask is None:
+        mask = np.ones(len(u), dtype=bool)
+    return np.bincount(u[mask], minlength=n_nodes) + np.bincount(v[mask], minlength=n_nodes)
+
+
+def _clipped_nodes(xy: np.ndarray, degree: np.ndarray, boundary: Any, margin: float) -> np.ndarray:
+    """Degree-1 nodes near the study-area boundary: ways cut by it, not dead ends."""
+    if boundary is None or not len(xy):
+        return np.zeros(len(xy), dtype=bool)
+    edge = shapely.boundary(boundary)
+    near = shapely.distance(shapely.points(xy), edge) <= margin
+    return near & (degree == 1)
+
+
+def dead_ends(
+    streets: Any,
+    *,
+    boundary: Any = None,
+    margin: float | None = None,
+) -> pd.DataFrame:
+    """
+    Find dead ends, cul-de-sacs with their depth, and segments with a single way out.
+
+    The through network is the 2-core of the street graph: what is left after repeatedly
+    removing nodes with one segment. The removed segments form cul-de-sacs (trees hanging
+    off the through network). A segment's ``dead_end_depth_m`` is the walking distance from
+    the through network to its far end; ``cul_de_sac_depth_m`` is the deepest point of the
+    whole cul-de-sac it belongs to, so a cul-de-sac of 120 m has depth 120 m on each of its
+    segments. A segment has a ``single_way_out`` when it is a bridge of the street graph
+    (removing it cuts the network in two): every dead end, and also the stick of a
+    "lollipop" cul-de-sac or the only path linking two neighbourhoods.
+
+    Ways cut by the study-area ``boundary`` end in nodes that are not dead ends: nodes with
+    one segment within ``margin`` of the boundary are joined to the outside world.
+
+    Parameters
+    ----------
+    streets
+        Street segments as LineStrings (``area.streets``), with ``u`` and ``v`` node ids or
+        with ends that meet exactly; projected (metres).
+    boundary
+        The study-area polygon (``area.boundary``), or None when the network is complete.
+    margin
+        Distance from the boundary within which an end is a cut, metres
+        (default :data:`cpted.settings.ACCESS_BOUNDARY_MARGIN`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``streets``: ``dead_end`` (bool), ``dead_end_depth_m`` and
+        ``cul_de_sac_depth_m`` (NaN off cul-de-sacs and in networks without a through
+        street), ``single_way_out`` (bool), ``at_boundary`` (an end was cut by the
+        boundary).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, box
+    >>> block = box(0, 0, 100, 100).exterior.coords
+    >>> lines = [LineString([block[i], block[i + 1]]) for i in range(4)]
+    >>> lines.append(LineString([(100, 100), (100, 220)]))
+    >>> streets = gpd.GeoDataFrame(geometry=lines, crs=25833)
+    >>> dead_ends(streets)["cul_de_sac_depth_m"].tolist()
+    [nan, nan, nan, nan, 120.0]
+    """
+    streets, _ = streets_frame(streets)
+    poly = _boundary_polygon(boundary)
+    reach = tolerance_value(
+        settings.ACCESS_BOUNDARY_MARGIN if margin is None else margin, name="margin"
+    )
+    u, v, xy = topology(streets)
+    n_nodes = len(xy)
+    length = shapely.length(streets.geometry.to_numpy())
+    clipped = _clipped_nodes(xy, _degree(u, v, n_nodes), poly, reach)
+    # The outside world is one extra node, tied to every cut end, and never peeled.
+    out = n_nodes
+    cu = np.r_[u, np.flatnonzero(clipped)]
+    cv = np.r_[v, np.full(clipped.sum(), out)]
+    clen = np.r_[length, np.zeros(clipped.sum())]
+    total = n_nodes + 1
+    alive = np.ones(len(cu), dtype=bool)
+    loops = cu == cv
+    while True:
+        deg = _degree(cu, cv, total, alive)
+        deg[out] = len(cu) + 2
+        leaf = deg == 1
+        drop = alive & ~loops & (leaf[cu] | leaf[cv])
+        if not drop.any():
+            break
+        alive &= ~drop
+    pruned = ~alive[: len(u)]
+    core_nodes = np.unique(np.r_[cu[alive], cv[alive], out])
+    # Walking distance of every node from the through network.
+    a, b = np.minimum(cu, cv), np.maximum(cu, cv)
+    w = pd.DataFrame({"a": a, "b": b, "w": np.maximum(clen, 1e-9)})
+    w = w[w["a"] != w["b"]].groupby(["a", "b"], as_index=False)["w"].min()
+    matrix = coo_matrix((w["w"], (w["a"], w["b"])), shape=(total, total)).tocsr()
+    dist = dijkstra(matrix, directed=False, indices=core_nodes, min_only=True)
+    depth = np.where(pruned, np.maximum(dist[u], dist[v]), np.nan)
+    depth[np.isinf(depth)] = np.nan
+    # One cul-de-sac is one tree hanging off the through network: label its inner nodes.
+    is_core = np.zeros(total, dtype=bool)
+    is_core[core_nodes] = True
+    inner = pruned & ~is_core[u] & ~is_core[v]
+    graph = coo_matrix((np.ones(inner.sum()), (u[inner], v[inner])), shape=(total, total))
+    _, label = connected_components(graph, directed=False)
+    branch = np.where(is_core[u], label[v], label[u])
+    deepest = pd.Series(depth).groupby(branch).transform("max").to_numpy()
+    cul = np.where(pruned, deepest, np.nan)
+    # Bridges, counting the link to the outside world.
+    multi = nx.MultiGraph()
+    multi.add_nodes_from(range(total))
+    multi.add_edges_from(zip(cu.tolist(), cv.tolist(), strict=True))
+    bridges = {(min(p, q), max(p, q)) for p, q in nx.bridges(multi)}
+    pair = list(zip(np.minimum(u, v).tolist(), np.maximum(u, v).tolist(), strict=True))
+    single = np.array([p in bridges for p in pair], dtype=bool)
+    return pd.DataFrame(
+        {
+            "dead_end": pruned,
+            "dead_end_depth_m": depth,
+            "cul_de_sac_depth_m": cul,
+            "single_way_out": single | pruned,
+            "at_boundary": clipped[u] | clipped[v],
+        },
+        index=streets.index,
+    )
+
+
+def _sample(geoms: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points every ``step`` metres along each line: owner, point coords, unit normal."""
+    length = shapely.length(geoms)
+    count = np.maximum(1, np.ceil(length / step)).astype(int)
+    owner = np.repeat(np.arange(len(geoms)), count)
+    first = np.repeat(np.cumsum(count) - count, count)
+    k = np.arange(owner.size) - first
+    at = (k + 0.5) * length[owner] / count[owner]
+    lines = geoms[owner]
+    here = shapely.get_coordinates(shapely.line_interpolate_point(lines, at))
+    ahead = shapely.get_coordinates(
+        shapely.line_interpolate_point(lines, np.minimum(at + 0.5, length[owner]))
+    )
+    behind = shapely.get_coordinates(
+        shapely.line_interpolate_point(lines, np.maximum(at - 0.5, 0.0))
+    )
+    tangent = ahead - behind
+    norm = np.hypot(tangent[:, 0], tangent[:, 1])
+    norm[norm == 0] = 1.0
+    normal = np.c_[-tangent[:, 1], tangent[:, 0]] / norm[:, None]
+    return owner, here, normal
+
+
+def alleys(
+    streets: Any,
+    *,
+    buildings: Any = None,
+    barriers: Any = None,
+    entrances: Any = None,
+    side: float | None = None,
+    step: float | None = None,
+    share: float | None = None,
+) -> pd.DataFrame:
+    """
+    Find narrow passages between blank walls or back fences.
+
+    Every ``step`` metres along a segment a probe of ``side`` metres is cast to each side;
+    a point is enclosed when both probes hit a building or a line barrier (wall, fence,
+    hedge, ...). A segment is an ``alley`` when at least ``share`` of it is enclosed and no
+    entrance opens onto it (within ``side`` + 1 m): the walls are blank. Secured by Design
+    ("Homes 2023") treats such rear and side passages as the way burglars reach the backs of
+    houses, and a person walking one can neither be seen nor leave it sideways.
+
+    Parameters
+    ----------
+    streets
+        Street segments (``area.streets``), projected.
+    buildings, barriers, entrances
+        The layers that can line a passage and open onto it.
+    side
+        Reach of the sideways probes, metres (default
+        :data:`cpted.settings.ACCESS_ALLEY_SIDE`).
+    step
+        Spacing of the probes along the segment, metres (default
+        :data:`cpted.settings.ACCESS_ALLEY_STEP`).
+    share
+        Enclosed share of its length that makes a segment an alley (default
+        :data:`cpted.settings.ACCESS_ALLEY_SHARE`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``streets``: ``enclosed_share`` (0-1), ``doors_n`` (entrances opening
+        onto it), ``alley`` (bool).
+    """
+    streets, crs = streets_frame(streets)
+    buildings = layer(buildings, crs, what="buildings", types={"Polygon", "MultiPolygon"})
+    barriers = layer(barriers, crs, what="barriers", types={"Point", "LineString"})
+    entrances = layer(entrances, crs, what="entrances", types={"Point"})
+    reach = tolerance_value(settings.ACCESS_ALLEY_SIDE if side is None else side, name="side")
+    spacing = tolerance_value(settings.ACCESS_ALLEY_STEP if step is None else step, name="step")
+    if spacing <= 0:
+        msg = f"step must be a positive distance in metres, got {step!r}."
+        raise InputError(msg)
+    minimum = float(settings.ACCESS_ALLEY_SHARE if share is None else share)
+    if not 0.0 <= minimum <= 1.0:
+        msg = f"share must be between 0 and 1, got {share!r}."
+        raise InputError(msg)
+    geoms = streets.geometry.to_numpy()
+    n = len(geoms)
+    kind = text_column(barriers, "barrier")
+    bgeoms = barriers.geometry.to_numpy()
+    lines = bgeoms[
+        (shapely.get_type_id(bgeoms) == 1) & np.isin(kind, list(settings.ACCESS_EDGE_BARRIERS))
+    ]
+    obstacles = np.r_[buildings.geometry.to_numpy(), lines]
+    enclosed = np.zeros(n)
+    if len(obstacles) and n:
+        owner, here, normal = _sample(geoms, spacing)
+        tree = shapely.STRtree(obstacles)
+        hits = []
+        for sign in (1.0, -1.0):
+            # Start the probe a hair off the centreline so a wall the path runs along
+            # counts on its own side only.
+            start = here + sign * normal * 0.05
+            end = here + sign * normal * reach
+            probes = shapely.linestrings(np.stack([start, end], axis=1))
+            pi, _ = tree.query(probes, predicate="intersects")
+            hit = np.zeros(len(probes), dtype=bool)
+            hit[pi] = True
+            hits.append(hit)
+        both = hits[0] & hits[1]
+        enclosed = np.bincount(owner, weights=both, minlength=n) / np.bincount(owner, minlength=n)
+    doors = np.zeros(n, dtype=int)
+    if len(entrances) and n:
+        tree = shapely.STRtree(geoms)
+        _, si = tree.query(entrances.geometry.to_numpy(), predicate="dwithin", distance=reach + 1.0)
+        doors = np.bincount(si, minlength=n)
+    return pd.DataFrame(
+        {
+            "enclosed_share": enclosed,
+            "doors_n": doors,
+            "alley": (enclosed >= minimum) & (doors == 0) & (enclosed > 0),
+        },
+        index=streets.index,
+    )
+
+
+def permeability(
+    streets: Any,
+    *,
+    radius: float | None = None,
+    boundary: Any = None,
+    margin: float | None = None,
+) -> pd.DataFrame:
+    """
+    Measure how permeable the street network is around each segment.
+
+    Within ``radius`` (straight-line) of each segment's midpoint: the *intersection
+    density* (nodes where three or more segments meet, per km² of the circle that lies
+    inside the study area) and the *link-to-node ratio* (links per node, counting as
+    nodes the intersections and real dead ends; Ewing 1996, Dill 2004). Degree-2 nodes
+    only split one link and are left out, so the ratio is half the mean degree of the
+    counted nodes and does not depend on how finely the ways were split. Ends cut by the
+    ``boundary`` are not dead ends and are left out too.
+
+    Parameters
+    ----------
+    streets
+        Street segments (``area.streets``), projected.
+    radius
+        Radius of the neighbourhood, metres (default
+        :data:`cpted.settings.ACCESS_PERMEABILITY_RADIUS`).
+    boundary, margin
+        As in :func:`dead_ends`; the boundary also clips the circle whose area the
+        density divides by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``streets``: ``intersection_density_<radius>`` (per km²) and
+        ``link_node_ratio_<radius>`` (NaN without counted nodes), e.g.
+        ``intersection_density_400``.
+    """
+    streets, _ = streets_frame(streets)
+    r = tolerance_value(
+        settings.ACCESS_PERMEABILITY_RADIUS if radius is None else radius, name="radius"
+    )
+    if r <= 0:
+        msg = f"radius must be a positive distance in metres, got {radius!r}."
+        raise InputError(msg)
+    poly = _boundary_polygon(boundary)
+    reach = tolerance_value(
+        settings.ACCESS_BOUNDARY_MARGIN if margin is None else margin, name="margin"
+    )
+    u, v, xy = topology(streets)
+    degree = _degree(u, v, len(xy))
+    clipped = _clipped_nodes(xy, degree, poly, reach)
+    counted = (degree != 2) & ~clipped
+    geoms = streets.geometry.to_numpy()
+    mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
+    n = len(geoms)
+    inter_n = np.zeros(n)
+    node_n = np.zeros(n)
+    degree_sum = np.zeros(n)
+    if counted.any() and n:
+        tree = cKDTree(xy[counted])
+        deg = degree[counted].astype(float)
+        is_inter = (deg >= 3).astype(float)
+        for start in range(0, n, 5000):
+            chunk = mid[start : start + 5000]
+            found = tree.query_ball_point(chunk, r)
+            sizes = np.fromiter((len(f) for f in found), dtype=int, count=len(found))
+            flat = np.fromiter((j for f in found for j in f), dtype=int, count=sizes.sum())
+            owner = np.repeat(np.arange(len(chunk)), sizes)
+            m = len(chunk)
+            inter_n[start : start + m] = np.bincount(owner, weights=is_inter[flat], minlength=m)
+            node_n[start : start + m] = sizes
+            degree_sum[start : start + m] = np.bincount(owner, weights=deg[flat], minlength=m)
+    circle = math.pi * r * r
+    if poly is not None and n:
+        discs = shapely.buffer(shapely.points(mid), r, quad_segs=16)
+        area = shapely.area(shapely.intersection(discs, poly))
+        area = np.where(area > 0, area, circle)
+    else:
+        area = np.full(n, circle)
+    tag = radius_tag(r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(node_n > 0, degree_sum / 2.0 / node_n, np.nan)
+    return pd.DataFrame(
+        {
+            f"intersection_density_{tag}": inter_n / (area / 1e6),
+            f"link_node_ratio_{tag}": ratio,
+        },
+        index=streets.index,
+    )

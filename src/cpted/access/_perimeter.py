@@ -1,0 +1,385 @@
+"""Site perimeters: how much of each edge a barrier, a building or nothing defines."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from cpted import settings
+from cpted._errors import InputError
+from cpted.access._common import (
+    exterior_rings,
+    interval_lines,
+    layer,
+    sites_frame,
+    text_column,
+    tolerance_value,
+)
+
+__all__ = ["perimeter", "perimeter_parts", "territory"]
+
+_KINDS = ("barrier", "building", "open")
+_COS_45 = float(np.cos(np.pi / 4))
+
+
+def _samples(
+    rings: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points every ``step`` metres round each ring: owner, position, point, unit tangent."""
+    length = shapely.length(rings)
+    count = np.maximum(1, np.ceil(length / step)).astype(int)
+    owner = np.repeat(np.arange(len(rings)), count)
+    first = np.repeat(np.cumsum(count) - count, count)
+    k = np.arange(owner.size) - first
+    at = (k + 0.5) * length[owner] / count[owner]
+    lines = rings[owner]
+    points = shapely.line_interpolate_point(lines, at)
+    ahead = shapely.get_coordinates(
+        shapely.line_interpolate_point(lines, np.minimum(at + 0.25, length[owner]))
+    )
+    behind = shapely.get_coordinates(
+        shapely.line_interpolate_point(lines, np.maximum(at - 0.25, 0))
+    )
+    return owner, at, points, _unit(ahead - behind)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norm = np.hypot(vectors[:, 0], vectors[:, 1])
+    norm[norm == 0] = 1.0
+    return vectors / norm[:, None]
+
+
+def _near_parallel(
+    points: np.ndarray, tangents: np.ndarray, lines: np.ndarray, distance: float
+) -> np.ndarray:
+    """
+    Which sample points have a line within ``distance`` running along the edge there.
+
+    A line counts only where it runs within 45 degrees of the edge's direction and beside
+    the point (not beyond one of its ends), so a fence that meets the edge at a right angle,
+    the next side of a fenced corner or the last metres past a fence's end do not count.
+    """
+    mask = np.zeros(len(points), dtype=bool)
+    if not len(lines) or not len(points):
+        return mask
+    tree = shapely.STRtree(lines)
+    si, li = tree.query(points, predicate="dwithin", distance=max(distance, 1e-6))
+    if not len(si):
+        return mask
+    target = lines[li]
+    loc = shapely.line_locate_point(target, points[si])
+    total = shapely.length(target)
+    a = shapely.get_coordinates(shapely.line_interpolate_point(target, np.maximum(loc - 0.5, 0)))
+    b = shapely.get_coordinates(
+        shapely.line_interpolate_point(target, np.minimum(loc + 0.5, total))
+    )
+    direction = _unit(b - a)
+    cos = np.abs(np.einsum("ij,ij->i", direction, tangents[si]))
+    # Beside the line, not beyond its end: a fence ending at x = 50 does not cover x = 52.
+    foot = shapely.get_coordinates(shapely.line_interpolate_point(target, loc))
+    offset = shapely.get_coordinates(points[si]) - foot
+    along = np.abs(np.einsum("ij,ij->i", offset, direction))
+    ok = (cos >= _COS_45) & (along < settings.ACCESS_EDGE_STEP / 2.0 - 1e-6)
+    mask[si[ok]] = True
+    return mask
+
+
+def _near(points: np.ndarray, geoms: np.ndarray, distance: float) -> np.ndarray:
+    mask = np.zeros(len(points), dtype=bool)
+    if len(geoms) and len(points):
+        si, _ = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=distance)
+        mask[si] = True
+    return mask
+
+
+def _edge_barrier_lines(barriers: gpd.GeoDataFrame) -> np.ndarray:
+    if not len(barriers):
+        return np.empty(0, dtype=object)
+    kind = text_column(barriers, "barrier")
+    geoms = barriers.geometry.to_numpy()
+    keep = (shapely.get_type_id(geoms) == 1) & np.isin(kind, list(settings.ACCESS_EDGE_BARRIERS))
+    return geoms[keep]
+
+
+def _building_lines(buildings: gpd.GeoDataFrame) -> np.ndarray:
+    if not len(buildings):
+        return np.empty(0, dtype=object)
+    return shapely.boundary(buildings.geometry.to_numpy())
+
+
+def _symbolic_points(barriers: gpd.GeoDataFrame) -> np.ndarray:
+    if not len(barriers):
+        return np.empty(0, dtype=object)
+    kind = text_column(barriers, "barrier")
+    geoms = barriers.geometry.to_numpy()
+    keep = (shapely.get_type_id(geoms) == 0) & np.isin(
+        kind, list(settings.ACCESS_SYMBOLIC_BARRIERS | settings.ACCESS_GATE_BARRIERS)
+    )
+    return geoms[keep]
+
+
+def _runs(mask: np.ndarray, at: np.ndarray, length: float) -> np.ndarray:
+    """Turn runs of True samples into ring intervals (a sample stands for its share)."""
+    if not mask.any():
+        return np.empty((0, 2))
+    half = length / len(mask) / 2.0
+    edges = np.diff(np.r_[0, mask.astype(int), 0])
+    starts = np.flatnonzero(edges == 1)
+    stops = np.flatnonzero(edges == -1) - 1
+    iv = np.c_[at[starts] - half, at[stops] + half]
+    return np.clip(iv, 0.0, length)
+
+
+def _classify(
+    sites: Any, barriers: Any, buildings: Any, tolerance: float | None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[dict[str, np.ndarray]], dict[str, Any]]:
+    sites, crs = sites_frame(sites)
+    barriers = layer(barriers, crs, what="barriers", types={"Point", "LineString"})
+    buildings = layer(buildings, crs, what="buildings", types={"Polygon", "MultiPolygon"})
+    tol = tolerance_value(
+        settings.ACCESS_EDGE_TOLERANCE if tolerance is None else tolerance, name="tolerance"
+    )
+    rings = exterior_rings(sites)
+    ring_geoms = rings["ring"].to_numpy()
+    owner, at, points, tangents = _samples(ring_geoms, settings.ACCESS_EDGE_STEP)
+    building_lines = _building_lines(buildings)
+    is_barrier = _near_parallel(points, tangents, _edge_barrier_lines(barriers), tol)
+    is_building = _near_parallel(points, tangents, building_lines, tol) & ~is_barrier
+    classes = []
+    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+        length = ring_geoms[i].length
+        classes.append(
+            {
+                "barrier": _runs(is_barrier[a:b], at[a:b], length),
+                "building": _runs(is_building[a:b], at[a:b], length),
+                "open": _runs(~(is_barrier[a:b] | is_building[a:b]), at[a:b], length),
+            }
+        )
+    samples = {
+        "owner": owner,
+        "at": at,
+        "points": points,
+        "tangents": tangents,
+        "bounds": bounds,
+        "tol": tol,
+        "real": is_barrier | is_building,
+        "barriers": barriers,
+        "building_lines": building_lines,
+    }
+    return sites, rings, classes, samples
+
+
+def _length(iv: np.ndarray) -> float:
+    return float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0
+
+
+def perimeter(
+    sites: Any,
+    *,
+    barriers: Any = None,
+    buildings: Any = None,
+    tolerance: float | None = None,
+) -> pd.DataFrame:
+    """
+    Measure how each site's edge is defined: by a barrier, by building faces, or not at all.
+
+    The edge is the exterior ring of each site polygon (of every part of a MultiPolygon).
+    A stretch of edge is *barrier* where a wall, fence, hedge, railing or other line barrier
+    of :data:`cpted.settings.ACCESS_EDGE_BARRIERS` runs along it within ``tolerance``;
+    *building* where a building face stands within ``tolerance`` (and no barrier); *open*
+    otherwise. A barrier or face counts only where it runs within 45 degrees of the edge's
+    direction, so a fence that meets the edge at a right angle, or the fence of the next
+    side round a corner, does not define it. The edge is read at points every
+    :data:`cpted.settings.ACCESS_EDGE_STEP` metres, so lengths are exact to within one step
+    at each end of a stretch. Shares add up to 1.
+
+    Parameters
+    ----------
+    sites
+        Site polygons in a projected CRS (metres), e.g. ``area.sites``.
+    barriers
+        Barriers with a ``barrier`` column (OSM value); only lines are used here.
+    buildings
+        Building footprints.
+    tolerance
+        How far a barrier or building may stand from the mapped edge, metres
+        (default :data:`cpted.settings.ACCESS_EDGE_TOLERANCE`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``sites``: ``perimeter_m``, ``barrier_m``, ``building_m``, ``open_m``,
+        their shares ``barrier_share``, ``building_share``, ``open_share``, the
+        ``defined_share`` (barrier + building), ``gaps_n`` (open stretches) and
+        ``gap_max_m`` (the longest).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> square = gpd.GeoDataFrame(geometry=[box(0, 0, 100, 100)], crs=25833)
+    >>> fence = gpd.GeoDataFrame({"barrier": ["fence"]},
+    ...                          geometry=[box(0, 0, 100, 100).exterior], crs=25833)
+    >>> perimeter(square, barriers=fence)[["perimeter_m", "defined_share"]]
+       perimeter_m  defined_share
+    0        400.0            1.0
+    """
+    sites, rings, classes, _ = _classify(sites, barriers, buildings, tolerance)
+    n = len(sites)
+    sums = {k: np.zeros(n) for k in (*_KINDS, "perimeter")}
+    gaps_n = np.zeros(n, dtype=int)
+    gap_max = np.zeros(n)
+    for i, (pos, ring) in enumerate(zip(rings["pos"], rings["ring"], strict=True)):
+        sums["perimeter"][pos] += ring.length
+        for kind in _KINDS:
+            sums[kind][pos] += _length(classes[i][kind])
+        gaps = [g.length for g in interval_lines(ring, classes[i]["open"])]
+        gaps_n[pos] += len(gaps)
+        gap_max[pos] = max([gap_max[pos], *gaps])
+    total = sums["perimeter"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "perimeter_m": total,
+                "barrier_m": sums["barrier"],
+                "building_m": sums["building"],
+                "open_m": sums["open"],
+                "barrier_share": sums["barrier"] / total,
+                "building_share": sums["building"] / total,
+                "open_share": sums["open"] / total,
+                "defined_share": (sums["barrier"] + sums["building"]) / total,
+                "gaps_n": gaps_n,
+                "gap_max_m": gap_max,
+            },
+            index=sites.index,
+        )
+    return out
+
+
+def perimeter_parts(
+    sites: Any,
+    *,
+    barriers: Any = None,
+    buildings: Any = None,
+    tolerance: float | None = None,
+) -> gpd.GeoDataFrame:
+    """
+    Cut each site's edge into the stretches :func:`perimeter` measures, as lines.
+
+    The open stretches are the gaps in the edge. Parameters are those of :func:`perimeter`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per stretch, index ``part``: ``site`` (the site's label), ``kind``
+        (``"barrier"``, ``"building"`` or ``"open"``), ``length_m`` and a LineString, in the
+        sites' CRS. Filter ``kind == "open"`` for the gaps.
+    """
+    sites, rings, classes, _ = _classify(sites, barriers, buildings, tolerance)
+    labels = sites.index.to_numpy()
+    rows_site, rows_kind, geoms = [], [], []
+    for i, (pos, ring) in enumerate(zip(rings["pos"], rings["ring"], strict=True)):
+        for kind in _KINDS:
+            for line in interval_lines(ring, classes[i][kind]):
+                rows_site.append(labels[pos])
+                rows_kind.append(kind)
+                geoms.append(line)
+    geo = np.array(geoms, dtype=object)
+    out = gpd.GeoDataFrame(
+        {
+            "site": pd.Series(rows_site, dtype=sites.index.dtype),
+            "kind": pd.Series(rows_kind, dtype=object),
+            "length_m": shapely.length(geo) if len(geo) else np.empty(0),
+        },
+        geometry=gpd.GeoSeries(geo, crs=sites.crs),
+    )
+    out.index.name = "part"
+    return out
+
+
+def territory(
+    sites: Any,
+    *,
+    barriers: Any = None,
+    buildings: Any = None,
+    tolerance: float | None = None,
+    setback: float | None = None,
+    reach: float | None = None,
+    defined_share: float | None = None,
+) -> pd.DataFrame:
+    """
+    Measure how clearly each site's edge marks a passage from public to private space.
+
+    Newman's (1972) gradient of space runs public, semi-public, semi-private, private, and
+    each step is marked by an edge: a real barrier (wall, fence, hedge, railing), a building
+    line, a front garden in front of one, or a symbolic barrier a visitor can walk through
+    (a row of bollards or planters, a gate post). The territorial share is the share of the
+    edge marked by any of them: barriers within ``tolerance``, buildings within ``setback``
+    (so a front garden still counts), point markers within ``reach`` along the edge.
+
+    Parameters
+    ----------
+    sites, barriers, buildings, tolerance
+        As in :func:`perimeter`.
+    setback
+        How far behind the edge a building line still marks it, metres
+        (default :data:`cpted.settings.ACCESS_TERRITORY_SETBACK`).
+    reach
+        How far along the edge one bollard, planter or gate marks it, metres
+        (default :data:`cpted.settings.ACCESS_SYMBOLIC_REACH`).
+    defined_share
+        Share of edge below which a site has no defined edge
+        (default :data:`cpted.settings.ACCESS_DEFINED_EDGE_SHARE`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``sites``: ``territorial_m``, ``symbolic_m`` (marked only by point
+        markers), ``territorial_share`` and ``defined_edge`` (bool: the share reaches
+        ``defined_share``).
+    """
+    sites, rings, _, samples = _classify(sites, barriers, buildings, tolerance)
+    depth = tolerance_value(
+        settings.ACCESS_TERRITORY_SETBACK if setback is None else setback, name="setback"
+    )
+    marker = tolerance_value(
+        settings.ACCESS_SYMBOLIC_REACH if reach is None else reach, name="reach"
+    )
+    threshold = float(
+        settings.ACCESS_DEFINED_EDGE_SHARE if defined_share is None else defined_share
+    )
+    if not 0.0 <= threshold <= 1.0:
+        msg = f"defined_share must be a share between 0 and 1, got {defined_share!r}."
+        raise InputError(msg)
+    points, tangents = samples["points"], samples["tangents"]
+    setback_line = _near_parallel(
+        points, tangents, samples["building_lines"], max(depth, samples["tol"])
+    )
+    real = samples["real"] | setback_line
+    # Markers are small: a single bollard marks its own reach, whatever its direction.
+    symbolic = _near(points, _symbolic_points(samples["barriers"]), marker) & ~real
+    ring_geoms = rings["ring"].to_numpy()
+    per_sample = ring_geoms[samples["owner"]]
+    step = shapely.length(per_sample) / np.bincount(samples["owner"])[samples["owner"]]
+    pos = rings["pos"].to_numpy()[samples["owner"]]
+    n = len(sites)
+    total = np.bincount(pos, weights=step, minlength=n)
+    marked = np.bincount(pos, weights=step * (real | symbolic), minlength=n)
+    sym_m = np.bincount(pos, weights=step * symbolic, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = marked / total
+    return pd.DataFrame(
+        {
+            "territorial_m": marked,
+            "symbolic_m": sym_m,
+            "territorial_share": share,
+            "defined_edge": share >= threshold,
+        },
+        index=sites.index,
+    )
