@@ -534,3 +534,282 @@ def test_photometry_is_public_and_frozen():
     with pytest.raises(ValueError, match="read-only"):
         p.intensity_klm[0, 0] = 1.0
     assert shapely.__version__  # shapely 2 is the geometry engine used throughout
+
+
+# --------------------------------------------------------------------------------------
+# Study areas: lamps, grids, measures, dark spots
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def neukoelln_area():
+    return cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
+
+
+def _frame(rows, index, crs, columns):
+    geoms = [r.pop("geometry") for r in rows]
+    frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs, columns=[*columns, "geometry"])
+    frame.index = pd.Index(index, name=frame.index.name)
+    return frame
+
+
+@pytest.fixture
+def toy(neukoelln_area):
+    """A hand-made place in the sample's CRS: one lit street with a lamp gap, and data gaps.
+
+    Street 0 (residential, lit=yes) runs 120 m east with lamps every 20 m except around
+    x = 90; street 1 (footway, lit=yes) and street 2 (footway, lit=no) have no lamp;
+    street 3 (service) has neither tag nor lamp. A building stands south of street 0.
+    """
+    from dataclasses import replace
+
+    base = neukoelln_area
+    crs = base.crs
+    x0, y0 = 393500.0, 5814500.0
+    street_cols = ["u", "v", "key", "osmid", "name", "highway", "lit", "lit_raw", "length"]
+
+    def street(i, y, highway, lit):
+        # through cell centres of a 1 m grid, so walkable widths are whole cells
+        line = LineString([(x0, y0 + y + 0.5), (x0 + 120, y0 + y + 0.5)])
+        return {"u": i, "v": i + 100, "key": 0, "osmid": i, "name": f"s{i}", "highway": highway,
+                "lit": lit, "lit_raw": lit, "length": 120.0, "geometry": line}  # fmt: skip
+
+    streets = _frame(
+        [street(0, 0, "residential", "yes"), street(1, 150, "footway", "yes"),
+         street(2, 250, "footway", "no"), street(3, 350, "service", "unknown")],
+        [0, 1, 2, 3], crs, street_cols,
+    )  # fmt: skip
+    streets.index.name = "segment"
+    lamp_cols = ["height", "height_source", "flux", "flux_source", "source", "lamp_mount",
+                 "light_count", "light_direction", "light_colour"]  # fmt: skip
+    lamp_x = [0.0, 20.0, 40.0, 60.0, 120.0]
+    lamps = _frame(
+        [{"height": 6.0, "height_source": "osm", "flux": 3000.0, "flux_source": "inventory",
+          "source": "osm", "lamp_mount": None, "light_count": 1.0, "light_direction": np.nan,
+          "light_colour": None, "geometry": Point(x0 + x, y0 + 4.0)} for x in lamp_x],
+        [f"n{i}" for i in range(len(lamp_x))], crs, lamp_cols,
+    )  # fmt: skip
+    lamps.index.name = "lamp"
+    buildings = _frame(
+        [{"building": "yes", "levels": 3.0, "height": 9.0, "height_source": "levels",
+          "name": None, "use": None, "geometry": box(x0 + 10, y0 - 30, x0 + 50, y0 - 10)}],
+        ["w1"], crs, ["building", "levels", "height", "height_source", "name", "use"],
+    )  # fmt: skip
+    buildings.index.name = "building"
+    sites = _frame(
+        [{"category": "square", "name": "Platz", "access": None, "source": "user",
+          "geometry_source": "user", "area_m2": 400.0,
+          "geometry": box(x0 + 10, y0 + 10, x0 + 30, y0 + 30)}],
+        ["user-sites-0"], crs,
+        ["category", "name", "access", "source", "geometry_source", "area_m2"],
+    )  # fmt: skip
+    sites.index.name = "site"
+    return replace(
+        base,
+        boundary=box(x0 - 40, y0 - 60, x0 + 160, y0 + 380),
+        streets=streets,
+        lamps=lamps,
+        buildings=buildings,
+        barriers=base.barriers.iloc[:0],
+        sites=sites,
+    )
+
+
+def test_lamps_with_defaults_records_sources(toy):
+    from dataclasses import replace
+
+    lamps = toy.lamps.copy()
+    lamps.loc["n0", ["height_source", "flux_source"]] = "default"
+    lamps.loc["n0", "light_count"] = 2.0
+    out = lighting.lamps_with_defaults(replace(toy, lamps=lamps))
+    assert out.index.equals(lamps.index)
+    assert out.loc["n0", "height_source"] == "street_class"
+    assert out.loc["n0", "height"] == cpted.settings.LAMP_HEIGHT_BY_HIGHWAY["residential"]
+    assert out.loc["n0", "flux"] == 2 * cpted.settings.LAMP_FLUX_BY_HIGHWAY["residential"]
+    assert (out.loc["n1":, "flux_source"] == "inventory").all()
+    assert (out.loc["n1":, "height"] == 6.0).all()
+    assert (out["street"] == 0).all()
+    assert (out["street_class"] == "residential").all()
+    # unknown directions face the street: lamps 3.5 m north of it look south
+    assert out["light_direction"].to_numpy() == pytest.approx(np.full(5, 180.0))
+    assert (out["direction_source"] == "nearest_street").all()
+
+
+def test_lamp_takes_the_class_of_the_main_street_beside_its_sidewalk(toy):
+    from dataclasses import replace
+
+    streets = toy.streets.copy()
+    sidewalk = streets.loc[[1]].copy()
+    sidewalk.index = pd.Index([9], name="segment")
+    sidewalk["geometry"] = [shapely.affinity.translate(streets.geometry[0], 0, 5.0)]
+    sidewalk["highway"] = "footway"
+    streets.loc[0, "highway"] = "primary"
+    lamps = toy.lamps.copy()
+    lamps["flux_source"] = "default"
+    out = lighting.lamps_with_defaults(
+        replace(toy, streets=pd.concat([streets, sidewalk]), lamps=lamps)
+    )
+    # each lamp is 1 m from the sidewalk and 4 m from the primary road: it lights the road
+    assert (out["street_class"] == "primary").all()
+    assert (out["flux"] == cpted.settings.LAMP_FLUX_BY_HIGHWAY["primary"]).all()
+
+
+def test_grid_matches_illuminance_at_and_masks_buildings(toy):
+    grid = lighting.illuminance_grid(toy, resolution=1.0)
+    assert grid.crs.equals(toy.crs)
+    assert grid.transform.a == 1.0
+    assert grid.transform.e == -1.0
+    west, south, east, north = grid.bounds
+    bw, bs, be, bn = toy.boundary.bounds
+    assert west <= bw
+    assert south <= bs
+    assert east >= be
+    assert north >= bn
+    xs, ys = grid.cell_centres()
+    inside = shapely.contains_xy(toy.buildings.geometry.iloc[0], xs, ys)
+    assert np.isnan(grid.values[inside]).all()
+    ok = np.isfinite(grid.values)
+    lamps = lighting.lamps_with_defaults(toy)
+    obstacles = lighting.area_obstacles(toy)
+    expected = illuminance_at(np.column_stack([xs[ok], ys[ok]]), lamps, obstacles=obstacles)
+    mismatch = ~np.isclose(grid.values[ok], expected, rtol=1e-9, atol=1e-12)
+    # only cells whose centre lies on a shadow edge may differ (rasteriser vs predicate)
+    assert mismatch.mean() < 0.002
+    # the brightest cell is at the foot of a lamp
+    row, col = np.unravel_index(np.nanargmax(grid.values), grid.values.shape)
+    foot = np.column_stack([lamps.geometry.x, lamps.geometry.y])
+    assert np.min(np.hypot(foot[:, 0] - xs[row, col], foot[:, 1] - ys[row, col])) < 1.0
+    # shadows only ever remove light
+    no_shadow = lighting.illuminance_grid(toy, resolution=1.0, shadows=False)
+    assert np.all(no_shadow.values[ok] >= grid.values[ok] - 1e-12)
+    assert np.any(no_shadow.values[ok] > grid.values[ok] + 0.1)
+
+
+def test_geotiff_round_trip(toy, tmp_path):
+    import rasterio
+
+    grid = lighting.illuminance_grid(toy, resolution=2.0)
+    path = lighting.write_geotiff(grid, tmp_path / "lux.tif")
+    with rasterio.open(path) as src:
+        assert src.crs.to_epsg() == toy.crs.to_epsg()
+        assert src.transform == grid.transform
+        assert src.count == 1
+        assert src.dtypes[0] == "float32"
+        values = src.read(1)
+        assert math.isnan(src.nodata)
+    np.testing.assert_allclose(values, grid.values.astype("float32"), equal_nan=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lux.tif"]
+    with pytest.raises(cpted.InputError, match="does not exist"):
+        lighting.write_geotiff(grid, tmp_path / "nowhere" / "lux.tif")
+
+
+def test_grid_options_are_checked(toy):
+    with pytest.raises(cpted.InputError, match="resolution"):
+        lighting.illuminance_grid(toy, resolution=0)
+    with pytest.raises(cpted.InputError, match="positive cutoff_lux"):
+        lighting.illuminance_grid(toy, cutoff_lux=0)
+
+
+def test_segment_measures_keep_data_gaps_apart(toy):
+    m = lighting.segment_measures(toy)
+    assert m.index.equals(toy.streets.index)
+    assert m["lighting_status"].tolist() == ["measured", "lit_lamps_not_mapped", "unlit", "unknown"]
+    assert m.loc[1, "lighting_score"] == cpted.settings.LIGHTING_TAG_SCORE["yes"]
+    assert m.loc[1, "lighting_confidence"] == cpted.settings.LIGHTING_TAG_CONFIDENCE
+    assert math.isnan(m.loc[3, "lighting_score"])
+    assert m.loc[3, "lighting_confidence"] == 0
+    assert m.loc[2, "lighting_score"] == 0.0  # lit=no, nothing near: measured darkness
+    assert m.loc[0, "p_class_required"] == "P4"
+    assert m.loc[0, "p_class_met"] == p_class_met(m.loc[0, "lux_mean"], m.loc[0, "lux_min"]).item()
+    assert m.loc[0, "uniformity_u0"] == pytest.approx(
+        m.loc[0, "lux_min"] / m.loc[0, "lux_mean"], abs=2e-3
+    )
+    # the lamp gap around x = 90 leaves the minimum far below the mean
+    assert m.loc[0, "lux_min"] < 0.2 * m.loc[0, "lux_mean"]
+    scores = m["lighting_score"].dropna()
+    assert ((scores >= 0) & (scores <= 100)).all()
+    # all flux and height mapped: full confidence
+    assert m.loc[0, "lighting_confidence"] == pytest.approx(1.0)
+
+
+def test_segment_score_is_100_exactly_when_the_required_class_is_met(toy):
+    from dataclasses import replace
+
+    lamps = toy.lamps.copy()
+    extra = lamps.iloc[[0]].copy()
+    extra.index = pd.Index(["n9"], name="lamp")
+    extra["geometry"] = [Point(toy.streets.geometry[0].coords[0][0] + 90, lamps.geometry.iloc[0].y)]
+    full = pd.concat([lamps, extra])
+    for flux, expect_met in ((20000.0, True), (300.0, False)):
+        full["flux"] = flux
+        m = lighting.segment_measures(replace(toy, lamps=full)).loc[0]
+        avg, low = P_CLASSES[m["p_class_required"]]
+        met = m["lux_mean"] >= avg and m["lux_min"] >= low
+        assert met == expect_met
+        assert (m["lighting_score"] == 100.0) == met
+
+
+def test_segment_lux_is_linear_in_flux(toy, monkeypatch):
+    from dataclasses import replace
+
+    # the radius of influence grows with flux; make the neglected tail negligible
+    monkeypatch.setattr(cpted.settings, "LIGHTING_CUTOFF_LUX", 1e-5)
+    lamps = toy.lamps.copy()
+    lamps["flux"] = 6000.0
+    a = lighting.segment_measures(toy).loc[0, "lux_mean"]
+    b = lighting.segment_measures(replace(toy, lamps=lamps)).loc[0, "lux_mean"]
+    assert b == pytest.approx(2 * a, rel=1e-3)
+
+
+def test_site_measures(toy):
+    s = lighting.site_measures(toy)
+    assert s.index.equals(toy.sites.index)
+    assert (
+        s.loc["user-sites-0", "p_class_required"] == cpted.settings.SITE_REQUIRED_P_CLASS["square"]
+    )
+    assert s.loc["user-sites-0", "lighting_status"] == "measured"
+    assert 0 < s.loc["user-sites-0", "lux_min"] <= s.loc["user-sites-0", "lux_mean"]
+
+
+def test_dark_spots_find_the_lamp_gap_and_not_the_data_gaps(toy):
+    spots = lighting.dark_spots(toy)
+    assert spots.index.name == "dark_spot"
+    assert spots.crs.equals(toy.crs)
+    assert (spots["area_m2"] >= cpted.settings.DARK_SPOT_MIN_AREA).all()
+    np.testing.assert_allclose(spots["area_m2"], spots.area, rtol=1e-9)
+    assert (spots["lux_min"] <= spots["lux_mean"]).all()
+    assert (spots["lux_mean"] < spots["threshold_lux"]).all()
+    x0, y0 = toy.streets.geometry[0].coords[0]
+    gap = Point(x0 + 90, y0)
+    assert spots.intersects(gap).sum() == 1
+    # no dark spot on the lit-but-unmapped footway or the unknown service road
+    for k in (1, 3):
+        assert not spots.intersects(toy.streets.geometry[k]).any()
+    # the unlit footway is measured darkness along its whole walkable width
+    unlit = spots[spots.intersects(toy.streets.geometry[2])]
+    half = cpted.settings.WALKABLE_HALF_WIDTH["footway"]
+    assert unlit["area_m2"].sum() == pytest.approx(120 * 2 * half, rel=0.05)
+    # a higher threshold can only darken more ground
+    more = lighting.dark_spots(toy, threshold_lux=5.0)
+    assert more["area_m2"].sum() >= spots["area_m2"].sum()
+    with pytest.raises(cpted.InputError, match="threshold_lux"):
+        lighting.dark_spots(toy, threshold_lux=-1)
+
+
+def test_real_sample_measures(neukoelln_area):
+    area = neukoelln_area
+    seg = lighting.segment_measures(area)
+    assert seg.index.equals(area.streets.index)
+    assert (
+        seg["lighting_status"].isin(["measured", "lit_lamps_not_mapped", "unlit", "unknown"]).all()
+    )
+    scored = seg["lighting_score"].dropna()
+    assert ((scored >= 0) & (scored <= 100)).all()
+    assert seg.loc[seg["lighting_status"] == "unknown", "lighting_score"].isna().all()
+    assert ((seg["lighting_confidence"] >= 0) & (seg["lighting_confidence"] <= 1)).all()
+    sites = lighting.site_measures(area)
+    assert sites.index.equals(area.sites.index)
+    spots = lighting.dark_spots(area, resolution=2.0)
+    assert len(spots) > 0
+    assert spots.is_valid.all()
+    assert (spots.geom_type == "Polygon").all()

@@ -440,6 +440,13 @@ ISOVIST_MIN_OCCLUSION = 1.5
 # Lighting (see cpted.lighting)
 # --------------------------------------------------------------------------------------
 
+#: A lamp takes its default height and flux from the most important street (the one with
+#: the largest ``LAMP_FLUX_BY_HIGHWAY``) within this distance, metres, else from the
+#: nearest street. Lamps stand at the kerb between a carriageway and its sidewalk, which
+#: OSM often maps as a separate footway nearer to the lamp; 15 m covers a kerb-side
+#: column and a sidewalk of up to two lanes' width.
+LAMP_CLASS_SEARCH_DISTANCE = 15.0
+
 #: Maintenance factor applied to every lamp's flux: the share of its new output a lamp
 #: still gives at the end of its maintenance cycle. CIE 154:2003 ("The maintenance of
 #: outdoor lighting systems") builds it as lamp lumen maintenance x lamp survival x

@@ -395,7 +395,8 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     A lamp whose ``height_source`` or ``flux_source`` is ``"default"`` gets the mounting
     height of ``settings.LAMP_HEIGHT_BY_HIGHWAY`` and the flux of
     ``settings.LAMP_FLUX_BY_HIGHWAY`` (times its ``light_count``) for the ``highway`` class
-    of the nearest street, and its source becomes ``"street_class"``. A lamp without
+    of the most important street within ``settings.LAMP_CLASS_SEARCH_DISTANCE`` (else the
+    nearest street), and its source becomes ``"street_class"``. A lamp without
     ``light_direction`` is turned to face the nearest point of that street
     (``direction_source = "nearest_street"``), which only matters for asymmetric
     photometry.
@@ -408,8 +409,8 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Indexed like ``area.lamps``, with ``street`` (the nearest segment), ``street_class``
-        and ``street_distance`` (m) added.
+        Indexed like ``area.lamps``, with ``street`` (the segment the lamp serves),
+        ``street_class``, ``street_distance`` (m) and ``direction_source`` added.
     """
     lamps = area.lamps.copy()
     n = len(lamps)
@@ -441,13 +442,24 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     nearest[lamp_i] = street_i
     distance[lamp_i] = dist
     classes = np.array([_first(v) for v in streets["highway"].to_numpy()], dtype=object)
+    fluxes = settings.LAMP_FLUX_BY_HIGHWAY
+    weight = np.array([fluxes.get(c, fluxes["default"]) for c in classes], dtype=float)
+    # the most important street close by: kerb-side lamps sit nearer the sidewalk
+    near_l, near_s = tree.query(
+        points, predicate="dwithin", distance=settings.LAMP_CLASS_SEARCH_DISTANCE
+    )
+    if near_l.size:
+        order = np.lexsort((-weight[near_s], near_l))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = near_l[order][1:] != near_l[order][:-1]
+        nearest[near_l[order][first]] = near_s[order][first]
+        distance = shapely.distance(points, geoms[nearest])
     cls = classes[nearest]
     lamps["street"] = streets.index.to_numpy()[nearest]
     lamps["street_class"] = cls
     lamps["street_distance"] = distance
     count = pd.to_numeric(lamps["light_count"], errors="coerce").fillna(1.0).clip(lower=1.0)
     heights = settings.LAMP_HEIGHT_BY_HIGHWAY
-    fluxes = settings.LAMP_FLUX_BY_HIGHWAY
     h_default = (lamps["height_source"] == "default").to_numpy()
     f_default = (lamps["flux_source"] == "default").to_numpy()
     class_height = np.array([heights.get(c, heights["default"]) for c in cls], dtype=float)
