@@ -176,11 +176,12 @@ def _clip_graph(graph: nx.MultiDiGraph, polygon: Polygon) -> nx.MultiDiGraph:
     ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
     xs = np.array([graph.nodes[n]["x"] for n in ids])
     ys = np.array([graph.nodes[n]["y"] for n in ids])
-    inside = shapely.contains_xy(shapely.prepare(polygon) or polygon, xs, ys)
+    inside = shapely.contains_xy(polygon, xs, ys)
     return graph.subgraph(ids[inside].tolist()).copy()
 
 
 def _flat(value: Any) -> Any:
+    """Turn the lists osmnx leaves on merged edges into sorted "a; b" text."""
     if isinstance(value, list):
         return "; ".join(sorted({str(v) for v in value}))
     return value
@@ -192,7 +193,7 @@ def _streets_from_graph(graph: nx.MultiDiGraph, crs: pyproj.CRS) -> gpd.GeoDataF
     seen: dict[tuple[Any, ...], int] = {}
     xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
     for u, v, k, d in graph.edges(keys=True, data=True):
-        canon = (min(u, v), max(u, v), str(d.get("osmid")), round(d["length"], 3))
+        canon = (min(u, v), max(u, v), _flat(d.get("osmid")), round(d["length"], 1))
         if canon in seen:
             d["segment"] = seen[canon]
             continue
@@ -224,6 +225,13 @@ def _streets_from_graph(graph: nx.MultiDiGraph, crs: pyproj.CRS) -> gpd.GeoDataF
 # --------------------------------------------------------------------------------------
 # Feature layers
 # --------------------------------------------------------------------------------------
+
+
+def _transform(geom: Any, transformer: pyproj.Transformer) -> Any:
+    """Reproject a shapely geometry with a pyproj transformer (x, y order)."""
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def _buildings(data: OsmData) -> list[dict[str, Any]]:
@@ -420,9 +428,7 @@ def _sites(data: OsmData, crs: pyproj.CRS) -> list[dict[str, Any]]:
             if same.intersects(point).any():
                 continue
         x, y = to_local.transform(lon, lat)
-        disc = shapely.ops.transform(
-            to_wgs.transform, Point(x, y).buffer(settings.SITE_POINT_BUFFER)
-        )
+        disc = _transform(Point(x, y).buffer(settings.SITE_POINT_BUFFER), to_wgs)
         rows.append(
             {
                 "id": f"n{node}",
@@ -845,8 +851,7 @@ def _boundary_polygon(boundary: Any, crs: pyproj.CRS) -> Polygon:
         raise InputError(msg)
     west, south, east, north = boundary.bounds
     if -180 <= west <= east <= 180 and -90 <= south <= north <= 90:
-        project = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform
-        return shapely.ops.transform(project, boundary)
+        return _transform(boundary, pyproj.Transformer.from_crs(4326, crs, always_xy=True))
     return boundary
 
 
@@ -858,10 +863,10 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         raise DataError(msg)
     centre = box(*extent).centroid
     crs = pyproj.CRS(gpd.GeoSeries([centre], crs=4326).estimate_utm_crs())
-    to_local = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform
+    to_local = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     if boundary is not None:
         polygon = _boundary_polygon(boundary, crs)
-        data_box = shapely.ops.transform(to_local, box(*extent))
+        data_box = _transform(box(*extent), to_local)
         if not polygon.intersects(data_box):
             msg = (
                 f"The boundary (bounds {tuple(round(v) for v in polygon.bounds)} in {crs.name})"
@@ -871,7 +876,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
             )
             raise DataError(msg)
     else:
-        polygon = shapely.ops.transform(to_local, box(*(data.bounds or extent)))
+        polygon = _transform(box(*(data.bounds or extent)), to_local)
     steps = [
         "walk network",
         "drive network",

@@ -14,7 +14,7 @@ import importlib
 import json
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import branca
 import folium
@@ -35,6 +35,7 @@ __all__ = [
     "add_legend",
     "area_map",
     "audit_map",
+    "figure",
     "for_web",
     "score_colour",
 ]
@@ -46,8 +47,8 @@ PRINCIPLE_LAYERS = ("sightlines", "lighting", "surveillance", "access", "vulnera
 class CptedMap(folium.Map):
     """A folium Map that loads Leaflet from the installed package, never from a CDN."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS_URL)]
-    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS_URL)]
+    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS_URL)]  # type: ignore[misc]
+    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS_URL)]  # type: ignore[misc]
 
     def to_html(self, *, allow_remote: bool = False) -> str:
         """Render the whole page with Leaflet inlined."""
@@ -160,7 +161,7 @@ def add_geojson_layer(
         kwargs["tooltip"] = folium.GeoJsonTooltip(fields=keep, aliases=labels, sticky=False)
         if popup:
             kwargs["popup"] = folium.GeoJsonPopup(fields=keep, aliases=labels)
-    points = len(gdf) and set(gdf.geom_type.dropna().unique()) <= {"Point"}
+    points = bool(len(gdf)) and bool((gdf.geom_type == "Point").any())
     if points:
         kwargs["marker"] = folium.CircleMarker(
             radius=radius, weight=1, color="#222222", fill=True, fill_opacity=0.9
@@ -168,6 +169,11 @@ def add_geojson_layer(
     folium.GeoJson(data, name=html.escape(name), **kwargs).add_to(group)
     group.add_to(m)
     return group
+
+
+def figure(m: folium.Map) -> branca.element.Figure:
+    """The page (branca Figure) a map is drawn on, to add legends and styles to."""
+    return cast(branca.element.Figure, m.get_root())
 
 
 def score_colour(score: float | None) -> str:
@@ -189,12 +195,12 @@ def add_legend(
     )
     extra = f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div>' if note else ""
     box = (
-        '<div class="cpted-legend" style="position:fixed;bottom:24px;left:12px;z-index:9999;'
+        '<div class="cpted-legend" style="position:fixed;bottom:56px;left:12px;z-index:9999;'
         "background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
         'box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;max-width:260px">'
         f"<strong>{html.escape(title)}</strong>{rows}{extra}</div>"
     )
-    m.get_root().html.add_child(branca.element.Element(box))
+    figure(m).html.add_child(branca.element.Element(box))
 
 
 def _attribution(m: folium.Map, data_date: str | None) -> None:
@@ -221,8 +227,8 @@ def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
         prefer_canvas=True,
         max_zoom=21,
     )
-    m.get_root().header.add_child(
-        branca.element.Element("<style>.leaflet-container{background:#f4f3ef}</style>")
+    figure(m).header.add_child(
+        branca.element.Element("<style>.leaflet-container{background:#f4f3ef !important}</style>")
     )
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     _attribution(m, area.data_date)

@@ -1,0 +1,141 @@
+"""Shared fixtures: the real samples (loaded once), tiny hand-made OSM files, tolerances."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import cpted
+
+#: Shared tolerances (cityseer's config.ATOL habit).
+ATOL = 1e-9
+RTOL = 1e-6
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def neukoelln() -> cpted.StudyArea:
+    return cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
+
+
+@pytest.fixture(scope="session")
+def helsinki() -> cpted.StudyArea:
+    return cpted.area_from_file(cpted.datasets.get_path("helsinki"))
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def chromium_path() -> str | None:
+    """Path of a Chromium the browser tests can drive, or None."""
+    for candidate in (os.environ.get("CPTED_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def osm_xml(
+    nodes: list[tuple[int, float, float, dict[str, str]]],
+    ways: list[tuple[int, list[int], dict[str, str]]],
+) -> str:
+    """Write a tiny OSM XML document (tags are escaped as XML, like any real export)."""
+    from xml.sax.saxutils import quoteattr
+
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<osm version="0.6" generator="cpted tests">',
+        '<meta osm_base="2024-05-01T00:00:00Z"/>',
+    ]
+    for node_id, lon, lat, tags in nodes:
+        inner = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
+        lines.append(f'<node id="{node_id}" version="1" lat="{lat}" lon="{lon}">{inner}</node>')
+    for way_id, refs, tags in ways:
+        inner = "".join(f'<nd ref="{r}"/>' for r in refs)
+        inner += "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
+        lines.append(f'<way id="{way_id}" version="1">{inner}</way>')
+    lines.append("</osm>")
+    return "\n".join(lines)
+
+
+#: Text a hostile mapper could put in names and tags. Each payload, if it ever ran, would
+#: set window.__xss; the browser test proves it never does.
+XSS = {
+    "img": '<img src=x onerror="window.__xss=(window.__xss||0)+1">',
+    "script": "<script>window.__xss=(window.__xss||0)+1</script>",
+    "svg": '"><svg onload="window.__xss=(window.__xss||0)+1">',
+    "close": "</script><script>window.__xss=(window.__xss||0)+1</script>",
+}
+
+
+@pytest.fixture(scope="session")
+def hostile_osm(tmp_path_factory) -> Path:
+    """A small real-looking place whose names and tags carry HTML and script."""
+    base_lon, base_lat = 13.4370, 52.4730
+    step = 0.0009  # about 60 m east-west, 100 m north-south
+
+    def at(i: float, j: float) -> tuple[float, float]:
+        return base_lon + i * step, base_lat + j * step
+
+    nodes = []
+    ids = {}
+    for i in range(3):
+        for j in range(3):
+            ids[(i, j)] = 100 + i * 3 + j
+            nodes.append((ids[(i, j)], *at(i, j), {}))
+    square = [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7)]
+    for k, (i, j) in enumerate(square):
+        nodes.append((200 + k, *at(i, j), {}))
+    house = [(1.2, 0.2), (1.8, 0.2), (1.8, 0.8), (1.2, 0.8)]
+    for k, (i, j) in enumerate(house):
+        nodes.append((300 + k, *at(i, j), {}))
+    nodes += [
+        (400, *at(0.5, 1.0), {"highway": "street_lamp", "lamp_mount": XSS["svg"]}),
+        (
+            401,
+            *at(1.0, 0.5),
+            {"man_made": "surveillance", "camera:direction": "NE", "surveillance": XSS["close"]},
+        ),
+        (
+            402,
+            *at(1.5, 1.0),
+            {"shop": "bakery", "name": XSS["img"], "opening_hours": XSS["script"]},
+        ),
+        (403, *at(1.2, 0.5), {"entrance": "main", "access": XSS["img"]}),
+        (404, *at(0.0, 0.5), {"barrier": "bollard", "name": XSS["script"]}),
+    ]
+    ways = [
+        (
+            1,
+            [ids[(0, 0)], ids[(1, 0)], ids[(2, 0)]],
+            {"highway": "residential", "name": XSS["img"], "lit": XSS["script"]},
+        ),
+        (
+            2,
+            [ids[(0, 1)], ids[(1, 1)], ids[(2, 1)]],
+            {"highway": "footway", "name": XSS["svg"], "lit": "yes"},
+        ),
+        (
+            3,
+            [ids[(0, 2)], ids[(1, 2)], ids[(2, 2)]],
+            {"highway": "residential", "name": XSS["close"], "lit": "no"},
+        ),
+        (4, [ids[(0, 0)], ids[(0, 1)], ids[(0, 2)]], {"highway": "residential"}),
+        (5, [ids[(2, 0)], ids[(2, 1)], ids[(2, 2)]], {"highway": "service"}),
+        (6, [200, 201, 202, 203, 200], {"place": "square", "name": XSS["script"]}),
+        (
+            7,
+            [300, 301, 302, 303, 300],
+            {"building": "retail", "name": XSS["img"], "building:levels": XSS["svg"]},
+        ),
+        (8, [ids[(1, 0)], ids[(1, 1)]], {"barrier": "hedge", "name": XSS["close"]}),
+    ]
+    path = tmp_path_factory.mktemp("hostile") / "hostile.osm"
+    path.write_text(osm_xml(nodes, ways), encoding="utf-8")
+    return path
