@@ -514,3 +514,170 @@ def test_bad_boundary_raises_input_error():
 def test_non_geometry_input_raises_input_error():
     with pytest.raises(InputError, match="sites"):
         access.perimeter([1, 2, 3])
+
+
+# --------------------------------------------------------------------------------------
+# More hand-built cases: open edges along sidewalks, holes, clipped data
+# --------------------------------------------------------------------------------------
+
+
+def test_open_edge_along_a_sidewalk_is_a_way_in_and_out():
+    # A square with no path crossing its edge, but a sidewalk 4 m off its south side.
+    sites = frame([SQUARE], category=["square"])
+    sidewalk = frame([LineString([(-20, -4), (120, -4)])])
+    row = access.perimeter(sites, streets=sidewalk).iloc[0]
+    assert row["walkable_open_m"] == pytest.approx(100.0, abs=ATOL)
+    assert row["walkable_open_share"] == pytest.approx(0.25, abs=0.01)
+    assert row["walkable_open_n"] == 1
+    # Behind a fence the sidewalk gives no way in.
+    fenced = frame([fence([(0, 0), (100, 0)])], barrier=["fence"])
+    behind = access.perimeter(sites, barriers=fenced, streets=sidewalk).iloc[0]
+    assert behind["walkable_open_m"] == pytest.approx(0.0)
+    scored = access.site_access(sites, streets=sidewalk)
+    lone = access.site_access(sites)
+    assert scored["access_score"].iloc[0] > lone["access_score"].iloc[0]
+
+
+def test_a_path_through_a_hole_stays_inside_the_site():
+    # A square with a plinth cut out of its middle; the path crosses plinth and square.
+    holed = SQUARE.difference(box(40, 40, 60, 60))
+    sites = frame([holed])
+    streets = frame([LineString([(50, -20), (50, 120)])])
+    entries = access.entry_points(sites, streets=streets)
+    assert len(entries) == 2
+    escape = access.escape_routes(sites, streets).iloc[0]
+    assert escape["internal_path_m"] == pytest.approx(100.0)
+    assert escape["entrapment_m"] == pytest.approx(0.0)
+
+
+def test_ends_beyond_the_boundary_are_not_dead_ends():
+    streets = frame([LineString([(0, 50), (100, 50)]), LineString([(100, 50), (300, 50)])])
+    boundary = box(-100, -50, 150, 150)  # the data runs on past its east side
+    result = access.dead_ends(streets, boundary=boundary)
+    assert result["at_boundary"].tolist() == [False, True]
+
+
+def test_segment_measures_keep_the_streets_index():
+    streets = grid(3).set_index(pd.Index(range(100, 112), name="segment"))
+    result = access.segment_access(streets)
+    assert result.index.equals(streets.index)
+    assert result["access_score"].between(0, 100).all()
+    assert result["access_confidence"].between(0, 1).all()
+
+
+# --------------------------------------------------------------------------------------
+# The real samples
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def neukoelln_sites(neukoelln):
+    return neukoelln.sites[["category", "name", "geometry_source"]].join(
+        access.site_measures(neukoelln)
+    )
+
+
+@pytest.fixture(scope="module")
+def helsinki_sites(helsinki):
+    return helsinki.sites[["category", "name", "geometry_source"]].join(
+        access.site_measures(helsinki)
+    )
+
+
+@pytest.fixture(scope="module")
+def neukoelln_segments(neukoelln):
+    return neukoelln.streets[["highway", "name"]].join(access.segment_measures(neukoelln))
+
+
+def test_real_tables_are_indexed_like_the_layers(neukoelln, neukoelln_sites, neukoelln_segments):
+    assert neukoelln_sites.index.equals(neukoelln.sites.index)
+    assert neukoelln_segments.index.equals(neukoelln.streets.index)
+    for table in (neukoelln_sites, neukoelln_segments):
+        assert table["access_score"].between(0, 100).all()
+        assert table["access_confidence"].between(0, 1).all()
+
+
+def test_karl_marx_platz_is_an_open_square(neukoelln_sites):
+    square = neukoelln_sites[neukoelln_sites["name"] == "Karl-Marx-Platz"]
+    assert len(square) == 1
+    row = square.iloc[0]
+    # No fence or wall round it: walked into from Karl-Marx-Straße and its sidewalks.
+    assert row["access_profile"] == "open"
+    assert row["barrier_share"] < 0.1
+    assert row["entries_n"] >= 2
+    assert row["entries_controlled_n"] == 0
+    assert row["walkable_open_share"] > 0.5
+    assert row["entrapment_m"] == pytest.approx(0.0)
+    assert row["access_score"] > 60
+
+
+def test_neukoelln_kindergartens_are_judged_as_closed_sites(neukoelln_sites):
+    kitas = neukoelln_sites[neukoelln_sites["category"] == "kindergarten"]
+    assert len(kitas) >= 3
+    assert (kitas["access_profile"] == "controlled").all()
+    # Kitas sit in back yards: no public path runs openly into any of them.
+    assert (kitas["entries_open_n"] == 0).all()
+    # A kita mapped only as a point has a drawn circle for an edge: lower confidence.
+    point = kitas[kitas["geometry_source"] == "point"]
+    assert len(point)
+    assert (point["access_confidence"] <= 0.7).all()
+
+
+def test_thomashoehe_playground_is_fenced_with_gates(neukoelln_sites):
+    row = neukoelln_sites[neukoelln_sites["name"] == "Spielplatz Thomashöhe"].iloc[0]
+    assert row["barrier_share"] > 0.9
+    assert row["entries_n"] >= 1
+    assert row["entries_controlled_n"] == row["entries_n"]
+    assert row["access_score"] > 80
+
+
+def test_neukoelln_dead_ends_are_driveways_and_footpaths(neukoelln_segments):
+    dead = neukoelln_segments[neukoelln_segments["dead_end"]]
+    assert len(dead)
+    # The streets of the Karl-Marx-Straße grid all go through; the clipped extract must not
+    # turn its cut side streets into cul-de-sacs.
+    streets = {"primary", "secondary", "tertiary", "residential", "living_street"}
+    assert not dead["highway"].isin(streets).any()
+    assert dead["dead_end_depth_m"].gt(0).all()
+    through = neukoelln_segments[~neukoelln_segments["single_way_out"]]
+    assert dead["access_score"].mean() < through["access_score"].mean()
+
+
+def test_helsinki_schools_are_closed_by_their_buildings(helsinki_sites):
+    schools = helsinki_sites[helsinki_sites["category"] == "school"]
+    assert len(schools) >= 4
+    assert (schools["access_profile"] == "controlled").all()
+    # City-centre schools stand in perimeter blocks: their buildings are their edge.
+    assert schools["defined_share"].median() > 0.8
+    assert schools["building_share"].median() > 0.5
+
+
+def test_helsinki_squares_are_open(helsinki_sites):
+    for name in ("Senaatintori", "Rautatientori"):
+        row = helsinki_sites[
+            (helsinki_sites["name"] == name) & (helsinki_sites["category"] == "square")
+        ].iloc[0]
+        assert row["access_profile"] == "open"
+        assert row["barrier_share"] < 0.1
+        assert row["entries_controlled_n"] == 0
+        assert row["walkable_open_share"] > 0.5
+        assert row["access_score"] > 55
+
+
+def test_kaivopiha_courtyard_is_closed_by_buildings(helsinki_sites):
+    row = helsinki_sites[helsinki_sites["name"] == "Kaivopiha"].iloc[0]
+    assert row["building_share"] > 0.8
+    assert row["territorial_share"] > 0.8
+
+
+def test_aleksanterinkatu_has_many_open_entries(helsinki_sites):
+    street = helsinki_sites[helsinki_sites["name"] == "Aleksanterinkatu"]
+    assert len(street)
+    assert (street["entries_open_n"] >= 10).all()
+    assert (street["access_score"] > 80).all()
+
+
+def test_central_station_is_entered_through_its_doors(helsinki_sites):
+    row = helsinki_sites[helsinki_sites["name"] == "Helsingin päärautatieasema"].iloc[0]
+    assert row["building_share"] > 0.9
+    assert row["entries_controlled_n"] > row["entries_open_n"]

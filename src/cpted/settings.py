@@ -610,6 +610,11 @@ ACCESS_EDGE_TOLERANCE = 3.0
 #: building and open stretches are exact to within one step at each end of a stretch.
 ACCESS_EDGE_STEP = 1.0
 
+#: How far the centreline of a walkable way may run alongside an open edge for a visitor to
+#: step in anywhere, metres: half a two-lane carriageway (a traffic lane is 3-3.5 m wide)
+#: plus a 2-4 m sidewalk and the mapping offset of ACCESS_EDGE_TOLERANCE.
+ACCESS_EDGE_WALK_DISTANCE = 10.0
+
 #: Line barriers that define a site's edge (OSM wiki, Key:barrier: the linear barriers;
 #: Newman 1972 counts walls, fences and hedges as real barriers of defensible space).
 #: A gate mapped as a line is a controlled part of the edge; ``barrier=yes`` is a barrier

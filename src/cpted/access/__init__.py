@@ -86,8 +86,11 @@ def site_access(
 
     - controlled: ``100 * (0.5 defined_share + 0.3 controlled share of entries +
       0.2 min(1, exits_n / 2))``;
-    - open: ``100 * (0.35 min(1, open entries per 100 m / 2) + 0.25 min(1, exits_n / 2) +
-      0.2 (1 - entrapment_share) + 0.2 territorial_share)``.
+    - open: ``100 * (0.35 openness + 0.25 min(1, ways out / 2) + 0.2 (1 - trapped) +
+      0.2 territorial_share)``, openness the larger of ``min(1, open entries per 100 m /
+      2)`` and the share of edge open alongside a walkable way, ways out the exits on the
+      network plus the open stretches alongside a walkable way, trapped the share of the
+      paths inside with a single way out.
 
     ``access_confidence`` (0-1) starts at 1 and drops by 0.3 when no barriers were given
     (an unmapped fence reads as an open edge), by 0.3 when no walkable way reaches the site
@@ -121,7 +124,13 @@ def site_access(
         streets_in, _ = streets_frame(streets)
         streets_in = layer(streets_in, crs, what="streets", types={"LineString"})
     barriers_gdf = layer(barriers, crs, what="barriers", types={"Point", "LineString"})
-    per = perimeter(sites_gdf, barriers=barriers_gdf, buildings=buildings, tolerance=tolerance)
+    per = perimeter(
+        sites_gdf,
+        barriers=barriers_gdf,
+        buildings=buildings,
+        streets=streets_in,
+        tolerance=tolerance,
+    )
     terr = territory(sites_gdf, barriers=barriers_gdf, buildings=buildings, tolerance=tolerance)
     _, entries, pieces, _ = entries_and_pieces(
         sites_gdf, streets_in, barriers_gdf, entrances, buildings, tolerance, merge_distance
@@ -275,11 +284,28 @@ def site_measures(area: StudyArea) -> pd.DataFrame:
     )
 
 
+def _data_extent(area: StudyArea) -> Any:
+    """Return the part of the study area its data covers: boundary cut to the data's hulls."""
+    extent = area.boundary
+    for gdf in (area.streets, area.buildings):
+        if len(gdf) < 3:
+            continue
+        hull = gdf.geometry.union_all().convex_hull
+        cut = extent.intersection(hull)
+        if cut.geom_type in {"Polygon", "MultiPolygon"} and cut.area > 0:
+            extent = cut
+    return extent
+
+
 def segment_measures(area: StudyArea) -> pd.DataFrame:
     """
     Dead ends, alleys, permeability and the access score of every street segment.
 
-    :func:`segment_access` on the area's layers, with its boundary.
+    :func:`segment_access` on the area's layers. The boundary is the study area's, cut to
+    the convex hulls of its streets and of its buildings: an extract whose data stops
+    short of the boundary (an Overpass export of whole ways around a core, as the Neukölln
+    sample) has ways that run on beyond the mapped buildings into streets it does not
+    hold, and their ends there are no dead ends.
 
     Parameters
     ----------
@@ -296,5 +322,5 @@ def segment_measures(area: StudyArea) -> pd.DataFrame:
         buildings=area.buildings,
         barriers=area.barriers,
         entrances=area.entrances,
-        boundary=area.boundary,
+        boundary=_data_extent(area),
     )

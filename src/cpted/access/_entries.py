@@ -180,6 +180,23 @@ def _candidates_from_entrances(
     )
 
 
+def _filled(geoms: np.ndarray) -> np.ndarray:
+    """
+    Drop the holes of the site polygons.
+
+    A hole (a statue's plinth, a kiosk cut out of a square) is not outside: a path that
+    runs through it stays in the site, and only the exterior edge has entries.
+    """
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    shells = shapely.polygons(shapely.get_exterior_ring(parts))
+    out = np.empty(len(geoms), dtype=object)
+    bounds = np.searchsorted(owner, np.arange(len(geoms) + 1))
+    for pos in range(len(geoms)):
+        mine = shells[bounds[pos] : bounds[pos + 1]]
+        out[pos] = mine[0] if len(mine) == 1 else shapely.multipolygons(mine)
+    return out
+
+
 def _edges_per_site(sites: gpd.GeoDataFrame) -> np.ndarray:
     rings = exterior_rings(sites)
     edges = np.empty(len(sites), dtype=object)
@@ -215,7 +232,7 @@ def entries_and_pieces(
         settings.ACCESS_ENTRY_MERGE if merge_distance is None else merge_distance,
         name="merge_distance",
     )
-    site_geoms = sites.geometry.to_numpy()
+    site_geoms = _filled(sites.geometry.to_numpy())
     edges = _edges_per_site(sites)
     paths, pieces = _candidates_from_paths(site_geoms, edges, streets_gdf)
     cands = pd.concat(

@@ -74,12 +74,13 @@ def _degree(u: np.ndarray, v: np.ndarray, n_nodes: int, mask: np.ndarray | None 
 
 
 def _clipped_nodes(xy: np.ndarray, degree: np.ndarray, boundary: Any, margin: float) -> np.ndarray:
-    """Degree-1 nodes near the study-area boundary: ways cut by it, not dead ends."""
+    """Degree-1 nodes near or beyond the study-area boundary: ways cut, not dead ends."""
     if boundary is None or not len(xy):
         return np.zeros(len(xy), dtype=bool)
-    edge = shapely.boundary(boundary)
-    near = shapely.distance(shapely.points(xy), edge) <= margin
-    return near & (degree == 1)
+    points = shapely.points(xy)
+    near = shapely.distance(points, shapely.boundary(boundary)) <= margin
+    outside = ~shapely.contains(boundary, points)
+    return (near | outside) & (degree == 1)
 
 
 def dead_ends(
@@ -101,7 +102,8 @@ def dead_ends(
     "lollipop" cul-de-sac or the only path linking two neighbourhoods.
 
     Ways cut by the study-area ``boundary`` end in nodes that are not dead ends: nodes with
-    one segment within ``margin`` of the boundary are joined to the outside world.
+    one segment within ``margin`` of the boundary, or outside it, are joined to the
+    outside world.
 
     Parameters
     ----------

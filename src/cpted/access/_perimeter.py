@@ -136,9 +136,19 @@ def _runs(mask: np.ndarray, at: np.ndarray, length: float) -> np.ndarray:
 
 
 def _classify(
-    sites: Any, barriers: Any, buildings: Any, tolerance: float | None
+    sites: Any,
+    barriers: Any,
+    buildings: Any,
+    tolerance: float | None,
+    streets: Any = None,
+    walk_distance: float | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[dict[str, np.ndarray]], dict[str, Any]]:
     sites, crs = sites_frame(sites)
+    streets = layer(streets, crs, what="streets", types={"LineString"})
+    walk = tolerance_value(
+        settings.ACCESS_EDGE_WALK_DISTANCE if walk_distance is None else walk_distance,
+        name="walk_distance",
+    )
     barriers = layer(barriers, crs, what="barriers", types={"Point", "LineString"})
     buildings = layer(buildings, crs, what="buildings", types={"Polygon", "MultiPolygon"})
     tol = tolerance_value(
@@ -150,6 +160,8 @@ def _classify(
     building_lines = _building_lines(buildings)
     is_barrier = _near_parallel(points, tangents, _edge_barrier_lines(barriers), tol)
     is_building = _near_parallel(points, tangents, building_lines, tol) & ~is_barrier
+    is_open = ~(is_barrier | is_building)
+    walkable = is_open & _near_parallel(points, tangents, streets.geometry.to_numpy(), walk)
     classes = []
     bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
     for i, (a, b) in enumerate(itertools.pairwise(bounds)):
@@ -158,7 +170,8 @@ def _classify(
             {
                 "barrier": _runs(is_barrier[a:b], at[a:b], length),
                 "building": _runs(is_building[a:b], at[a:b], length),
-                "open": _runs(~(is_barrier[a:b] | is_building[a:b]), at[a:b], length),
+                "open": _runs(is_open[a:b], at[a:b], length),
+                "walkable": _runs(walkable[a:b], at[a:b], length),
             }
         )
     samples = {
@@ -184,7 +197,9 @@ def perimeter(
     *,
     barriers: Any = None,
     buildings: Any = None,
+    streets: Any = None,
     tolerance: float | None = None,
+    walk_distance: float | None = None,
 ) -> pd.DataFrame:
     """
     Measure how each site's edge is defined: by a barrier, by building faces, or not at all.
@@ -199,6 +214,11 @@ def perimeter(
     :data:`cpted.settings.ACCESS_EDGE_STEP` metres, so lengths are exact to within one step
     at each end of a stretch. Shares add up to 1.
 
+    Given ``streets``, the open edge that runs alongside a walkable way (within
+    ``walk_distance``, in the same direction) is measured too: along it a visitor can step
+    in and out anywhere, as on a square bordered by a sidewalk, so each such stretch is a
+    way in and out although no path crosses the edge.
+
     Parameters
     ----------
     sites
@@ -207,17 +227,24 @@ def perimeter(
         Barriers with a ``barrier`` column (OSM value); only lines are used here.
     buildings
         Building footprints.
+    streets
+        Walkable ways (``area.streets``), optional.
     tolerance
         How far a barrier or building may stand from the mapped edge, metres
         (default :data:`cpted.settings.ACCESS_EDGE_TOLERANCE`).
+    walk_distance
+        How far the centreline of a walkable way may run from the edge, metres
+        (default :data:`cpted.settings.ACCESS_EDGE_WALK_DISTANCE`).
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``sites``: ``perimeter_m``, ``barrier_m``, ``building_m``, ``open_m``,
         their shares ``barrier_share``, ``building_share``, ``open_share``, the
-        ``defined_share`` (barrier + building), ``gaps_n`` (open stretches) and
-        ``gap_max_m`` (the longest).
+        ``defined_share`` (barrier + building), ``gaps_n`` (open stretches),
+        ``gap_max_m`` (the longest), ``walkable_open_m``, ``walkable_open_share`` and
+        ``walkable_open_n`` (open stretches alongside a walkable way, of at least
+        :data:`cpted.settings.ACCESS_ENTRY_MERGE` metres: a way in and out each).
 
     Examples
     --------
@@ -230,18 +257,23 @@ def perimeter(
        perimeter_m  defined_share
     0        400.0            1.0
     """
-    sites, rings, classes, _ = _classify(sites, barriers, buildings, tolerance)
+    sites, rings, classes, _ = _classify(
+        sites, barriers, buildings, tolerance, streets, walk_distance
+    )
     n = len(sites)
-    sums = {k: np.zeros(n) for k in (*_KINDS, "perimeter")}
+    sums = {k: np.zeros(n) for k in (*_KINDS, "walkable", "perimeter")}
     gaps_n = np.zeros(n, dtype=int)
+    walk_n = np.zeros(n, dtype=int)
     gap_max = np.zeros(n)
     for i, (pos, ring) in enumerate(zip(rings["pos"], rings["ring"], strict=True)):
         sums["perimeter"][pos] += ring.length
-        for kind in _KINDS:
+        for kind in (*_KINDS, "walkable"):
             sums[kind][pos] += _length(classes[i][kind])
         gaps = [g.length for g in interval_lines(ring, classes[i]["open"])]
         gaps_n[pos] += len(gaps)
         gap_max[pos] = max([gap_max[pos], *gaps])
+        walks = [g.length for g in interval_lines(ring, classes[i]["walkable"])]
+        walk_n[pos] += sum(w >= settings.ACCESS_ENTRY_MERGE for w in walks)
     total = sums["perimeter"]
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame(
@@ -256,6 +288,9 @@ def perimeter(
                 "defined_share": (sums["barrier"] + sums["building"]) / total,
                 "gaps_n": gaps_n,
                 "gap_max_m": gap_max,
+                "walkable_open_m": sums["walkable"],
+                "walkable_open_share": sums["walkable"] / total,
+                "walkable_open_n": walk_n,
             },
             index=sites.index,
         )

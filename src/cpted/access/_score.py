@@ -58,9 +58,13 @@ def site_score(measures: pd.DataFrame, categories: pd.Series) -> pd.Series:
 
     *Open* categories (squares, pedestrian areas, parks, markets, stations, ...) need many
     open ways in, several ways out, no trap inside and a legible edge: ``100 * (0.35 *
-    min(1, open entries per 100 m / ACCESS_OPEN_ENTRIES_PER_100M) + 0.25 * min(1,
-    exits_n / ACCESS_MIN_EXITS) + 0.2 * (1 - entrapment_share) + 0.2 *
-    territorial_share)``, ``entrapment_share`` counting as 0 without paths inside.
+    openness + 0.25 * min(1, (exits_n + walkable_open_n) / ACCESS_MIN_EXITS) + 0.2 *
+    (1 - entrapment_share) + 0.2 * territorial_share)``. ``openness`` is the larger of
+    ``min(1, open entries per 100 m / ACCESS_OPEN_ENTRIES_PER_100M)`` and the
+    ``walkable_open_share`` (edge open alongside a sidewalk can be entered anywhere, and
+    each such stretch is a way out); the entrapment here is the share of the paths inside
+    with a single way out (paths with none are reached across the open surface), 0
+    without paths inside.
     """
     controlled = categories.isin(list(settings.ACCESS_CONTROLLED_CATEGORIES)).to_numpy()
     defined = np.nan_to_num(measures["defined_share"].to_numpy(dtype=float))
@@ -72,8 +76,19 @@ def site_score(measures: pd.DataFrame, categories: pd.Series) -> pd.Series:
     closed = 0.5 * defined + 0.3 * ctrl_share + 0.2 * exits
     open_rate = measures["open_entries_per_100m"].to_numpy(dtype=float)
     open_part = _clip01(np.nan_to_num(open_rate) / settings.ACCESS_OPEN_ENTRIES_PER_100M)
-    trapped = np.nan_to_num(measures["entrapment_share"].to_numpy(dtype=float), nan=0.0)
+    walk_share = np.nan_to_num(measures["walkable_open_share"].to_numpy(dtype=float))
+    open_part = np.maximum(open_part, _clip01(walk_share))
+    ways_out = measures["exits_n"].to_numpy(dtype=float) + measures["walkable_open_n"].to_numpy(
+        dtype=float
+    )
+    open_exits = _clip01(ways_out / settings.ACCESS_MIN_EXITS)
+    # Paths with no way out on the network inside an open space (a footway round a statue)
+    # are reached across its open surface: only single ways out count as traps here.
+    inside = measures["internal_path_m"].to_numpy(dtype=float)
+    single = measures["entrapment_m"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        trapped = np.where(inside > 0, single / inside, 0.0)
     territory = np.nan_to_num(measures["territorial_share"].to_numpy(dtype=float))
-    opened = 0.35 * open_part + 0.25 * exits + 0.2 * (1.0 - trapped) + 0.2 * territory
+    opened = 0.35 * open_part + 0.25 * open_exits + 0.2 * (1.0 - trapped) + 0.2 * territory
     score = np.where(controlled, closed, opened)
     return pd.Series(100.0 * _clip01(score), index=measures.index, name="access_score")
