@@ -1,0 +1,469 @@
+"""Tests of cpted.sightlines: exact isovists, their measures and their error paths."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pysovist
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import affinity
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+
+from cpted import CRSError, InputError
+from cpted import settings as cpted_settings
+from cpted.sightlines import MEASURES, IsovistEngine, isovist, isovists
+
+CRS = "EPSG:25833"
+RTOL = 1e-9  # hand-solved answers are exact up to rounding
+PYSOVIST_RTOL = 1e-6  # the issue's agreement target
+
+# An open disc of radius R drawn with a vertex every ISOVIST_ARC_STEP degrees loses at most
+# a relative (2 pi / n)^2 / 6 of its area (n vertices per turn).
+_N_ARC = 360 / cpted_settings.ISOVIST_ARC_STEP
+DISC_RTOL = (2 * math.pi / _N_ARC) ** 2 / 6 * 1.01
+
+
+def room(xmin: float, ymin: float, xmax: float, ymax: float, wall: float = 1.0) -> Polygon:
+    """A closed room: an outer block with the room cut out of it (a polygon with a hole)."""
+    return box(xmin - wall, ymin - wall, xmax + wall, ymax + wall).difference(
+        box(xmin, ymin, xmax, ymax)
+    )
+
+
+def segments_of(geoms: list) -> np.ndarray:
+    """Wall segments (n, 2, 2) of polygons and lines, for pysovist."""
+    out = []
+    for g in geoms:
+        parts = shapely.get_parts(shapely.boundary(g) if g.geom_type.endswith("Polygon") else g)
+        for line in shapely.get_parts(parts):
+            c = np.asarray(line.coords)
+            out.append(np.stack([c[:-1], c[1:]], axis=1))
+    return np.concatenate(out)
+
+
+# --------------------------------------------------------------------------------------
+# Hand-solved rooms
+# --------------------------------------------------------------------------------------
+
+
+def test_square_room_sees_the_whole_room():
+    obstacles = gpd.GeoDataFrame(geometry=[room(0, 0, 10, 10)], crs=CRS)
+    res = isovists(gpd.GeoSeries([Point(5, 5), Point(2, 3)], crs=CRS), obstacles)
+    assert res.area.to_numpy() == pytest.approx([100.0, 100.0], rel=RTOL)
+    assert res.perimeter.to_numpy() == pytest.approx([40.0, 40.0], rel=RTOL)
+    assert res.compactness.to_numpy() == pytest.approx([math.pi / 4] * 2, rel=RTOL)
+    assert res.occlusivity.to_numpy() == pytest.approx([0.0, 0.0], abs=1e-9)
+    # Centroid (5, 5): no drift from the centre; from (2, 3) it lies north-east.
+    assert res.drift.iloc[0] == pytest.approx(0.0, abs=1e-9)
+    assert res.drift.iloc[1] == pytest.approx(math.hypot(3, 2), rel=RTOL)
+    assert res.drift_direction.iloc[1] == pytest.approx(math.degrees(math.atan2(3, 2)), rel=RTOL)
+    assert res.min_radial.to_numpy() == pytest.approx([5.0, 2.0], rel=RTOL)
+    assert res.max_radial.to_numpy() == pytest.approx([math.hypot(5, 5), math.hypot(8, 7)])
+    assert res.crs == CRS
+    assert res.geometry.iloc[0].equals(box(0, 0, 10, 10))
+
+
+def test_room_drawn_as_wall_lines_is_the_same_room():
+    walls = [LineString([(0, 0), (10, 0), (10, 10)]), LineString([(10, 10), (0, 10), (0, 0)])]
+    assert isovist((4, 6), walls).area == pytest.approx(100.0, rel=RTOL)
+
+
+def test_l_shaped_room():
+    # L = [0, 20] x [0, 10] plus [0, 10] x [10, 20]; reflex corner at (10, 10).
+    l_room = Polygon([(0, 0), (20, 0), (20, 10), (10, 10), (10, 20), (0, 20)])
+    walls = box(-5, -5, 25, 25).difference(l_room)
+    # From the far end of the lower arm: the whole lower arm (200 m2) and the triangle of
+    # the upper arm below the line through the reflex corner, y = 20 - x (50 m2).
+    iso = isovist((15, 5), [walls])
+    assert iso.area == pytest.approx(250.0, rel=RTOL)
+    expected = Polygon([(0, 0), (20, 0), (20, 10), (10, 10), (0, 20)])
+    assert iso.symmetric_difference(expected).area == pytest.approx(0.0, abs=1e-9)
+    # One occluding edge, from the reflex corner to the far wall at (0, 20).
+    assert isovists([Point(15, 5)], [walls]).occlusivity.iloc[0] == pytest.approx(
+        math.hypot(10, 10), rel=RTOL
+    )
+    # From the inner corner of the L every point of the L is in view.
+    assert isovist((0.5, 0.5), [walls]).area == pytest.approx(300.0, rel=RTOL)
+
+
+def test_pillar_casts_the_hand_computed_shadow():
+    # Room 20 x 20, pillar [9, 11]^2, origin (5, 10). The silhouette corners (9, 9) and
+    # (9, 11) cast rays y = 10 -/+ (x - 5) / 4, so the pillar and its shadow fill the
+    # trapezoid between x = 9 and the wall x = 20: integral of (x - 5) / 2 dx = 52.25.
+    obstacles = [room(0, 0, 20, 20), box(9, 9, 11, 11)]
+    res = isovists([Point(5, 10)], obstacles, min_occlusion=0.0)
+    assert res.area.iloc[0] == pytest.approx(400.0 - 52.25, rel=RTOL)
+    edge = math.hypot(11, 2.75)  # from (9, 9) to (20, 6.25)
+    assert res.occlusivity.iloc[0] == pytest.approx(2 * edge, rel=RTOL)
+    assert res.min_radial.iloc[0] == pytest.approx(4.0, rel=RTOL)  # the pillar's face
+    # The minimum edge length is a parameter in metres.
+    assert isovists([Point(5, 10)], obstacles, min_occlusion=edge + 0.01).occlusivity.iloc[
+        0
+    ] == pytest.approx(0.0, abs=1e-12)
+    assert isovists([Point(5, 10)], obstacles, min_occlusion=edge - 0.01).occlusivity.iloc[
+        0
+    ] == pytest.approx(2 * edge, rel=RTOL)
+
+
+def test_thin_wall_casts_a_shadow():
+    # Box [-20, 20]^2, wall x = 5 for |y| <= 5, origin at 0: shadow between y = -x and
+    # y = x for x in [5, 20], area integral of 2 x dx = 375.
+    obstacles = [room(-20, -20, 20, 20), LineString([(5, -5), (5, 5)])]
+    assert isovist(Point(0, 0), obstacles).area == pytest.approx(1600.0 - 375.0, rel=RTOL)
+
+
+def test_courtyard_inside_a_building_is_open_space():
+    block = box(0, 0, 30, 30).difference(box(10, 10, 20, 20))
+    assert isovist((15, 15), [block]).area == pytest.approx(100.0, rel=RTOL)
+    assert isovist((15, 15), MultiPolygon([block])).area == pytest.approx(100.0, rel=RTOL)
+
+
+def test_overlapping_buildings_block_as_their_union():
+    obstacles = [room(0, 0, 20, 20), box(5, 5, 12, 8), box(8, 6, 15, 12)]
+    union = [room(0, 0, 20, 20), box(5, 5, 12, 8).union(box(8, 6, 15, 12))]
+    for origin in [(2, 2), (18, 3), (3, 17)]:
+        assert isovist(origin, obstacles).area == pytest.approx(
+            isovist(origin, union).area, rel=RTOL
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Field of view, radius, frame
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", [0.0, 45.0, 90.0, 200.0, 359.0])
+def test_quarter_wedge_in_a_square_room(direction):
+    iso = isovist((0, 0), [room(-10, -10, 10, 10)], fov=90, direction=direction)
+    assert iso.area == pytest.approx(100.0, rel=RTOL)
+    assert iso.is_valid
+
+
+def test_direction_is_clockwise_from_north():
+    obstacles = [room(-10, -10, 10, 10)]
+    east = isovist((0, 0), obstacles, fov=60, direction=90).centroid
+    north = isovist((0, 0), obstacles, fov=60, direction=0).centroid
+    assert east.x > 1 and abs(east.y) < 1e-9
+    assert north.y > 1 and abs(north.x) < 1e-9
+    res = isovists([Point(0, 0)], obstacles, fov=60, direction=90)
+    assert res.drift_direction.iloc[0] == pytest.approx(90.0)
+
+
+def test_fov_per_point_and_full_turn():
+    obstacles = [room(-10, -10, 10, 10)]
+    res = isovists([Point(0, 0)] * 3, obstacles, fov=[90, 180, 360], direction=[0, 90, 0])
+    assert res.area.to_numpy() == pytest.approx([100.0, 200.0, 400.0], rel=RTOL)
+
+
+def test_radius_in_open_space_is_a_disc():
+    iso = isovist((3, 4), [], radius=25.0)
+    disc = math.pi * 25.0**2
+    assert disc * (1 - DISC_RTOL) <= iso.area <= disc
+    coords = np.asarray(iso.exterior.coords)
+    assert np.hypot(coords[:, 0] - 3, coords[:, 1] - 4) == pytest.approx(25.0, rel=1e-12)
+
+
+def test_radius_larger_than_the_room_changes_nothing():
+    obstacles = [room(0, 0, 10, 10)]
+    assert isovist((5, 5), obstacles, radius=50).area == pytest.approx(100.0, rel=RTOL)
+    assert isovist((5, 5), obstacles, radius=5).area < math.pi * 25
+
+
+def test_frame_closes_an_open_view():
+    margin = cpted_settings.ISOVIST_FRAME_MARGIN
+    iso = isovist((0, 0), [box(10, -1, 12, 1)])
+    # The frame: bounding box of obstacles and origin, grown by the margin.
+    assert iso.bounds == pytest.approx((-margin, -1 - margin, 12 + margin, 1 + margin))
+    assert isovist((0, 0), []).area == pytest.approx((2 * margin) ** 2, rel=RTOL)
+    engine = IsovistEngine([box(10, -1, 12, 1)], frame_margin=10.0)
+    assert engine.isovist((0, 0)).bounds == pytest.approx((-10, -11, 22, 11))
+
+
+# --------------------------------------------------------------------------------------
+# Agreement with pysovist (an independent exact implementation)
+# --------------------------------------------------------------------------------------
+
+
+def random_layout(rng: np.random.Generator, n: int = 25, lines: int = 8) -> list:
+    geoms: list = []
+    for _ in range(n):
+        cx, cy = rng.uniform(0, 100, 2)
+        w, h = rng.uniform(1, 10, 2)
+        rect = box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        geoms.append(affinity.rotate(rect, rng.uniform(0, 180)))
+    for _ in range(lines):
+        p = rng.uniform(0, 100, 2)
+        geoms.append(LineString([p, p + rng.uniform(-20, 20, 2)]))
+    geoms.append(box(-20, -20, 120, 120).exterior)  # encloses everything: bounded for both
+    return geoms
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_agrees_with_pysovist_on_random_layouts(seed):
+    rng = np.random.default_rng(seed)
+    geoms = random_layout(rng)
+    plan = pysovist.Plan(segments_of(geoms))
+    points = rng.uniform(-10, 110, (40, 2))
+    res = isovists(points, geoms, min_occlusion=0.0)
+    checked = 0
+    for k, p in enumerate(points):
+        ref = pysovist.isovist(plan, p)
+        if res.inside_obstacle.iloc[k]:
+            assert res.geometry.iloc[k].is_empty
+            continue
+        m = ref.metrics
+        assert res.area.iloc[k] == pytest.approx(m["area"], rel=PYSOVIST_RTOL)
+        assert res.perimeter.iloc[k] == pytest.approx(m["perimeter"], rel=PYSOVIST_RTOL)
+        assert res.occlusivity.iloc[k] == pytest.approx(m["occlusivity"], rel=PYSOVIST_RTOL)
+        assert res.drift.iloc[k] == pytest.approx(m["drift"], rel=PYSOVIST_RTOL, abs=1e-9)
+        assert res.min_radial.iloc[k] == pytest.approx(m["r_min"], rel=PYSOVIST_RTOL)
+        assert res.max_radial.iloc[k] == pytest.approx(m["r_max"], rel=PYSOVIST_RTOL)
+        assert res.geometry.iloc[k].is_valid
+        assert res.geometry.iloc[k].area == pytest.approx(m["area"], rel=PYSOVIST_RTOL)
+        checked += 1
+    assert checked > 20
+
+
+def test_radius_agrees_with_pysovist_within_the_arc_tolerance():
+    rng = np.random.default_rng(42)
+    geoms = random_layout(rng)
+    plan = pysovist.Plan(segments_of(geoms))
+    points = rng.uniform(0, 100, (30, 2))
+    res = isovists(points, geoms, radius=30.0)
+    for k, p in enumerate(points):
+        if res.inside_obstacle.iloc[k]:
+            continue
+        exact = pysovist.isovist(plan, p, max_distance=30.0).area
+        # Chords inside the circle: never more, and less by at most the n-gon's loss.
+        assert exact - math.pi * 900 * DISC_RTOL <= res.area.iloc[k] <= exact * (1 + 1e-12)
+        assert res.geometry.iloc[k].is_valid
+
+
+def test_fov_agrees_with_pysovist():
+    rng = np.random.default_rng(7)
+    geoms = random_layout(rng)
+    plan = pysovist.Plan(segments_of(geoms))
+    points = rng.uniform(0, 100, (20, 2))
+    directions = rng.uniform(0, 360, 20)
+    res = isovists(points, geoms, fov=75.0, direction=directions)
+    for k, p in enumerate(points):
+        if res.inside_obstacle.iloc[k]:
+            continue
+        ref = pysovist.isovist(
+            plan, p, fov=math.radians(75), direction=math.radians(90 - directions[k])
+        )
+        assert res.area.iloc[k] == pytest.approx(ref.area, rel=PYSOVIST_RTOL)
+
+
+# --------------------------------------------------------------------------------------
+# Errors and input handling
+# --------------------------------------------------------------------------------------
+
+
+def test_origin_inside_an_obstacle_raises():
+    obstacles = [room(0, 0, 10, 10), box(4, 4, 6, 6)]
+    with pytest.raises(InputError, match="inside an obstacle"):
+        isovist((5, 5), obstacles)
+    with pytest.raises(InputError, match="inside an obstacle"):
+        isovist((4, 5), obstacles)  # on the boundary
+    with pytest.raises(InputError, match="inside an obstacle"):
+        isovist((2, 2), [room(0, 0, 10, 10), LineString([(0, 2), (5, 2)])])  # on a wall
+
+
+def test_isovists_flag_points_inside_obstacles():
+    obstacles = [room(0, 0, 10, 10), box(4, 4, 6, 6)]
+    points = gpd.GeoSeries([Point(5, 5), Point(1, 1)], index=["in", "out"], crs=CRS)
+    res = isovists(points, gpd.GeoSeries(obstacles, crs=CRS))
+    assert list(res.index) == ["in", "out"]
+    assert res.inside_obstacle.tolist() == [True, False]
+    assert res.geometry.loc["in"].is_empty
+    assert res.loc["in", list(MEASURES)].isna().all()
+    assert res.loc["out", "area"] > 0
+
+
+def test_geographic_crs_raises():
+    wgs = gpd.GeoDataFrame(geometry=[box(13.40, 52.40, 13.41, 52.41)], crs="EPSG:4326")
+    with pytest.raises(CRSError, match="geographic"):
+        isovist((13.405, 52.42), wgs)
+    projected = gpd.GeoDataFrame(geometry=[room(0, 0, 10, 10)], crs=CRS)
+    with pytest.raises(CRSError, match="geographic"):
+        isovists(gpd.GeoSeries([Point(5, 5)], crs="EPSG:4326"), projected)
+    with pytest.raises(CRSError, match="one CRS"):
+        isovists(gpd.GeoSeries([Point(5, 5)], crs="EPSG:32633"), projected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"radius": -1}, "radius"),
+        ({"radius": "far"}, "radius"),
+        ({"fov": 0, "direction": 0}, "fov"),
+        ({"fov": 400, "direction": 0}, "fov"),
+        ({"fov": 90}, "direction"),
+        ({"direction": 90}, "without fov"),
+        ({"fov": 90, "direction": math.nan}, "direction"),
+    ],
+)
+def test_bad_arguments_raise(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        isovist((5, 5), [room(0, 0, 10, 10)], **kwargs)
+
+
+def test_bad_inputs_raise():
+    with pytest.raises(InputError, match="Polygon"):
+        isovist((5, 5), [Point(1, 1)])
+    with pytest.raises(InputError, match="origin"):
+        isovist("here", [room(0, 0, 10, 10)])
+    with pytest.raises(InputError, match="origin"):
+        isovist(LineString([(0, 0), (1, 1)]), [room(0, 0, 10, 10)])
+    with pytest.raises(InputError, match="Points"):
+        isovists([box(1, 1, 2, 2)], [room(0, 0, 10, 10)])
+    with pytest.raises(InputError, match="min_occlusion"):
+        isovists([Point(5, 5)], [room(0, 0, 10, 10)], min_occlusion=-1)
+    with pytest.raises(InputError, match="frame_margin"):
+        IsovistEngine([room(0, 0, 10, 10)], frame_margin=0)
+
+
+def test_engine_is_reused_and_matches_the_function():
+    obstacles = [room(0, 0, 20, 20), box(9, 9, 11, 11)]
+    engine = IsovistEngine(obstacles)
+    pts = [Point(5, 10), Point(15, 3)]
+    a = isovists(pts, engine)
+    b = isovists(pts, obstacles)
+    assert np.allclose(a[list(MEASURES)].to_numpy(), b[list(MEASURES)].to_numpy(), equal_nan=True)
+    assert engine.isovist((5, 10)).equals(isovist((5, 10), obstacles))
+    assert "IsovistEngine" in repr(engine)
+
+
+def test_invalid_obstacle_is_repaired_and_empty_ones_skipped():
+    bowtie = Polygon([(8, 8), (12, 12), (12, 8), (8, 12)])  # self-intersecting
+    res = isovists([Point(2, 2)], [room(0, 0, 20, 20), bowtie, Polygon()])
+    assert res.area.iloc[0] < 400
+    assert res.geometry.iloc[0].is_valid
+
+
+# --------------------------------------------------------------------------------------
+# Laws (hypothesis)
+# --------------------------------------------------------------------------------------
+
+rects = st.lists(
+    st.tuples(
+        st.floats(0, 90), st.floats(0, 90), st.floats(0.5, 15), st.floats(0.5, 15),
+        st.floats(0, 90),
+    ),
+    min_size=0,
+    max_size=12,
+)  # fmt: skip
+origins = st.tuples(st.floats(0, 100), st.floats(0, 100))
+
+
+def layout(spec: list) -> list:
+    return [
+        affinity.rotate(box(x, y, x + w, y + h), angle, origin="centroid")
+        for x, y, w, h, angle in spec
+    ]
+
+
+def star_shaped(poly: Polygon, origin: tuple[float, float]) -> bool:
+    grown = poly.buffer(1e-6)
+    coords = np.asarray(poly.exterior.coords)
+    lines = shapely.linestrings(np.stack([np.broadcast_to(origin, coords.shape), coords], 1))
+    return bool(np.all(shapely.covers(grown, lines)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rects, origins, st.sampled_from([None, 20.0, 60.0]))
+def test_isovist_laws(spec, origin, radius):
+    obstacles = layout(spec)
+    engine = IsovistEngine(obstacles)
+    if engine.on_obstacle(np.array([origin]))[0]:
+        with pytest.raises(InputError):
+            engine.isovist(origin, radius=radius)
+        return
+    iso = engine.isovist(origin, radius=radius)
+    assert iso.is_valid
+    assert iso.contains(Point(origin))
+    assert star_shaped(iso, origin)
+    if radius is not None:
+        coords = np.asarray(iso.exterior.coords)
+        assert np.hypot(*(coords - origin).T).max() <= radius * (1 + 1e-12)
+    # No obstacle is ever seen through.
+    for g in obstacles:
+        assert iso.intersection(g).area <= 1e-6 * max(1.0, g.area)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rects, origins, st.tuples(st.floats(0, 95), st.floats(0, 95), st.floats(0.5, 20)))
+def test_adding_an_obstacle_never_enlarges_the_isovist(spec, origin, extra):
+    # An enclosing room keeps the frame (which grows with the obstacles' bounds) out of
+    # the comparison: the law is about obstacles.
+    obstacles = [room(-5, -5, 125, 125), *layout(spec)]
+    x, y, s = extra
+    more = [*obstacles, box(x, y, x + s, y + s / 3)]
+    engine = IsovistEngine(more)
+    if engine.on_obstacle(np.array([origin]))[0]:
+        return
+    before = isovist(origin, obstacles)
+    after = engine.isovist(origin)
+    assert after.area <= before.area * (1 + 1e-9)
+    assert after.difference(before).area <= 1e-6 * before.area
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rects, origins, st.floats(1, 359), st.floats(0, 360))
+def test_fov_wedge_is_part_of_the_full_isovist(spec, origin, fov, direction):
+    engine = IsovistEngine(layout(spec))
+    if engine.on_obstacle(np.array([origin]))[0]:
+        return
+    full = engine.isovist(origin)
+    wedge = engine.isovist(origin, fov=fov, direction=direction)
+    assert wedge.is_valid
+    assert wedge.difference(full).area <= 1e-6 * full.area
+    assert wedge.area <= full.area * (1 + 1e-9)
+    assert wedge.covers(Point(origin))
+
+
+# --------------------------------------------------------------------------------------
+# The real sample
+# --------------------------------------------------------------------------------------
+
+
+def test_neukoelln_isovists_agree_with_pysovist(neukoelln):
+    obstacles = list(neukoelln.buildings.geometry)
+    opaque = neukoelln.barriers[
+        neukoelln.barriers.opaque & (neukoelln.barriers.geom_type == "LineString")
+    ]
+    obstacles += list(opaque.geometry)
+    engine = IsovistEngine(gpd.GeoSeries(obstacles, crs=neukoelln.crs))
+    # Points along the streets, inside the obstacles' bounding box so the frame is the same
+    # for every point, and given to pysovist as four more walls.
+    streets = neukoelln.streets.geometry
+    pts = shapely.line_interpolate_point(streets.to_numpy(), 0.5, normalized=True)
+    xmin, ymin, xmax, ymax = (
+        engine.segments[:, [0, 1]].min(0).tolist() + engine.segments[:, [2, 3]].max(0).tolist()
+    )
+    xy = shapely.get_coordinates(pts)
+    xy = xy[(xy[:, 0] > xmin) & (xy[:, 0] < xmax) & (xy[:, 1] > ymin) & (xy[:, 1] < ymax)][:25]
+    res = engine.isovists(gpd.GeoSeries(shapely.points(xy), crs=neukoelln.crs))
+    assert res.crs == neukoelln.crs
+    m = cpted_settings.ISOVIST_FRAME_MARGIN
+    fx0, fy0 = engine.segments[:, :2].min(0) - m
+    fx1, fy1 = np.maximum(engine.segments[:, :2].max(0), engine.segments[:, 2:].max(0)) + m
+    fx0 = min(fx0, engine.segments[:, 2].min() - m)
+    fy0 = min(fy0, engine.segments[:, 3].min() - m)
+    frame = [[(fx0, fy0), (fx1, fy0)], [(fx1, fy0), (fx1, fy1)], [(fx1, fy1), (fx0, fy1)],
+             [(fx0, fy1), (fx0, fy0)]]  # fmt: skip
+    plan = pysovist.Plan(np.concatenate([engine.segments.reshape(-1, 2, 2), frame]))
+    ok = 0
+    for k, p in enumerate(xy):
+        if res.inside_obstacle.iloc[k]:
+            continue
+        assert res.area.iloc[k] == pytest.approx(pysovist.isovist(plan, p).area, rel=PYSOVIST_RTOL)
+        assert res.geometry.iloc[k].is_valid
+        ok += 1
+    assert ok >= 10
