@@ -659,13 +659,15 @@ def test_grid_matches_illuminance_at_and_masks_buildings(toy):
     assert grid.crs.equals(toy.crs)
     assert grid.transform.a == 1.0
     assert grid.transform.e == -1.0
-    west, south, east, north = grid.bounds
+    rows, cols = grid.values.shape
+    west, north = grid.transform.c, grid.transform.f
+    east, south = west + cols * grid.transform.a, north + rows * grid.transform.e
     bw, bs, be, bn = toy.boundary.bounds
     assert west <= bw
     assert south <= bs
     assert east >= be
     assert north >= bn
-    xs, ys = grid.cell_centres()
+    xs, ys = lighting._cell_centres(grid)
     inside = shapely.contains_xy(toy.buildings.geometry.iloc[0], xs, ys)
     assert np.isnan(grid.values[inside]).all()
     ok = np.isfinite(grid.values)
@@ -708,6 +710,8 @@ def test_grid_options_are_checked(toy):
         lighting.illuminance_grid(toy, resolution=0)
     with pytest.raises(cpted.InputError, match="positive cutoff_lux"):
         lighting.illuminance_grid(toy, cutoff_lux=0)
+    with pytest.raises(cpted.InputError, match=r"Expected a cpted\.StudyArea"):
+        lighting.segment_measures(toy.streets)
 
 
 def test_segment_measures_keep_data_gaps_apart(toy):
@@ -813,3 +817,42 @@ def test_real_sample_measures(neukoelln_area):
     assert len(spots) > 0
     assert spots.is_valid.all()
     assert (spots.geom_type == "Polygon").all()
+
+
+def test_audit_part_has_tables_layers_and_the_lux_raster(toy):
+    part = lighting.audit_part(toy)
+    assert part.segments.index.equals(toy.streets.index)
+    assert part.sites.index.equals(toy.sites.index)
+    assert set(part.layers) == {"lamps", "dark_spots"}
+    assert part.layers["lamps"].index.equals(toy.lamps.index)
+    lux = part.rasters["lux"]
+    assert lux.name == "lux"
+    assert lux.units == "lx"
+    assert lux.resolution == cpted.settings.LIGHTING_GRID_RESOLUTION
+    pd.testing.assert_frame_equal(part.segments, lighting.segment_measures(toy))
+
+
+def test_audit_runs_lighting(toy, tmp_path):
+    audit = cpted.audit(toy)
+    assert "lighting_score" in audit.segments.columns
+    assert "lux" in audit.rasters
+    assert "dark_spots" in audit.layers
+
+
+def test_lux_colours_follow_the_p_class_thresholds():
+    from cpted.maps._lighting import LUX_CLASSES, lux_rgba
+
+    rgba = lux_rgba(np.array([np.nan, 0.1, 1.0, 3.0, 7.0, 12.0, 20.0]))
+    assert rgba[:2, 3].tolist() == [0, 0]  # no ground, and dark ground, stay untinted
+    assert (rgba[2:, 3] > 0).all()
+    expected = [[int(c[i : i + 2], 16) for i in (1, 3, 5)] for _, c, _ in LUX_CLASSES[1:]]
+    assert rgba[2:, :3].tolist() == expected
+
+
+def test_audit_map_shows_lighting_layers(toy):
+    audit = cpted.audit(toy)
+    page = audit.to_map().get_root().render()
+    assert "Illuminance (lux, maintained)" in page
+    assert "Dark spots (below the class minimum)" in page
+    assert "Lighting score by street segment" in page
+    assert "data:image/png;base64" in page

@@ -537,6 +537,10 @@ SITE_REQUIRED_P_CLASS = {
     "playground": "P4", "park": "P4",
 }  # fmt: skip
 
+#: Cell size of the illuminance raster the audit computes, metres (1 m resolves a
+#: footway and the light pool of a single lamp; EN 13201-3 asks for at most 3 m).
+LIGHTING_GRID_RESOLUTION = 1.0
+
 #: Distance between illuminance sample points along a street segment, metres (EN 13201-3
 #: asks for at most 3 m between calculation points along a P-class area; 1 m is finer).
 LIGHTING_SEGMENT_SPACING = 1.0

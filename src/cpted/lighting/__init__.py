@@ -23,7 +23,7 @@ import os
 import tempfile
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +35,7 @@ from scipy.spatial import cKDTree
 
 from cpted import settings
 from cpted._errors import CRSError, DataError, InputError
+from cpted._raster import Raster
 from cpted._validate import check_projected, geodataframe
 from cpted.lighting._kernel import LampTable, lamp_lux, lamp_table, outside_obstacles
 from cpted.lighting._photometry import (
@@ -50,11 +51,14 @@ if TYPE_CHECKING:
     from affine import Affine
 
     from cpted.area import StudyArea
+    from cpted.audit import AuditPart
 
 __all__ = [
     "P_CLASSES",
     "Photometry",
     "Raster",
+    "area_obstacles",
+    "audit_part",
     "dark_spots",
     "default_photometry",
     "illuminance_at",
@@ -412,6 +416,7 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
         Indexed like ``area.lamps``, with ``street`` (the segment the lamp serves),
         ``street_class``, ``street_distance`` (m) and ``direction_source`` added.
     """
+    _check_area(area)
     lamps = area.lamps.copy()
     n = len(lamps)
     for column, default in (
@@ -543,6 +548,7 @@ def _area_lighting(
     cached = _CACHE.get(area, key)
     if cached is not None:
         return cached
+    _check_area(area)
     check_projected(area.lamps, what="area.lamps")
     lamps = lamps_with_defaults(area)
     table = lamp_table(lamps, cutoff_lux=cutoff_lux)
@@ -561,28 +567,14 @@ def _area_lighting(
 # --------------------------------------------------------------------------------------
 
 
-class Raster(NamedTuple):
-    """A single-band raster: values, the affine transform of its cells and its CRS."""
-
-    values: NDArray[np.float64]
-    transform: Affine
-    crs: pyproj.CRS
-    nodata: float = math.nan
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """(west, south, east, north) in the raster's CRS."""
-        rows, cols = self.values.shape
-        west, north = self.transform.c, self.transform.f
-        return west, north + rows * self.transform.e, west + cols * self.transform.a, north
-
-    def cell_centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """X and y of every cell centre, each shaped like ``values``."""
-        rows, cols = self.values.shape
-        t = self.transform
-        xs = t.c + (np.arange(cols) + 0.5) * t.a
-        ys = t.f + (np.arange(rows) + 0.5) * t.e
-        return np.meshgrid(xs, ys)
+def _cell_centres(raster: Raster) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return x and y of every cell centre of ``raster``, each shaped like its values."""
+    rows, cols = raster.values.shape
+    t = raster.transform
+    xs = t.c + (np.arange(cols) + 0.5) * t.a
+    ys = t.f + (np.arange(rows) + 0.5) * t.e
+    mesh_x, mesh_y = np.meshgrid(xs, ys)
+    return mesh_x, mesh_y
 
 
 def _grid_frame(bounds: tuple[float, float, float, float], resolution: float) -> Affine:
@@ -622,12 +614,13 @@ def illuminance_grid(
 
     Returns
     -------
-    Raster
-        ``values`` (rows × columns, north up), its affine ``transform`` and ``crs``;
-        write it with :func:`write_geotiff`.
+    cpted.lighting.Raster
+        ``values`` (rows × columns, north up), its affine ``transform`` and ``crs``,
+        named ``"lux"`` in ``"lx"``; write it with :func:`write_geotiff`.
     """
     from rasterio import features
 
+    _check_area(area)
     if not (isinstance(resolution, int | float) and math.isfinite(resolution) and resolution > 0):
         msg = f"resolution must be a positive number of metres, got {resolution!r}."
         raise InputError(msg)
@@ -657,7 +650,13 @@ def illuminance_grid(
         )
         mask &= ~inside
     values[~mask] = np.nan
-    return Raster(values=values, transform=transform, crs=pyproj.CRS.from_user_input(area.crs))
+    return Raster(
+        values=values,
+        transform=transform,
+        crs=pyproj.CRS.from_user_input(area.crs),
+        name="lux",
+        units="lx",
+    )
 
 
 def _accumulate(
@@ -707,7 +706,7 @@ def write_geotiff(raster: Raster, path: str | os.PathLike[str]) -> Path:
     Parameters
     ----------
     raster
-        A :class:`Raster`, e.g. from :func:`illuminance_grid`.
+        A raster, e.g. from :func:`illuminance_grid`.
     path
         Where to write; the parent folder must exist.
 
@@ -715,31 +714,14 @@ def write_geotiff(raster: Raster, path: str | os.PathLike[str]) -> Path:
     -------
     pathlib.Path
     """
-    import rasterio
-
     path = Path(path)
     if not path.parent.is_dir():
         msg = f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist."
         raise InputError(msg)
-    rows, cols = raster.values.shape
-    fd, tmp = tempfile.mkstemp(suffix=".tif", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(suffix=".tif", prefix=f".{path.stem}.", dir=path.parent)
     os.close(fd)
     try:
-        with rasterio.open(
-            tmp,
-            "w",
-            driver="GTiff",
-            width=cols,
-            height=rows,
-            count=1,
-            dtype="float32",
-            crs=rasterio.crs.CRS.from_wkt(raster.crs.to_wkt()),
-            transform=raster.transform,
-            nodata=raster.nodata,
-            compress="deflate",
-        ) as dst:
-            dst.write(raster.values.astype("float32"), 1)
-            dst.set_band_description(1, "maintained horizontal illuminance (lux)")
+        raster.to_geotiff(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -905,6 +887,7 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
           tagged unlit but above it); unlit 0.6; tag-only
           ``settings.LIGHTING_TAG_CONFIDENCE``; unknown 0.
     """
+    _check_area(area)
     streets = area.streets
     if not len(streets):
         return _measures(
@@ -989,6 +972,7 @@ def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
         Indexed like ``area.sites``, with the columns and rules of
         :func:`segment_measures`.
     """
+    _check_area(area)
     sites = area.sites
     table_req = settings.SITE_REQUIRED_P_CLASS
     category = sites["category"].to_numpy() if "category" in sites else np.full(len(sites), "")
@@ -1057,16 +1041,27 @@ def dark_spots(
         inside the spot, and Polygon geometry (cells joined 4-connected). Spots smaller
         than ``settings.DARK_SPOT_MIN_AREA`` are dropped.
     """
-    from rasterio import features
-    from scipy import ndimage
-
+    _check_area(area)
     if threshold_lux is not None and not threshold_lux > 0:
         msg = f"threshold_lux must be positive, got {threshold_lux!r}."
         raise InputError(msg)
     raster = grid if grid is not None else illuminance_grid(area, resolution=resolution)
+    sites = site_measures(area) if len(area.sites) else None
+    return _dark_spots(area, raster, segment_measures(area), sites, threshold_lux)
+
+
+def _dark_spots(
+    area: StudyArea,
+    raster: Raster,
+    segs: pd.DataFrame,
+    sites: pd.DataFrame | None,
+    threshold_lux: float | None,
+) -> gpd.GeoDataFrame:
+    from rasterio import features
+    from scipy import ndimage
+
     shape = raster.values.shape
     cell_area = abs(raster.transform.a * raster.transform.e)
-    segs = segment_measures(area)
     streets = area.streets
     shapes: list[tuple[Any, float]] = []
     widths = settings.WALKABLE_HALF_WIDTH
@@ -1083,8 +1078,7 @@ def dark_spots(
         half = widths.get(_first(hw), widths["default"])
         thr = threshold_lux if threshold_lux is not None else P_CLASSES[req][1]
         shapes.append((geom.buffer(half, cap_style="flat"), thr))
-    if len(area.sites):
-        sites = site_measures(area)
+    if sites is not None and len(area.sites):
         for geom, req, status in zip(
             area.sites.geometry.to_numpy(),
             sites["p_class_required"].to_numpy(),
@@ -1138,3 +1132,50 @@ def dark_spots(
         index=pd.RangeIndex(len(keep), name="dark_spot"),
     )
     return out
+
+
+def audit_part(area: StudyArea) -> AuditPart:
+    """
+    Measure the lighting of a study area for :func:`cpted.audit`.
+
+    Parameters
+    ----------
+    area
+        The study area.
+
+    Returns
+    -------
+    cpted.audit.AuditPart
+        ``segments`` and ``sites`` from :func:`segment_measures` and
+        :func:`site_measures`, the ``lux`` raster of :func:`illuminance_grid` at
+        ``settings.LIGHTING_GRID_RESOLUTION``, and the layers ``lamps`` (with the values
+        and sources of :func:`lamps_with_defaults`) and ``dark_spots``.
+    """
+    from cpted.audit import AuditPart
+
+    _check_area(area)
+    grid = illuminance_grid(area, resolution=settings.LIGHTING_GRID_RESOLUTION)
+    segments = segment_measures(area)
+    sites = site_measures(area)
+    spots = _dark_spots(area, grid, segments, sites, None)
+    lamps, _, _ = _area_lighting(area)
+    return AuditPart(
+        segments=segments,
+        sites=sites,
+        layers={"lamps": lamps, "dark_spots": spots},
+        rasters={"lux": grid},
+    )
+
+
+def _check_area(area: object) -> None:
+    missing = [
+        name
+        for name in ("lamps", "streets", "buildings", "barriers", "sites", "boundary", "crs")
+        if not hasattr(area, name)
+    ]
+    if missing:
+        msg = (
+            f"Expected a cpted.StudyArea (from cpted.area_from_file, ...), got "
+            f"{type(area).__name__} without {', '.join(missing)}."
+        )
+        raise InputError(msg)
