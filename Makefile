@@ -37,8 +37,16 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile
 
+# The site shows the notebooks as the test run executed them (build/notebooks), or as
+# stored when the tests have not run.
 docs: $(STAMP)
-	@if [ -f mkdocs.yml ]; then $(BIN)/mkdocs build --strict --quiet --site-dir build/site; fi
+	@rm -rf docs/notebooks && mkdir -p docs/notebooks
+	@for nb in notebooks/*.ipynb; do \
+		name=$$(basename $$nb); \
+		if [ -f build/notebooks/$$name ]; then cp build/notebooks/$$name docs/notebooks/; \
+		else cp $$nb docs/notebooks/; fi; \
+	done
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
 ## bench: speed and memory side by side with peer tools (not part of the tests)
 bench: $(STAMP)
