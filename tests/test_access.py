@@ -681,3 +681,34 @@ def test_central_station_is_entered_through_its_doors(helsinki_sites):
     row = helsinki_sites[helsinki_sites["name"] == "Helsingin päärautatieasema"].iloc[0]
     assert row["building_share"] > 0.9
     assert row["entries_controlled_n"] > row["entries_open_n"]
+
+
+def test_audit_part_gives_map_layers(neukoelln):
+    import folium
+
+    from cpted.maps import _access as access_map
+
+    part = access.audit_part(neukoelln)
+    assert part.sites.index.equals(neukoelln.sites.index)
+    assert part.segments.index.equals(neukoelln.streets.index)
+    perimeter = part.layers["access_perimeter"]
+    assert set(perimeter["kind"]) <= {"barrier", "building", "open"}
+    # Each site's edge pieces add up to its perimeter.
+    total = perimeter.groupby("site")["length_m"].sum()
+    assert total.to_numpy() == pytest.approx(
+        part.sites.loc[total.index, "perimeter_m"].to_numpy(), rel=1e-6
+    )
+    entries = part.layers["access_entries"]
+    assert entries.groupby("site").size().sum() == part.sites["entries_n"].sum()
+    assert (part.layers["access_entrapment"]["ways_out"] < 2).all()
+    audit = type(
+        "FakeAudit",
+        (),
+        {"segments": neukoelln.streets.join(part.segments), "layers": part.layers},
+    )()
+    m = folium.Map(location=[52.48, 13.43])
+    access_map.add_layers(m, audit)
+    folium.LayerControl().add_to(m)
+    page = m.get_root().render()
+    for name in ("Site edges", "Site entry points", "Dead ends", "Access score"):
+        assert name in page

@@ -37,6 +37,7 @@ from cpted.access._entries import (
     escape_routes,
     escape_table,
     internal_paths,
+    pieces_frame,
 )
 from cpted.access._network import alleys, dead_ends, permeability, radius_tag
 from cpted.access._perimeter import perimeter, perimeter_parts, territory
@@ -44,9 +45,11 @@ from cpted.access._score import segment_score, site_score
 
 if TYPE_CHECKING:
     from cpted.area import StudyArea
+    from cpted.audit import AuditPart
 
 __all__ = [
     "alleys",
+    "audit_part",
     "dead_ends",
     "entry_points",
     "escape_routes",
@@ -118,6 +121,30 @@ def site_access(
         :func:`escape_routes` and :func:`territory`, ``access_profile``
         (``"controlled"`` or ``"open"``), ``access_score`` and ``access_confidence``.
     """
+    return _site_tables(
+        sites,
+        streets=streets,
+        barriers=barriers,
+        buildings=buildings,
+        entrances=entrances,
+        categories=categories,
+        tolerance=tolerance,
+        merge_distance=merge_distance,
+    )[0]
+
+
+def _site_tables(
+    sites: Any,
+    *,
+    streets: Any,
+    barriers: Any,
+    buildings: Any,
+    entrances: Any,
+    categories: pd.Series | None,
+    tolerance: float | None,
+    merge_distance: float | None,
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame]:
+    """Site measures and scores, with the entries and inside pieces they came from."""
     sites_gdf, crs = sites_frame(sites)
     streets_in = None
     if streets is not None:
@@ -176,7 +203,7 @@ def site_access(
         confidence -= 0.3 * (sites_gdf["geometry_source"].astype(str) == "point").to_numpy()
     confidence -= 0.2 * ~categories.isin(list(settings.SITE_CATEGORIES)).to_numpy()
     out["access_confidence"] = np.clip(confidence, 0.0, 1.0)
-    return out
+    return out, entries, pieces
 
 
 def segment_access(
@@ -295,6 +322,52 @@ def _data_extent(area: StudyArea) -> Any:
         if cut.geom_type in {"Polygon", "MultiPolygon"} and cut.area > 0:
             extent = cut
     return extent
+
+
+def audit_part(area: StudyArea) -> AuditPart:
+    """
+    Measure access control and territory of a study area for :func:`cpted.audit`.
+
+    Parameters
+    ----------
+    area
+        The study area.
+
+    Returns
+    -------
+    cpted.audit.AuditPart
+        ``segments`` (:func:`segment_measures`), ``sites`` (:func:`site_measures`) and the
+        map layers ``access_perimeter`` (the site edges cut by how they are defined, from
+        :func:`perimeter_parts`), ``access_entries`` (:func:`entry_points`) and
+        ``access_entrapment`` (paths inside sites with one way out or none, from
+        :func:`internal_paths`).
+    """
+    from cpted.audit import AuditPart
+
+    streets = _streets_with_access(area)
+    table, entries, pieces = _site_tables(
+        area.sites,
+        streets=streets,
+        barriers=area.barriers,
+        buildings=area.buildings,
+        entrances=area.entrances,
+        categories=None,
+        tolerance=None,
+        merge_distance=None,
+    )
+    parts = perimeter_parts(area.sites, barriers=area.barriers, buildings=area.buildings)
+    if "name" in area.sites.columns:
+        parts["name"] = area.sites["name"].reindex(parts["site"]).to_numpy()
+    inside = pieces_frame(sites_frame(area.sites)[0], entries, pieces, streets.index)
+    return AuditPart(
+        segments=segment_measures(area),
+        sites=table,
+        layers={
+            "access_perimeter": parts,
+            "access_entries": entries.drop(columns="pos"),
+            "access_entrapment": inside[inside["ways_out"] < 2],
+        },
+    )
 
 
 def segment_measures(area: StudyArea) -> pd.DataFrame:

@@ -23,7 +23,14 @@ from cpted.access._common import (
     tolerance_value,
 )
 
-__all__ = ["entries_and_pieces", "entry_points", "escape_routes", "escape_table", "internal_paths"]
+__all__ = [
+    "entries_and_pieces",
+    "entry_points",
+    "escape_routes",
+    "escape_table",
+    "internal_paths",
+    "pieces_frame",
+]
 
 # Which member names an entry that merges several: a gate outranks a door, a door a gap in
 # a wall, and any of them a bare path crossing.
@@ -450,6 +457,13 @@ def internal_paths(
     sites, entries, pieces, streets_gdf = entries_and_pieces(
         sites, streets, barriers, entrances, buildings, tolerance, merge_distance
     )
+    return pieces_frame(sites, entries, pieces, streets_gdf.index)
+
+
+def pieces_frame(
+    sites: gpd.GeoDataFrame, entries: gpd.GeoDataFrame, pieces: pd.DataFrame, streets: pd.Index
+) -> gpd.GeoDataFrame:
+    """Build the table of :func:`internal_paths` from found entries and pieces."""
     exits = set(entries.index[entries["passable"] & entries["on_network"]].tolist())
     ways = np.zeros(len(pieces), dtype=int)
     far = np.full(len(pieces), np.nan)
@@ -458,14 +472,13 @@ def internal_paths(
         ways[group.index.to_numpy()] = w
         far[group.index.to_numpy()] = f
     labels = sites.index.to_numpy()
-    street_labels = streets_gdf.index.to_numpy()
+    street_labels = streets.to_numpy()
     geo = pieces["geometry"].to_numpy() if len(pieces) else np.empty(0, dtype=object)
     out = gpd.GeoDataFrame(
         {
             "site": pd.Series(labels[pieces["pos"].to_numpy(dtype=int)], dtype=sites.index.dtype),
             "street": pd.Series(
-                street_labels[pieces["street"].to_numpy(dtype=int)],
-                dtype=streets_gdf.index.dtype,
+                street_labels[pieces["street"].to_numpy(dtype=int)], dtype=streets.dtype
             ),
             "ways_out": ways,
             "exit_distance_m": far,

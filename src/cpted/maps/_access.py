@@ -1,0 +1,141 @@
+"""Map layers of access control and territory: site edges, entries, traps, dead ends."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cpted.maps import add_geojson_layer, add_legend, score_colour
+
+if TYPE_CHECKING:
+    import folium
+
+    from cpted.audit import Audit
+
+__all__ = ["EDGE_COLOURS", "ENTRY_COLOURS", "add_layers"]
+
+#: Colours of a site's edge by what defines it (ColorBrewer Dark2, colour-blind safe).
+EDGE_COLOURS = {"barrier": "#7570b3", "building": "#1b9e77", "open": "#e6ab02"}
+
+#: Colours of entry points: controlled (gate, door, private) or open.
+ENTRY_COLOURS = {"controlled": "#d95f02", "open": "#66a61e"}
+
+_TRAP_COLOURS = {0: "#000000", 1: "#e7298a"}
+
+
+def add_layers(m: folium.Map, audit: Audit) -> None:
+    """
+    Add the access layers of an audit to a map.
+
+    Site edges coloured by how they are defined (barrier, building, open), entry points by
+    type (controlled or open), paths inside sites with a single way out (or none), the
+    dead ends and alleys of the street network, and the segments coloured by
+    ``access_score`` (hidden at first).
+    """
+    parts = audit.layers.get("access_perimeter")
+    if parts is not None and len(parts):
+        add_geojson_layer(
+            m,
+            parts,
+            "Site edges: barrier, building or open",
+            fields=["site", "name", "kind", "length_m"],
+            aliases=["site", "name", "edge", "length (m)"],
+            style=lambda f: {
+                "color": EDGE_COLOURS.get(f["properties"].get("kind"), "#999999"),
+                "weight": 5,
+                "opacity": 0.9,
+            },
+        )
+        add_legend(
+            m,
+            "Site edges and entries",
+            [
+                (EDGE_COLOURS["barrier"], "edge: wall, fence, hedge"),
+                (EDGE_COLOURS["building"], "edge: building faces"),
+                (EDGE_COLOURS["open"], "edge: open"),
+                (ENTRY_COLOURS["controlled"], "entry: controlled (gate, door, private)"),
+                (ENTRY_COLOURS["open"], "entry: open"),
+                (_TRAP_COLOURS[1], "path inside with a single way out"),
+            ],
+        )
+    entries = audit.layers.get("access_entries")
+    if entries is not None and len(entries):
+        add_geojson_layer(
+            m,
+            entries,
+            "Site entry points",
+            fields=["site", "kind", "controlled", "passable", "on_network"],
+            aliases=["site", "type", "controlled", "passable", "on a path"],
+            style=_entry_style,
+            radius=5.0,
+        )
+    traps = audit.layers.get("access_entrapment")
+    if traps is not None and len(traps):
+        add_geojson_layer(
+            m,
+            traps,
+            "Entrapment: paths inside sites with one way out or none",
+            fields=["site", "ways_out", "exit_distance_m", "length_m"],
+            aliases=["site", "ways out", "to nearest exit (m)", "length (m)"],
+            style=lambda f: {
+                "color": _TRAP_COLOURS.get(f["properties"].get("ways_out"), "#e7298a"),
+                "weight": 4,
+                "opacity": 0.9,
+            },
+        )
+    segments = audit.segments
+    if "dead_end" in segments.columns:
+        dead = segments[segments["dead_end"].fillna(False).astype(bool)]
+        if len(dead):
+            add_geojson_layer(
+                m,
+                dead,
+                "Dead ends and cul-de-sacs",
+                fields=["name", "highway", "dead_end_depth_m", "cul_de_sac_depth_m"],
+                aliases=["name", "highway", "depth of far end (m)", "cul-de-sac depth (m)"],
+                colour="#b2182b",
+                style=lambda f: {"weight": 4, "opacity": 0.9},
+                show=False,
+            )
+    if "alley" in segments.columns:
+        alleys = segments[segments["alley"].fillna(False).astype(bool)]
+        if len(alleys):
+            add_geojson_layer(
+                m,
+                alleys,
+                "Alleys between blank walls",
+                fields=["name", "highway", "enclosed_share", "doors_n"],
+                aliases=["name", "highway", "enclosed share", "doors"],
+                colour="#542788",
+                style=lambda f: {"weight": 4, "opacity": 0.9, "dashArray": "4 4"},
+                show=False,
+            )
+    if "access_score" in segments.columns:
+        fields = [
+            "name",
+            "highway",
+            "dead_end",
+            "single_way_out",
+            "alley",
+            "link_node_ratio_400",
+            "access_score",
+            "access_confidence",
+        ]
+        add_geojson_layer(
+            m,
+            segments,
+            "Access score by street segment",
+            fields=fields,
+            aliases=[f.replace("_", " ") for f in fields],
+            style=lambda f: {
+                "color": score_colour(f["properties"].get("access_score")),
+                "weight": 5,
+                "opacity": 0.95,
+            },
+            show=False,
+        )
+
+
+def _entry_style(feature: dict[str, Any]) -> dict[str, Any]:
+    controlled = feature["properties"].get("controlled")
+    colour = ENTRY_COLOURS["controlled" if controlled else "open"]
+    return {"color": "#222222", "fillColor": colour, "fillOpacity": 0.95, "weight": 1}
