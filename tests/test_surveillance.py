@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import geopandas as gpd
 import igraph as ig
 import networkx as nx
 import numpy as np
@@ -12,9 +13,23 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shapely.geometry import LineString, Point, Polygon, box
 
 from cpted import InputError
-from cpted.surveillance import edge_centrality, movement, node_centrality, open_at
+from cpted import settings as settings_module
+from cpted.surveillance import (
+    active_uses,
+    camera_coverage,
+    cameras,
+    edge_centrality,
+    entrances,
+    frontage,
+    movement,
+    node_centrality,
+    open_at,
+    segment_measures,
+    site_measures,
+)
 
 # Shared tolerance: the values are sums of the same terms in another order.
 RTOL = 1e-9
@@ -446,3 +461,322 @@ def test_open_at_holidays_follow_the_place() -> None:
     ).to_crs(25833)
     assert open_at(pois, times=["21:00"], date="2025-10-03").loc[0, "open_2100"] == False  # noqa: E712
     assert open_at(pois, times=["21:00"], date="2025-10-02").loc[0, "open_2100"] == True  # noqa: E712
+
+
+# --------------------------------------------------------------------------------------
+# Frontage, entrances, uses, cameras and the score on a street worked out by hand
+# --------------------------------------------------------------------------------------
+
+CRS = "EPSG:25833"
+
+
+def _gdf(rows: list[dict], index: list, name: str) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS, index=pd.Index(index, name=name))
+    return frame
+
+
+class HandArea:
+    """One 100 m street along the x axis (drawn west to east, so north is its left).
+
+    North (left): building A (3 storeys, x 0-50, wall 10 m away, two doors: one on the
+    street, one at the back), building D (no levels mapped, x 70-90, 12 m away, no door).
+    South (right): a 2 m wall 5 m away along x 0-40; a garage, x 60-100, 10 m away.
+    """
+
+    def __init__(self) -> None:
+        graph = nx.MultiDiGraph(crs=CRS)
+        graph.add_node(0, x=0.0, y=0.0)
+        graph.add_node(1, x=100.0, y=0.0)
+        graph.add_edge(0, 1, key=0, length=100.0, segment=0)
+        graph.add_edge(1, 0, key=0, length=100.0, segment=0)
+        self.crs = CRS
+        self.graph = graph
+        self.streets = _gdf(
+            [
+                {
+                    "u": 0,
+                    "v": 1,
+                    "key": 0,
+                    "length": 100.0,
+                    "geometry": LineString([(0, 0), (100, 0)]),
+                }
+            ],
+            [0],
+            "segment",
+        )
+        self.buildings = _gdf(
+            [
+                {"building": "apartments", "levels": 3.0, "height": 9.0, "height_source": "levels",
+                 "use": "apartments", "geometry": box(0, 10, 50, 20)},
+                {"building": "yes", "levels": np.nan, "height": 6.0, "height_source": "default",
+                 "use": "yes", "geometry": box(70, 12, 90, 22)},
+                {"building": "garage", "levels": 1.0, "height": 3.0, "height_source": "levels",
+                 "use": "garage", "geometry": box(60, -30, 100, -10)},
+                {"building": "house", "levels": 2.0, "height": 6.0, "height_source": "levels",
+                 "use": "house", "geometry": box(110, -50, 130, -30)},
+            ],
+            ["wA", "wD", "wB", "wE"],
+            "building",
+        )  # fmt: skip
+        self.barriers = _gdf(
+            [{"barrier": "wall", "opaque": True, "passable": False, "height": 2.0,
+              "geometry": LineString([(0, -5), (40, -5)])}],
+            ["w9"],
+            "barrier",
+        )  # fmt: skip
+        self.entrances = _gdf(
+            [
+                {"entrance": "main", "building": "wA", "geometry": Point(25, 10)},
+                {"entrance": "secondary", "building": "wA", "geometry": Point(10, 20)},
+                {"entrance": "emergency", "building": "wA", "geometry": Point(40, 10)},
+            ],
+            ["n1", "n2", "n3"],
+            "entrance",
+        )
+        self.pois = _gdf(
+            [
+                {"category": "food_drink", "opening_hours": "Mo-Su 08:00-22:00",
+                 "geometry": Point(30, 15)},
+                {"category": "nightlife", "opening_hours": "Mo-Su 18:00-02:00",
+                 "geometry": Point(80, 17)},
+                {"category": "shop", "opening_hours": None, "geometry": Point(95, 5)},
+                {"category": "shop", "opening_hours": "24/7", "geometry": Point(50, 40)},
+            ],
+            ["n10", "n11", "n12", "n13"],
+            "poi",
+        )  # fmt: skip
+        self.cameras = _gdf(
+            [
+                {"surveillance": "public", "surveillance_type": "camera", "camera_type": "fixed",
+                 "direction": 0.0, "direction_known": True, "fov": 90.0, "geometry": Point(50, -2)},
+                {"surveillance": "outdoor", "surveillance_type": "camera", "camera_type": None,
+                 "direction": np.nan, "direction_known": False, "fov": 360.0,
+                 "geometry": Point(100, -40)},
+            ],
+            ["n20", "n21"],
+            "camera",
+        )  # fmt: skip
+        self.sites = _gdf(
+            [{"category": "school", "access": None, "geometry": box(60, -60, 100, -45)}],
+            ["w30"],
+            "site",
+        )
+
+
+@pytest.fixture
+def hand() -> HandArea:
+    return HandArea()
+
+
+def test_frontage_by_hand(hand: HandArea) -> None:
+    table = frontage(hand)
+    row = table.loc[0]
+    assert row["overlooked_left"] == pytest.approx(0.7)  # A 0-50 and D 70-90
+    assert row["overlooked_right"] == pytest.approx(0.0)
+    assert row["frontage_m"] == pytest.approx(70.0)
+    assert row["frontage_storeys_m"] == pytest.approx(50 * 3 + 20 * 2)  # D: 6 m / 3 m
+    assert row["blank_wall_share"] == pytest.approx(0.4 / 2)  # garage on half the sides
+    assert row["fence_share"] == pytest.approx(0.4 / 2)
+    assert row["open_share"] == pytest.approx((0.3 + 0.2) / 2)
+    shares = row[["blank_wall_share", "fence_share", "open_share"]].sum()
+    assert shares + (row["overlooked_left"] + row["overlooked_right"]) / 2 == pytest.approx(1.0)
+    assert row["frontage_buildings"] == 2
+    assert row["storeys_estimated_share"] == pytest.approx(20 / 70)
+
+
+def test_frontage_distance_and_angle(hand: HandArea) -> None:
+    # within 11 m: A (10 m away), the wall and the garage (10 m) are seen, D (12 m) not
+    near = frontage(hand, distance=11.0).loc[0]
+    assert near["overlooked_left"] == pytest.approx(0.5)
+    assert near["blank_wall_share"] == pytest.approx(0.2)
+    assert frontage(hand, distance=9.0).loc[0, "blank_wall_share"] == 0.0
+    # a wall met at a grazing angle is no frontage: a wedge pointing at the street
+    hand.buildings = _gdf(
+        [
+            {"building": "yes", "levels": 2.0, "height": 6.0, "height_source": "levels",
+             "use": "yes", "geometry": box(20, 5, 40, 25)},
+            {"building": "yes", "levels": 2.0, "height": 6.0, "height_source": "levels",
+             "use": "yes", "geometry": Polygon([(60, 5), (62, 25), (58, 25)])},
+        ],
+        ["wX", "wY"],
+        "building",
+    )  # fmt: skip
+    table = frontage(hand).loc[0]
+    assert table["overlooked_left"] == pytest.approx(0.2)  # the 20 m face at y = 5
+    # the wedge's sides (84 degrees off square) are met by the rays at x = 59 and 61
+    assert table["blank_wall_share"] == pytest.approx(4 / 100 / 2)
+    assert table["frontage_buildings"] == 1
+
+
+def test_entrances_by_hand(hand: HandArea) -> None:
+    table = entrances(hand).loc[0]
+    assert table["entrances_mapped"] == 1  # the back door is hidden, the emergency exit not counted
+    assert table["entrances_estimated"] == 1  # D has no door mapped; the garage gets none
+    assert table["entrances_per_100m"] == pytest.approx(2.0)
+    assert bool(table["entrances_is_estimate"])
+
+
+def test_active_uses_by_hand(hand: HandArea) -> None:
+    table = active_uses(hand).loc[0]
+    assert table["uses"] == 3  # the shop 40 m away is too far
+    assert (table["uses_food_drink"], table["uses_nightlife"], table["uses_shop"]) == (1, 1, 1)
+    assert table["uses_open_2100"] == 2
+    assert table["uses_open_2300"] == 1  # the café closes at 22:00
+    assert table["uses_hours_unknown"] == 1
+    assert table["uses_per_100m"] == pytest.approx(3.0)
+
+
+def test_cameras_by_hand(hand: HandArea) -> None:
+    views = cameras(hand)
+    assert views.index.equals(hand.cameras.index)
+    first, second = views.loc["n20"], views.loc["n21"]
+    assert bool(first["watches"]) and not bool(first["omnidirectional"])
+    assert bool(second["omnidirectional"])
+    assert first["range_m"] == settings_module.CAMERA_RANGES["fixed"]
+    # the north-facing 90 degree wedge from (50, -2) crosses the street on 48-52
+    coverage = camera_coverage(hand, views=views).loc[0]
+    assert coverage["camera_coverage"] == pytest.approx(0.04, abs=1e-6)
+    assert coverage["cameras"] == 1
+    # the omnidirectional camera sees the house's west wall (10 m away, 20 m long)
+    assert second["private_facade_m"] == pytest.approx(20.0, abs=0.2)
+    assert bool(second["privacy_flag"])
+    assert second["school_ground_m2"] > settings_module.PRIVACY_MIN_AREA
+    # the street camera's wedge also reaches the flats of A across the street: x 38-50
+    assert first["private_facade_m"] == pytest.approx(12.0, abs=0.2)
+    assert bool(first["privacy_flag"])
+    hand.buildings.loc["wA", ["building", "use"]] = "office"
+    assert not bool(cameras(hand).loc["n20", "privacy_flag"])
+
+
+def test_camera_inside_a_building_is_moved_out(hand: HandArea) -> None:
+    hand.cameras = hand.cameras.iloc[:1].copy()
+    hand.cameras["geometry"] = [Point(25, 11)]  # 1 m inside building A
+    hand.cameras["direction"] = 180.0
+    views = cameras(hand)
+    assert bool(views.loc["n20", "watches"])
+    # tried on rings of 0.3, 0.75 and 1.5 m, toward its view (south) first
+    assert views.loc["n20", "moved_m"] == pytest.approx(1.5)
+    assert views.geometry.iloc[0].intersects(hand.streets.geometry.iloc[0])
+
+
+def test_indoor_cameras_and_guards_do_not_watch(hand: HandArea) -> None:
+    hand.cameras = hand.cameras.copy()
+    hand.cameras["surveillance"] = ["indoor", "outdoor"]
+    hand.cameras["surveillance_type"] = ["camera", "guard"]
+    views = cameras(hand)
+    assert not views["watches"].any()
+    assert views.geometry.is_empty.all()
+    assert camera_coverage(hand, views=views).loc[0, "camera_coverage"] == 0.0
+
+
+def test_score_by_hand(hand: HandArea) -> None:
+    table = segment_measures(hand)
+    assert table.index.equals(hand.streets.index)
+    w = settings_module.SURVEILLANCE_WEIGHTS
+    movement_part = math.log1p(2.0) / math.log1p(settings_module.MOVEMENT_REFERENCE)
+    expected = (
+        100
+        * (
+            w["frontage"] * 0.35
+            + w["entrances"] * min(1.0, 2.0 / settings_module.DOORS_PER_100M_REFERENCE)
+            + w["uses"] * min(1.0, 3.0 / settings_module.USES_PER_100M_REFERENCE)
+            + w["night"] * 1.0
+            + w["movement"] * movement_part
+            + w["cameras"] * 0.04
+        )
+        / sum(w.values())
+    )
+    assert table.loc[0, "surveillance_score"] == pytest.approx(expected, abs=1e-4)
+    confidence = ((1 - 20 / 70) + 1 / 2 + (1 - 1 / 3)) / 3
+    assert table.loc[0, "surveillance_confidence"] == pytest.approx(confidence)
+    assert table.loc[0, "betweenness_800"] == 2.0
+
+
+def test_score_rises_with_frontage(hand: HandArea) -> None:
+    before = segment_measures(hand).loc[0, "surveillance_score"]
+    hand.barriers = hand.barriers.iloc[:0]
+    hand.buildings = pd.concat(
+        [hand.buildings, _gdf([{"building": "apartments", "levels": 4.0, "height": 12.0,
+                                "height_source": "levels", "use": "apartments",
+                                "geometry": box(0, -20, 40, -8)}], ["wF"], "building")]
+    )  # fmt: skip
+    after = segment_measures(hand).loc[0, "surveillance_score"]
+    assert after > before
+
+
+def test_site_measures_by_hand(hand: HandArea) -> None:
+    table = site_measures(hand)
+    assert table.index.equals(hand.sites.index)
+    row = table.loc["w30"]
+    # only the house (x 110-130) is near enough to the school yard to overlook it
+    house = hand.buildings.geometry["wE"].buffer(settings_module.FRONTAGE_DISTANCE)
+    yard = hand.sites.geometry["w30"]
+    assert 0 < row["overlooked_share"] < 1
+    assert row["overlooked_share"] == pytest.approx(
+        yard.intersection(house).area / yard.area, abs=0.005
+    )
+    assert 0 < row["camera_coverage"] < 1
+    assert row["cameras_privacy_flag"] == 1
+    assert 0 <= row["surveillance_score"] <= 100
+
+
+def test_empty_layers(hand: HandArea) -> None:
+    for name in ("buildings", "barriers", "entrances", "pois", "cameras", "sites"):
+        setattr(hand, name, getattr(hand, name).iloc[:0])
+    table = segment_measures(hand)
+    assert table.loc[0, "open_share"] == 1.0
+    assert table.loc[0, "uses"] == 0
+    assert table.loc[0, "camera_coverage"] == 0.0
+    assert 0 <= table.loc[0, "surveillance_score"] <= 100
+    assert len(site_measures(hand)) == 0
+
+
+def test_geographic_layers_are_refused(hand: HandArea) -> None:
+    from cpted import CRSError
+
+    hand.buildings = hand.buildings.set_crs(4326, allow_override=True)
+    with pytest.raises(CRSError, match="degrees"):
+        frontage(hand)
+
+
+def test_bad_distance(hand: HandArea) -> None:
+    with pytest.raises(InputError, match="positive"):
+        frontage(hand, distance=-1)
+    with pytest.raises(InputError, match="number"):
+        active_uses(hand, distance="far")  # type: ignore[arg-type]
+
+
+def test_not_an_area() -> None:
+    with pytest.raises(InputError, match="GeoDataFrame"):
+        frontage(object())
+
+
+# --------------------------------------------------------------------------------------
+# The real samples
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["neukoelln", "helsinki"])
+def test_real_samples(name: str, request: pytest.FixtureRequest) -> None:
+    area = request.getfixturevalue(name)
+    table = segment_measures(area)
+    assert table.index.equals(area.streets.index)
+    assert table["surveillance_score"].between(0, 100).all()
+    assert table["surveillance_confidence"].between(0, 1).all()
+    for col in ("overlooked_left", "overlooked_right", "open_share", "camera_coverage"):
+        assert table[col].between(0, 1).all(), col
+    assert (table["frontage_m"] <= 2 * area.streets["length"] + 1e-6).all()
+    sites = site_measures(area)
+    assert sites.index.equals(area.sites.index)
+    assert sites["surveillance_score"].between(0, 100).all()
+    hours = open_at(area.pois)
+    assert set(hours["hours"].unique()) <= {"parsed", "missing", "invalid"}
+
+
+def test_helsinki_cameras_are_drawn(helsinki) -> None:  # type: ignore[no-untyped-def]
+    views = cameras(helsinki)
+    assert views.index.equals(helsinki.cameras.index)
+    placed = views[views["watches"]]
+    assert len(placed) >= 0.9 * len(views)
+    assert (placed.geometry.area <= np.pi * placed["range_m"] ** 2 + 1e-6).all()
+    assert placed["omnidirectional"].all()  # no camera in the sample has a direction

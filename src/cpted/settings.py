@@ -599,6 +599,98 @@ NIGHT_TIMES = ("21:00", "23:00")
 #: countries of the bundled samples, so ``PH off`` and seasonal rules do not decide it.
 NIGHT_DATE = "2025-10-15"
 
+#: How far a window or door overlooks the street, metres. Gehl (Cities for People, 2010,
+#: ch. 2 "The senses and scale"): up to 20-25 m we read facial expressions and moods; it is
+#: the "social field of vision" within which people at a window or door see what happens.
+FRONTAGE_DISTANCE = 25.0
+
+#: Spacing of the samples along a segment from which frontage rays are cast, metres; the
+#: shares are exact to one step.
+FRONTAGE_STEP = 2.0
+
+#: Largest angle between a building face's normal and the line to the street at which the
+#: face still overlooks it, degrees: the human binocular field spans about 120 degrees,
+#: 60 each side of the line of sight (Panero and Zelnik, Human Dimension and Interior
+#: Space, 1979).
+FRONTAGE_MAX_ANGLE = 60.0
+
+#: Building kinds with no windows or doors on the street ("blank walls"): storage and
+#: service buildings of the OSM wiki's Key:building list.
+BLANK_BUILDINGS = frozenset(
+    {"garage", "garages", "carport", "shed", "hut", "warehouse", "storage_tank", "silo",
+     "parking", "industrial", "service", "transformer_tower", "bunker", "container",
+     "roof", "barn", "cowshed", "stable", "sty", "greenhouse", "ruins", "digester",
+     "water_tower", "tank", "utility", "boathouse", "kiosk_storage"}
+)  # fmt: skip
+
+#: Entrance kinds that do not bring people to the street: emergency doors and exits open
+#: only outwards (OSM wiki, Key:entrance).
+ENTRANCES_NOT_COUNTED = frozenset({"emergency", "exit"})
+
+#: How far in front of a mapped door the line of sight to the street starts, metres, so
+#: the wall the door stands on is not taken for an obstacle.
+ENTRANCE_OFFSET = 0.5
+
+#: Camera range by ``camera:type``, metres: the distance at which a 1920-pixel-wide image
+#: still gives the "observe" pixel density of IEC 62676-4:2014 (62.5 px/m), d = 1920 /
+#: (62.5 * 2 tan(fov / 2)). Fixed: 60 degree lens -> 26 m. Dome: 2.8 mm lens, about 100
+#: degrees -> 13 m. Panning (PTZ): at a 30 degree zoom -> 57 m, in any direction. ALPR
+#: (number-plate readers) read plates at 5-25 m (manufacturers' data sheets).
+CAMERA_RANGES = {"fixed": 26.0, "dome": 13.0, "panning": 57.0, "ALPR": 25.0, "default": 26.0}
+
+#: A camera closer than this to a building is taken to hang on it, metres.
+CAMERA_HOST_DISTANCE = 1.0
+
+#: Buildings whose façades are homes, for the privacy check of cameras (OSM wiki,
+#: Key:building, accommodation).
+RESIDENTIAL_BUILDINGS = frozenset(
+    {"residential", "apartments", "house", "detached", "semidetached_house", "terrace",
+     "bungalow", "dormitory", "farm", "static_caravan", "cabin", "houseboat"}
+)  # fmt: skip
+
+#: ``access`` values of private ground (OSM wiki, Key:access).
+PRIVATE_ACCESS = frozenset({"private", "no", "residents", "customers"})
+
+#: Site categories whose grounds cameras should not watch: children's schools and nurseries
+#: (UK Surveillance Camera Code of Practice 2013/2021, principle 2, and the ICO's CCTV
+#: guidance call for particular care where children are seen).
+PRIVACY_SITE_CATEGORIES = frozenset({"school", "kindergarten", "playground"})
+
+#: A view that sees at least this length of someone else's home façade, metres, or this
+#: area of private or school ground, square metres, is flagged for a privacy review. A
+#: 2 m stretch is about one window bay; 10 m2 a small front garden.
+PRIVACY_MIN_FACADE = 2.0
+PRIVACY_MIN_AREA = 10.0
+
+#: Buffer that decides whether a wall lies on a camera's view boundary, metres (isovist
+#: boundaries run along the walls they stop at, to rounding error).
+PRIVACY_FACADE_TOLERANCE = 0.05
+
+#: Active frontage references (Gehl, Kaefer and Reigstad 2006, "Close encounters with
+#: buildings", Urban Design International 11: grade B "friendly" frontage has 10-14 units
+#: and doors per 100 m): 10 doors and 10 uses per 100 m give full marks.
+DOORS_PER_100M_REFERENCE = 10.0
+USES_PER_100M_REFERENCE = 10.0
+
+#: Segment betweenness at 800 m that gives full marks for movement: 40,000 trips (ordered
+#: node pairs of the osmnx walk graph), about the upper tenth (42,000) of the street
+#: segments of the bundled Helsinki centre sample, a dense city core; the score rises with
+#: its logarithm, as pedestrian counts do with betweenness (Hillier et al. 1993; Sevtsuk
+#: 2021). It counts graph nodes, so it holds for osmnx-simplified walk graphs.
+MOVEMENT_REFERENCE = 40_000.0
+
+#: Weights of the surveillance score (sum 1): frontage overlooking the street, doors,
+#: active uses, uses open at night, movement, camera coverage. Natural surveillance first
+#: (Jacobs 1961; Cozens et al. 2005), cameras last.
+SURVEILLANCE_WEIGHTS = {
+    "frontage": 0.30,
+    "entrances": 0.15,
+    "uses": 0.10,
+    "night": 0.15,
+    "movement": 0.20,
+    "cameras": 0.10,
+}
+
 # --------------------------------------------------------------------------------------
 # Access control and territory (see cpted.access)
 # --------------------------------------------------------------------------------------

@@ -7,31 +7,53 @@ it; Newman (1972) adds the layout that lets residents watch over their own groun
 module measures each of these on every street segment of a
 :class:`~cpted.area.StudyArea`:
 
+* frontage: building faces that overlook the street, weighted by storeys, and the
+  stretches along blank walls, fences and open lots (:func:`frontage`);
+* doors facing the street, estimated where a building has none mapped
+  (:func:`entrances`);
+* active uses within sight and the ones open at night (:func:`active_uses`,
+  :func:`open_at`);
 * movement potential: local betweenness and closeness on the walk network
   (:func:`node_centrality`, :func:`edge_centrality`, :func:`movement`);
-* night-time activity: uses open at chosen hours (:func:`open_at`).
+* cameras: coverage polygons from exact isovists, with privacy flags
+  (:func:`cameras`, :func:`camera_coverage`);
+
+and combines them into ``surveillance_score`` (:func:`segment_measures`,
+:func:`site_measures`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 
 from cpted import settings
 from cpted._errors import InputError
+from cpted._validate import check_projected
+from cpted.surveillance import _cameras, _frontage
 from cpted.surveillance._centrality import csr_from_graph, local_centrality
 from cpted.surveillance._hours import HOURS_STATUS, hours_state, parse_clock
 
 __all__ = [
     "HOURS_STATUS",
+    "active_uses",
+    "camera_coverage",
+    "cameras",
     "edge_centrality",
+    "entrances",
+    "frontage",
     "movement",
     "node_centrality",
     "open_at",
+    "segment_measures",
+    "site_measures",
 ]
 
 
@@ -351,3 +373,517 @@ def open_at(
         msg = f"date must be an ISO date such as '2025-10-15', got {date!r}."
         raise InputError(msg) from exc
     return hours_state(pois["opening_hours"], times, str(date), coords=_where(pois))
+
+
+# --------------------------------------------------------------------------------------
+# Frontage, entrances, active uses, cameras (read a StudyArea)
+# --------------------------------------------------------------------------------------
+
+
+def _layer(area: Any, name: str) -> gpd.GeoDataFrame:
+    layer = getattr(area, name, None)
+    if not isinstance(layer, gpd.GeoDataFrame):
+        msg = (
+            f"area.{name} must be a GeoDataFrame; pass a StudyArea made with "
+            "cpted.area_from_file(...) or cpted.area_from_place(...)."
+        )
+        raise InputError(msg)
+    check_projected(layer, what=f"area.{name}")
+    return layer
+
+
+def _radius(distance: float | None, default: float, what: str = "distance") -> float:
+    value = default if distance is None else distance
+    try:
+        value = float(value)
+    except (TypeError, ValueError) as exc:
+        msg = f"{what} must be a number of metres, got {distance!r}."
+        raise InputError(msg) from exc
+    if not (math.isfinite(value) and value > 0):
+        msg = f"{what} must be a positive number of metres, got {distance!r}."
+        raise InputError(msg)
+    return value
+
+
+def _rays(area: Any, distance: float, step: float) -> pd.DataFrame:
+    streets = _layer(area, "streets")
+    buildings = _layer(area, "buildings")
+    barriers = _layer(area, "barriers")
+    obstacles = _frontage.obstacle_edges(buildings, barriers)
+    return _frontage.frontage_rays(streets, buildings, obstacles, distance=distance, step=step)
+
+
+def frontage(
+    area: Any, *, distance: float | None = None, step: float | None = None
+) -> pd.DataFrame:
+    """
+    Measure the building faces that overlook each street segment, and the blank stretches.
+
+    From samples every ``step`` metres along the segment, a line of sight runs square to
+    it on each side for ``distance`` metres. The first thing it meets classifies that
+    stretch of that side: a building face turned to the street (within
+    :data:`cpted.settings.FRONTAGE_MAX_ANGLE` of square) of a kind with windows is
+    *frontage*; a windowless building (:data:`cpted.settings.BLANK_BUILDINGS`) or a face
+    seen edge-on is a *blank wall*; an opaque wall, fence or hedge is a *fence*; nothing
+    within ``distance`` is *open* (an empty lot, car park or wide space). Intersections are
+    exact; the sampling makes shares exact to one step.
+
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea` (streets, buildings, barriers).
+    distance
+        How far a window overlooks the street, metres; default
+        :data:`cpted.settings.FRONTAGE_DISTANCE` (25 m, Gehl's social field of vision).
+    step
+        Sample spacing along the segment, metres; default
+        :data:`cpted.settings.FRONTAGE_STEP`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``area.streets``:
+
+        - ``frontage_m``: length of street overlooked by frontage, both sides added
+          (0 to twice the segment length), metres;
+        - ``frontage_storeys_m``: the same weighted by the storeys of each building
+          (storey-metres, a proxy for the number of windows);
+        - ``overlooked_left``, ``overlooked_right``: share of the segment's length
+          overlooked on each side (left and right of its drawing direction, u to v);
+        - ``blank_wall_share``, ``fence_share``, ``open_share``: share of the segment's
+          sides along blank walls, fences and open ground (the four shares with
+          frontage add up to 1);
+        - ``frontage_buildings``: number of buildings overlooking the segment;
+        - ``storeys_estimated_share``: share of the frontage whose storeys are the
+          default (the map gives neither levels nor height).
+
+    Examples
+    --------
+    >>> import cpted
+    >>> area = cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
+    >>> table = cpted.surveillance.frontage(area)
+    >>> table.index.equals(area.streets.index)
+    True
+    >>> bool(((table["overlooked_left"] >= 0) & (table["overlooked_left"] <= 1)).all())
+    True
+    """
+    d = _radius(distance, settings.FRONTAGE_DISTANCE)
+    s = _radius(step, settings.FRONTAGE_STEP, "step")
+    rays = _rays(area, d, s)
+    return _frontage_table(area, rays)
+
+
+def _frontage_table(area: Any, rays: pd.DataFrame) -> pd.DataFrame:
+    streets = area.streets
+    n = len(streets)
+    storeys, estimated = _frontage.storeys(area.buildings)
+    w = rays["weight"].to_numpy()
+    seg = rays["seg"].to_numpy()
+    side = rays["side"].to_numpy()
+    cls = rays["cls"].to_numpy()
+    bld = rays["building"].to_numpy()
+    is_front = cls == _frontage.CLASSES.index("frontage")
+    side_total = np.zeros((n, 2))
+    np.add.at(side_total, (seg, side), w)
+    side_total[side_total == 0] = 1.0
+    per_class = np.zeros((len(_frontage.CLASSES), n, 2))
+    np.add.at(per_class, (cls, seg, side), w)
+    shares = per_class / side_total[None]
+    out = pd.DataFrame(index=streets.index)
+    out["frontage_m"] = np.bincount(seg, weights=w * is_front, minlength=n)
+    storeys = np.r_[storeys, 0.0]  # position -1 (no building) reads this 0
+    estimated = np.r_[estimated, False]
+    storey_w = np.where(is_front, storeys[bld], 0.0)
+    out["frontage_storeys_m"] = np.bincount(seg, weights=w * storey_w, minlength=n)
+    out["overlooked_left"] = shares[0, :, 0]
+    out["overlooked_right"] = shares[0, :, 1]
+    for name, k in (("blank_wall_share", 1), ("fence_share", 2), ("open_share", 3)):
+        out[name] = shares[k].mean(axis=1)
+    pairs = pd.DataFrame({"seg": seg[is_front], "building": bld[is_front]})
+    out["frontage_buildings"] = (
+        pairs.drop_duplicates().groupby("seg").size().reindex(range(n), fill_value=0).to_numpy()
+    )
+    est_w = np.where(is_front, estimated[bld], False)
+    front_w = np.bincount(seg, weights=w * is_front, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["storeys_estimated_share"] = np.where(
+            front_w > 0, np.bincount(seg, weights=w * est_w, minlength=n) / front_w, np.nan
+        )
+    return out
+
+
+def entrances(
+    area: Any, *, distance: float | None = None, rays: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """
+    Count the doors that face each street segment, estimating them where none are mapped.
+
+    A mapped entrance (``area.entrances``, emergency doors and exits left out) counts for
+    a segment within ``distance`` when the straight line from the door to the segment
+    crosses no building, so a door at the back of its building does not count for the
+    street in front. A building that overlooks a segment (see :func:`frontage`) and has
+    no entrance mapped at all is given one estimated door, on the segment it overlooks
+    longest; estimates are counted apart and flagged.
+
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea`.
+    distance
+        Metres; default :data:`cpted.settings.FRONTAGE_DISTANCE`.
+    rays
+        Internal: the frontage rays, when already computed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``area.streets``: ``entrances_mapped``, ``entrances_estimated``,
+        ``entrances_per_100m`` (both, per 100 m of segment) and ``entrances_is_estimate``
+        (True when any of the count is an estimate).
+    """
+    d = _radius(distance, settings.FRONTAGE_DISTANCE)
+    streets = _layer(area, "streets")
+    buildings = _layer(area, "buildings")
+    doors = _layer(area, "entrances")
+    if rays is None:
+        rays = _rays(area, d, settings.FRONTAGE_STEP)
+    n = len(streets)
+    pairs = _frontage.entrances_facing(streets, doors, buildings, distance=d)
+    mapped = np.bincount(pairs[1], minlength=n).astype(np.int64)
+    with_door = set()
+    if "building" in doors.columns and len(buildings):
+        pos = buildings.index.get_indexer(doors["building"].dropna().to_numpy())
+        with_door = set(pos[pos >= 0].tolist())
+    front = rays[rays["cls"] == _frontage.CLASSES.index("frontage")]
+    front = front[~front["building"].isin(with_door)]
+    blank = _frontage.is_blank(buildings) if len(buildings) else np.zeros(0, dtype=bool)
+    front = front[~blank[front["building"].to_numpy()]] if len(front) else front
+    estimated = np.zeros(n, dtype=np.int64)
+    if len(front):
+        longest = front.groupby(["building", "seg"])["weight"].sum().reset_index()
+        longest = longest.sort_values(["building", "weight", "seg"], ascending=[True, False, True])
+        chosen = longest.drop_duplicates("building")["seg"].to_numpy()
+        estimated = np.bincount(chosen, minlength=n).astype(np.int64)
+    out = pd.DataFrame(index=streets.index)
+    out["entrances_mapped"] = mapped
+    out["entrances_estimated"] = estimated
+    length = np.maximum(shapely.length(streets.geometry.to_numpy()), 1.0)
+    out["entrances_per_100m"] = (mapped + estimated) / length * 100.0
+    out["entrances_is_estimate"] = estimated > 0
+    return out
+
+
+def active_uses(
+    area: Any,
+    *,
+    distance: float | None = None,
+    times: Sequence[str] | None = None,
+    date: str | None = None,
+) -> pd.DataFrame:
+    """
+    Count the shops, cafés, services and other uses within sight of each segment.
+
+    A use (``area.pois``) counts for every segment within ``distance`` of it; a corner
+    café counts for both streets it overlooks. Night-time activity counts the uses open
+    at ``times`` on ``date`` (see :func:`open_at`); uses whose hours are not mapped,
+    cannot be read or say ``unknown`` are counted apart, never taken as open or closed.
+
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea`.
+    distance
+        Metres; default :data:`cpted.settings.FRONTAGE_DISTANCE`.
+    times, date
+        As in :func:`open_at`; default :data:`cpted.settings.NIGHT_TIMES` and
+        :data:`cpted.settings.NIGHT_DATE`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``area.streets``: ``uses`` (all), ``uses_<category>`` for each key of
+        :data:`cpted.settings.POI_CATEGORIES`, ``uses_per_100m``, ``uses_open_HHMM`` per
+        time, and ``uses_hours_unknown``.
+    """
+    d = _radius(distance, settings.FRONTAGE_DISTANCE)
+    streets = _layer(area, "streets")
+    pois = _layer(area, "pois")
+    n = len(streets)
+    hours = open_at(pois, times=times, date=date) if "opening_hours" in pois.columns else None
+    times_cols = (
+        [c for c in hours.columns if c.startswith("open_")]
+        if hours is not None
+        else [f"open_{parse_clock(t).strftime('%H%M')}" for t in (times or settings.NIGHT_TIMES)]
+    )
+    out = pd.DataFrame(index=streets.index)
+    if len(pois) and n:
+        tree = shapely.STRtree(streets.geometry.to_numpy())
+        poi_i, seg_i = tree.query(pois.geometry.to_numpy(), predicate="dwithin", distance=d)
+    else:
+        poi_i = seg_i = np.empty(0, dtype=np.int64)
+    out["uses"] = np.bincount(seg_i, minlength=n)
+    category = pois.get("category", pd.Series(None, index=pois.index)).to_numpy()
+    for name in settings.POI_CATEGORIES:
+        hit = category[poi_i] == name
+        out[f"uses_{name}"] = np.bincount(seg_i[hit], minlength=n)
+    length = np.maximum(shapely.length(streets.geometry.to_numpy()), 1.0)
+    out["uses_per_100m"] = out["uses"].to_numpy() / length * 100.0
+    unknown = np.zeros(len(pois), dtype=bool)
+    for col in times_cols:
+        if hours is None:
+            out[f"uses_{col}"] = 0
+            continue
+        state = hours[col].to_numpy(dtype=object, na_value=None)
+        is_open = np.array([s is True for s in state], dtype=bool)
+        unknown |= np.array([s is None for s in state], dtype=bool)
+        out[f"uses_{col}"] = np.bincount(seg_i[is_open[poi_i]], minlength=n)
+    if hours is None:
+        unknown[:] = True
+    out["uses_hours_unknown"] = np.bincount(seg_i[unknown[poi_i]], minlength=n)
+    return out
+
+
+def cameras(area: Any) -> gpd.GeoDataFrame:
+    """
+    Coverage polygon of each camera, with flags for unknown direction and privacy.
+
+    A camera's view is its exact isovist (:func:`cpted.sightlines.isovist`) among the
+    buildings and opaque barriers, within the range of its ``camera:type``
+    (:data:`cpted.settings.CAMERA_RANGES`, IEC 62676-4 "observe" distances) and, when its
+    direction is mapped, within its field of view around ``camera:direction``. A camera
+    with no direction (or a dome or panning camera) is drawn all round and flagged
+    ``omnidirectional``. A camera mapped on or inside a wall is moved to the nearest open
+    point (at most 3 m, toward its view first). Indoor cameras and guards get no polygon
+    (``watches`` False).
+
+    Privacy check, in the spirit of the UK Surveillance Camera Code of Practice (principle
+    2: regard for privacy) and data-protection guidance on CCTV: ``private_facade_m`` is
+    the length of the façades of homes (:data:`cpted.settings.RESIDENTIAL_BUILDINGS`,
+    other than the one the camera hangs on) that the view reaches; ``private_ground_m2``
+    the area of private sites (``access`` in :data:`cpted.settings.PRIVATE_ACCESS`) and
+    ``school_ground_m2`` of school, nursery and playground sites it covers.
+    ``privacy_flag`` is set when any exceeds :data:`cpted.settings.PRIVACY_MIN_FACADE` or
+    :data:`cpted.settings.PRIVACY_MIN_AREA`. Homes are known only where OSM tags them
+    (``building=house``, ``apartments``, ... or ``building:use``); a building tagged just
+    ``yes`` is not counted, so the flag can miss homes but does not invent them.
+
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea` (cameras, buildings, barriers, sites).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed like ``area.cameras``: ``watches``, ``range_m``, ``fov``,
+        ``omnidirectional``, ``coverage_m2``, the privacy columns and ``geometry`` (the
+        coverage polygon, empty when the camera does not watch).
+    """
+    for name in ("cameras", "buildings", "barriers", "sites"):
+        _layer(area, name)
+    return _cameras.camera_views(area)
+
+
+def camera_coverage(area: Any, *, views: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """
+    Share of each street segment that cameras see.
+
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea`.
+    views
+        The result of :func:`cameras`, when already computed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``area.streets``: ``camera_coverage`` (share of the length inside
+        any camera's view), ``cameras`` (cameras whose view reaches the segment),
+        ``cameras_omnidirectional`` and ``cameras_privacy_flag`` (how many of those are
+        drawn without a known direction, and flagged for privacy).
+    """
+    streets = _layer(area, "streets")
+    views = cameras(area) if views is None else views
+    n = len(streets)
+    out = pd.DataFrame(index=streets.index)
+    out["camera_coverage"] = 0.0
+    out["cameras"] = 0
+    out["cameras_omnidirectional"] = 0
+    out["cameras_privacy_flag"] = 0
+    live = views[views["watches"].astype(bool) & ~views.geometry.is_empty]
+    if not len(live) or not n:
+        return out
+    lines = streets.geometry.to_numpy()
+    tree = shapely.STRtree(live.geometry.to_numpy())
+    seg_i, cam_i = tree.query(lines, predicate="intersects")
+    out["cameras"] = np.bincount(seg_i, minlength=n)
+    omni = live["omnidirectional"].to_numpy(bool)[cam_i]
+    flag = live["privacy_flag"].to_numpy(bool)[cam_i]
+    out["cameras_omnidirectional"] = np.bincount(seg_i[omni], minlength=n)
+    out["cameras_privacy_flag"] = np.bincount(seg_i[flag], minlength=n)
+    covered = shapely.union_all(live.geometry.to_numpy())
+    length = shapely.length(lines)
+    inside = shapely.length(shapely.intersection(lines, covered))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["camera_coverage"] = np.clip(np.where(length > 0, inside / length, 0.0), 0, 1)
+    return out
+
+
+def _score(table: pd.DataFrame, length: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    w = settings.SURVEILLANCE_WEIGHTS
+    night_cols = [c for c in table.columns if c.startswith("uses_open_")]
+    parts = {
+        "frontage": (table["overlooked_left"] + table["overlooked_right"]) / 2.0,
+        "entrances": (table["entrances_per_100m"] / settings.DOORS_PER_100M_REFERENCE).clip(0, 1),
+        "uses": (table["uses_per_100m"] / settings.USES_PER_100M_REFERENCE).clip(0, 1),
+        "night": (
+            sum((table[c] > 0).astype(float) for c in night_cols) / len(night_cols)
+            if night_cols
+            else pd.Series(0.0, index=table.index)
+        ),
+        "movement": (
+            np.log1p(table[f"betweenness_{_label(max(settings.MOVEMENT_DISTANCES))}"])
+            / np.log1p(settings.MOVEMENT_REFERENCE)
+        ).clip(0, 1),
+        "cameras": table["camera_coverage"].clip(0, 1),
+    }
+    total = sum(w.values())
+    score = sum(parts[k].astype(float) * w[k] for k in w) / total * 100.0
+    storeys_known = 1.0 - table["storeys_estimated_share"].fillna(0.0)
+    counted = table["entrances_mapped"] + table["entrances_estimated"]
+    doors_known = (table["entrances_mapped"] / counted.where(counted > 0)).fillna(1.0)
+    uses = table["uses"]
+    hours_known = (1.0 - table["uses_hours_unknown"] / uses.where(uses > 0)).fillna(1.0)
+    confidence = (storeys_known + doors_known + hours_known) / 3.0
+    return score.clip(0, 100), confidence.clip(0, 1)
+
+
+def segment_measures(area: Any) -> pd.DataFrame:
+    """
+    All natural-surveillance measures of each street segment, and its score.
+
+    Joins :func:`frontage`, :func:`entrances`, :func:`active_uses`, :func:`movement`
+    and :func:`camera_coverage` (see each for its columns) and adds:
+
+    ``surveillance_score`` (0-100), an absolute rule with the weights of
+    :data:`cpted.settings.SURVEILLANCE_WEIGHTS`::
+
+        100 * (0.30 * F + 0.15 * E + 0.10 * U + 0.15 * N + 0.20 * M + 0.10 * C)
+
+    - F: share of the segment overlooked by frontage, mean of both sides;
+    - E: doors per 100 m / 10, at most 1 (Gehl et al. 2006, "friendly" frontage);
+    - U: uses per 100 m / 10, at most 1 (same source);
+    - N: share of the night times (21:00, 23:00) at which at least one use within
+      25 m is open;
+    - M: log(1 + betweenness at 800 m) / log(1 + 40,000), at most 1
+      (:data:`cpted.settings.MOVEMENT_REFERENCE`);
+    - C: share of the segment that cameras see.
+
+    ``surveillance_confidence`` (0-1): the mean of the share of the frontage whose
+    storeys are mapped, the share of counted doors that are mapped rather than
+    estimated, and the share of nearby uses whose opening hours could be read.
+
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed exactly like ``area.streets``.
+    """
+    streets = _layer(area, "streets")
+    rays = _rays(area, settings.FRONTAGE_DISTANCE, settings.FRONTAGE_STEP)
+    parts = [
+        _frontage_table(area, rays),
+        entrances(area, rays=rays),
+        active_uses(area),
+        movement(area),
+        camera_coverage(area),
+    ]
+    table = pd.concat(parts, axis=1)
+    length = shapely.length(streets.geometry.to_numpy())
+    table["surveillance_score"], table["surveillance_confidence"] = _score(table, length)
+    return table
+
+
+def site_measures(area: Any) -> pd.DataFrame:
+    """
+    Natural surveillance of each public space: overlooking, uses, night life, cameras.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``area.sites``:
+
+        - ``overlooked_share``: share of the site's area within
+          :data:`cpted.settings.FRONTAGE_DISTANCE` of a building with windows
+          (not of :data:`cpted.settings.BLANK_BUILDINGS`);
+        - ``uses``, ``uses_open_HHMM``: uses inside the site or within the distance of
+          it, and those open at the night times;
+        - ``camera_coverage``: share of the site's area that cameras see;
+        - ``cameras_privacy_flag``: cameras flagged for privacy whose view reaches it;
+        - ``surveillance_score`` (0-100): ``100 * (0.6 * overlooked + 0.25 * N + 0.15 *
+          camera_coverage)``, N as in :func:`segment_measures`; and
+          ``surveillance_confidence``, the share of the uses whose hours could be read.
+    """
+    sites = _layer(area, "sites")
+    buildings = _layer(area, "buildings")
+    pois = _layer(area, "pois")
+    d = settings.FRONTAGE_DISTANCE
+    n = len(sites)
+    geoms = sites.geometry.to_numpy()
+    site_area = shapely.area(geoms)
+    out = pd.DataFrame(index=sites.index)
+    windowed = buildings[~_frontage.is_blank(buildings)] if len(buildings) else buildings
+    if len(windowed) and n:
+        near = shapely.union_all(shapely.buffer(windowed.geometry.to_numpy(), d))
+        seen = shapely.area(shapely.intersection(geoms, near))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["overlooked_share"] = np.clip(np.where(site_area > 0, seen / site_area, 0), 0, 1)
+    else:
+        out["overlooked_share"] = 0.0
+    hours = open_at(pois) if len(pois) and "opening_hours" in pois.columns else None
+    if len(pois) and n:
+        tree = shapely.STRtree(geoms)
+        poi_i, site_i = tree.query(pois.geometry.to_numpy(), predicate="dwithin", distance=d)
+    else:
+        poi_i = site_i = np.empty(0, dtype=np.int64)
+    out["uses"] = np.bincount(site_i, minlength=n)
+    unknown = np.ones(len(pois), dtype=bool) if hours is None else np.zeros(len(pois), bool)
+    night_cols = []
+    for t in settings.NIGHT_TIMES:
+        col = f"open_{parse_clock(t).strftime('%H%M')}"
+        night_cols.append(f"uses_{col}")
+        if hours is None:
+            out[f"uses_{col}"] = 0
+            continue
+        state = hours[col].to_numpy(dtype=object, na_value=None)
+        is_open = np.array([s is True for s in state], dtype=bool)
+        unknown |= np.array([s is None for s in state], dtype=bool)
+        out[f"uses_{col}"] = np.bincount(site_i[is_open[poi_i]], minlength=n)
+    uses_unknown = np.bincount(site_i[unknown[poi_i]], minlength=n)
+    views = cameras(area)
+    live = views[views["watches"].astype(bool) & ~views.geometry.is_empty]
+    out["camera_coverage"] = 0.0
+    out["cameras_privacy_flag"] = 0
+    if len(live) and n:
+        covered = shapely.union_all(live.geometry.to_numpy())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = shapely.area(shapely.intersection(geoms, covered)) / site_area
+        out["camera_coverage"] = np.clip(np.nan_to_num(share), 0, 1)
+        tree = shapely.STRtree(live.geometry.to_numpy())
+        site_i2, cam_i = tree.query(geoms, predicate="intersects")
+        flag = live["privacy_flag"].to_numpy(bool)[cam_i]
+        out["cameras_privacy_flag"] = np.bincount(site_i2[flag], minlength=n)
+    night = sum((out[c] > 0).astype(float) for c in night_cols) / max(len(night_cols), 1)
+    out["surveillance_score"] = (
+        100.0 * (0.6 * out["overlooked_share"] + 0.25 * night + 0.15 * out["camera_coverage"])
+    ).clip(0, 100)
+    uses = out["uses"]
+    out["surveillance_confidence"] = (
+        (1.0 - pd.Series(uses_unknown, index=out.index) / uses.where(uses > 0)).fillna(1.0)
+    ).clip(0, 1)
+    return out
