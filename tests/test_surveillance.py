@@ -780,3 +780,38 @@ def test_helsinki_cameras_are_drawn(helsinki) -> None:  # type: ignore[no-untype
     assert len(placed) >= 0.9 * len(views)
     assert (placed.geometry.area <= np.pi * placed["range_m"] ** 2 + 1e-6).all()
     assert placed["omnidirectional"].all()  # no camera in the sample has a direction
+
+
+# --------------------------------------------------------------------------------------
+# Map layers
+# --------------------------------------------------------------------------------------
+
+
+def test_map_layers_escape_text(hand: HandArea) -> None:
+    from types import SimpleNamespace
+
+    import folium
+
+    from cpted.maps import CptedMap
+    from cpted.maps._surveillance import add_layers
+    from cpted.surveillance import audit_part
+
+    hand.streets["name"] = ["<script>alert('street')</script>"]
+    hand.pois["name"] = ["<img src=x onerror=alert(1)>", "Bar", "Kiosk", "Shop"]
+    part = audit_part(hand)
+    segments = gpd.GeoDataFrame(hand.streets.join(part.segments), geometry="geometry", crs=CRS)
+    fake = SimpleNamespace(segments=segments, sites=part.sites, layers=part.layers, rasters={})
+    m = CptedMap(location=[52.47, 13.43], zoom_start=16)
+    add_layers(m, fake)  # type: ignore[arg-type]
+    page = m.to_html()
+    names = " | ".join(
+        child.layer_name for child in m._children.values() if isinstance(child, folium.FeatureGroup)
+    )
+    for title in ("Frontage", "Natural surveillance score", "Movement potential",
+                  "Active uses", "Camera views"):  # fmt: skip
+        assert title in names
+    assert "\\u0026lt;script\\u0026gt;" in page  # escaped, then JSON-encoded
+    assert "<script>alert('street')" not in page
+    assert "<img src=x" not in page
+    assert part.layers["camera_views"].index.equals(hand.cameras.index)
+    assert part.layers["night_uses"]["open_2100"].tolist() == [True, True, None, True]

@@ -44,6 +44,7 @@ from cpted.surveillance._hours import HOURS_STATUS, hours_state, parse_clock
 __all__ = [
     "HOURS_STATUS",
     "active_uses",
+    "audit_part",
     "camera_coverage",
     "cameras",
     "edge_centrality",
@@ -794,6 +795,10 @@ def segment_measures(area: Any) -> pd.DataFrame:
     pandas.DataFrame
         Indexed exactly like ``area.streets``.
     """
+    return _segment_measures(area, None)
+
+
+def _segment_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame:
     streets = _layer(area, "streets")
     rays = _rays(area, settings.FRONTAGE_DISTANCE, settings.FRONTAGE_STEP)
     parts = [
@@ -801,7 +806,7 @@ def segment_measures(area: Any) -> pd.DataFrame:
         entrances(area, rays=rays),
         active_uses(area),
         movement(area),
-        camera_coverage(area),
+        camera_coverage(area, views=views),
     ]
     table = pd.concat(parts, axis=1)
     length = shapely.length(streets.geometry.to_numpy())
@@ -829,6 +834,10 @@ def site_measures(area: Any) -> pd.DataFrame:
           camera_coverage)``, N as in :func:`segment_measures`; and
           ``surveillance_confidence``, the share of the uses whose hours could be read.
     """
+    return _site_measures(area, None)
+
+
+def _site_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame:
     sites = _layer(area, "sites")
     buildings = _layer(area, "buildings")
     pois = _layer(area, "pois")
@@ -865,7 +874,7 @@ def site_measures(area: Any) -> pd.DataFrame:
         unknown |= np.array([s is None for s in state], dtype=bool)
         out[f"uses_{col}"] = np.bincount(site_i[is_open[poi_i]], minlength=n)
     uses_unknown = np.bincount(site_i[unknown[poi_i]], minlength=n)
-    views = cameras(area)
+    views = cameras(area) if views is None else views
     live = views[views["watches"].astype(bool) & ~views.geometry.is_empty]
     out["camera_coverage"] = 0.0
     out["cameras_privacy_flag"] = 0
@@ -887,3 +896,35 @@ def site_measures(area: Any) -> pd.DataFrame:
         (1.0 - pd.Series(uses_unknown, index=out.index) / uses.where(uses > 0)).fillna(1.0)
     ).clip(0, 1)
     return out
+
+
+def audit_part(area: Any) -> Any:
+    """
+    Measure natural surveillance for :func:`cpted.audit`.
+
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea`.
+
+    Returns
+    -------
+    cpted.audit.AuditPart
+        ``segments`` from :func:`segment_measures`, ``sites`` from :func:`site_measures`,
+        and the map layers ``camera_views`` (from :func:`cameras`) and ``night_uses``
+        (``area.pois`` with the columns of :func:`open_at`).
+    """
+    from cpted.audit import AuditPart
+
+    views = cameras(area)
+    pois = _layer(area, "pois")
+    night = pois.copy()
+    if "opening_hours" in pois.columns:
+        hours = open_at(pois)
+        for col in hours.columns:
+            night[col] = hours[col].astype(object).where(hours[col].notna(), None)
+    return AuditPart(
+        segments=_segment_measures(area, views),
+        sites=_site_measures(area, views),
+        layers={"camera_views": views, "night_uses": night},
+    )
