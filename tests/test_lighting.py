@@ -856,3 +856,10 @@ def test_audit_map_shows_lighting_layers(toy):
     assert "Dark spots (below the class minimum)" in page
     assert "Lighting score by street segment" in page
     assert "data:image/png;base64" in page
+
+
+def test_editing_lamps_in_place_is_not_hidden_by_the_cache(toy):
+    before = lighting.segment_measures(toy).loc[0, "lux_mean"]
+    toy.lamps.loc[:, "flux"] = 2 * toy.lamps["flux"]
+    after = lighting.segment_measures(toy).loc[0, "lux_mean"]
+    assert after > 1.9 * before

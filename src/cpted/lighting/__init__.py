@@ -18,6 +18,7 @@ tagged ``lit=yes`` with no lamp mapped near it is "lit, lamps not mapped", not d
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import tempfile
@@ -498,6 +499,27 @@ def area_obstacles(area: StudyArea) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=list(geoms), crs=area.crs)
 
 
+def _fingerprint(area: StudyArea) -> str:
+    """
+    Digest of everything the lamps and their isovists depend on.
+
+    Layers edited in place (``area.lamps.loc[...] = ...``) change the digest, so a cached
+    result is never reused for a changed scenario.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for name in ("lamps", "streets", "buildings", "barriers"):
+        layer = getattr(area, name)
+        digest.update(f"{name}:{len(layer)}:{layer.crs}".encode())
+        if not len(layer):
+            continue
+        digest.update(shapely.to_wkb(layer.geometry.to_numpy(), hex=False).tobytes())
+        digest.update(layer.index.astype(str).str.cat(sep="|").encode())
+        columns = [c for c in layer.columns if c != layer.geometry.name]
+        text = layer[columns].astype(str).to_numpy().tobytes() if columns else b""
+        digest.update(text)
+    return digest.hexdigest()
+
+
 class _AreaCache:
     """Lamp tables and isovists of study areas, reused while the area lives."""
 
@@ -530,12 +552,10 @@ def _area_lighting(
     area: StudyArea, *, shadows: bool = True, cutoff_lux: float | None = None
 ) -> tuple[gpd.GeoDataFrame, LampTable, NDArray[Any] | None]:
     """Return the area's lamps with defaults, their kernel table and isovists (cached)."""
+    _check_area(area)
     key = (
         "lamps",
-        id(area.lamps),
-        id(area.streets),
-        id(area.buildings),
-        id(area.barriers),
+        _fingerprint(area),
         shadows,
         cutoff_lux,
         settings.MAINTENANCE_FACTOR,
@@ -548,7 +568,6 @@ def _area_lighting(
     cached = _CACHE.get(area, key)
     if cached is not None:
         return cached
-    _check_area(area)
     check_projected(area.lamps, what="area.lamps")
     lamps = lamps_with_defaults(area)
     table = lamp_table(lamps, cutoff_lux=cutoff_lux)
