@@ -88,6 +88,8 @@ def test_sites_of_the_samples(neukoelln, helsinki):
     assert {"Senaatintori", "Rautatientori"} <= set(h.loc[h["category"] == "square", "name"])
     assert (h["category"] == "school").sum() >= 3
     assert "Helsingin päärautatieasema" in set(h.loc[h["category"] == "station", "name"])
+    mended = h[h["geometry_source"] == "clipped"]
+    assert {"Kauppatori", "Kansalaistori", "Hakaniemen tori"} <= set(mended["name"])
 
 
 def test_cameras_and_entrances(helsinki):

@@ -148,3 +148,32 @@ def test_osm_without_any_object(tmp_path):
     path.write_text(osm_xml([], []))
     with pytest.raises(cpted.DataError, match="no OpenStreetMap nodes"):
         read_osm(path)
+
+
+def test_an_area_cut_by_the_frame_is_closed_along_it():
+    from shapely.geometry import box
+
+    from cpted.osm import close_clipped
+
+    # A 4 x 2 rectangle crossing the east edge of a 10 x 10 extract: its two outer corners
+    # are missing, so what is left is the western side; the part inside is 2 x 2.
+    pieces = [np.array([[8.0, 4.0], [8.0, 2.0]])]
+    mended = close_clipped(pieces, box(0, 0, 10, 10))
+    assert mended.equals(box(8, 2, 10, 4))
+
+
+def test_helsinki_squares_at_the_edge_are_mended():
+    data = read_osm(cpted.datasets.get_path("helsinki"))
+    # Kauppatori, Hakaniemen tori and Kansalaistori are multipolygons cut by the extract
+    assert {"r2919185", "r8643424", "r9075060"} <= data.areas_mended
+    areas = {key: geom for key, _, geom in data.areas}
+    frame = box_of(data.bounds)
+    for key in ("r2919185", "r8643424", "r9075060"):
+        assert areas[key].is_valid
+        assert frame.buffer(1e-6).contains(areas[key])
+
+
+def box_of(bounds):
+    from shapely.geometry import box
+
+    return box(*bounds)

@@ -410,7 +410,7 @@ def _sites(data: OsmData, crs: pyproj.CRS) -> list[dict[str, Any]]:
                 "name": tags.get("name"),
                 "access": tags.get("access"),
                 "source": "osm",
-                "geometry_source": "area",
+                "geometry_source": "clipped" if key in data.areas_mended else "area",
                 "area_m2": math.nan,
                 "geometry": geom,
             }
@@ -459,6 +459,7 @@ QUALITY_MEANINGS = {
     "sites": "public spaces found",
     "dangling_refs": "way-node references to nodes missing from the file (clipped extract)",
     "ways_clipped": "ways cut by the extract's edge (kept in pieces)",
+    "areas_mended": "polygons cut by the extract's edge, closed along it (kept)",
     "areas_dropped": "closed ways that could not become polygons (dropped)",
     "relations_dropped": "multipolygon relations with missing members (dropped)",
 }
@@ -539,7 +540,13 @@ class StudyArea:
             "entrances": len(self.entrances),
             "sites": len(self.sites),
         }
-        for key in ("dangling_refs", "ways_clipped", "areas_dropped", "relations_dropped"):
+        for key in (
+            "dangling_refs",
+            "ways_clipped",
+            "areas_mended",
+            "areas_dropped",
+            "relations_dropped",
+        ):
             figures[key] = int(self.stats.get(key, 0))
         return pd.Series(figures, name="quality", dtype=object)
 
@@ -932,6 +939,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
     stats = {
         "dangling_refs": data.dangling_refs,
         "ways_clipped": data.ways_clipped,
+        "areas_mended": len(data.areas_mended),
         "areas_dropped": data.areas_dropped,
         "relations_dropped": data.relations_dropped,
     }

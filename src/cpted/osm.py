@@ -29,10 +29,28 @@ SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".xml", ".osm.xml
 #: Tag keys that make a feature interesting for a CPTED analysis. Everything else is
 #: skipped while reading, which keeps memory low on city-sized files.
 _KEYS_OF_INTEREST = (
-    "highway", "building", "barrier", "amenity", "shop", "leisure", "tourism", "office",
-    "craft", "healthcare", "place", "railway", "public_transport", "man_made", "entrance",
-    "door", "emergency", "light_source", "area:highway", "landuse", "surveillance",
-)  # fmt: skip
+    "highway",
+    "building",
+    "barrier",
+    "amenity",
+    "shop",
+    "leisure",
+    "tourism",
+    "office",
+    "craft",
+    "healthcare",
+    "place",
+    "railway",
+    "public_transport",
+    "man_made",
+    "entrance",
+    "door",
+    "emergency",
+    "light_source",
+    "area:highway",
+    "landuse",
+    "surveillance",
+)
 
 
 @dataclass
@@ -71,6 +89,7 @@ class OsmData:
     ways_clipped: int = 0
     areas_dropped: int = 0
     relations_dropped: int = 0
+    areas_mended: set[str] = field(default_factory=set)
     node_count: int = 0
     way_count: int = 0
 
@@ -194,11 +213,21 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
     data = OsmData(source=str(path), bounds=bounds, data_date=date)
     wkb = osmium.geom.WKBFactory()
     latest = None
-    multipolygons = 0
-    relation_areas = 0
     closed_ways_of_interest: set[int] = set()
     way_areas: set[int] = set()
+    relation_areas: set[int] = set()
+    members: dict[int, OsmWay] = {}
     try:
+        # Multipolygon relations come last in a file; read them first so that their member
+        # ways (often untagged) are kept for mending the ones a clipped extract cuts.
+        relations = {
+            rel.id: (dict(rel.tags), [(m.ref, m.role) for m in rel.members if m.type == "w"])
+            for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION)
+            if isinstance(rel, osmium.osm.Relation)
+            and rel.tags.get("type") in {"multipolygon", "boundary"}
+            and _interesting(dict(rel.tags))
+        }
+        member_ids = {ref for _, refs in relations.values() for ref, _ in refs}
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
         for obj in processor:
             if isinstance(obj, osmium.osm.Node):
@@ -229,16 +258,14 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
                     data.dangling_refs += missing
                     data.ways_clipped += 1
                 tags = dict(obj.tags)
+                way = OsmWay(obj.id, tags, refs, lon, lat)
+                if obj.id in member_ids:
+                    members[obj.id] = way
                 if not _interesting(tags):
                     continue
                 if count >= 4 and refs[0] == refs[-1]:
                     closed_ways_of_interest.add(obj.id)
-                data.ways.append(OsmWay(obj.id, tags, refs, lon, lat))
-            elif isinstance(obj, osmium.osm.Relation):
-                if obj.tags.get("type") in {"multipolygon", "boundary"} and _interesting(
-                    dict(obj.tags)
-                ):
-                    multipolygons += 1
+                data.ways.append(way)
             elif isinstance(obj, osmium.osm.Area):
                 tags = dict(obj.tags)
                 if not _interesting(tags):
@@ -253,7 +280,7 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
                     way_areas.add(obj.orig_id())
                     key = f"w{obj.orig_id()}"
                 else:
-                    relation_areas += 1
+                    relation_areas.add(obj.orig_id())
                     key = f"r{obj.orig_id()}"
                 if len(geom.geoms) == 1:
                     geom = geom.geoms[0]
@@ -267,11 +294,120 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
     if data.node_count == 0 and data.way_count == 0:
         msg = f"{path} holds no OpenStreetMap nodes or ways."
         raise DataError(msg)
-    data.areas_dropped = len(closed_ways_of_interest - way_areas)
-    data.relations_dropped = max(multipolygons - relation_areas, 0)
+    _mend_clipped_areas(
+        data, closed_ways_of_interest - way_areas, relations, relation_areas, members
+    )
     if data.data_date is None and latest is not None:
         data.data_date = latest.strftime("%Y-%m-%d")
     return data
+
+
+def _mend_clipped_areas(
+    data: OsmData,
+    broken_ways: set[int],
+    relations: dict[int, tuple[dict[str, str], list[tuple[int, str]]]],
+    assembled: set[int],
+    members: dict[int, OsmWay],
+) -> None:
+    """Close the polygons a clipped extract cut open along the extract's edge, in place."""
+    extent = data.bounds or data.extent
+    if extent is None:
+        return
+    frame = shapely.box(*extent)
+    by_id = {way.id: way for way in data.ways}
+    for way_id in sorted(broken_ways):
+        way = by_id[way_id]
+        polygon = close_clipped([np.column_stack([x, y]) for _, x, y in way.runs()], frame)
+        if polygon is None:
+            data.areas_dropped += 1
+            continue
+        data.areas.append((f"w{way_id}", way.tags, polygon))
+        data.areas_mended.add(f"w{way_id}")
+    for rel_id, (tags, refs) in relations.items():
+        if rel_id in assembled:
+            continue
+        pieces = [
+            np.column_stack([x, y])
+            for ref, role in refs
+            if role in {"outer", ""} and ref in members
+            for _, x, y in members[ref].runs()
+        ]
+        polygon = close_clipped(pieces, frame) if pieces else None
+        if polygon is None:
+            data.relations_dropped += 1
+            continue
+        data.areas.append((f"r{rel_id}", tags, polygon))
+        data.areas_mended.add(f"r{rel_id}")
+
+
+def close_clipped(
+    pieces: list[np.ndarray], frame: shapely.Polygon, *, snap: float = 1e-7
+) -> shapely.Polygon | shapely.MultiPolygon | None:
+    """
+    Close the outline of an area that the edge of an extract cut open.
+
+    The pieces of the outline that are in the file are joined end to end; each chain left
+    open is closed along the extract's frame, the shorter way round, between the points of
+    the frame nearest its two ends. This is exact when the extract was cut along the frame
+    (a bounding-box extract) and the area leaves it once; areas leaving it several times
+    get one closing stretch per leave.
+
+    Parameters
+    ----------
+    pieces
+        (n, 2) arrays of lon/lat, the runs of the outline present in the file.
+    frame
+        The extract's bounding box.
+    snap
+        Distance in degrees within which two ends count as the same node.
+
+    Returns
+    -------
+    shapely Polygon or MultiPolygon, or None when nothing with an area can be made.
+    """
+    lines = [shapely.LineString(p) for p in pieces if len(p) >= 2]
+    if not lines:
+        return None
+    merged = shapely.line_merge(
+        shapely.snap(shapely.MultiLineString(lines), shapely.MultiLineString(lines), snap)
+    )
+    chains = list(getattr(merged, "geoms", [merged]))
+    ring = frame.exterior
+    length = ring.length
+    corners = np.asarray(ring.coords)[:-1]
+    corner_at = np.array([ring.project(shapely.Point(c)) for c in corners])
+    polygons: list[shapely.Polygon] = []
+    for chain in chains:
+        coords = np.asarray(chain.coords)
+        if len(coords) < 2 or (chain.is_closed and len(coords) < 4):
+            continue
+        if not chain.is_closed:
+            start, end = coords[0], coords[-1]
+            d_end = ring.project(shapely.Point(end))
+            d_start = ring.project(shapely.Point(start))
+            forward = (d_start - d_end) % length
+            if forward <= length / 2:
+                passed = (corner_at - d_end) % length
+                order = np.argsort(passed)
+                between = corners[order][passed[order] < forward]
+            else:
+                passed = (d_end - corner_at) % length
+                order = np.argsort(passed)
+                between = corners[order][passed[order] < length - forward]
+            closing = [
+                ring.interpolate(d_end).coords[0],
+                *map(tuple, between),
+                ring.interpolate(d_start).coords[0],
+            ]
+            coords = np.vstack([coords, closing, coords[:1]])
+        shape = shapely.make_valid(shapely.Polygon(coords))
+        polygons.extend(
+            g for g in getattr(shape, "geoms", [shape]) if g.geom_type == "Polygon" and g.area > 0
+        )
+    if not polygons:
+        return None
+    result = shapely.union_all(polygons)
+    return result if result.geom_type in {"Polygon", "MultiPolygon"} else None
 
 
 def overpass_query(bbox: tuple[float, float, float, float], *, timeout: int = 180) -> str:
