@@ -815,3 +815,58 @@ def test_map_layers_escape_text(hand: HandArea) -> None:
     assert "<img src=x" not in page
     assert part.layers["camera_views"].index.equals(hand.cameras.index)
     assert part.layers["night_uses"]["open_2100"].tolist() == [True, True, None, True]
+
+
+def test_movement_walks_zero_length_edges() -> None:
+    graph = diamond_graph()
+    graph.add_node(4, x=141.42, y=0.0)  # a duplicate of node 3 at the same place
+    graph.add_edge(3, 4, length=0.0, segment=5)
+    graph.add_edge(4, 3, length=0.0, segment=5)
+    area = FakeArea(graph)
+    table = movement(area, distances=[250])
+    assert table.loc[5, "betweenness_250"] > 0  # trips to node 4 run along it
+    with pytest.raises(InputError, match="positive"):
+        node_centrality(graph)
+
+
+# --------------------------------------------------------------------------------------
+# Laws on random layouts
+# --------------------------------------------------------------------------------------
+
+
+@st.composite
+def random_layouts(draw: st.DrawFn) -> HandArea:
+    area = HandArea()
+    boxes = draw(
+        st.lists(
+            st.tuples(st.floats(-20, 110), st.floats(-40, 40), st.floats(2, 30), st.floats(2, 30)),
+            max_size=6,
+        )
+    )
+    rows, index = [], []
+    for i, (x, y, w, h) in enumerate(boxes):
+        shape = box(x, y, x + w, y + h)
+        if shape.intersects(area.streets.geometry.iloc[0].buffer(0.5)):
+            continue
+        kind = draw(st.sampled_from(["yes", "garage", "apartments"]))
+        rows.append({"building": kind, "levels": 2.0, "height": 6.0,
+                     "height_source": "levels", "use": kind, "geometry": shape})  # fmt: skip
+        index.append(f"w{i}")
+    area.buildings = _gdf(rows, index, "building") if rows else area.buildings.iloc[:0]
+    area.entrances = area.entrances.iloc[:0]
+    area.cameras = area.cameras.iloc[:0]
+    return area
+
+
+@settings(max_examples=25, deadline=None)
+@given(random_layouts())
+def test_shares_add_up_and_score_stays_in_range(area: HandArea) -> None:
+    table = segment_measures(area)
+    row = table.loc[0]
+    overlooked = (row["overlooked_left"] + row["overlooked_right"]) / 2
+    total = overlooked + row["blank_wall_share"] + row["fence_share"] + row["open_share"]
+    assert total == pytest.approx(1.0)
+    assert 0 <= row["frontage_m"] <= 200 + 1e-9
+    assert 0 <= row["surveillance_score"] <= 100
+    assert 0 <= row["surveillance_confidence"] <= 1
+    assert row["entrances_estimated"] <= row["frontage_buildings"]

@@ -81,6 +81,11 @@ def _distances(distances: Sequence[float] | float | None) -> list[float]:
     return values
 
 
+# Length given to zero-length edges of a study area's graph (two OSM nodes mapped at the
+# same place): 1 mm keeps them walkable without creating ties that are not there.
+_ZERO_LENGTH = 1e-3
+
+
 def _label(distance: float) -> str:
     return f"{distance:g}"
 
@@ -171,9 +176,9 @@ def node_centrality(
 
 
 def _centrality(
-    graph: nx.Graph, distances: list[float], weight: str
+    graph: nx.Graph, distances: list[float], weight: str, zero_length: float | None = None
 ) -> tuple[pd.DataFrame, tuple[list[tuple[Any, Any, Any]], np.ndarray]]:
-    csr = csr_from_graph(graph, weight=weight)
+    csr = csr_from_graph(graph, weight=weight, zero_length=zero_length)
     node_bc, edge_bc, harmonic, reach = local_centrality(csr, distances)
     names: list[str] = []
     arrays: list[np.ndarray] = []
@@ -253,6 +258,10 @@ def movement(area: Any, *, distances: Sequence[float] | float | None = None) -> 
       (edge betweenness).
     * ``closeness_D``, ``reach_D``: the mean of the segment's two end nodes.
 
+    Where two segments join the same two nodes (a footway beside a road), trips take the
+    shorter one and the other gets none; a loop (both ends at one node) carries none.
+    Edges of length 0 (two OSM nodes at one place) are walked as 1 mm long.
+
     Parameters
     ----------
     area
@@ -271,7 +280,7 @@ def movement(area: Any, *, distances: Sequence[float] | float | None = None) -> 
         msg = "area.streets must be a table with columns u and v (the segment's end nodes)."
         raise InputError(msg)
     dists = _distances(distances)
-    nodes, (edges, edge_bc) = _centrality(graph, dists, "length")
+    nodes, (edges, edge_bc) = _centrality(graph, dists, "length", _ZERO_LENGTH)
     out = pd.DataFrame(index=streets.index)
     seg_rows = pd.Series(np.arange(len(streets)), index=streets.index)
     totals = np.zeros((len(dists), len(streets)))

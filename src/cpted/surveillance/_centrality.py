@@ -57,7 +57,9 @@ class CSRGraph:
     """For each CSR entry, the ``(u, v, key)`` of the shortest parallel edge it stands for."""
 
 
-def csr_from_graph(graph: nx.Graph, *, weight: str = "length") -> CSRGraph:
+def csr_from_graph(
+    graph: nx.Graph, *, weight: str = "length", zero_length: float | None = None
+) -> CSRGraph:
     """
     Build a CSR graph from a networkx graph, keeping the shortest of parallel edges.
 
@@ -70,6 +72,9 @@ def csr_from_graph(graph: nx.Graph, *, weight: str = "length") -> CSRGraph:
         A networkx Graph, DiGraph, MultiGraph or MultiDiGraph.
     weight
         The edge attribute holding the length, in metres.
+    zero_length
+        Length given to edges of length 0 (two OSM nodes at the same place); None
+        refuses them.
 
     Returns
     -------
@@ -94,6 +99,8 @@ def csr_from_graph(graph: nx.Graph, *, weight: str = "length") -> CSRGraph:
             missing.append((u, v, key))
             continue
         length = float(length)
+        if length == 0.0 and zero_length is not None:
+            length = zero_length
         if not (np.isfinite(length) and length > 0.0):
             bad.append(((u, v, key), length))
             continue
