@@ -863,3 +863,23 @@ def test_editing_lamps_in_place_is_not_hidden_by_the_cache(toy):
     toy.lamps.loc[:, "flux"] = 2 * toy.lamps["flux"]
     after = lighting.segment_measures(toy).loc[0, "lux_mean"]
     assert after > 1.9 * before
+
+
+def test_inventory_photometry_gives_flux_and_shape(toy):
+    from dataclasses import replace
+
+    lamps = toy.lamps.copy()
+    lamps["photometry"] = str(DATA / "lighting_road_isym3.ldt")
+    lamps["flux_source"] = "default"
+    lamps.loc["n0", "light_count"] = 2.0
+    area = replace(toy, lamps=lamps)
+    out = lighting.lamps_with_defaults(area)
+    assert (out["flux_source"] == "photometry").all()
+    assert out.loc["n0", "flux"] == 8000.0
+    assert (out.loc["n1":, "flux"] == 4000.0).all()
+    # the road lantern throws towards its street side: the lamps face the street (south),
+    # so the street gets more light than the same lamps turned away from it
+    toward = lighting.segment_measures(area).loc[0, "lux_mean"]
+    lamps["light_direction"] = 0.0  # street side to the north, away from the street
+    away = lighting.segment_measures(replace(toy, lamps=lamps)).loc[0, "lux_mean"]
+    assert toward > away

@@ -38,7 +38,13 @@ from cpted import settings
 from cpted._errors import CRSError, DataError, InputError
 from cpted._raster import Raster
 from cpted._validate import check_projected, geodataframe
-from cpted.lighting._kernel import LampTable, lamp_lux, lamp_table, outside_obstacles
+from cpted.lighting._kernel import (
+    LampTable,
+    lamp_lux,
+    lamp_table,
+    outside_obstacles,
+    photometry_of,
+)
 from cpted.lighting._photometry import (
     Photometry,
     default_photometry,
@@ -397,7 +403,9 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     """
     Return the area's lamps, unmapped heights and fluxes taken from the nearest street.
 
-    A lamp whose ``height_source`` or ``flux_source`` is ``"default"`` gets the mounting
+    A lamp with a photometric file but no flux takes the file's rated lamp flux (times its
+    ``light_count``; ``flux_source = "photometry"``). Any other lamp whose
+    ``height_source`` or ``flux_source`` is ``"default"`` gets the mounting
     height of ``settings.LAMP_HEIGHT_BY_HIGHWAY`` and the flux of
     ``settings.LAMP_FLUX_BY_HIGHWAY`` (times its ``light_count``) for the ``highway`` class
     of the most important street within ``settings.LAMP_CLASS_SEARCH_DISTANCE`` (else the
@@ -436,6 +444,20 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     lamps["street_distance"] = np.nan
     direction_known = pd.to_numeric(lamps["light_direction"], errors="coerce").notna()
     lamps["direction_source"] = np.where(direction_known, "osm", "none")
+    count = pd.to_numeric(lamps["light_count"], errors="coerce").fillna(1.0).clip(lower=1.0)
+    # a luminaire's own file knows its lamp flux better than any street-class default
+    phot_column = next((c for c in ("photometry", "distribution") if c in lamps.columns), None)
+    if phot_column is not None and n:
+        rated = np.array(
+            [
+                photometry_of(v, lamp=i).rated_flux_lm or np.nan
+                for i, v in zip(lamps.index, lamps[phot_column], strict=True)
+            ],
+            dtype=float,
+        )
+        use = (lamps["flux_source"] == "default").to_numpy() & np.isfinite(rated)
+        lamps.loc[use, "flux"] = rated[use] * count.to_numpy()[use]
+        lamps.loc[use, "flux_source"] = "photometry"
     streets = area.streets
     if not n or not len(streets):
         return lamps
@@ -464,7 +486,6 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     lamps["street"] = streets.index.to_numpy()[nearest]
     lamps["street_class"] = cls
     lamps["street_distance"] = distance
-    count = pd.to_numeric(lamps["light_count"], errors="coerce").fillna(1.0).clip(lower=1.0)
     heights = settings.LAMP_HEIGHT_BY_HIGHWAY
     h_default = (lamps["height_source"] == "default").to_numpy()
     f_default = (lamps["flux_source"] == "default").to_numpy()

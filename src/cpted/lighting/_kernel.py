@@ -19,7 +19,7 @@ from cpted._errors import InputError
 from cpted._validate import check_geometry_types, check_projected, geodataframe
 from cpted.lighting._photometry import Photometry, default_photometry, read_photometry
 
-__all__ = ["LampTable", "lamp_lux", "lamp_table", "outside_obstacles"]
+__all__ = ["LampTable", "lamp_lux", "lamp_table", "outside_obstacles", "photometry_of"]
 
 #: Step of the radial scan that finds each lamp's radius of influence, metres.
 _RADIUS_STEP = 0.25
@@ -45,7 +45,7 @@ class LampTable:
         return int(self.x.size)
 
 
-def _photometry_of(value: Any, *, lamp: object) -> Photometry:
+def photometry_of(value: Any, *, lamp: object) -> Photometry:
     if isinstance(value, Photometry):
         return value
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
@@ -115,7 +115,7 @@ def lamp_table(
     if column is None:
         phots = [default_photometry()] * len(gdf)
     else:
-        phots = [_photometry_of(v, lamp=i) for i, v in zip(gdf.index, gdf[column], strict=True)]
+        phots = [photometry_of(v, lamp=i) for i, v in zip(gdf.index, gdf[column], strict=True)]
     geoms = gdf.geometry.to_numpy()
     if len(gdf) and (shapely.is_empty(geoms).any() or pd.isna(geoms).any()):
         msg = "lamps: some lamps have no geometry; drop them with `lamps[~lamps.is_empty]`."
