@@ -883,3 +883,27 @@ def test_inventory_photometry_gives_flux_and_shape(toy):
     lamps["light_direction"] = 0.0  # street side to the north, away from the street
     away = lighting.segment_measures(replace(toy, lamps=lamps)).loc[0, "lux_mean"]
     assert toward > away
+
+
+def test_stretches_far_from_mapped_lamps_are_data_gaps_not_dark(toy):
+    from dataclasses import replace
+
+    lamps = toy.lamps.copy()
+    extra = lamps.iloc[[0]].copy()
+    extra.index = pd.Index(["n-footway"], name="lamp")
+    x0, y1 = toy.streets.geometry[1].coords[0]
+    extra["geometry"] = [Point(x0, y1 + 3.0)]
+    area = replace(toy, lamps=pd.concat([lamps, extra]))
+    seg = lighting.segment_measures(area)
+    assert seg.loc[1, "lighting_status"] == "measured"
+    near = cpted.settings.LAMP_NEAR_DISTANCE
+    assert seg.loc[1, "lamp_coverage"] == pytest.approx(near / 120, abs=0.02)
+    assert seg.loc[0, "lamp_coverage"] == 1.0
+    assert seg.loc[1, "lighting_confidence"] < 0.7 * seg.loc[0, "lighting_confidence"]
+    spots = lighting.dark_spots(area)
+    on_footway = spots[spots.intersects(area.streets.geometry[1].buffer(2))]
+    assert len(on_footway)  # the fringe of the lamp's pool is measured and dark
+    assert on_footway.total_bounds[2] <= x0 + near + 1
+    # the lit=no footway stays dark along its whole length, lamp or not
+    unlit = spots[spots.intersects(area.streets.geometry[2])]
+    assert unlit.total_bounds[2] - unlit.total_bounds[0] == pytest.approx(120, abs=1)

@@ -811,6 +811,21 @@ def _lamps_near(
     return count, np.nan_to_num(flux_known), np.nan_to_num(height_known)
 
 
+def _coverage(
+    owner: NDArray[np.intp], xy: NDArray[np.float64], lamps: gpd.GeoDataFrame, n: int
+) -> NDArray[np.float64]:
+    """Share of each feature's sample points within ``LAMP_NEAR_DISTANCE`` of a lamp."""
+    if not len(lamps) or not len(owner):
+        return np.zeros(n)
+    tree = cKDTree(shapely.get_coordinates(lamps.geometry.to_numpy()))
+    dist, _ = tree.query(xy, k=1)
+    near = (dist <= settings.LAMP_NEAR_DISTANCE).astype(float)
+    counts = np.bincount(owner, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.bincount(owner, weights=near, minlength=n) / counts
+    return np.nan_to_num(share)
+
+
 def _summarise(
     owner: NDArray[np.intp], lux: NDArray[np.float64], n: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -830,6 +845,7 @@ def _measures(
     low: NDArray[np.float64],
     required: NDArray[np.str_],
     near: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
+    coverage: NDArray[np.float64],
     index: pd.Index,
 ) -> pd.DataFrame:
     count, flux_known, height_known = near
@@ -861,6 +877,9 @@ def _measures(
         (lit == "no") & (mean >= P_CLASSES["P6"][0])
     )
     measured_conf = np.where(contradiction, measured_conf * 0.6, measured_conf)
+    # where a lit (or untagged) way runs far from every mapped lamp, its lamps are
+    # probably missing from the map there: trust the measure in proportion
+    measured_conf = np.where(lit == "no", measured_conf, measured_conf * (0.5 + 0.5 * coverage))
     confidence = np.select(
         [status == "measured", status == "unlit", status == "lit_lamps_not_mapped"],
         [
@@ -878,6 +897,7 @@ def _measures(
             "p_class_met": met,
             "p_class_required": required,
             "lamps_near": count,
+            "lamp_coverage": np.round(coverage, 3),
             "lighting_status": status,
             "lighting_score": score,
             "lighting_confidence": np.round(confidence, 3),
@@ -912,6 +932,7 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
         - ``p_class_met``: the best EN 13201-2 P class met, or ``"none"``;
         - ``p_class_required``: the class the street needs (``settings.REQUIRED_P_CLASS``);
         - ``lamps_near``: lamps within ``settings.LAMP_NEAR_DISTANCE``;
+        - ``lamp_coverage``: share of the segment within that distance of a lamp;
         - ``lighting_status``: ``"measured"`` (lamps are mapped near the segment),
           ``"lit_lamps_not_mapped"`` (tagged ``lit=yes``/``limited`` but no lamp mapped:
           a data gap, not darkness), ``"unlit"`` (``lit=no`` and no lamp) or
@@ -924,8 +945,9 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
         - ``lighting_confidence`` (0-1): measured segments ``0.5 + 0.3 × share of nearby
           lamps with mapped flux + 0.2 × share with mapped height``, times 0.6 when the
           ``lit`` tag contradicts the measure (tagged lit but below P6's average, or
-          tagged unlit but above it); unlit 0.6; tag-only
-          ``settings.LIGHTING_TAG_CONFIDENCE``; unknown 0.
+          tagged unlit but above it), and times ``0.5 + 0.5 × lamp_coverage`` unless
+          tagged ``lit=no`` (far from every mapped lamp, lamps are probably missing from
+          the map); unlit 0.6; tag-only ``settings.LIGHTING_TAG_CONFIDENCE``; unknown 0.
     """
     _check_area(area)
     streets = area.streets
@@ -936,6 +958,7 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
             np.empty(0),
             np.empty(0, dtype=str),
             (np.empty(0, np.int64), np.empty(0), np.empty(0)),
+            np.empty(0),
             streets.index,
         )
     lamps, table, isovists = _area_lighting(area, shadows=shadows)
@@ -947,7 +970,8 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
     lit = streets["lit"].fillna("unknown").to_numpy() if "lit" in streets else None
     if lit is None:
         lit = np.full(len(streets), "unknown", dtype=object)
-    return _measures(lit, mean, low, required, near, streets.index)
+    coverage = _coverage(owner, xy, lamps, len(streets))
+    return _measures(lit, mean, low, required, near, coverage, streets.index)
 
 
 def _site_samples(
@@ -1026,6 +1050,7 @@ def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
             np.empty(0),
             required,
             (np.empty(0, np.int64), np.empty(0), np.empty(0)),
+            np.empty(0),
             sites.index,
         )
     lamps, table, isovists = _area_lighting(area, shadows=shadows)
@@ -1038,7 +1063,8 @@ def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
         if "lit" in sites
         else np.full(len(sites), "unknown", dtype=object)
     )
-    return _measures(lit, mean, low, required, near, sites.index)
+    coverage = _coverage(owner, xy, lamps, len(sites))
+    return _measures(lit, mean, low, required, near, coverage, sites.index)
 
 
 # --------------------------------------------------------------------------------------
@@ -1058,8 +1084,10 @@ def dark_spots(
 
     Walkable ground is each street buffered by ``settings.WALKABLE_HALF_WIDTH`` for its
     class, plus the sites, minus buildings. Only ground whose lighting was measured
-    counts: streets tagged ``lit=yes`` with no lamp mapped near them, and streets with
-    neither tag nor lamp, are data gaps, not dark spots (see :func:`segment_measures`).
+    counts: ground within ``settings.LAMP_NEAR_DISTANCE`` of a mapped lamp, or on a street
+    tagged ``lit=no``. Streets tagged ``lit=yes`` with no lamp mapped near them, streets
+    with neither tag nor lamp, and the stretches of any street far from every mapped lamp
+    are data gaps, not dark spots (see :func:`segment_measures`).
 
     Parameters
     ----------
@@ -1128,6 +1156,20 @@ def _dark_spots(
             if status in ("measured", "unlit"):
                 thr = threshold_lux if threshold_lux is not None else P_CLASSES[req][1]
                 shapes.append((geom, thr))
+    # Darkness is measured only near a mapped lamp or on ground tagged unlit: elsewhere a
+    # missing lamp and a missing map entry look the same.
+    eligible_shapes: list[tuple[Any, int]] = []
+    lamps = area.lamps
+    if len(lamps):
+        pools = shapely.buffer(lamps.geometry.to_numpy(), settings.LAMP_NEAR_DISTANCE)
+        eligible_shapes.append((shapely.union_all(pools), 1))
+    lit = streets["lit"].to_numpy() if "lit" in streets else np.full(len(streets), "unknown")
+    for geom, hw, tag in zip(
+        streets.geometry.to_numpy(), streets["highway"].to_numpy(), lit, strict=True
+    ):
+        if tag == "no":
+            half = widths.get(_first(hw), widths["default"])
+            eligible_shapes.append((geom.buffer(half, cap_style="flat"), 1))
     columns = ["area_m2", "threshold_lux", "lux_mean", "lux_min"]
     empty = gpd.GeoDataFrame(
         {c: pd.Series(dtype=float) for c in columns},
@@ -1140,8 +1182,15 @@ def _dark_spots(
     threshold = features.rasterize(
         shapes, out_shape=shape, transform=raster.transform, fill=0.0, dtype="float64"
     )
+    eligible = (
+        features.rasterize(
+            eligible_shapes, out_shape=shape, transform=raster.transform, fill=0, dtype="uint8"
+        ).astype(bool)
+        if eligible_shapes
+        else np.zeros(shape, dtype=bool)
+    )
     values = raster.values
-    dark = (threshold > 0) & np.isfinite(values) & (values < threshold)
+    dark = eligible & (threshold > 0) & np.isfinite(values) & (values < threshold)
     labels, n = ndimage.label(dark)
     if not n:
         return empty
