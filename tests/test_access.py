@@ -215,6 +215,16 @@ def test_locked_gate_leaves_no_way_out(fenced_school):
     assert np.isnan(escape["exit_distance_max_m"])
 
 
+def test_private_gate_still_lets_those_inside_out(fenced_school):
+    sites, barriers, streets = fenced_school
+    private = barriers.assign(passable=[False, False], access=[None, "private"])
+    entries = access.entry_points(sites, streets=streets, barriers=private)
+    assert entries["controlled"].tolist() == [True]
+    assert entries["passable"].tolist() == [True]
+    locked = private.assign(locked=[None, "yes"])
+    assert access.escape_routes(sites, streets, barriers=locked)["exits_n"].iloc[0] == 0
+
+
 def test_one_gate_makes_the_whole_yard_an_entrapment(fenced_school):
     sites, barriers, streets = fenced_school
     escape = access.escape_routes(sites, streets, barriers=barriers).iloc[0]

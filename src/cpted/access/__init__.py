@@ -40,7 +40,7 @@ from cpted.access._entries import (
     pieces_frame,
 )
 from cpted.access._network import alleys, dead_ends, permeability, radius_tag
-from cpted.access._perimeter import perimeter, perimeter_parts, territory
+from cpted.access._perimeter import edge_tables, perimeter, perimeter_parts, territory
 from cpted.access._score import segment_score, site_score
 
 if TYPE_CHECKING:
@@ -143,22 +143,21 @@ def _site_tables(
     categories: pd.Series | None,
     tolerance: float | None,
     merge_distance: float | None,
-) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame]:
-    """Site measures and scores, with the entries and inside pieces they came from."""
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """Site measures and scores, with the entries, inside pieces and edge parts."""
     sites_gdf, crs = sites_frame(sites)
     streets_in = None
     if streets is not None:
         streets_in, _ = streets_frame(streets)
         streets_in = layer(streets_in, crs, what="streets", types={"LineString"})
     barriers_gdf = layer(barriers, crs, what="barriers", types={"Point", "LineString"})
-    per = perimeter(
+    per, terr, parts = edge_tables(
         sites_gdf,
         barriers=barriers_gdf,
         buildings=buildings,
         streets=streets_in,
         tolerance=tolerance,
     )
-    terr = territory(sites_gdf, barriers=barriers_gdf, buildings=buildings, tolerance=tolerance)
     _, entries, pieces, _ = entries_and_pieces(
         sites_gdf, streets_in, barriers_gdf, entrances, buildings, tolerance, merge_distance
     )
@@ -203,7 +202,7 @@ def _site_tables(
         confidence -= 0.3 * (sites_gdf["geometry_source"].astype(str) == "point").to_numpy()
     confidence -= 0.2 * ~categories.isin(list(settings.SITE_CATEGORIES)).to_numpy()
     out["access_confidence"] = np.clip(confidence, 0.0, 1.0)
-    return out, entries, pieces
+    return out, entries, pieces, parts
 
 
 def segment_access(
@@ -345,7 +344,7 @@ def audit_part(area: StudyArea) -> AuditPart:
     from cpted.audit import AuditPart
 
     streets = _streets_with_access(area)
-    table, entries, pieces = _site_tables(
+    table, entries, pieces, parts = _site_tables(
         area.sites,
         streets=streets,
         barriers=area.barriers,
@@ -355,7 +354,6 @@ def audit_part(area: StudyArea) -> AuditPart:
         tolerance=None,
         merge_distance=None,
     )
-    parts = perimeter_parts(area.sites, barriers=area.barriers, buildings=area.buildings)
     if "name" in area.sites.columns:
         parts["name"] = area.sites["name"].reindex(parts["site"]).to_numpy()
     inside = pieces_frame(sites_frame(area.sites)[0], entries, pieces, streets.index)

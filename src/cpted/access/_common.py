@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 from shapely.ops import substring
 
@@ -20,6 +21,9 @@ __all__ = [
     "exterior_rings",
     "interval_lines",
     "layer",
+    "line_segments",
+    "sample_lines",
+    "segment_pairs",
     "sites_frame",
     "streets_frame",
     "text_column",
@@ -153,3 +157,97 @@ def interval_lines(ring: LineString, intervals: np.ndarray) -> list[LineString]:
             shapely.line_merge(shapely.union(substring(ring, a, length), substring(ring, 0, d)))
         )
     return joined
+
+
+def line_segments(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """
+    Split lines, rings and polygon boundaries into two-point segments.
+
+    Returns the start and end coordinates, ``(m, 2)`` each; zero-length segments dropped.
+    """
+    if not len(geoms):
+        return np.empty((0, 2)), np.empty((0, 2))
+    polygons = np.isin(shapely.get_type_id(geoms), [3, 6])
+    geoms = geoms.copy()
+    geoms[polygons] = shapely.boundary(geoms[polygons])
+    parts = shapely.get_parts(geoms)
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
+    same = owner[1:] == owner[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    keep = np.any(a != b, axis=1)
+    return a[keep], b[keep]
+
+
+def sample_lines(
+    lines: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """
+    Points at most ``step`` metres apart along each line, centred in equal pieces.
+
+    Returns, per point: the owner (position of its line), its position along the line
+    (metres), its coordinates ``(k, 2)`` and the unit tangent of the line there ``(k, 2)``.
+    Done in numpy on the vertex arrays, so it scales to every site edge of a city.
+    """
+    if not len(lines):
+        return np.empty(0, dtype=int), np.empty(0), np.empty((0, 2)), np.empty((0, 2))
+    length = shapely.length(lines)
+    count = np.maximum(1, np.ceil(length / step)).astype(int)
+    owner = np.repeat(np.arange(len(lines)), count)
+    first = np.repeat(np.cumsum(count) - count, count)
+    k = np.arange(owner.size) - first
+    at = (k + 0.5) * length[owner] / count[owner]
+    coords, vowner = shapely.get_coordinates(lines, return_index=True)
+    same = vowner[1:] == vowner[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    seg_owner = vowner[:-1][same]
+    seg_len = np.hypot(*(b - a).T)
+    # Positions along all lines laid end to end, so one searchsorted finds every segment.
+    offset = np.r_[0.0, np.cumsum(length)[:-1]]
+    seg_start = np.cumsum(seg_len) - seg_len
+    where = offset[owner] + at
+    seg = np.clip(np.searchsorted(seg_start, where, side="right") - 1, 0, len(a) - 1)
+    # Skip zero-length segments: step forward to the first real one at that position.
+    seg = np.where(seg_len[seg] > 0, seg, np.minimum(seg + 1, len(a) - 1))
+    seg = np.where(seg_owner[seg] == owner, seg, seg - 1)
+    direction = (b - a) / np.where(seg_len > 0, seg_len, 1.0)[:, None]
+    xy = a[seg] + (where - seg_start[seg])[:, None] * direction[seg]
+    return owner, at, xy, direction[seg]
+
+
+def segment_pairs(
+    xy: np.ndarray, a: np.ndarray, b: np.ndarray, distance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """
+    Pairs of points and segments closer than ``distance``, found with k-d trees.
+
+    Returns the point index, the segment index (a pair may repeat when several pieces of a
+    long segment are near the point), the position of the point's foot along the segment's
+    direction (``t``, metres from ``a``; outside ``[0, length]`` beyond an end)
+    and the distance between them. Segments are cut into pieces of at most twice
+    ``distance`` so that one radius search around each piece's middle finds every pair.
+    """
+    empty = np.empty(0, dtype=int)
+    if not len(xy) or not len(a):
+        return empty, empty, np.empty(0), np.empty(0)
+    reach = max(distance, 0.5)
+    vector = b - a
+    length = np.hypot(vector[:, 0], vector[:, 1])
+    pieces = np.maximum(1, np.ceil(length / (2 * reach))).astype(int)
+    parent = np.repeat(np.arange(len(a)), pieces)
+    first = np.repeat(np.cumsum(pieces) - pieces, pieces)
+    k = np.arange(parent.size) - first
+    middle = a[parent] + ((k + 0.5) / pieces[parent])[:, None] * vector[parent]
+    half = (length / pieces / 2.0).max()
+    found = cKDTree(middle).sparse_distance_matrix(
+        cKDTree(xy), reach + half + 1e-9, output_type="ndarray"
+    )
+    seg = parent[found["i"]]
+    point = found["j"].astype(int)
+    direction = vector[seg] / np.where(length[seg] > 0, length[seg], 1.0)[:, None]
+    rel = xy[point] - a[seg]
+    t = np.einsum("ij,ij->i", rel, direction)
+    foot = np.clip(t, 0.0, length[seg])
+    gap = rel - foot[:, None] * direction
+    dist = np.hypot(gap[:, 0], gap[:, 1])
+    near = dist <= distance
+    return point[near], seg[near], t[near], dist[near]

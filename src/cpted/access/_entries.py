@@ -126,10 +126,16 @@ def _candidates_from_barriers(
     line = shapely.get_type_id(points) == 1
     points[line] = shapely.line_interpolate_point(points[line], 0.5, normalized=True)
     access = text_column(barriers, "access")[keep]
+    locked = text_column(barriers, "locked")[keep] == "yes"
+    restricted = np.isin(access, list(settings.ACCESS_RESTRICTED))
     if "passable" in barriers.columns:
-        passable = barriers["passable"].fillna(True).to_numpy(dtype=bool)[keep]
+        # The barriers layer marks a gate impassable when it is locked or closed to the
+        # public; a private gate still lets the people inside out, a locked one does not.
+        passable = barriers["passable"].fillna(True).to_numpy(dtype=bool)[keep] | (
+            restricted & ~locked
+        )
     else:
-        passable = ~np.isin(access, ["no", "private"])
+        passable = ~locked
     tree = shapely.STRtree(edges)
     bi, pos = tree.query(points, predicate="dwithin", distance=tol)
     xy = _snap(points[bi], edges[pos])
@@ -173,7 +179,6 @@ def _candidates_from_entrances(
         keep = ~on_building | own
     ei, pos = ei[keep], pos[keep]
     kind = text_column(entrances, "entrance")[ei]
-    access = text_column(entrances, "access")[ei]
     xy = _snap(points[ei], edges[pos])
     return pd.DataFrame(
         {
@@ -182,7 +187,8 @@ def _candidates_from_entrances(
             "y": xy[:, 1],
             "kind": np.where(kind == "gate", "gate", "entrance"),
             "controlled": True,
-            "passable": ~np.isin(access, ["no", "private"]) | np.isin(kind, ["exit", "emergency"]),
+            # A door opens from inside whoever may come in through it (an exit above all).
+            "passable": True,
         }
     )
 
@@ -338,8 +344,10 @@ def entry_points(
 
     An entry is ``controlled`` when it has a gate or a door, or when its way or gate is
     tagged with a restricting ``access`` (:data:`cpted.settings.ACCESS_RESTRICTED`, e.g.
-    ``private``, ``no``); otherwise it is open. It is ``passable`` unless a gate on it is
-    locked or closed to the public (the barriers' ``passable`` column).
+    ``private``, ``no``); otherwise it is open. It is ``passable`` (a way out for those
+    inside) unless a gate on it is locked: ``locked=yes``, or impassable in the barriers'
+    ``passable`` column without a restricting ``access`` that would explain it; a gate
+    closed to the public still lets the people inside out, and so does a door.
 
     Parameters
     ----------

@@ -16,7 +16,15 @@ from scipy.spatial import cKDTree
 
 from cpted import settings
 from cpted._errors import InputError
-from cpted.access._common import layer, streets_frame, text_column, tolerance_value
+from cpted.access._common import (
+    layer,
+    line_segments,
+    sample_lines,
+    segment_pairs,
+    streets_frame,
+    text_column,
+    tolerance_value,
+)
 
 __all__ = ["alleys", "dead_ends", "permeability", "radius_tag"]
 
@@ -198,29 +206,6 @@ def dead_ends(
     )
 
 
-def _sample(geoms: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Points every ``step`` metres along each line: owner, point coords, unit normal."""
-    length = shapely.length(geoms)
-    count = np.maximum(1, np.ceil(length / step)).astype(int)
-    owner = np.repeat(np.arange(len(geoms)), count)
-    first = np.repeat(np.cumsum(count) - count, count)
-    k = np.arange(owner.size) - first
-    at = (k + 0.5) * length[owner] / count[owner]
-    lines = geoms[owner]
-    here = shapely.get_coordinates(shapely.line_interpolate_point(lines, at))
-    ahead = shapely.get_coordinates(
-        shapely.line_interpolate_point(lines, np.minimum(at + 0.5, length[owner]))
-    )
-    behind = shapely.get_coordinates(
-        shapely.line_interpolate_point(lines, np.maximum(at - 0.5, 0.0))
-    )
-    tangent = ahead - behind
-    norm = np.hypot(tangent[:, 0], tangent[:, 1])
-    norm[norm == 0] = 1.0
-    normal = np.c_[-tangent[:, 1], tangent[:, 0]] / norm[:, None]
-    return owner, here, normal
-
-
 def alleys(
     streets: Any,
     *,
@@ -286,20 +271,28 @@ def alleys(
     obstacles = np.r_[buildings.geometry.to_numpy(), lines]
     enclosed = np.zeros(n)
     if len(obstacles) and n:
-        owner, here, normal = _sample(geoms, spacing)
-        tree = shapely.STRtree(obstacles)
-        hits = []
-        for sign in (1.0, -1.0):
-            # Start the probe a hair off the centreline so a wall the path runs along
-            # counts on its own side only.
-            start = here + sign * normal * 0.05
-            end = here + sign * normal * reach
-            probes = shapely.linestrings(np.stack([start, end], axis=1))
-            pi, _ = tree.query(probes, predicate="intersects")
-            hit = np.zeros(len(probes), dtype=bool)
-            hit[pi] = True
-            hits.append(hit)
-        both = hits[0] & hits[1]
+        owner, _, here, tangent = sample_lines(geoms, spacing)
+        normal = np.c_[-tangent[:, 1], tangent[:, 0]]
+        a, b = line_segments(obstacles)
+        point, seg, _, _ = segment_pairs(here, a, b, reach)
+        # Where the sideways ray p + s n meets the wall segment a + u (b - a): solve the
+        # 2 x 2 system with cross products; s is the distance along the probe.
+        edge = b[seg] - a[seg]
+        rel = a[seg] - here[point]
+        ray = normal[point]
+        denom = ray[:, 0] * edge[:, 1] - ray[:, 1] * edge[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s_ray = (rel[:, 0] * edge[:, 1] - rel[:, 1] * edge[:, 0]) / denom
+            u_seg = (rel[:, 0] * ray[:, 1] - rel[:, 1] * ray[:, 0]) / denom
+        crosses = (np.abs(denom) > 1e-12) & (u_seg >= 0) & (u_seg <= 1)
+        # A hair off the centreline, so a wall the path runs along counts on its side only.
+        left = crosses & (s_ray >= 0.05) & (s_ray <= reach)
+        right = crosses & (s_ray <= -0.05) & (s_ray >= -reach)
+        hit_left = np.zeros(len(here), dtype=bool)
+        hit_right = np.zeros(len(here), dtype=bool)
+        hit_left[point[left]] = True
+        hit_right[point[right]] = True
+        both = hit_left & hit_right
         enclosed = np.bincount(owner, weights=both, minlength=n) / np.bincount(owner, minlength=n)
     doors = np.zeros(n, dtype=int)
     if len(entrances) and n:

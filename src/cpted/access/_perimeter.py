@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from cpted import settings
 from cpted._errors import InputError
@@ -16,100 +17,68 @@ from cpted.access._common import (
     exterior_rings,
     interval_lines,
     layer,
+    line_segments,
+    sample_lines,
+    segment_pairs,
     sites_frame,
     text_column,
     tolerance_value,
 )
 
-__all__ = ["perimeter", "perimeter_parts", "territory"]
+__all__ = ["edge_tables", "perimeter", "perimeter_parts", "territory"]
 
 _KINDS = ("barrier", "building", "open")
 _COS_45 = float(np.cos(np.pi / 4))
 
 
-def _samples(
-    rings: np.ndarray, step: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Points every ``step`` metres round each ring: owner, position, point, unit tangent."""
-    length = shapely.length(rings)
-    count = np.maximum(1, np.ceil(length / step)).astype(int)
-    owner = np.repeat(np.arange(len(rings)), count)
-    first = np.repeat(np.cumsum(count) - count, count)
-    k = np.arange(owner.size) - first
-    at = (k + 0.5) * length[owner] / count[owner]
-    lines = rings[owner]
-    points = shapely.line_interpolate_point(lines, at)
-    ahead = shapely.get_coordinates(
-        shapely.line_interpolate_point(lines, np.minimum(at + 0.25, length[owner]))
-    )
-    behind = shapely.get_coordinates(
-        shapely.line_interpolate_point(lines, np.maximum(at - 0.25, 0))
-    )
-    return owner, at, points, _unit(ahead - behind)
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norm = np.hypot(vectors[:, 0], vectors[:, 1])
-    norm[norm == 0] = 1.0
-    return vectors / norm[:, None]
-
-
 def _near_parallel(
-    points: np.ndarray, tangents: np.ndarray, lines: np.ndarray, distance: float
+    xy: np.ndarray,
+    tangents: np.ndarray,
+    segments: tuple[np.ndarray, np.ndarray],
+    distance: float,
 ) -> np.ndarray:
     """
     Which sample points have a line within ``distance`` running along the edge there.
 
-    A line counts only where it runs within 45 degrees of the edge's direction and beside
-    the point (not beyond one of its ends), so a fence that meets the edge at a right angle,
-    the next side of a fenced corner or the last metres past a fence's end do not count.
+    ``segments`` are the two-point pieces of the lines (:func:`line_segments`). A line counts
+    only where it runs within 45 degrees of the edge's direction and beside the point (not
+    beyond one of its ends), so a fence that meets the edge at a right angle, the next side
+    of a fenced corner or the last metres past a fence's end do not count.
     """
-    mask = np.zeros(len(points), dtype=bool)
-    if not len(lines) or not len(points):
+    mask = np.zeros(len(xy), dtype=bool)
+    a, b = segments
+    point, seg, t, _ = segment_pairs(xy, a, b, distance)
+    if not len(point):
         return mask
-    tree = shapely.STRtree(lines)
-    si, li = tree.query(points, predicate="dwithin", distance=max(distance, 1e-6))
-    if not len(si):
-        return mask
-    target = lines[li]
-    loc = shapely.line_locate_point(target, points[si])
-    total = shapely.length(target)
-    a = shapely.get_coordinates(shapely.line_interpolate_point(target, np.maximum(loc - 0.5, 0)))
-    b = shapely.get_coordinates(
-        shapely.line_interpolate_point(target, np.minimum(loc + 0.5, total))
-    )
-    direction = _unit(b - a)
-    cos = np.abs(np.einsum("ij,ij->i", direction, tangents[si]))
-    # Beside the line, not beyond its end: a fence ending at x = 50 does not cover x = 52.
-    foot = shapely.get_coordinates(shapely.line_interpolate_point(target, loc))
-    offset = shapely.get_coordinates(points[si]) - foot
-    along = np.abs(np.einsum("ij,ij->i", offset, direction))
+    vector = b[seg] - a[seg]
+    length = np.hypot(vector[:, 0], vector[:, 1])
+    direction = vector / length[:, None]
+    # Beside the segment, not beyond its end: a fence ending at x = 50 does not cover x = 52.
+    along = np.maximum(0.0, np.maximum(-t, t - length))
+    cos = np.abs(np.einsum("ij,ij->i", direction, tangents[point]))
     ok = (cos >= _COS_45) & (along < settings.ACCESS_EDGE_STEP / 2.0 - 1e-6)
-    mask[si[ok]] = True
+    mask[point[ok]] = True
     return mask
 
 
-def _near(points: np.ndarray, geoms: np.ndarray, distance: float) -> np.ndarray:
-    mask = np.zeros(len(points), dtype=bool)
-    if len(geoms) and len(points):
-        si, _ = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=distance)
-        mask[si] = True
-    return mask
+def _near(xy: np.ndarray, geoms: np.ndarray, distance: float) -> np.ndarray:
+    if not len(geoms) or not len(xy):
+        return np.zeros(len(xy), dtype=bool)
+    dist, _ = cKDTree(shapely.get_coordinates(geoms)).query(xy, distance_upper_bound=distance)
+    return np.isfinite(dist) & (dist <= distance)
 
 
-def _edge_barrier_lines(barriers: gpd.GeoDataFrame) -> np.ndarray:
+def _edge_barrier_lines(barriers: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     if not len(barriers):
-        return np.empty(0, dtype=object)
+        return line_segments(np.empty(0, dtype=object))
     kind = text_column(barriers, "barrier")
     geoms = barriers.geometry.to_numpy()
     keep = (shapely.get_type_id(geoms) == 1) & np.isin(kind, list(settings.ACCESS_EDGE_BARRIERS))
-    return geoms[keep]
+    return line_segments(geoms[keep])
 
 
-def _building_lines(buildings: gpd.GeoDataFrame) -> np.ndarray:
-    if not len(buildings):
-        return np.empty(0, dtype=object)
-    return shapely.boundary(buildings.geometry.to_numpy())
+def _building_lines(buildings: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return line_segments(buildings.geometry.to_numpy())
 
 
 def _symbolic_points(barriers: gpd.GeoDataFrame) -> np.ndarray:
@@ -156,12 +125,14 @@ def _classify(
     )
     rings = exterior_rings(sites)
     ring_geoms = rings["ring"].to_numpy()
-    owner, at, points, tangents = _samples(ring_geoms, settings.ACCESS_EDGE_STEP)
+    owner, at, xy, tangents = sample_lines(ring_geoms, settings.ACCESS_EDGE_STEP)
     building_lines = _building_lines(buildings)
-    is_barrier = _near_parallel(points, tangents, _edge_barrier_lines(barriers), tol)
-    is_building = _near_parallel(points, tangents, building_lines, tol) & ~is_barrier
+    is_barrier = _near_parallel(xy, tangents, _edge_barrier_lines(barriers), tol)
+    is_building = _near_parallel(xy, tangents, building_lines, tol) & ~is_barrier
     is_open = ~(is_barrier | is_building)
-    walkable = is_open & _near_parallel(points, tangents, streets.geometry.to_numpy(), walk)
+    walkable = is_open & _near_parallel(
+        xy, tangents, line_segments(streets.geometry.to_numpy()), walk
+    )
     classes = []
     bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
     for i, (a, b) in enumerate(itertools.pairwise(bounds)):
@@ -177,7 +148,7 @@ def _classify(
     samples = {
         "owner": owner,
         "at": at,
-        "points": points,
+        "xy": xy,
         "tangents": tangents,
         "bounds": bounds,
         "tol": tol,
@@ -260,6 +231,12 @@ def perimeter(
     sites, rings, classes, _ = _classify(
         sites, barriers, buildings, tolerance, streets, walk_distance
     )
+    return _perimeter_table(sites, rings, classes)
+
+
+def _perimeter_table(
+    sites: gpd.GeoDataFrame, rings: pd.DataFrame, classes: list[dict[str, np.ndarray]]
+) -> pd.DataFrame:
     n = len(sites)
     sums = {k: np.zeros(n) for k in (*_KINDS, "walkable", "perimeter")}
     gaps_n = np.zeros(n, dtype=int)
@@ -317,6 +294,12 @@ def perimeter_parts(
         sites' CRS. Filter ``kind == "open"`` for the gaps.
     """
     sites, rings, classes, _ = _classify(sites, barriers, buildings, tolerance)
+    return _parts_table(sites, rings, classes)
+
+
+def _parts_table(
+    sites: gpd.GeoDataFrame, rings: pd.DataFrame, classes: list[dict[str, np.ndarray]]
+) -> gpd.GeoDataFrame:
     labels = sites.index.to_numpy()
     rows_site, rows_kind, geoms = [], [], []
     for i, (pos, ring) in enumerate(zip(rings["pos"], rings["ring"], strict=True)):
@@ -380,6 +363,17 @@ def territory(
         ``defined_share``).
     """
     sites, rings, _, samples = _classify(sites, barriers, buildings, tolerance)
+    return _territory_table(sites, rings, samples, setback, reach, defined_share)
+
+
+def _territory_table(
+    sites: gpd.GeoDataFrame,
+    rings: pd.DataFrame,
+    samples: dict[str, Any],
+    setback: float | None,
+    reach: float | None,
+    defined_share: float | None,
+) -> pd.DataFrame:
     depth = tolerance_value(
         settings.ACCESS_TERRITORY_SETBACK if setback is None else setback, name="setback"
     )
@@ -392,13 +386,13 @@ def territory(
     if not 0.0 <= threshold <= 1.0:
         msg = f"defined_share must be a share between 0 and 1, got {defined_share!r}."
         raise InputError(msg)
-    points, tangents = samples["points"], samples["tangents"]
+    xy, tangents = samples["xy"], samples["tangents"]
     setback_line = _near_parallel(
-        points, tangents, samples["building_lines"], max(depth, samples["tol"])
+        xy, tangents, samples["building_lines"], max(depth, samples["tol"])
     )
     real = samples["real"] | setback_line
     # Markers are small: a single bollard marks its own reach, whatever its direction.
-    symbolic = _near(points, _symbolic_points(samples["barriers"]), marker) & ~real
+    symbolic = _near(xy, _symbolic_points(samples["barriers"]), marker) & ~real
     ring_geoms = rings["ring"].to_numpy()
     per_sample = ring_geoms[samples["owner"]]
     step = shapely.length(per_sample) / np.bincount(samples["owner"])[samples["owner"]]
@@ -417,4 +411,21 @@ def territory(
             "defined_edge": share >= threshold,
         },
         index=sites.index,
+    )
+
+
+def edge_tables(
+    sites: Any,
+    *,
+    barriers: Any,
+    buildings: Any,
+    streets: Any,
+    tolerance: float | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """:func:`perimeter`, :func:`territory` and :func:`perimeter_parts` from one reading."""
+    sites, rings, classes, samples = _classify(sites, barriers, buildings, tolerance, streets)
+    return (
+        _perimeter_table(sites, rings, classes),
+        _territory_table(sites, rings, samples, None, None, None),
+        _parts_table(sites, rings, classes),
     )
