@@ -341,6 +341,13 @@ def test_alley_between_blank_walls():
     assert not with_door["alley"].any()
 
 
+def test_passage_through_a_building_is_enclosed():
+    streets = frame([LineString([(0, 0), (40, 0)])])
+    gateway = frame([box(10, -10, 30, 10)])  # the middle half runs through a building
+    result = access.alleys(streets, buildings=gateway)
+    assert result["enclosed_share"].iloc[0] == pytest.approx(0.5, abs=0.05)
+
+
 def test_alley_between_buildings_on_one_side_only_is_not_enclosed():
     streets = frame([LineString([(0, 0), (40, 0)])])
     buildings = frame([box(0, 1, 40, 10)])
@@ -722,3 +729,44 @@ def test_audit_part_gives_map_layers(neukoelln):
     page = m.get_root().render()
     for name in ("Site edges", "Site entry points", "Dead ends", "Access score"):
         assert name in page
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.floats(5, 80)), min_size=1, max_size=12))
+def test_cul_de_sac_depth_is_the_deepest_point_of_a_random_tree(spec):
+    # Grow a tree from the block's corner (100, 100): node k + 1 hangs off an earlier node
+    # (its parent), each edge heading north-east at its own angle so that nothing crosses.
+    # Only the ends' topology matters, so the edges may cross; each new node is placed
+    # far east of everything so no two nodes coincide.
+    nodes = [(100.0, 100.0)]
+    depth = [0.0]
+    branch = [-1]  # the child of the corner each node hangs under: one cul-de-sac each
+    lines = []
+    for k, (parent_pick, length) in enumerate(spec):
+        parent = parent_pick % len(nodes)
+        _, y = nodes[parent]
+        end = (1000.0 * (k + 1), y + length)
+        lines.append(LineString([nodes[parent], end]))
+        nodes.append(end)
+        depth.append(depth[parent] + lines[-1].length)
+        branch.append(k + 1 if parent == 0 else branch[parent])
+    result = access.dead_ends(block_with_stub(lines))
+    assert not result["dead_end"].iloc[:4].any()
+    assert result["dead_end"].iloc[4:].all()
+    deepest = pd.Series(depth[1:]).groupby(branch[1:]).transform("max")
+    assert result["cul_de_sac_depth_m"].iloc[4:].to_numpy() == pytest.approx(deepest.to_numpy())
+    assert result["dead_end_depth_m"].iloc[4:].to_numpy() == pytest.approx(depth[1:])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0, 399), st.floats(1, 150), st.floats(0, 399), st.floats(1, 150))
+def test_adding_a_barrier_never_lowers_the_defined_share(start1, len1, start2, len2):
+    sites = frame([SQUARE])
+    ring = LineString(SQUARE.exterior.coords)
+    first = substring(ring, start1, min(start1 + len1, 400))
+    second = substring(ring, start2, min(start2 + len2, 400))
+    one = frame([first], barrier=["fence"])
+    two = frame([first, second], barrier=["fence", "hedge"])
+    before = access.perimeter(sites, barriers=one)["defined_share"].iloc[0]
+    after = access.perimeter(sites, barriers=two)["defined_share"].iloc[0]
+    assert after >= before - 1e-12

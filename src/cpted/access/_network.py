@@ -221,8 +221,9 @@ def alleys(
 
     Every ``step`` metres along a segment a probe of ``side`` metres is cast to each side;
     a point is enclosed when both probes hit a building or a line barrier (wall, fence,
-    hedge, ...). A segment is an ``alley`` when at least ``share`` of it is enclosed and no
-    entrance opens onto it (within ``side`` + 1 m): the walls are blank. Secured by Design
+    hedge, ...), or when it lies inside a building (a covered gateway or arcade). A segment
+    is an ``alley`` when at least ``share`` of it is enclosed and no entrance opens onto it
+    (within ``side`` + 1 m): the walls are blank. Secured by Design
     ("Homes 2023") treats such rear and side passages as the way burglars reach the backs of
     houses, and a person walking one can neither be seen nor leave it sideways.
 
@@ -293,6 +294,11 @@ def alleys(
         hit_left[point[left]] = True
         hit_right[point[right]] = True
         both = hit_left & hit_right
+        if len(buildings):
+            # A passage through a building (a covered gateway, an arcade) is enclosed too.
+            polys = buildings.geometry.to_numpy()
+            inside, _ = shapely.STRtree(polys).query(shapely.points(here), predicate="within")
+            both[inside] = True
         enclosed = np.bincount(owner, weights=both, minlength=n) / np.bincount(owner, minlength=n)
     doors = np.zeros(n, dtype=int)
     if len(entrances) and n:
