@@ -96,6 +96,36 @@ def _segments(geoms: np.ndarray) -> np.ndarray:
     return np.unique(seg, axis=0)
 
 
+#: Offset in metres of the points that tell which side of a wall is open space.
+_SIDE_OFFSET = 1e-6
+
+
+def _open_sides(seg: np.ndarray, geoms: np.ndarray) -> np.ndarray:
+    """
+    Which sides of each segment are open space: bit 1 the left, bit 2 the right.
+
+    A side inside a building can never be seen from outside it (the building's other
+    walls stand in front), so the sweep skips a wall seen from its closed side: most
+    buildings show only their front faces, which halves the work. A wall line in the
+    open has both sides open; an edge inside a building (where two overlap) has none.
+    """
+    if not len(seg):
+        return np.empty(0, dtype=np.int8)
+    mid = (seg[:, :2] + seg[:, 2:]) / 2
+    d = seg[:, 2:] - seg[:, :2]
+    normal = np.column_stack([-d[:, 1], d[:, 0]]) / np.hypot(d[:, 0], d[:, 1])[:, None]
+    areal = geoms[shapely.get_dimensions(geoms) == 2]
+    sides = np.full(len(seg), 3, dtype=np.int8)
+    if not len(areal):
+        return sides
+    tree = shapely.STRtree(areal)
+    for bit, sign in ((1, 1.0), (2, -1.0)):
+        probe = shapely.points(mid + sign * _SIDE_OFFSET * normal)
+        inside = np.unique(tree.query(probe, predicate="intersects")[0])
+        sides[inside] &= ~np.int8(bit)
+    return sides
+
+
 def _angles(n: int, fov: object, direction: object) -> tuple[np.ndarray, np.ndarray]:
     """Start angles and fields of view in radians (counter-clockwise from +x)."""
     if fov is None:
@@ -127,6 +157,15 @@ def _angles(n: int, fov: object, direction: object) -> tuple[np.ndarray, np.ndar
     fovs = np.where(fov_deg >= 360, _sweep.TWO_PI, fovs)
     starts = np.where(fov_deg >= 360, 0.0, starts)
     return np.ascontiguousarray(starts), np.ascontiguousarray(fovs)
+
+
+def _arc_vertices() -> int:
+    """Vertices per full turn on range arcs, from ``settings.ISOVIST_ARC_STEP``."""
+    step = settings.ISOVIST_ARC_STEP
+    if not (math.isfinite(step) and 0 < step <= 45):
+        msg = f"settings.ISOVIST_ARC_STEP must be in (0, 45] degrees; got {step!r}."
+        raise InputError(msg)
+    return max(8, round(360.0 / step))
 
 
 def _radius(radius: float | None) -> float:
@@ -223,7 +262,10 @@ class IsovistEngine:
             raise InputError(msg)
         self.frame_margin = float(margin)
         seg = _segments(geoms)
+        sides = _open_sides(seg, geoms)
+        seg = seg[sides > 0]
         self.segments = seg
+        self._sides = np.ascontiguousarray(sides[sides > 0])
         if len(seg):
             lo = np.minimum(seg[:, :2], seg[:, 2:]).min(axis=0)
             hi = np.maximum(seg[:, :2], seg[:, 2:]).max(axis=0)
@@ -302,10 +344,11 @@ class IsovistEngine:
             self._ny,
             self._cell_start,
             self._cell_items,
+            self._sides,
             frames,
             r,
             _FIRST_SEARCH_RADIUS,
-            math.radians(settings.ISOVIST_ARC_STEP),
+            _arc_vertices(),
             float(occ),
         )
         if np.any(status == 1):  # pragma: no cover - the frame always closes the view

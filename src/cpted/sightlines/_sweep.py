@@ -48,16 +48,6 @@ _MAX_SEARCH = 1.0e8
 
 
 @njit(cache=True)
-def _rel_angle(y: float, x: float, start: float) -> float:
-    """Angle of (x, y) counter-clockwise from ``start``, in [0, 2 pi)."""
-    a = math.atan2(y, x) - start
-    a -= TWO_PI * math.floor(a / TWO_PI)
-    if a >= TWO_PI:
-        a = 0.0
-    return a
-
-
-@njit(cache=True)
 def grid_build(
     x0: np.ndarray,
     y0: np.ndarray,
@@ -108,32 +98,49 @@ def _point_segment_distance(ax: float, ay: float, bx: float, by: float) -> float
 
 
 @njit(cache=True)
+def _pseudo(x: float, y: float) -> float:
+    """Pseudo-angle of (x, y) in [0, 4): increases with the angle, needs no trigonometry."""
+    if y >= 0.0:
+        if x >= 0.0:
+            return y / (x + y)
+        return 1.0 - x / (y - x)
+    if x < 0.0:
+        return 2.0 - y / (-x - y)
+    return 3.0 + x / (x - y)
+
+
+@njit(cache=True)
 def _overlaps_escape(
     ax: float,
     ay: float,
     bx: float,
     by: float,
-    start: float,
+    cs: float,
+    sn: float,
     esc_lo: np.ndarray,
     esc_hi: np.ndarray,
     n_esc: int,
 ) -> bool:
-    """Whether the angular span of segment a-b meets one of the escape intervals."""
+    """Whether the angular span of segment a-b meets one of the escape intervals.
+
+    Angles are pseudo-angles of the directions turned by the view's start (cosine
+    ``cs``, sine ``sn``), and so are the intervals.
+    """
     c = ax * by - ay * bx
     if c == 0.0:
         return False
-    ta = _rel_angle(ay, ax, start)
-    tb = _rel_angle(by, bx, start)
+    ta = _pseudo(ax * cs + ay * sn, ay * cs - ax * sn)
+    tb = _pseudo(bx * cs + by * sn, by * cs - bx * sn)
     if c > 0.0:
         lo, hi = ta, tb
     else:
         lo, hi = tb, ta
     if hi < lo:
-        hi += TWO_PI
+        hi += 4.0
     for q in range(n_esc):
         if lo <= esc_hi[q] and hi >= esc_lo[q]:
             return True
-        if lo - TWO_PI <= esc_hi[q] and hi - TWO_PI >= esc_lo[q]:
+        if lo - 4.0 <= esc_hi[q] and hi - 4.0 >= esc_lo[q]:
             return True
     return False
 
@@ -158,6 +165,7 @@ def _gather(
     ny: int,
     cell_start: np.ndarray,
     cell_items: np.ndarray,
+    sides: np.ndarray,
     stamp: np.ndarray,
     token: int,
     out: np.ndarray,
@@ -168,6 +176,8 @@ def _gather(
     With ``use_filter`` only segments whose angular span meets an escape interval are
     kept: the others lie behind a wall nearer than ``r_lo`` and cannot be seen.
     """
+    cs = math.cos(start)
+    sn = math.sin(start)
     i0 = max(math.floor((ox - r_hi) / cell), 0)
     i1 = min(math.floor((ox + r_hi) / cell), nx - 1)
     j0 = max(math.floor((oy - r_hi) / cell), 0)
@@ -196,11 +206,15 @@ def _gather(
                 ay = y0[k] - oy
                 bx = x1[k] - ox
                 by = y1[k] - oy
+                # Skip walls seen from their closed (indoor) side, and edge-on ones.
+                c = ax * by - ay * bx
+                if not ((c > 0.0 and sides[k] & 1) or (c < 0.0 and sides[k] & 2)):
+                    continue
                 d = _point_segment_distance(ax, ay, bx, by)
                 if d >= r_hi or d < r_lo:
                     continue
                 if use_filter and not _overlaps_escape(
-                    ax, ay, bx, by, start, esc_lo, esc_hi, n_esc
+                    ax, ay, bx, by, cs, sn, esc_lo, esc_hi, n_esc
                 ):
                     continue
                 out[n_out] = k
@@ -226,6 +240,31 @@ def _push(rx: np.ndarray, ry: np.ndarray, nr: int, x: float, y: float) -> int:
 
 
 @njit(cache=True)
+def _point_on(
+    kind: int,
+    ux: float,
+    uy: float,
+    sx: float,
+    sy: float,
+    ex: float,
+    ey: float,
+    radius: float,
+) -> tuple[float, float]:
+    """Where the ray along (ux, uy) meets the wall s-e, or the range circle for an arc."""
+    if kind == _ARC:
+        f = radius / math.hypot(ux, uy)
+        return f * ux, f * uy
+    if ux == sx and uy == sy:
+        return sx, sy  # the direction of a wall's own endpoint: exactly that point
+    if ux == ex and uy == ey:
+        return ex, ey
+    dx = ex - sx
+    dy = ey - sy
+    t = (sx * dy - sy * dx) / (ux * dy - uy * dx)
+    return t * ux, t * uy
+
+
+@njit(cache=True)
 def sweep(
     ax: np.ndarray,
     ay: np.ndarray,
@@ -234,7 +273,8 @@ def sweep(
     radius: float,
     start: float,
     fov: float,
-    arc_step: float,
+    arc_cos: np.ndarray,
+    arc_sin: np.ndarray,
     min_occlusion: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
     """Exact visibility polygon of the origin among segments a-b (origin-relative).
@@ -248,8 +288,9 @@ def sweep(
     start, fov
         The view covers the angles from ``start`` to ``start + fov`` (radians,
         counter-clockwise from +x); ``fov >= 2 pi`` is the full turn.
-    arc_step
-        Angular step of the vertices placed on range arcs, radians.
+    arc_cos, arc_sin
+        Cosines and sines of the n angles 2 pi k / n where range arcs get a vertex (besides
+        their ends); empty arrays for no vertices inside arcs.
     min_occlusion
         Radial edges at least this long count towards occlusivity, metres.
 
@@ -258,8 +299,8 @@ def sweep(
     ring_x, ring_y
         The closed boundary ring, counter-clockwise, relative to the origin.
     escapes
-        Array (k, 2) of the angular intervals (relative to ``start``) bounded by the range
-        arc rather than by a wall.
+        Array (k, 2) of the intervals of pseudo-angle (of directions turned back by
+        ``start``) bounded by the range arc rather than by a wall.
     status
         0 on success, 1 when a ray meets nothing and ``radius`` is infinite.
     stats
@@ -268,21 +309,31 @@ def sweep(
         Indices of the segments that are the nearest in some wedge, whether within the
         range or beyond it. Every other segment lies behind one of them in every
         direction it covers, so no farther obstacle can ever make it visible.
+
+    Notes
+    -----
+    Consecutive wedges with the same nearest wall (or all on the range arc) form a run;
+    vertices are computed only where runs meet, along the direction of the event point
+    there (no trigonometry), so a wall's endpoints come out exactly as given.
     """
     m = ax.shape[0]
     full = fov >= TWO_PI
-    end = TWO_PI if full else fov
+    # Angles are pseudo-angles (see _pseudo) of directions turned back by ``start``: they
+    # sort like angles at the cost of one division, and run from 0 to 4.
+    cs = math.cos(start)
+    sn = math.sin(start)
+    end = 4.0 if full else _pseudo(math.cos(fov), math.sin(fov))
     finite = math.isfinite(radius)
     sx = np.empty(m)
     sy = np.empty(m)
     ex = np.empty(m)
     ey = np.empty(m)
-    ts = np.empty(m)
-    te = np.empty(m)
     cap = 4 * m + 2
     ev_ang = np.empty(cap)
     ev_kind = np.empty(cap, dtype=np.int8)
     ev_seg = np.empty(cap, dtype=np.int64)
+    ev_x = np.empty(cap)
+    ev_y = np.empty(cap)
     ne = 0
     act = np.empty(m, dtype=np.int64)
     pos = np.full(m, -1, dtype=np.int64)
@@ -296,19 +347,21 @@ def sweep(
             sx[k], sy[k], ex[k], ey[k] = bx[k], by[k], ax[k], ay[k]
         else:
             continue  # seen edge-on: hides nothing of positive area
-        a0 = _rel_angle(sy[k], sx[k], start)
-        a1 = _rel_angle(ey[k], ex[k], start)
+        a0 = _pseudo(sx[k] * cs + sy[k] * sn, sy[k] * cs - sx[k] * sn)
+        a1 = _pseudo(ex[k] * cs + ey[k] * sn, ey[k] * cs - ex[k] * sn)
         if a0 == a1:
             continue
-        ts[k] = a0
-        te[k] = a1
         ev_ang[ne] = a0
         ev_kind[ne] = _ADD
         ev_seg[ne] = k
+        ev_x[ne] = sx[k]
+        ev_y[ne] = sy[k]
         ne += 1
         ev_ang[ne] = a1
         ev_kind[ne] = _REMOVE
         ev_seg[ne] = k
+        ev_x[ne] = ex[k]
+        ev_y[ne] = ey[k]
         ne += 1
         if a0 > a1:  # covers the start direction
             act[nact] = k
@@ -324,15 +377,19 @@ def sweep(
             if disc > 0.0:
                 sq = math.sqrt(disc)
                 for sgn in (-1.0, 1.0):
-                    s = (-qb + sgn * sq) / (2.0 * qa)
-                    if 0.0 < s < 1.0:
-                        ev_ang[ne] = _rel_angle(sy[k] + s * dy, sx[k] + s * dx, start)
+                    t = (-qb + sgn * sq) / (2.0 * qa)
+                    if 0.0 < t < 1.0:
+                        px = sx[k] + t * dx
+                        py = sy[k] + t * dy
+                        ev_ang[ne] = _pseudo(px * cs + py * sn, py * cs - px * sn)
                         ev_kind[ne] = _SPLIT
                         ev_seg[ne] = k
+                        ev_x[ne] = px
+                        ev_y[ne] = py
                         ne += 1
     order = np.argsort(ev_ang[:ne])
 
-    ring_cap = 2 * ne + 8 + int(end / arc_step) + 2
+    ring_cap = 2 * ne + 8 + arc_cos.shape[0] + 2
     rx = np.empty(ring_cap)
     ry = np.empty(ring_cap)
     nr = 0
@@ -345,18 +402,26 @@ def sweep(
     occl = 0.0
     rmin = math.inf
     rmax = 0.0
-    last_kind = _NONE
-    last_r = 0.0
-    tail_pb = False
-    near = -1
-    near_gone = False
     front = np.zeros(m, dtype=np.bool_)
     added = np.empty(m, dtype=np.int64)
     n_added = 0
+    near = -1
+    near_gone = False
+    near_split = False
+    kind = _NONE
+    run_kind = _NONE  # nearest wall of the current run, or _ARC
+    run_ang = 0.0  # where the run started (relative angle)
+    run_x = 0.0  # direction of the run's start
+    run_y = 0.0
     first_kind = _NONE
     first_r = 0.0
-    i = 0
+    last_r = 0.0
     cur = 0.0
+    cur_x = cs
+    cur_y = sn
+    end_x = math.cos(start + fov)
+    end_y = math.sin(start + fov)
+    i = 0
     while True:
         while i < ne and ev_ang[order[i]] <= cur:
             e = order[i]
@@ -378,23 +443,52 @@ def sweep(
                     pos[k] = -1
                     if k == near:
                         near_gone = True
+            elif k == near:
+                near_split = True
             i += 1
-        nxt = end
-        if i < ne:
-            nxt = min(ev_ang[order[i]], end)
-        if nxt - cur > _MIN_WEDGE:
-            alpha = cur
-            beta = nxt
-            mid = start + 0.5 * (alpha + beta)
-            ux = math.cos(mid)
-            uy = math.sin(mid)
-            best = math.inf
-            j = -1
-            # Segments never cross, so the nearest one stays nearest until it ends or a
-            # newly added segment comes in front of it: only then look further.
-            if near < 0 or near_gone:
-                for q in range(nact):
-                    k = act[q]
+        if i < ne and ev_ang[order[i]] < end:
+            nxt = ev_ang[order[i]]
+            nxt_x = ev_x[order[i]]
+            nxt_y = ev_y[order[i]]
+        else:
+            nxt = end
+            nxt_x = end_x
+            nxt_y = end_y
+        wedge = nxt - cur
+        if wedge > _MIN_WEDGE:
+            if near < 0 or near_gone or n_added > 0 or near_split or kind == _NONE:
+                # A ray inside the wedge: the sum of its edge directions scaled to the
+                # same max-norm (a wedge of pseudo-width below 1.5 is narrower than
+                # 3 radians), or the middle angle for wider wedges.
+                if wedge < 1.5:
+                    n0 = max(abs(cur_x), abs(cur_y))
+                    n1 = max(abs(nxt_x), abs(nxt_y))
+                    ux = cur_x / n0 + nxt_x / n1
+                    uy = cur_y / n0 + nxt_y / n1
+                else:
+                    g0 = math.atan2(cur_y, cur_x)
+                    w = math.atan2(nxt_y, nxt_x) - g0
+                    w -= TWO_PI * math.floor(w / TWO_PI)
+                    if w < 1e-9:
+                        w = TWO_PI  # the whole turn in one wedge
+                    ux = math.cos(g0 + 0.5 * w)
+                    uy = math.sin(g0 + 0.5 * w)
+                un = math.hypot(ux, uy)
+                ux /= un
+                uy /= un
+                best = math.inf
+                j = -1
+                # Segments never cross, so the nearest one stays nearest until it ends
+                # or a newly added segment comes in front of it: only then look further.
+                full_scan = near < 0 or near_gone
+                count = nact if full_scan else n_added + 1
+                for q in range(count):
+                    if full_scan:
+                        k = act[q]
+                    else:
+                        k = near if q == 0 else added[q - 1]
+                        if pos[k] < 0:
+                            continue
                     dx = ex[k] - sx[k]
                     dy = ey[k] - sy[k]
                     den = ux * dy - uy * dx
@@ -404,113 +498,75 @@ def sweep(
                     if 0.0 < t < best:
                         best = t
                         j = k
-            else:
-                for q in range(-1, n_added):
-                    k = near if q < 0 else added[q]
-                    if pos[k] < 0:
-                        continue
-                    dx = ex[k] - sx[k]
-                    dy = ey[k] - sy[k]
-                    den = ux * dy - uy * dx
-                    if den == 0.0:
-                        continue
-                    t = (sx[k] * dy - sy[k] * dx) / den
-                    if 0.0 < t < best:
-                        best = t
-                        j = k
-            near = j
-            near_gone = False
-            n_added = 0
-            if j >= 0:
-                front[j] = True
-            if j < 0 or best >= radius:
-                if not finite:
-                    return rx[:0], ry[:0], esc[:0], 1, np.zeros(3), np.flatnonzero(front)
-                kind = _ARC
-            else:
-                kind = j
-            ca = math.cos(start + alpha)
-            sa = math.sin(start + alpha)
-            cb = math.cos(start + beta)
-            sb = math.sin(start + beta)
-            if kind == _ARC:
-                pax, pay, ra = radius * ca, radius * sa, radius
-                pbx, pby, rb = radius * cb, radius * sb, radius
-                wmin = radius
-            else:
-                dx = ex[j] - sx[j]
-                dy = ey[j] - sy[j]
-                num = sx[j] * dy - sy[j] * dx
-                if alpha == ts[j]:
-                    pax, pay = sx[j], sy[j]
+                near = j
+                near_gone = False
+                near_split = False
+                n_added = 0
+                if j >= 0:
+                    front[j] = True
+                if j < 0 or best >= radius:
+                    if not finite:
+                        return rx[:0], ry[:0], esc[:0], 1, np.zeros(3), np.flatnonzero(front)
+                    kind = _ARC
                 else:
-                    t = num / (ca * dy - sa * dx)
-                    pax, pay = t * ca, t * sa
-                if beta == te[j]:
-                    pbx, pby = ex[j], ey[j]
+                    kind = j
+            if kind != run_kind:
+                # Close the current run at this wedge's start, open the next one.
+                if run_kind != _NONE:
+                    nr, lo_r, hi_r, end_r = _close_run(
+                        run_kind, run_ang, run_x, run_y, cur, cur_x, cur_y,
+                        sx, sy, ex, ey, radius, start, arc_cos, arc_sin, rx, ry, nr, ring_cap,
+                    )  # fmt: skip
+                    rmin = min(rmin, lo_r)
+                    rmax = max(rmax, hi_r)
+                    if run_kind == _ARC:
+                        esc[n_esc, 0] = run_ang
+                        esc[n_esc, 1] = cur
+                        n_esc += 1
+                    last_r = end_r
+                px, py = _point_on(
+                    kind, cur_x, cur_y, sx[max(kind, 0)], sy[max(kind, 0)],
+                    ex[max(kind, 0)], ey[max(kind, 0)], radius,
+                )  # fmt: skip
+                r_new = math.hypot(px, py)
+                if run_kind == _NONE:
+                    first_kind = kind
+                    first_r = r_new
+                    rx[nr] = px
+                    ry[nr] = py
+                    nr += 1
                 else:
-                    t = num / (cb * dy - sb * dx)
-                    pbx, pby = t * cb, t * sb
-                ra = math.hypot(pax, pay)
-                rb = math.hypot(pbx, pby)
-                wmin = min(ra, rb)
-                # The foot of the perpendicular may lie inside the wedge.
-                dd = dx * dx + dy * dy
-                tau = -(sx[j] * dx + sy[j] * dy) / dd
-                if 0.0 < tau < 1.0:
-                    fx = sx[j] + tau * dx
-                    fy = sy[j] + tau * dy
-                    if ca * fy - sa * fx >= 0.0 and fx * sb - fy * cb >= 0.0:
-                        wmin = min(wmin, math.hypot(fx, fy))
-            rmin = min(rmin, wmin)
-            rmax = max(rmax, ra, rb)
-            if last_kind == _NONE:
-                first_kind = kind
-                first_r = ra
-                rx[nr] = pax
-                ry[nr] = pay
-                nr += 1
-            elif kind >= 0 and kind == last_kind:
-                if tail_pb:
-                    nr -= 1  # the shared vertex is collinear with its neighbours
-            elif kind == _ARC and last_kind == _ARC:
-                pass  # the arc goes on
-            else:
-                jump = abs(ra - last_r)
-                if jump >= min_occlusion:
-                    occl += jump
-                nr = _push(rx, ry, nr, pax, pay)
-            if kind == _ARC:
-                if n_esc > 0 and esc[n_esc - 1, 1] == alpha:
-                    esc[n_esc - 1, 1] = beta
-                else:
-                    esc[n_esc, 0] = alpha
-                    esc[n_esc, 1] = beta
-                    n_esc += 1
-                # Vertices on the arc at multiples of arc_step (absolute angle).
-                g0 = start + alpha
-                g1 = start + beta
-                q = math.floor(g0 / arc_step) + 1
-                while q * arc_step < g1 and nr < ring_cap - 3:
-                    g = q * arc_step
-                    nr = _push(rx, ry, nr, radius * math.cos(g), radius * math.sin(g))
-                    q += 1
-            before = nr
-            nr = _push(rx, ry, nr, pbx, pby)
-            tail_pb = nr > before and kind >= 0
-            last_kind = kind
-            last_r = rb
+                    jump = abs(r_new - last_r)
+                    if jump >= min_occlusion:
+                        occl += jump
+                    nr = _push(rx, ry, nr, px, py)
+                run_kind = kind
+                run_ang = cur
+                run_x = cur_x
+                run_y = cur_y
         cur = nxt
+        cur_x = nxt_x
+        cur_y = nxt_y
         if cur >= end:
             break
 
+    # Close the last run at the end of the view.
+    nr, lo_r, hi_r, end_r = _close_run(
+        run_kind, run_ang, run_x, run_y, end, end_x, end_y,
+        sx, sy, ex, ey, radius, start, arc_cos, arc_sin, rx, ry, nr, ring_cap,
+    )  # fmt: skip
+    rmin = min(rmin, lo_r)
+    rmax = max(rmax, hi_r)
+    if run_kind == _ARC:
+        esc[n_esc, 0] = run_ang
+        esc[n_esc, 1] = end
+        n_esc += 1
     if full:
-        same_wall = first_kind >= 0 and first_kind == last_kind
-        if not (same_wall or (first_kind == _ARC and last_kind == _ARC)):
-            jump = abs(first_r - last_r)
+        if first_kind != run_kind:
+            jump = abs(first_r - end_r)
             if jump >= min_occlusion:
                 occl += jump
-        if same_wall and tail_pb and nr >= 5:
+        elif first_kind >= 0 and nr >= 5:
             # The first and last vertices are one point in the middle of a wall (the
             # start direction cuts it): drop both and close on the next vertex.
             for q in range(nr - 2):
@@ -536,6 +592,71 @@ def sweep(
     stats[1] = rmin
     stats[2] = rmax
     return rx[:nr], ry[:nr], esc[:n_esc], 0, stats, np.flatnonzero(front)
+
+
+@njit(cache=True)
+def _close_run(
+    kind: int,
+    a0: float,
+    x0: float,
+    y0: float,
+    a1: float,
+    x1: float,
+    y1: float,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    ex: np.ndarray,
+    ey: np.ndarray,
+    radius: float,
+    start: float,
+    arc_cos: np.ndarray,
+    arc_sin: np.ndarray,
+    rx: np.ndarray,
+    ry: np.ndarray,
+    nr: int,
+    ring_cap: int,
+) -> tuple[int, float, float, float]:
+    """Append the vertices of a run from direction (x0, y0) to (x1, y1).
+
+    Returns the new ring length, the run's smallest and largest depth and its depth at
+    the end.
+    """
+    j = max(kind, 0)
+    if kind == _ARC:
+        # Vertices on the arc at the angles 2 pi q / n (absolute), from the table.
+        n = arc_cos.shape[0]
+        if n > 0:
+            step = TWO_PI / n
+            g0 = math.atan2(y0, x0)
+            w = math.atan2(y1, x1) - g0
+            w -= TWO_PI * math.floor(w / TWO_PI)
+            if w < 1e-9 and a1 - a0 > 1.0:
+                w = TWO_PI  # the arc goes all round
+            g1 = g0 + w
+            q = math.floor(g0 / step) + 1
+            while q * step < g1 and nr < ring_cap - 3:
+                k = q % n
+                nr = _push(rx, ry, nr, radius * arc_cos[k], radius * arc_sin[k])
+                q += 1
+        px, py = _point_on(kind, x1, y1, 0.0, 0.0, 0.0, 0.0, radius)
+        nr = _push(rx, ry, nr, px, py)
+        return nr, radius, radius, radius
+    px, py = _point_on(kind, x1, y1, sx[j], sy[j], ex[j], ey[j], radius)
+    nr = _push(rx, ry, nr, px, py)
+    qx, qy = _point_on(kind, x0, y0, sx[j], sy[j], ex[j], ey[j], radius)
+    r0 = math.hypot(qx, qy)
+    r1 = math.hypot(px, py)
+    lo = min(r0, r1)
+    # The foot of the perpendicular from the origin may lie inside the run.
+    dx = ex[j] - sx[j]
+    dy = ey[j] - sy[j]
+    tau = -(sx[j] * dx + sy[j] * dy) / (dx * dx + dy * dy)
+    if 0.0 < tau < 1.0:
+        fx = sx[j] + tau * dx
+        fy = sy[j] + tau * dy
+        if x0 * fy - y0 * fx >= 0.0 and fx * y1 - fy * x1 >= 0.0:
+            lo = min(lo, math.hypot(fx, fy))
+    return nr, lo, max(r0, r1), r1
 
 
 @njit(cache=True)
@@ -574,10 +695,11 @@ def isovist_batch(
     ny: int,
     cell_start: np.ndarray,
     cell_items: np.ndarray,
+    sides: np.ndarray,
     frames: np.ndarray,
     radius: float,
     first_radius: float,
-    arc_step: float,
+    arc_vertices: int,
     min_occlusion: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Isovists of many origins (local coordinates).
@@ -620,6 +742,10 @@ def isovist_batch(
     token = 0
     bounded = math.isfinite(radius)
     no_esc = np.empty(0)
+    # Range arcs get a vertex at every 2 pi k / n (a table, so no trigonometry per arc).
+    # The growing search of an unbounded isovist ends with no arc, so it needs none.
+    arc_cos = np.cos(TWO_PI * np.arange(arc_vertices) / arc_vertices)
+    arc_sin = np.sin(TWO_PI * np.arange(arc_vertices) / arc_vertices)
     for o in range(n):
         offsets[o] = used
         if skip[o]:
@@ -652,6 +778,7 @@ def isovist_batch(
                 ny,
                 cell_start,
                 cell_items,
+                sides,
                 stamp,
                 token,
                 cand,
@@ -662,7 +789,7 @@ def isovist_batch(
             bx = x1[cand[:n_cand]] - ox
             by = y1[cand[:n_cand]] - oy
             rx, ry, esc, st, stats, _ = sweep(
-                ax, ay, bx, by, radius, start, fov, arc_step, min_occlusion
+                ax, ay, bx, by, radius, start, fov, arc_cos, arc_sin, min_occlusion
             )
             levels[o] = 1
         else:
@@ -701,6 +828,7 @@ def isovist_batch(
                     ny,
                     cell_start,
                     cell_items,
+                    sides,
                     stamp,
                     token,
                     cand,
@@ -712,7 +840,7 @@ def isovist_batch(
                 bx = np.concatenate((x1[sel] - ox, fbx))
                 by = np.concatenate((y1[sel] - oy, fby))
                 rx, ry, esc, st, stats, front = sweep(
-                    ax, ay, bx, by, r_hi, start, fov, arc_step, min_occlusion
+                    ax, ay, bx, by, r_hi, start, fov, no_esc, no_esc, min_occlusion
                 )
                 levels[o] += 1
                 n_esc = esc.shape[0]
@@ -721,8 +849,9 @@ def isovist_batch(
                 if r_hi > _MAX_SEARCH:
                     st = 1
                     break
-                esc_lo = esc[:, 0].copy()
-                esc_hi = esc[:, 1].copy()
+                # Escape intervals (pseudo-angles), widened a hair against rounding.
+                esc_lo = esc[:, 0] - 1e-9
+                esc_hi = esc[:, 1] + 1e-9
                 # Keep only the segments in front; those behind them stay hidden.
                 kept = 0
                 for v in front:
