@@ -770,3 +770,23 @@ def test_adding_a_barrier_never_lowers_the_defined_share(start1, len1, start2, l
     before = access.perimeter(sites, barriers=one)["defined_share"].iloc[0]
     after = access.perimeter(sites, barriers=two)["defined_share"].iloc[0]
     assert after >= before - 1e-12
+
+
+def test_a_networkx_graph_is_read_as_streets():
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(crs=f"EPSG:{CRS}")
+    coords = {1: (0, 0), 2: (100, 0), 3: (100, 100), 4: (0, 100), 5: (100, 220)}
+    for node, (x, y) in coords.items():
+        graph.add_node(node, x=float(x), y=float(y))
+    for u, v in [(1, 2), (2, 3), (3, 4), (4, 1), (3, 5)]:
+        length = float(np.hypot(*np.subtract(coords[u], coords[v])))
+        graph.add_edge(u, v, length=length)
+        graph.add_edge(v, u, length=length)
+    result = access.dead_ends(graph)
+    assert len(result) == 5
+    assert result["dead_end"].sum() == 1
+    assert result.loc[result["dead_end"], "cul_de_sac_depth_m"].iloc[0] == pytest.approx(120.0)
+    graph.graph.pop("crs")
+    with pytest.raises(CRSError, match="no CRS"):
+        access.dead_ends(graph)

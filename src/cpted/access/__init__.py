@@ -232,7 +232,7 @@ def segment_access(
     Parameters
     ----------
     streets
-        Street segments (``area.streets``), projected.
+        Street segments (``area.streets``) or a projected osmnx graph.
     buildings, barriers, entrances
         Layers that line passages and open onto them.
     boundary

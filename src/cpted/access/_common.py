@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pyproj
@@ -26,6 +27,7 @@ __all__ = [
     "segment_pairs",
     "sites_frame",
     "streets_frame",
+    "streets_from_graph",
     "text_column",
     "tolerance_value",
 ]
@@ -63,8 +65,34 @@ def sites_frame(sites: Any) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
     return gdf, crs
 
 
+def streets_from_graph(graph: nx.MultiDiGraph | nx.MultiGraph) -> gpd.GeoDataFrame:
+    """
+    One LineString per undirected edge of an osmnx-style graph, with ``u`` and ``v``.
+
+    The graph needs its CRS in ``graph.graph["crs"]`` and node ``x``/``y`` in that CRS, as
+    osmnx builds and projects them.
+    """
+    import osmnx as ox
+
+    if "crs" not in graph.graph:
+        msg = (
+            "the street graph has no CRS (graph.graph['crs']); build it with osmnx or "
+            "project it with `osmnx.project_graph(G)`."
+        )
+        raise CRSError(msg)
+    if not graph.number_of_edges():
+        return gpd.GeoDataFrame(
+            {"u": [], "v": []}, geometry=gpd.GeoSeries([], crs=graph.graph["crs"])
+        )
+    undirected = ox.convert.to_undirected(graph) if graph.is_directed() else graph
+    edges = ox.convert.graph_to_gdfs(undirected, nodes=False, fill_edge_geometry=True)
+    return edges.reset_index()
+
+
 def streets_frame(streets: Any) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
     """Check the streets layer: projected LineStrings with a unique index."""
+    if isinstance(streets, nx.Graph):
+        streets = streets_from_graph(streets)
     gdf = geodataframe(streets, what="streets")
     crs = check_projected(gdf, what="streets")
     _no_empty(gdf, "streets")

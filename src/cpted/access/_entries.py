@@ -355,7 +355,8 @@ def entry_points(
         Site polygons, projected (metres).
     streets
         Walkable ways as LineStrings (``area.streets``), optionally with ``access`` and
-        ``foot`` columns.
+        ``foot`` columns, or a projected osmnx graph (its edges' ``access``/``foot`` tags
+        come along).
     barriers
         Barriers with ``barrier`` (OSM value) and, if known, ``passable`` and ``access``.
     entrances

@@ -117,7 +117,8 @@ def dead_ends(
     ----------
     streets
         Street segments as LineStrings (``area.streets``), with ``u`` and ``v`` node ids or
-        with ends that meet exactly; projected (metres).
+        with ends that meet exactly; projected (metres). A projected osmnx graph
+        (``area.graph``) is read as one row per undirected edge.
     boundary
         The study-area polygon (``area.boundary``), or None when the network is complete.
     margin
@@ -230,7 +231,7 @@ def alleys(
     Parameters
     ----------
     streets
-        Street segments (``area.streets``), projected.
+        Street segments (``area.streets``) or a projected osmnx graph.
     buildings, barriers, entrances
         The layers that can line a passage and open onto it.
     side
@@ -336,7 +337,7 @@ def permeability(
     Parameters
     ----------
     streets
-        Street segments (``area.streets``), projected.
+        Street segments (``area.streets``) or a projected osmnx graph.
     radius
         Radius of the neighbourhood, metres (default
         :data:`cpted.settings.ACCESS_PERMEABILITY_RADIUS`).
