@@ -790,3 +790,14 @@ def test_a_networkx_graph_is_read_as_streets():
     graph.graph.pop("crs")
     with pytest.raises(CRSError, match="no CRS"):
         access.dead_ends(graph)
+
+
+def test_a_bow_tie_site_is_repaired_not_fatal():
+    from shapely.geometry import Polygon
+
+    bow_tie = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
+    sites = frame([bow_tie])
+    streets = frame([LineString([(-20, 10), (120, 10)])])
+    result = access.site_access(sites, streets=streets)
+    assert result["perimeter_m"].iloc[0] > 0
+    assert result["entries_n"].iloc[0] >= 2

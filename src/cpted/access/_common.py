@@ -62,6 +62,14 @@ def sites_frame(sites: Any) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
     _no_empty(gdf, "sites")
     check_geometry_types(gdf, _POLYGONS, what="sites")
     _unique_index(gdf, "sites")
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        # A self-touching or bow-tie outline (common in hand-drawn user layers) would stop
+        # GEOS in the middle of an overlay; buffer(0) rebuilds it as the area it encloses.
+        fixed = gdf.geometry.copy()
+        fixed[invalid] = fixed[invalid].buffer(0)
+        gdf = gdf.set_geometry(fixed)
+        check_geometry_types(gdf, _POLYGONS, what="sites (after repairing invalid outlines)")
     return gdf, crs
 
 
