@@ -907,7 +907,7 @@ CARRIAGEWAY_WIDTHS_M = {
     "service": 3.5, "track": 3.0, "pedestrian": 6.0, "busway": 3.5, "road": 5.0,
 }  # fmt: skip
 
-#: Width of one traffic lane, metres (RASt 06 / EU TEN-T urban lanes: 3.0-3.5 m).
+#: Width of one traffic lane, metres (RASt 06 urban lanes: 3.0-3.5 m).
 LANE_WIDTH_M = 3.0
 
 #: How far beyond its mapped outline a vehicle on the drive network reaches a site's
@@ -922,9 +922,9 @@ FRONTAGE_REACH_M = 6.0
 #: distance of (OSM maps bollards as nodes of the way they close), metres.
 BARRIER_SNAP_M = 1.0
 
-#: Longest run-up path reported for an approach, metres. Speeds are computed over the
-#: whole network; only the drawn path is cut here (a 30 t truck is within 5% of its
-#: speed limiter after about 400 m from rest).
+#: Longest run-up path drawn for an approach, metres. Speeds are computed over the whole
+#: network, however long the run-up; only the path shown on the map is cut here (by 500 m
+#: from rest a car reaches about 150 km/h and a 30 t truck about 82 km/h in this model).
 RUNUP_MAX_M = 500.0
 
 #: Crowd density by site category, persons per m² of usable area, for the crowd a site can
