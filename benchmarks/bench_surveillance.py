@@ -221,6 +221,17 @@ def main() -> None:
         rows.append(("cpted, global (distance 1e9 m)", t_g))
         print(f"  global vs networkx betweenness_centrality: max rel diff {diff:.1e}")
 
+    from cpted.surveillance import cameras, frontage, segment_measures
+
+    t_front, _ = best_time(lambda: frontage(area), args.repeat)
+    t_cam, _ = best_time(lambda: cameras(area), args.repeat)
+    t_seg, table = best_time(lambda: segment_measures(area), args.repeat)
+    print(
+        f"cpted segment_measures on {len(area.streets)} segments: {t_seg:.2f} s "
+        f"(frontage {t_front:.2f} s, {len(area.cameras)} camera isovists {t_cam:.2f} s); "
+        f"mean surveillance_score {table['surveillance_score'].mean():.1f}"
+    )
+
     print()
     print(f"{'method':45s} {'seconds':>9s} {'cpted is x faster':>18s}")
     for name, seconds in rows:

@@ -870,3 +870,26 @@ def test_shares_add_up_and_score_stays_in_range(area: HandArea) -> None:
     assert 0 <= row["surveillance_score"] <= 100
     assert 0 <= row["surveillance_confidence"] <= 1
     assert row["entrances_estimated"] <= row["frontage_buildings"]
+
+
+def test_overlapping_views_are_not_counted_twice(hand: HandArea) -> None:
+    extra = hand.cameras.iloc[:1].copy()
+    extra.index = pd.Index(["n22"], name="camera")
+    extra["geometry"] = [Point(51, -2)]
+    hand.cameras = pd.concat([hand.cameras, extra])
+    table = camera_coverage(hand).loc[0]
+    assert table["cameras"] == 2
+    assert table["camera_coverage"] == pytest.approx(0.05, abs=1e-6)  # 48-52 and 49-53
+
+
+def test_helsinki_coverage_matches_union(helsinki) -> None:  # type: ignore[no-untyped-def]
+    import shapely
+
+    views = cameras(helsinki)
+    table = camera_coverage(helsinki, views=views)
+    live = views[views["watches"] & ~views.geometry.is_empty]
+    union = shapely.union_all(live.geometry.to_numpy())
+    lines = helsinki.streets.geometry.to_numpy()
+    expected = shapely.length(shapely.intersection(lines, union)) / shapely.length(lines)
+    np.testing.assert_allclose(table["camera_coverage"], np.clip(expected, 0, 1), atol=1e-7)
+    assert table["camera_coverage"].notna().all()

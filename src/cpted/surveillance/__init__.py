@@ -732,12 +732,37 @@ def camera_coverage(area: Any, *, views: gpd.GeoDataFrame | None = None) -> pd.D
     flag = live["privacy_flag"].to_numpy(bool)[cam_i]
     out["cameras_omnidirectional"] = np.bincount(seg_i[omni], minlength=n)
     out["cameras_privacy_flag"] = np.bincount(seg_i[flag], minlength=n)
-    covered = shapely.union_all(live.geometry.to_numpy())
+    # each segment against only the views that reach it; the seen stretches are
+    # measured along the segment and merged where views overlap
+    pieces = shapely.intersection(lines[seg_i], live.geometry.to_numpy()[cam_i])
+    parts, part_of = shapely.get_parts(pieces, return_index=True)
+    linear = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
+    parts, parts_seg = parts[linear], seg_i[part_of[linear]]
+    inside = np.zeros(n)
+    if len(parts):
+        base = lines[parts_seg]
+        first = shapely.line_locate_point(base, shapely.get_point(parts, 0))
+        last = shapely.line_locate_point(base, shapely.get_point(parts, -1))
+        inside = _interval_union(parts_seg, np.minimum(first, last), np.maximum(first, last), n)
     length = shapely.length(lines)
-    inside = shapely.length(shapely.intersection(lines, covered))
     with np.errstate(invalid="ignore", divide="ignore"):
         out["camera_coverage"] = np.clip(np.where(length > 0, inside / length, 0.0), 0, 1)
     return out
+
+
+def _interval_union(group: np.ndarray, start: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
+    """Total length of the union of the intervals [start, end] of each group 0..n-1."""
+    order = np.lexsort((start, group))
+    g, a, b = group[order], start[order], end[order]
+    total = np.zeros(n)
+    if not len(g):
+        return total
+    # the furthest end reached so far within the group, before each interval
+    reach = pd.Series(b).groupby(g).cummax().to_numpy()
+    before = np.r_[-np.inf, reach[:-1]]
+    before[np.r_[True, g[1:] != g[:-1]]] = -np.inf
+    np.add.at(total, g, np.maximum(0.0, b - np.maximum(a, before)))
+    return total
 
 
 def _score(table: pd.DataFrame, length: np.ndarray) -> tuple[pd.Series, pd.Series]:
