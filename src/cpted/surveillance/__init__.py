@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
@@ -40,6 +40,9 @@ from cpted._validate import check_projected
 from cpted.surveillance import _cameras, _frontage
 from cpted.surveillance._centrality import csr_from_graph, local_centrality
 from cpted.surveillance._hours import HOURS_STATUS, hours_state, parse_clock
+
+if TYPE_CHECKING:
+    from cpted.audit import AuditPart
 
 __all__ = [
     "HOURS_STATUS",
@@ -852,6 +855,11 @@ def site_measures(area: Any) -> pd.DataFrame:
     """
     Natural surveillance of each public space: overlooking, uses, night life, cameras.
 
+    Parameters
+    ----------
+    area
+        A :class:`~cpted.area.StudyArea` (sites, buildings, pois, cameras, barriers).
+
     Returns
     -------
     pandas.DataFrame
@@ -932,7 +940,7 @@ def _site_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame:
     return out
 
 
-def audit_part(area: Any) -> Any:
+def audit_part(area: Any) -> AuditPart:
     """
     Measure natural surveillance for :func:`cpted.audit`.
 
