@@ -883,7 +883,13 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
             )
             raise DataError(msg)
     else:
-        polygon = _transform(box(*(data.bounds or extent)), to_local)
+        # The extract's own frame when the file states one; otherwise (an Overpass export of
+        # whole ways) the convex hull of what it holds, which follows the data more
+        # closely than its bounding box.
+        if data.bounds is not None:
+            polygon = _transform(box(*data.bounds), to_local)
+        else:
+            polygon = _transform(shapely.MultiPoint(data.coordinates()).convex_hull, to_local)
     steps = [
         "walk network",
         "drive network",

@@ -93,18 +93,22 @@ class OsmData:
     node_count: int = 0
     way_count: int = 0
 
+    def coordinates(self) -> np.ndarray:
+        """All (lon, lat) positions of the tagged nodes and the kept ways, as an (n, 2) array."""
+        parts = [np.array([(n[1], n[2]) for n in self.nodes]).reshape(-1, 2)]
+        for way in self.ways:
+            ok = ~np.isnan(way.lon)
+            parts.append(np.column_stack([way.lon[ok], way.lat[ok]]))
+        return np.vstack(parts)
+
     @property
     def extent(self) -> tuple[float, float, float, float] | None:
         """Bounds of the data itself (west, south, east, north), or None if empty."""
-        xs = [n[1] for n in self.nodes]
-        ys = [n[2] for n in self.nodes]
-        for way in self.ways:
-            ok = ~np.isnan(way.lon)
-            xs.extend(way.lon[ok])
-            ys.extend(way.lat[ok])
-        if not xs:
+        xy = self.coordinates()
+        if not len(xy):
             return None
-        return (float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)))
+        (west, south), (east, north) = xy.min(axis=0), xy.max(axis=0)
+        return (float(west), float(south), float(east), float(north))
 
 
 def _interesting(tags: dict[str, str]) -> bool:
