@@ -6,6 +6,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pysovist
 import pytest
 import shapely
@@ -16,7 +17,15 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from cpted import CRSError, InputError
 from cpted import settings as cpted_settings
-from cpted.sightlines import MEASURES, IsovistEngine, isovist, isovists
+from cpted.sightlines import (
+    MEASURES,
+    SEGMENT_COLUMNS,
+    IsovistEngine,
+    isovist,
+    isovists,
+    obstacles,
+    segment_measures,
+)
 
 CRS = "EPSG:25833"
 RTOL = 1e-9  # hand-solved answers are exact up to rounding
@@ -458,7 +467,7 @@ def test_neukoelln_isovists_agree_with_pysovist(neukoelln):
     fy0 = min(fy0, engine.segments[:, 3].min() - m)
     frame = [[(fx0, fy0), (fx1, fy0)], [(fx1, fy0), (fx1, fy1)], [(fx1, fy1), (fx0, fy1)],
              [(fx0, fy1), (fx0, fy0)]]  # fmt: skip
-    plan = pysovist.Plan(np.concatenate([engine.segments.reshape(-1, 2, 2), frame]))
+    plan = pysovist.Plan(np.concatenate([segments_of(obstacles), frame]))
     ok = 0
     for k, p in enumerate(xy):
         if res.inside_obstacle.iloc[k]:
@@ -467,3 +476,117 @@ def test_neukoelln_isovists_agree_with_pysovist(neukoelln):
         assert res.geometry.iloc[k].is_valid
         ok += 1
     assert ok >= 10
+
+
+# --------------------------------------------------------------------------------------
+# Segment sightlines
+# --------------------------------------------------------------------------------------
+
+
+def toy_area(buildings: list, walls: list, streets: list):
+    """The layers segment_measures reads, in a metric CRS (a stand-in for a StudyArea)."""
+    from types import SimpleNamespace
+
+    b = gpd.GeoDataFrame(
+        {"building": ["yes"] * len(buildings)},
+        geometry=buildings,
+        index=pd.Index([f"w{i}" for i in range(len(buildings))], name="building"),
+        crs=CRS,
+    )
+    w = gpd.GeoDataFrame(
+        {"barrier": ["wall"] * len(walls), "opaque": [True] * len(walls)},
+        geometry=walls,
+        index=pd.Index([f"w{100 + i}" for i in range(len(walls))], name="barrier"),
+        crs=CRS,
+    )
+    s = gpd.GeoDataFrame(
+        {"highway": ["footway"] * len(streets)},
+        geometry=streets,
+        index=pd.Index(range(10, 10 + len(streets)), name="segment"),
+        crs=CRS,
+    )
+    return SimpleNamespace(buildings=b, barriers=w, streets=s, crs=s.crs)
+
+
+def test_open_street_sees_everything():
+    area = toy_area([], [], [LineString([(0, 0), (100, 0)])])
+    seg = segment_measures(area)
+    assert list(seg.index) == [10]
+    row = seg.loc[10]
+    assert row.visible_share_25 == pytest.approx(1.0)
+    assert row.sightline_uv_m == 50.0
+    assert row.sightline_vu_m == 50.0
+    assert row.sightlines_score == pytest.approx(100.0)
+    assert row.sightlines_confidence == pytest.approx(cpted_settings.SIGHTLINE_MAP_CONFIDENCE)
+    assert row.sightline_viewpoints == 10  # 100 m at 10 m spacing
+    disc = math.pi * 25**2
+    assert disc * (1 - DISC_RTOL) <= row.isovist_area_mean_25 <= disc
+
+
+def test_wall_across_the_path_cuts_the_sightline():
+    # Viewpoints at x = 5, 15, ..., 95; a wall across the street at x = 60.5. Walking
+    # u -> v (east), the viewpoints at x <= 55 see min(60.5 - x, 50) m ahead (1 m steps:
+    # 50, 50, 45, 35, 25, 15, 5 -> floor to whole steps); those beyond the wall see 50.
+    wall = LineString([(60.5, -20), (60.5, 20)])
+    area = toy_area([], [wall], [LineString([(0, 0), (100, 0)])])
+    row = segment_measures(area).loc[10]
+    xs = np.arange(5, 100, 10)
+    ahead = np.where(xs < 60.5, np.minimum(np.floor(60.5 - xs), 50), 50)
+    back = np.where(xs > 60.5, np.minimum(np.floor(xs - 60.5), 50), 50)
+    assert row.sightline_uv_m == pytest.approx(ahead.mean())
+    assert row.sightline_vu_m == pytest.approx(back.mean())
+    assert row.sightline_min_m == pytest.approx(min(ahead.mean(), back.mean()))
+    assert row.sightlines_score < 100
+
+
+def test_street_through_a_building_passage_skips_viewpoints():
+    # The middle of the street runs through a building: those viewpoints are left out
+    # and the confidence drops with them.
+    house = box(40, -5, 60, 5)
+    area = toy_area([house], [], [LineString([(0, 0), (100, 0)])])
+    row = segment_measures(area).loc[10]
+    assert row.sightline_viewpoints == 8
+    assert row.sightlines_confidence == pytest.approx(
+        cpted_settings.SIGHTLINE_MAP_CONFIDENCE * 8 / 10
+    )
+    # Next to the house, at x = 35, the 25 m disc is cut by it.
+    assert row.isovist_area_min_25 < math.pi * 25**2 * 0.9
+
+
+def test_alley_scores_below_an_open_street():
+    walls = [box(-40, 2, 140, 12), box(-40, -12, 140, -2)]  # a 4 m wide alley
+    alley = toy_area(walls, [], [LineString([(0, 0), (100, 0)])])
+    street = toy_area([], [], [LineString([(0, 0), (100, 0)])])
+    a = segment_measures(alley).loc[10]
+    s = segment_measures(street).loc[10]
+    # From the centre line the strip |y| <= 2 of the 25 m disc is visible:
+    # 2 (a sqrt(r^2 - a^2) + r^2 asin(a / r)) with a = 2, r = 25.
+    strip = 2 * (2 * math.sqrt(625 - 4) + 625 * math.asin(2 / 25))
+    assert a.visible_share_25 == pytest.approx(strip / (math.pi * 625), rel=1e-4)
+    assert a.sightline_min_m == 50.0  # a straight alley: one sees its whole length
+    assert a.sightlines_score < s.sightlines_score
+
+
+def test_segment_measures_bad_spacing():
+    area = toy_area([], [], [LineString([(0, 0), (100, 0)])])
+    with pytest.raises(InputError, match="spacing"):
+        segment_measures(area, spacing=0)
+
+
+def test_neukoelln_segment_measures(neukoelln):
+    obs = obstacles(neukoelln)
+    assert set(obs.index.get_level_values("layer")) <= {"buildings", "barriers"}
+    assert obs.crs == neukoelln.crs
+    assert obs.geom_type.isin(["Polygon", "MultiPolygon", "LineString"]).all()
+    seg = segment_measures(neukoelln, engine=IsovistEngine(obs))
+    assert seg.index.equals(neukoelln.streets.index)
+    assert list(seg.columns) == list(SEGMENT_COLUMNS)
+    scored = seg["sightlines_score"].dropna()
+    assert len(scored) >= 0.9 * len(seg)
+    assert scored.between(0, 100).all()
+    assert seg["sightlines_confidence"].between(0, 1).all()
+    used = seg[seg["sightline_viewpoints"] > 0]
+    assert seg.loc[seg["sightline_viewpoints"] == 0, "sightlines_score"].isna().all()
+    assert (used["isovist_area_min_25"] <= used["isovist_area_mean_25"] + 1e-9).all()
+    assert (used["isovist_area_mean_25"] <= used["isovist_area_mean_50"] + 1e-9).all()
+    assert seg["sightline_min_m"].dropna().between(0, 50).all()

@@ -6,10 +6,22 @@ on it twice: what a person walking a street can see ahead and around, and who ca
 them. :func:`isovist` and :func:`isovists` compute exact visibility polygons among
 buildings and thin obstacles (walls, hedges) with a compiled angular sweep;
 :class:`IsovistEngine` keeps the spatial index for repeated use.
+:func:`segment_measures` reads, along every street segment, the isovists at face
+distance (25 m) and recognition distance (50 m) and how far ahead a walker sees: the
+``sightlines_score`` of the audit.
 """
 
 from __future__ import annotations
 
 from cpted.sightlines._isovist import MEASURES, IsovistEngine, isovist, isovists
+from cpted.sightlines._segments import SEGMENT_COLUMNS, obstacles, segment_measures
 
-__all__ = ["MEASURES", "IsovistEngine", "isovist", "isovists"]
+__all__ = [
+    "MEASURES",
+    "SEGMENT_COLUMNS",
+    "IsovistEngine",
+    "isovist",
+    "isovists",
+    "obstacles",
+    "segment_measures",
+]

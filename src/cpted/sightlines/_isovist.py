@@ -593,7 +593,7 @@ def isovists(
     >>> room = box(-10, -10, 20, 20).difference(box(0, 0, 10, 10))
     >>> iso = isovists([Point(5, 5), Point(15, 15)], [room])
     >>> iso[["area", "perimeter", "inside_obstacle"]].round(6)
-       area  perimeter  inside_obstacle
+        area  perimeter  inside_obstacle
     0  100.0       40.0            False
     1    NaN        NaN             True
     """
