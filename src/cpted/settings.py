@@ -436,6 +436,42 @@ ISOVIST_ARC_STEP = 0.5
 #: code calls an arbitrary scale; in plans drawn in metres that is 1.5 m.
 ISOVIST_MIN_OCCLUSION = 1.5
 
+#: Spacing of the viewpoints along each street segment, metres: viewpoints sit at the
+#: centres of equal pieces at most this long. 10 m is seven seconds of walking
+#: (1.4 m/s) and gives at least two viewpoints per 25 m, the face distance below, so a
+#: blind corner or a recess between two frontages falls near a viewpoint.
+SIGHTLINE_SPACING = 10.0
+
+#: Distance at which a walker reads another person's face, metres. Gehl (Cities for
+#: People, 2010, ch. 2, after Hall 1966): facial expressions and dominant emotions are
+#: read at 22-25 m. Isovists at this radius measure what lies within face distance.
+SIGHTLINE_FACE_DISTANCE = 25.0
+
+#: Distance at which a walker recognises an individual, metres. Gehl (2010): people are
+#: recognised at 50-70 m; the lower bound is what a path must offer for a walker to see
+#: who is coming before meeting them. Also the reach of the forward sightline.
+SIGHTLINE_RECOGNITION_DISTANCE = 50.0
+
+#: Resolution of the forward sightline, metres (points along the path ahead are tested
+#: every step).
+SIGHTLINE_STEP = 1.0
+
+#: Share of the face-distance disc that counts as fully open around a walker. cpted's own
+#: reference, not a standard's: a straight street with frontages 25 m apart shows about
+#: half of the 25 m disc from its centre line; narrower, enclosed or winding paths less.
+SIGHTLINE_SHARE_REFERENCE = 0.5
+
+#: Weights of the two parts of ``sightlines_score``: seeing ahead along the path, and
+#: seeing around (the visible share of the face-distance disc). Seeing who approaches
+#: weighs most in CPTED walk audits (Jacobs 1961; Newman 1972: "surveillance ... of the
+#: paths one must take").
+SIGHTLINE_WEIGHTS = {"ahead": 0.6, "around": 0.4}
+
+#: Confidence of a sightline measured on OSM, before the share of usable viewpoints.
+#: Buildings are mapped well, but hedges, fences, trees and kiosks seldom, and isovists
+#: see only what is mapped, so real views are often smaller.
+SIGHTLINE_MAP_CONFIDENCE = 0.8
+
 # --------------------------------------------------------------------------------------
 # Lighting (see cpted.lighting)
 # --------------------------------------------------------------------------------------
