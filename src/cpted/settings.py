@@ -950,6 +950,12 @@ LANE_WIDTH_M = 3.0
 #: crowd: a kerb and a footway's width, metres.
 SITE_CONTACT_M = 3.0
 
+#: Site categories that are open paved ground a vehicle can drive straight across (NPSA
+#: "Hostile Vehicle Mitigation": vehicles reach crowds across squares and pedestrianised
+#: areas). Every pair of drive-network nodes at the edge of such a site is joined by a
+#: straight run across it when that line stays on the site.
+PAVED_SITE_CATEGORIES = frozenset({"square", "pedestrian", "marketplace"})
+
 #: A street within this distance of a site's outline exposes that stretch of frontage to a
 #: vehicle that leaves the carriageway, metres (half a carriageway plus a footway).
 FRONTAGE_REACH_M = 6.0
