@@ -437,6 +437,13 @@ def test_open_at_any_text(text: str) -> None:
     assert table.loc[0, "hours"] in {"parsed", "missing", "invalid"}
 
 
+def test_open_at_one_time_as_text() -> None:
+    pois = pd.DataFrame({"opening_hours": ["Mo-Su 20:00-22:00"]})
+    table = open_at(pois, times="21:00")
+    assert list(table.columns) == ["hours", "open_2100"]
+    assert table.loc[0, "open_2100"] == True  # noqa: E712
+
+
 def test_open_at_bad_arguments() -> None:
     pois = pd.DataFrame({"opening_hours": ["24/7"]})
     with pytest.raises(InputError, match="HH:MM"):

@@ -64,7 +64,7 @@ __all__ = [
 def _distances(distances: Sequence[float] | float | None) -> list[float]:
     if distances is None:
         distances = settings.MOVEMENT_DISTANCES
-    if isinstance(distances, int | float):
+    if isinstance(distances, int | float | str):
         distances = [distances]
     try:
         values = [float(d) for d in distances]
@@ -221,8 +221,8 @@ def edge_centrality(
     -------
     pandas.DataFrame
         One row per edge of ``graph`` (index ``u, v, key`` for multigraphs, ``u, v``
-        otherwise; each direction of an undirected edge once per direction walked is
-        summed into the edge's row): ``betweenness_D`` for each distance.
+        otherwise; for an undirected graph the trips in both directions are added in
+        the edge's one row): ``betweenness_D`` for each distance.
     """
     graph = _check_graph(graph)
     dists = _distances(distances)
@@ -365,9 +365,9 @@ def open_at(
     if not isinstance(pois, pd.DataFrame) or "opening_hours" not in pois.columns:
         msg = "pois must be a table with an opening_hours column, e.g. area.pois."
         raise InputError(msg)
-    times = list(settings.NIGHT_TIMES if times is None else times)
     if isinstance(times, str):
         times = [times]
+    times = list(settings.NIGHT_TIMES if times is None else times)
     bad = []
     for t in times:
         try:
