@@ -900,3 +900,32 @@ def test_helsinki_coverage_matches_union(helsinki) -> None:  # type: ignore[no-u
     expected = shapely.length(shapely.intersection(lines, union)) / shapely.length(lines)
     np.testing.assert_allclose(table["camera_coverage"], np.clip(expected, 0, 1), atol=1e-7)
     assert table["camera_coverage"].notna().all()
+
+
+def test_neukoelln_walk_graph_matches_networkx_and_igraph(neukoelln) -> None:  # type: ignore[no-untyped-def]
+    graph = neukoelln.graph
+    nodes = list(graph.nodes)
+    table = node_centrality(graph, distances=[400, 1e9])
+    exact = nx.betweenness_centrality(graph, weight="length", normalized=False)
+    np.testing.assert_allclose(
+        table.loc[nodes, "betweenness_1e+09"], [exact[n] for n in nodes], rtol=RTOL, atol=ATOL
+    )
+    harmonic, reach = reference_closeness(graph, 400.0)
+    np.testing.assert_allclose(table.loc[nodes, "closeness_400"], [harmonic[n] for n in nodes])
+    assert table.loc[nodes, "reach_400"].tolist() == [reach[n] for n in nodes]
+    simple = nx.DiGraph()
+    for u, v, length in graph.edges(data="length"):
+        if u != v and (not simple.has_edge(u, v) or simple[u][v]["length"] > length):
+            simple.add_edge(u, v, length=length)
+    position = {n: i for i, n in enumerate(nodes)}
+    other = ig.Graph(
+        n=len(nodes), edges=[(position[u], position[v]) for u, v in simple.edges], directed=True
+    )
+    weights = [w for _, _, w in simple.edges(data="length")]
+    expected = other.betweenness(directed=True, cutoff=400, weights=weights)
+    np.testing.assert_allclose(table.loc[nodes, "betweenness_400"], expected, rtol=RTOL, atol=ATOL)
+
+
+def test_neukoelln_walk_graph_matches_path_enumeration(neukoelln) -> None:  # type: ignore[no-untyped-def]
+    # the definition itself, on real data with its curved, parallel and dead-end ways
+    assert_matches_reference(neukoelln.graph, 150.0)
