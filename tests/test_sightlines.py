@@ -25,6 +25,7 @@ from cpted.sightlines import (
     isovists,
     obstacles,
     segment_measures,
+    vga,
 )
 
 CRS = "EPSG:25833"
@@ -590,3 +591,85 @@ def test_neukoelln_segment_measures(neukoelln):
     assert (used["isovist_area_min_25"] <= used["isovist_area_mean_25"] + 1e-9).all()
     assert (used["isovist_area_mean_25"] <= used["isovist_area_mean_50"] + 1e-9).all()
     assert seg["sightline_min_m"].dropna().between(0, 50).all()
+
+
+# --------------------------------------------------------------------------------------
+# Visibility graph analysis
+# --------------------------------------------------------------------------------------
+
+
+def test_vga_of_an_open_room_is_one_clique():
+    region = gpd.GeoSeries([box(0, 0, 10, 10)], crs=CRS)
+    res = vga(region, gpd.GeoSeries([room(0, 0, 10, 10)], crs=CRS), cell=2.5)
+    cells = res.cells
+    assert len(cells) == 16
+    assert (cells["connectivity"] == 15).all()
+    assert cells["mean_depth"].to_numpy() == pytest.approx(np.ones(16))
+    assert np.isinf(cells["integration_hh"]).all()  # RA = 0: every cell seen directly
+    assert cells["clustering"].to_numpy() == pytest.approx(np.ones(16))
+    grid = res.rasters["connectivity"]
+    assert grid.values.shape == (4, 4)
+    assert grid.resolution == 2.5
+    assert (grid.values == 15).all()
+    assert grid.transform.c == 0.0 and grid.transform.f == 10.0  # north-west corner
+    assert vga(box(0, 0, 10, 10), [room(0, 0, 10, 10)], cell=2.5).rasters == {}
+
+
+def brute_force_graph(cells: np.ndarray, geoms: list):
+    """Visibility between cell centres with shapely: a sight line crossing no wall."""
+    import networkx as nx
+
+    walls = shapely.union_all([shapely.boundary(g) if g.area else g for g in geoms])
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(cells)))
+    for i in range(len(cells)):
+        for j in range(i + 1, len(cells)):
+            if not LineString([cells[i], cells[j]]).intersects(walls):
+                graph.add_edge(i, j)
+    return graph
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_vga_agrees_with_a_brute_force_graph(seed):
+    import networkx as nx
+
+    rng = np.random.default_rng(seed)
+    # Boxes at irrational-ish offsets, so no sight line grazes a corner.
+    geoms = [room(0, 0, 31.3, 29.7)]
+    for _ in range(5):
+        x, y = rng.uniform(3, 25, 2)
+        geoms.append(box(x, y, x + rng.uniform(1, 5), y + rng.uniform(1, 5)))
+    res = vga(box(0, 0, 31.3, 29.7), geoms, cell=3.1)
+    cells = res.cells
+    xy = shapely.get_coordinates(cells.geometry.to_numpy())
+    graph = brute_force_graph(xy, geoms)
+    assert cells["connectivity"].tolist() == [graph.degree[i] for i in range(len(xy))]
+    clustering = nx.clustering(graph)
+    for i in range(len(xy)):
+        depth = nx.single_source_shortest_path_length(graph, i)
+        k = len(depth)
+        md = sum(depth.values()) / (k - 1)
+        assert cells["mean_depth"].iloc[i] == pytest.approx(md)
+        ra = 2 * (md - 1) / (k - 2)
+        dk = 2 * (k * (math.log2((k + 2) / 3) - 1) + 1) / ((k - 1) * (k - 2))
+        assert cells["integration_hh"].iloc[i] == pytest.approx(dk / ra)
+        assert cells["clustering"].iloc[i] == pytest.approx(clustering[i])
+
+
+def test_vga_errors():
+    with pytest.raises(InputError, match="cell"):
+        vga(box(0, 0, 10, 10), [room(0, 0, 10, 10)], cell=0)
+    with pytest.raises(InputError, match="Polygon"):
+        vga(LineString([(0, 0), (1, 1)]), [room(0, 0, 10, 10)])
+    with pytest.raises(InputError, match="max_cells"):
+        vga(box(0, 0, 100, 100), [], cell=1, max_cells=100)
+
+
+def test_vga_on_karl_marx_platz(neukoelln):
+    site = neukoelln.sites[neukoelln.sites["name"] == "Karl-Marx-Platz"]
+    res = vga(site, obstacles(neukoelln), cell=4.0)
+    assert res.cells.crs == neukoelln.crs
+    assert len(res.cells) > 50
+    assert res.cells["connectivity"].between(1, len(res.cells) - 1).all()
+    assert res.cells["clustering"].dropna().between(0, 1).all()
+    assert res.rasters["integration_hh"].crs == neukoelln.crs

@@ -8,20 +8,25 @@ buildings and thin obstacles (walls, hedges) with a compiled angular sweep;
 :class:`IsovistEngine` keeps the spatial index for repeated use.
 :func:`segment_measures` reads, along every street segment, the isovists at face
 distance (25 m) and recognition distance (50 m) and how far ahead a walker sees: the
-``sightlines_score`` of the audit.
+``sightlines_score`` of the audit. :func:`vga` runs a visibility graph analysis of a
+square or park on a grid (connectivity, integration [HH], clustering) as depthmapX does.
 """
 
 from __future__ import annotations
 
 from cpted.sightlines._isovist import MEASURES, IsovistEngine, isovist, isovists
 from cpted.sightlines._segments import SEGMENT_COLUMNS, obstacles, segment_measures
+from cpted.sightlines._vga import VGA, VGA_MEASURES, vga
 
 __all__ = [
     "MEASURES",
     "SEGMENT_COLUMNS",
+    "VGA",
+    "VGA_MEASURES",
     "IsovistEngine",
     "isovist",
     "isovists",
     "obstacles",
     "segment_measures",
+    "vga",
 ]
