@@ -472,6 +472,11 @@ SIGHTLINE_WEIGHTS = {"ahead": 0.6, "around": 0.4}
 #: see only what is mapped, so real views are often smaller.
 SIGHTLINE_MAP_CONFIDENCE = 0.8
 
+#: Cell size of a visibility graph analysis, metres. 2 m is about the space one person
+#: takes when others pass (Turner et al. 2001 use grids of 0.5-2 m for urban spaces;
+#: depthmapX users pick about a step), small enough for benches and kiosks to matter.
+VGA_CELL = 2.0
+
 # --------------------------------------------------------------------------------------
 # Lighting (see cpted.lighting)
 # --------------------------------------------------------------------------------------
