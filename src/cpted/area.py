@@ -720,7 +720,8 @@ def _normalise_user_layer(
         fov = _numeric(_pick(gdf, "fov"), index, what)
         out["surveillance"] = gdf["surveillance"].to_numpy() if "surveillance" in gdf else None
         out["surveillance_type"] = "camera"
-        out["camera_type"] = gdf["camera_type"].to_numpy() if "camera_type" in gdf else None
+        kind = next((gdf[c] for c in ("camera_type", "camera:type", "type") if c in gdf), None)
+        out["camera_type"] = kind.to_numpy() if kind is not None else None
         out["direction"] = deg
         out["direction_known"] = deg.notna()
         out["angle"] = _numeric(_pick(gdf, "angle"), index, what)
