@@ -217,13 +217,14 @@ def test_user_sites_from_geojson_in_another_crs(neukoelln, tmp_path):
 
 def test_cameras_layer_with_compass_directions(neukoelln):
     cams = gpd.GeoDataFrame(
-        {"direction": ["NE", None]},
+        {"direction": ["NE", None], "camera:type": ["fixed", "dome"]},
         geometry=[Point(13.438, 52.4735), Point(13.439, 52.4736)],
         crs=4326,
     )
     area = neukoelln.with_layer("cameras", cams)
     assert list(area.cameras["direction"].round(1).fillna(-1)) == [45.0, -1]
     assert list(area.cameras["fov"]) == [cpted.settings.CAMERA_FOV, 360.0]
+    assert list(area.cameras["camera_type"]) == ["fixed", "dome"]
 
 
 def test_user_layer_errors(neukoelln, tmp_path):
