@@ -302,16 +302,23 @@ class IsovistEngine:
             out[hits[0]] = True
         return out
 
-    def _compute(
+    def _raw(
         self,
         xy: np.ndarray,
         *,
         radius: float | None,
-        fov: object,
-        direction: object,
-        min_occlusion: float | None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Geometries, measures (n, 8) and the on-obstacle flags of origins ``xy``."""
+        fov: object = None,
+        direction: object = None,
+        min_occlusion: float | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """
+        Run the compiled sweep for origins ``xy``, without building shapely geometry.
+
+        Returns the rings' coordinates relative to their origins, the ring offsets, the
+        raw measures (area, perimeter, centroid x and y relative to the origin,
+        occlusivity, min and max radial), the status (0 ok, 2 on an obstacle) and the
+        on-obstacle flags.
+        """
         n = len(xy)
         r = _radius(radius)
         starts, fovs = _angles(n, fov, direction)
@@ -354,6 +361,22 @@ class IsovistEngine:
         if np.any(status == 1):  # pragma: no cover - the frame always closes the view
             msg = "an isovist did not close; this is a bug in cpted, please report it."
             raise RuntimeError(msg)
+        return coords, offsets, raw, status, inside
+
+    def _compute(
+        self,
+        xy: np.ndarray,
+        *,
+        radius: float | None,
+        fov: object,
+        direction: object,
+        min_occlusion: float | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Geometries, measures (n, 8) and the on-obstacle flags of origins ``xy``."""
+        n = len(xy)
+        coords, offsets, raw, status, inside = self._raw(
+            xy, radius=radius, fov=fov, direction=direction, min_occlusion=min_occlusion
+        )
         geoms = np.full(n, Polygon(), dtype=object)
         ok = status == 0
         if ok.any():

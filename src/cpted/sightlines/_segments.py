@@ -12,6 +12,7 @@ import shapely
 
 from cpted import settings
 from cpted._errors import InputError
+from cpted.sightlines import _star
 from cpted.sightlines._isovist import IsovistEngine, _arc_vertices
 
 if TYPE_CHECKING:
@@ -88,58 +89,6 @@ def _viewpoints(lines: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarr
     k = np.arange(owner.size) - first[owner]
     position = (k + 0.5) * length[owner] / count[owner]
     return owner, position, length[owner]
-
-
-def _end_tangents(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the unit directions of each line at its start and at its end."""
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    first = np.searchsorted(index, np.arange(len(lines)), side="left")
-    last = np.searchsorted(index, np.arange(len(lines)), side="right") - 1
-    d0 = coords[first + 1] - coords[first]
-    d1 = coords[last] - coords[last - 1]
-    d0 /= np.maximum(np.hypot(d0[:, 0], d0[:, 1]), 1e-12)[:, None]
-    d1 /= np.maximum(np.hypot(d1[:, 0], d1[:, 1]), 1e-12)[:, None]
-    return d0, d1
-
-
-def _path_points(
-    lines: np.ndarray,
-    owner: np.ndarray,
-    position: np.ndarray,
-    length: np.ndarray,
-    offsets: np.ndarray,
-) -> np.ndarray:
-    """
-    Points at signed distances ``offsets`` along each viewpoint's line, (n, k, 2).
-
-    Beyond either end the path goes on straight along the line's end direction: a walker
-    crossing a junction looks straight ahead.
-    """
-    d0, d1 = _end_tangents(lines)
-    q = position[:, None] + offsets[None, :]
-    n, k = q.shape
-    geoms = np.repeat(lines[owner], k)
-    flat_q = q.ravel()
-    inside = np.clip(flat_q, 0.0, np.repeat(length, k))
-    pts = shapely.get_coordinates(shapely.line_interpolate_point(geoms, inside)).reshape(n, k, 2)
-    before = np.minimum(q, 0.0)[..., None]  # <= 0: distance before the start
-    after = np.maximum(q - length[:, None], 0.0)[..., None]
-    return pts + before * d0[owner][:, None, :] + after * d1[owner][:, None, :]
-
-
-def _sightline_ahead(
-    views: np.ndarray, origins: np.ndarray, path: np.ndarray, step: float
-) -> np.ndarray:
-    """Length of the path ahead seen without a break from each origin, metres."""
-    n, k, _ = path.shape
-    # Pull points a hair towards the origin, so a point at exactly the range limit is not
-    # lost between the arc's chords (sagitta below 1e-5 of the radius).
-    pts = origins[:, None, :] + (path - origins[:, None, :]) * (1.0 - 1e-4)
-    shapely.prepare(views)
-    seen = shapely.intersects(np.repeat(views, k), shapely.points(pts.reshape(-1, 2)))
-    seen = seen.reshape(n, k)
-    run = np.where(seen.all(axis=1), k, np.argmin(seen, axis=1))
-    return run * step
 
 
 def segment_measures(
@@ -230,24 +179,38 @@ def segment_measures(
     step = float(settings.SIGHTLINE_STEP)
 
     lines = streets.geometry.to_numpy()
-    owner, position, length = _viewpoints(lines, spacing)
+    owner, position, _ = _viewpoints(lines, spacing)
     xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
-    near = engine.isovists(xy, radius=face)
-    wide = engine.isovists(xy, radius=far)
-    ok = ~near["inside_obstacle"].to_numpy()
+    _, _, raw_25, _, inside = engine._raw(xy, radius=face)
+    ring, ring_start, raw_50, _, _ = engine._raw(xy, radius=far)
+    ok = ~inside
 
+    line_xy, line_index = shapely.get_coordinates(lines, return_index=True)
+    line_start = np.searchsorted(line_index, np.arange(len(lines) + 1))
     n_steps = max(1, round(far / step))
-    ahead = np.arange(1, n_steps + 1) * step
-    views = wide.geometry.to_numpy()
-    sight = np.full((len(xy), 2), np.nan)
-    if ok.any():
-        for col, sign in ((0, 1.0), (1, -1.0)):
-            path = _path_points(lines, owner[ok], position[ok], length[ok], sign * ahead)
-            sight[ok, col] = _sightline_ahead(views[ok], xy[ok], path, step)
+    sight = np.column_stack(
+        [
+            _star.sightlines_ahead(
+                np.ascontiguousarray(line_xy[:, 0]),
+                np.ascontiguousarray(line_xy[:, 1]),
+                line_start,
+                owner,
+                position,
+                sign,
+                np.ascontiguousarray(xy[:, 0]),
+                np.ascontiguousarray(xy[:, 1]),
+                ring,
+                ring_start,
+                step,
+                n_steps,
+            )
+            for sign in (1.0, -1.0)
+        ]
+    )
 
     n_arc = _arc_vertices()
     disc = 0.5 * n_arc * face**2 * math.sin(2 * math.pi / n_arc)  # the open disc's polygon
-    share = near["area"].to_numpy() / disc
+    share = raw_25[:, 0] / disc
     n = len(streets)
     used = np.bincount(owner[ok], minlength=n)
     total = np.bincount(owner, minlength=n)
@@ -262,8 +225,8 @@ def segment_measures(
         np.minimum.at(low, owner[ok], values[ok])
         return np.where(used > 0, low, np.nan)
 
-    area_25 = near["area"].to_numpy()
-    area_50 = wide["area"].to_numpy()
+    area_25 = raw_25[:, 0]
+    area_50 = raw_50[:, 0]
     out["isovist_area_mean_25"] = mean(area_25)
     out["isovist_area_min_25"] = minimum(area_25)
     out["isovist_area_mean_50"] = mean(area_50)

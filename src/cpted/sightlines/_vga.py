@@ -24,6 +24,7 @@ from cpted.sightlines._isovist import (
     _arc_vertices,
     _radius,
 )
+from cpted.sightlines._star import ring_angles, star_inside
 
 __all__ = ["VGA", "VGA_MEASURES", "vga"]
 
@@ -68,11 +69,10 @@ def _visibility_bits(
     cx: np.ndarray, cy: np.ndarray, coords: np.ndarray, offsets: np.ndarray
 ) -> np.ndarray:
     """
-    Symmetric adjacency bitsets (n, ceil(n / 64)): cell j is seen from cell i.
+    Return symmetric adjacency bitsets (n, ceil(n / 64)): cell j is seen from cell i.
 
-    Each isovist is star-shaped around its origin with vertices in counter-clockwise
-    order, so a point is inside when it is no farther than the boundary in its own
-    direction: a binary search over the vertex angles finds the boundary edge there.
+    Cell j is seen when its centre lies in cell i's isovist (a star-shaped test, see
+    :mod:`cpted.sightlines._star`); the test runs once per pair and sets both bits.
     """
     n = cx.shape[0]
     words = (n + 63) // 64
@@ -85,38 +85,9 @@ def _visibility_bits(
             continue
         px = coords[a:b, 0]
         py = coords[a:b, 1]
-        theta0 = math.atan2(py[0], px[0])
-        ang = np.empty(m)
-        for k in range(m):
-            t = math.atan2(py[k], px[k]) - theta0
-            t -= 2.0 * math.pi * math.floor(t / (2.0 * math.pi))
-            if t > 2.0 * math.pi - 1e-9:
-                t = 0.0  # a vertex on the start direction, rounded below a full turn
-            ang[k] = t
-        ang[0] = 0.0
-        ang[m - 1] = 2.0 * math.pi
-        for k in range(1, m):  # rounding must not break the order
-            if ang[k] < ang[k - 1]:
-                ang[k] = ang[k - 1]
+        theta0, ang = ring_angles(px, py)
         for j in range(i + 1, n):
-            qx = cx[j] - cx[i]
-            qy = cy[j] - cy[i]
-            d = math.hypot(qx, qy)
-            if d == 0.0:
-                continue
-            phi = math.atan2(qy, qx) - theta0
-            phi -= 2.0 * math.pi * math.floor(phi / (2.0 * math.pi))
-            k = int(np.searchsorted(ang, phi, side="right")) - 1
-            k = min(max(k, 0), m - 2)
-            while k < m - 2 and ang[k + 1] == ang[k]:
-                k += 1  # a radial edge: take the wall edge after it
-            ex = px[k + 1] - px[k]
-            ey = py[k + 1] - py[k]
-            den = qx * ey - qy * ex
-            if den == 0.0:
-                continue
-            t = (px[k] * ey - py[k] * ex) / den  # boundary at q * t
-            if t >= 1.0 - 1e-9:
+            if star_inside(px, py, ang, theta0, cx[j] - cx[i], cy[j] - cy[i], 1e-9):
                 bits[i, j // 64] |= np.uint64(1) << np.uint64(j % 64)
                 bits[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
     return bits
