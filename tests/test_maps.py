@@ -80,6 +80,14 @@ _OPEN_EVERYTHING = """
   // Hover and click every feature, as a planner would, so that every tooltip and popup
   // renders its (escaped) text.
   const maps = Object.values(window).filter(v => v instanceof L.Map);
+  const legendsShown = () => Array.from(document.querySelectorAll('.cpted-legend'))
+    .filter(el => el.style.display !== 'none').length;
+  const legendsBefore = legendsShown();
+  // switch every layer on, as a curious planner would
+  document.querySelectorAll('.leaflet-control-layers-overlays input').forEach(box => {
+    if (!box.checked) { box.click(); }
+  });
+  const legendsAfter = legendsShown();
   let tooltips = 0, popups = 0;
   const texts = [];
   const where = l => l.getLatLng ? l.getLatLng() : l.getBounds().getCenter();
@@ -104,7 +112,8 @@ _OPEN_EVERYTHING = """
   maps.forEach(m => m.eachLayer(l => visit(null, l)));
   const overlays = Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
     .map(l => l.textContent.trim());
-  return {maps: maps.length, tooltips, popups, texts, overlays, xss: window.__xss || 0};
+  return {maps: maps.length, tooltips, popups, texts, overlays, legendsBefore, legendsAfter,
+          xss: window.__xss || 0};
 }
 """
 
@@ -169,6 +178,8 @@ def test_browser_loads_the_saved_map_offline(neukoelln_audit, tmp_path, artifact
     for name in LAYER_NAMES:
         assert name in result["overlays"], name
     assert result["tooltips"] > 200
+    # legends follow the layers: switching every layer on shows more of them
+    assert 1 <= result["legendsBefore"] < result["legendsAfter"]
     assert (artifacts / "neukoelln_map.png").stat().st_size > 10_000
 
 

@@ -172,7 +172,7 @@ def add_geojson_layer(
 
 
 def figure(m: folium.Map) -> branca.element.Figure:
-    """The page (branca Figure) a map is drawn on, to add legends and styles to."""
+    """Return the page (branca Figure) a map is drawn on, to add legends and styles to."""
     return cast(branca.element.Figure, m.get_root())
 
 
@@ -184,23 +184,92 @@ def score_colour(score: float | None) -> str:
     return stops[min(int(max(score, 0.0) // 20), 4)]
 
 
+class _Legends(branca.element.MacroElement):
+    """One panel of legends, bottom left; each legend shows while its layer is on the map."""
+
+    _template = branca.element.Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+          #cpted-legends{position:fixed;bottom:56px;left:12px;z-index:9999;display:flex;
+            flex-direction:column;gap:6px;max-height:calc(100vh - 140px);overflow-y:auto;
+            font:12px/1.4 sans-serif}
+          .cpted-legend{background:rgba(255,255,255,0.93);padding:8px 10px;border-radius:4px;
+            box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:270px}
+          .cpted-legend .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;
+            border:1px solid #444;vertical-align:-1px}
+          .cpted-legend .note{margin-top:4px;color:#555}
+          .leaflet-control-layers-expanded{max-height:calc(100vh - 60px);overflow-y:auto;
+            font-size:12px}
+        </style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <div id="cpted-legends">{% for legend in this.legends %}{{ legend[1] }}{% endfor %}</div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this.map_name }};
+          // layer variables are looked up when needed: they are declared after this script
+          var legends = {{ this.legend_layers|tojson }};
+          function refresh() {
+            var boxes = document.querySelectorAll("#cpted-legends > .cpted-legend");
+            legends.forEach(function (name, i) {
+              var layer = name ? window[name] : null;
+              var shown = !layer || map.hasLayer(layer);
+              if (boxes[i]) { boxes[i].style.display = shown ? "" : "none"; }
+            });
+          }
+          map.on("overlayadd overlayremove layeradd layerremove", refresh);
+          window.addEventListener("load", refresh);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, map_name: str) -> None:
+        super().__init__()
+        self._name = "CptedLegends"
+        self.map_name = map_name
+        self.legends: list[tuple[str | None, str]] = []
+
+    @property
+    def legend_layers(self) -> list[str | None]:
+        """The JavaScript names of the layers the legends belong to (None: always shown)."""
+        return [name for name, _ in self.legends]
+
+
 def add_legend(
-    m: folium.Map, title: str, entries: Sequence[tuple[str, str]], note: str = ""
+    m: folium.Map,
+    title: str,
+    entries: Sequence[tuple[str, str]],
+    note: str = "",
+    *,
+    layer: folium.map.Layer | None = None,
 ) -> None:
-    """Add a fixed legend box: ``entries`` are (colour, label) pairs."""
+    """
+    Add a legend to the map's legend panel: ``entries`` are (colour, label) pairs.
+
+    With ``layer``, the legend shows only while that layer is switched on, so the panel
+    explains what is on the map and nothing else. All text is escaped.
+    """
     rows = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
-        f'background:{html.escape(colour)};border:1px solid #444"></span>{html.escape(label)}</div>'
+        f'<div><span class="swatch" style="background:{html.escape(colour)}"></span>'
+        f"{html.escape(label)}</div>"
         for colour, label in entries
     )
-    extra = f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div>' if note else ""
-    box = (
-        '<div class="cpted-legend" style="position:fixed;bottom:56px;left:12px;z-index:9999;'
-        "background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
-        'box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;max-width:260px">'
-        f"<strong>{html.escape(title)}</strong>{rows}{extra}</div>"
-    )
-    figure(m).html.add_child(branca.element.Element(box))
+    extra = f'<div class="note">{html.escape(note)}</div>' if note else ""
+    box = f'<div class="cpted-legend"><strong>{html.escape(title)}</strong>{rows}{extra}</div>'
+    panel = getattr(m, "_cpted_legends", None)
+    if panel is None:
+        panel = _Legends(m.get_name())
+        m.add_child(panel)
+        m._cpted_legends = panel  # type: ignore[attr-defined]
+    panel.legends.append((layer.get_name() if layer is not None else None, box))
+
+
+#: Layers shown when an audit map opens; the others are listed, switched off, in the
+#: layer control, so the first view answers "where is it weak?" and not everything at once.
+DEFAULT_VISIBLE = ("Buildings", "Public spaces (sites)", "CPTED score by street segment")
 
 
 def _attribution(m: folium.Map, data_date: str | None) -> None:
@@ -243,7 +312,9 @@ _LIT_COLOURS = {
 }
 
 
-def _add_area_layers(m: folium.Map, area: StudyArea, *, show_streets: bool = True) -> None:
+def _add_area_layers(
+    m: folium.Map, area: StudyArea, *, show_streets: bool = True
+) -> folium.FeatureGroup | None:
     c = settings.LAYER_COLOURS
     add_geojson_layer(
         m,
@@ -261,8 +332,9 @@ def _add_area_layers(m: folium.Map, area: StudyArea, *, show_streets: bool = Tru
         aliases=["name", "kind of space", "area (m²)", "access"],
         colour=c["sites"],
     )
+    streets = None
     if show_streets:
-        add_geojson_layer(
+        streets = add_geojson_layer(
             m,
             area.streets,
             "Streets by lighting tag",
@@ -320,6 +392,18 @@ def _add_area_layers(m: folium.Map, area: StudyArea, *, show_streets: bool = Tru
         colour=c["cameras"],
         radius=4,
     )
+    return streets
+
+
+_LIT_LEGEND = [
+    (_LIT_COLOURS[k], label)
+    for k, label in (
+        ("yes", "lit"),
+        ("limited", "lit part of the night"),
+        ("no", "not lit"),
+        ("unknown", "not mapped"),
+    )
+]
 
 
 def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
@@ -339,19 +423,12 @@ def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
     CptedMap
     """
     m = _base_map(area, basemap=basemap or settings.BASEMAP)
-    _add_area_layers(m, area)
+    streets = _add_area_layers(m, area)
     add_legend(
         m,
         "Streets by lighting tag (lit=*)",
-        [
-            (_LIT_COLOURS[k], label)
-            for k, label in (
-                ("yes", "lit"),
-                ("limited", "lit part of the night"),
-                ("no", "not lit"),
-                ("unknown", "not mapped"),
-            )
-        ],
+        _LIT_LEGEND,
+        layer=streets,
         note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
     )
     folium.LayerControl(collapsed=False).add_to(m)
@@ -375,12 +452,13 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     """
     area = audit.area
     m = _base_map(area, basemap=basemap or settings.BASEMAP)
-    _add_area_layers(m, area)
+    streets = _add_area_layers(m, area)
+    add_legend(m, "Streets by lighting tag (lit=*)", _LIT_LEGEND, layer=streets)
     segments = audit.segments
     score_columns = [c for c in segments.columns if c.endswith("_score")]
     fields = ["name", "highway", "length", "lit", *score_columns]
     if "cpted_score" in segments.columns:
-        add_geojson_layer(
+        score_layer = add_geojson_layer(
             m,
             segments,
             "CPTED score by street segment",
@@ -407,13 +485,7 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
                 )
             ],
             note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
-        )
-    else:
-        add_legend(
-            m,
-            "Streets by lighting tag (lit=*)",
-            [(_LIT_COLOURS[k], k) for k in ("yes", "limited", "no", "unknown")],
-            note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
+            layer=score_layer,
         )
     for name in PRINCIPLE_LAYERS:
         try:
@@ -421,6 +493,10 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
         except ModuleNotFoundError:
             continue
         module.add_layers(m, audit)
+    if "cpted_score" in segments.columns:
+        for child in m._children.values():
+            if isinstance(child, folium.FeatureGroup):
+                child.show = html.unescape(child.layer_name) in DEFAULT_VISIBLE
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 

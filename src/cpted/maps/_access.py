@@ -33,7 +33,7 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
     """
     parts = audit.layers.get("access_perimeter")
     if parts is not None and len(parts):
-        add_geojson_layer(
+        edges = add_geojson_layer(
             m,
             parts,
             "Site edges: barrier, building or open",
@@ -56,6 +56,7 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
                 (ENTRY_COLOURS["open"], "entry: open"),
                 (_TRAP_COLOURS[1], "path inside with a single way out"),
             ],
+            layer=edges,
         )
     entries = audit.layers.get("access_entries")
     if entries is not None and len(entries):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import warnings
 from typing import TYPE_CHECKING, Any
 
-import branca
 import folium
 import numpy as np
 
-from cpted.maps import add_geojson_layer, score_colour
+from cpted.maps import add_geojson_layer, add_legend, score_colour
 
 if TYPE_CHECKING:
     from cpted._raster import Raster
@@ -94,22 +92,6 @@ def _web_raster(raster: Raster) -> tuple[np.ndarray, list[list[float]]]:
     return out, [[lat0, lon0], [lat1, lon1]]
 
 
-def _legend(m: folium.Map, title: str, entries: list[tuple[str, str]], note: str) -> None:
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
-        f'background:{html.escape(c)};border:1px solid #444"></span>{html.escape(label)}</div>'
-        for c, label in entries
-    )
-    box = (
-        '<div class="cpted-legend cpted-legend-lighting" style="position:fixed;bottom:56px;'
-        "right:12px;z-index:9999;background:rgba(255,255,255,0.92);padding:8px 10px;"
-        "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;"
-        f'max-width:260px"><strong>{html.escape(title)}</strong>{rows}'
-        f'<div style="margin-top:4px;color:#555">{html.escape(note)}</div></div>'
-    )
-    m.get_root().html.add_child(branca.element.Element(box))  # type: ignore[attr-defined]
-
-
 def _segment_style(feature: dict[str, Any]) -> dict[str, Any]:
     props = feature["properties"]
     status = props.get("lighting_status")
@@ -135,11 +117,12 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             image=lux_rgba(web), bounds=bounds, mercator_project=False, interactive=False
         ).add_to(group)
         group.add_to(m)
-        _legend(
+        add_legend(
             m,
             "Horizontal illuminance",
             [(colour, label) for _, colour, label in LUX_CLASSES[1:]],
             "Untinted: below 0.4 lx (P6 minimum). EN 13201-2 P classes; maintained values.",
+            layer=group,
         )
     spots = audit.layers.get("dark_spots")
     if spots is not None and len(spots):
