@@ -673,3 +673,40 @@ def test_vga_on_karl_marx_platz(neukoelln):
     assert res.cells["connectivity"].between(1, len(res.cells) - 1).all()
     assert res.cells["clustering"].dropna().between(0, 1).all()
     assert res.rasters["integration_hh"].crs == neukoelln.crs
+
+
+# --------------------------------------------------------------------------------------
+# Audit and map
+# --------------------------------------------------------------------------------------
+
+
+def test_audit_part_and_map_layers(neukoelln):
+    from cpted.sightlines import audit_part, viewpoint_isovists
+
+    part = audit_part(neukoelln)
+    assert part.segments.index.equals(neukoelln.streets.index)
+    views = part.layers["sightline_isovists"]
+    assert views.index.equals(neukoelln.streets.index)
+    assert views.crs == neukoelln.crs
+    ok = ~views.geometry.is_empty
+    assert views.loc[ok, "visible_share_25"].between(0, 1).all()
+    assert viewpoint_isovists(neukoelln).loc[ok, "area_m2"].to_numpy() == pytest.approx(
+        views.loc[ok, "area_m2"].to_numpy()
+    )
+
+    import folium
+
+    from cpted.audit import Audit
+    from cpted.maps import _sightlines
+
+    segments = gpd.GeoDataFrame(
+        neukoelln.streets.join(part.segments), geometry="geometry", crs=neukoelln.crs
+    )
+    audit = Audit(neukoelln, segments, neukoelln.sites, part.layers, {}, ("sightlines",))
+    m = folium.Map()
+    _sightlines.add_layers(m, audit)
+    names = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    assert names == ["Sightlines score by street segment", "Isovists (25 m) from segment midpoints"]
+    page = m.get_root().render()
+    assert "sightlines_score" in page
+    assert "Sightlines score" in page  # the legend

@@ -15,7 +15,13 @@ square or park on a grid (connectivity, integration [HH], clustering) as depthma
 from __future__ import annotations
 
 from cpted.sightlines._isovist import MEASURES, IsovistEngine, isovist, isovists
-from cpted.sightlines._segments import SEGMENT_COLUMNS, obstacles, segment_measures
+from cpted.sightlines._segments import (
+    SEGMENT_COLUMNS,
+    audit_part,
+    obstacles,
+    segment_measures,
+    viewpoint_isovists,
+)
 from cpted.sightlines._vga import VGA, VGA_MEASURES, vga
 
 __all__ = [
@@ -24,9 +30,11 @@ __all__ = [
     "VGA",
     "VGA_MEASURES",
     "IsovistEngine",
+    "audit_part",
     "isovist",
     "isovists",
     "obstacles",
     "segment_measures",
     "vga",
+    "viewpoint_isovists",
 ]

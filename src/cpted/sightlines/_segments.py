@@ -18,7 +18,13 @@ from cpted.sightlines._isovist import IsovistEngine, _arc_vertices
 if TYPE_CHECKING:
     from cpted.area import StudyArea
 
-__all__ = ["SEGMENT_COLUMNS", "obstacles", "segment_measures"]
+__all__ = [
+    "SEGMENT_COLUMNS",
+    "audit_part",
+    "obstacles",
+    "segment_measures",
+    "viewpoint_isovists",
+]
 
 #: The columns of :func:`segment_measures`, in order.
 SEGMENT_COLUMNS = (
@@ -248,3 +254,73 @@ def segment_measures(
     )
     out["sightlines_confidence"] = settings.SIGHTLINE_MAP_CONFIDENCE * used / np.maximum(total, 1)
     return out
+
+
+def viewpoint_isovists(
+    area: StudyArea,
+    *,
+    engine: IsovistEngine | None = None,
+    simplify: float = 0.25,
+) -> gpd.GeoDataFrame:
+    """
+    Return the 25 m isovist of the middle of every street segment, for maps.
+
+    Parameters
+    ----------
+    area
+        The study area.
+    engine
+        An :class:`IsovistEngine` built on ``obstacles(area)``, to reuse; built if None.
+    simplify
+        Tolerance in metres of the simplification that keeps maps light (the arc's
+        vertices every half degree are not needed on screen).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed like ``area.streets``: ``area_m2`` and ``visible_share_25`` of the exact
+        isovist, and its simplified polygon (empty where the middle of the segment lies
+        in an obstacle).
+    """
+    streets = area.streets
+    if engine is None:
+        engine = IsovistEngine(obstacles(area))
+    face = float(settings.SIGHTLINE_FACE_DISTANCE)
+    mid = shapely.line_interpolate_point(streets.geometry.to_numpy(), 0.5, normalized=True)
+    xy = shapely.get_coordinates(mid).reshape(-1, 2)
+    iso = engine.isovists(xy, radius=face)
+    n_arc = _arc_vertices()
+    disc = 0.5 * n_arc * face**2 * math.sin(2 * math.pi / n_arc)
+    return gpd.GeoDataFrame(
+        {
+            "area_m2": iso["area"].to_numpy(),
+            "visible_share_25": np.minimum(iso["area"].to_numpy() / disc, 1.0),
+        },
+        geometry=shapely.simplify(iso.geometry.to_numpy(), simplify),
+        index=streets.index,
+        crs=area.crs,
+    )
+
+
+def audit_part(area: StudyArea) -> object:
+    """
+    Measure the sightlines of a study area for :func:`cpted.audit`.
+
+    Parameters
+    ----------
+    area
+        The study area.
+
+    Returns
+    -------
+    cpted.audit.AuditPart
+        ``segments`` from :func:`segment_measures` and the map layer
+        ``sightline_isovists`` from :func:`viewpoint_isovists`, sharing one engine.
+    """
+    from cpted.audit import AuditPart
+
+    engine = IsovistEngine(obstacles(area))
+    return AuditPart(
+        segments=segment_measures(area, engine=engine),
+        layers={"sightline_isovists": viewpoint_isovists(area, engine=engine)},
+    )
