@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import html
 import importlib
+import math
 import os
 import shutil
 import tempfile
+import tomllib
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -30,9 +33,12 @@ from cpted._raster import Raster
 if TYPE_CHECKING:
     import folium
 
+    from cpted._compare import Comparison
+    from cpted._explain import Explanation
     from cpted.area import StudyArea
+    from cpted.maps import CptedMap
 
-__all__ = ["PRINCIPLES", "Audit", "AuditPart", "audit"]
+__all__ = ["PRINCIPLES", "Audit", "AuditPart", "audit", "combine_scores", "read_weights"]
 
 #: The principle modules, in the order the audit runs them.
 PRINCIPLES = ("sightlines", "lighting", "surveillance", "access", "vulnerability")
@@ -67,23 +73,90 @@ def _join(base: gpd.GeoDataFrame, extra: pd.DataFrame | None, what: str) -> gpd.
     return gpd.GeoDataFrame(base.join(extra), geometry="geometry", crs=base.crs)
 
 
-def combine_scores(table: pd.DataFrame) -> pd.DataFrame:
+_SCORED = ("sightlines", "lighting", "surveillance", "access")
+
+
+def read_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -> dict[str, float]:
+    """
+    Check the principle weights of the combined score, or read them from a TOML file.
+
+    Parameters
+    ----------
+    weights
+        None (:data:`cpted.settings.SCORE_WEIGHTS`), a mapping ``{principle: weight}``, or
+        the path of a TOML file holding such keys at its top level or in a ``[weights]``
+        table, e.g. ``lighting = 2.0``. Principles not named keep their default weight.
+
+    Returns
+    -------
+    dict
+        ``{principle: weight}`` for sightlines, lighting, surveillance and access.
+
+    Raises
+    ------
+    InputError
+        The file is missing or not TOML, a principle is unknown, a weight is negative or
+        not a number, or every weight is 0.
+    """
+    merged = dict(settings.SCORE_WEIGHTS)
+    if weights is None:
+        return merged
+    if isinstance(weights, str | os.PathLike):
+        path = Path(weights)
+        if not path.exists():
+            msg = f"No such weights file: {path}. Write a TOML file such as 'lighting = 2.0'."
+            raise InputError(msg)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            msg = f"{path.name} is not a TOML file of weights ({exc}); write e.g. 'lighting = 2.0'."
+            raise InputError(msg) from exc
+        weights = data.get("weights", data)
+    if not isinstance(weights, Mapping):
+        msg = f"weights must be a mapping of principle to weight or a TOML path, got {weights!r}."
+        raise InputError(msg)
+    problems = []
+    for name, value in weights.items():
+        if name not in _SCORED:
+            problems.append(f"unknown principle {name!r} (choose from {', '.join(_SCORED)})")
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            problems.append(f"{name} = {value!r} is not a non-negative number")
+            continue
+        merged[name] = float(value)
+    if problems:
+        msg = "Bad score weights: " + "; ".join(problems) + "."
+        raise InputError(msg)
+    if sum(merged.values()) <= 0:
+        msg = "Every score weight is 0; give at least one principle a positive weight."
+        raise InputError(msg)
+    return merged
+
+
+def combine_scores(
+    table: pd.DataFrame, *, weights: Mapping[str, float] | str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
     """
     Combine the principle scores of each row into ``cpted_score`` and ``cpted_confidence``.
 
     The combined score is the weighted mean of the principle scores present
-    (``<principle>_score`` columns), with the weights of
-    :data:`cpted.settings.SCORE_WEIGHTS`; a missing principle is left out and its weight
-    shared among the others. Confidence is the weighted mean of the principles'
-    confidences times the share of the total weight that was available, so a row scored on
-    fewer principles is trusted less, never scored lower.
+    (``<principle>_score`` columns), with ``weights`` (default
+    :data:`cpted.settings.SCORE_WEIGHTS`; see :func:`read_weights`); a missing principle
+    is left out and its weight shared among the others. Confidence is the weighted mean of
+    the principles' confidences times the share of the total weight that was available, so
+    a row scored on fewer principles is trusted less, never scored lower.
 
     Returns
     -------
     pandas.DataFrame
         ``cpted_score`` (0-100) and ``cpted_confidence`` (0-1), indexed like ``table``.
     """
-    weights = settings.SCORE_WEIGHTS
+    weights = read_weights(weights)
     total = sum(weights.values())
     score_sum = pd.Series(0.0, index=table.index)
     weight_sum = pd.Series(0.0, index=table.index)
@@ -128,6 +201,8 @@ class Audit:
         Fields the principles computed (illuminance, visibility), as :class:`Raster`.
     principles
         The principle modules that ran.
+    weights
+        The principle weights of ``cpted_score``.
     """
 
     area: StudyArea
@@ -136,6 +211,170 @@ class Audit:
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     rasters: dict[str, Raster] = field(default_factory=dict)
     principles: tuple[str, ...] = ()
+    weights: dict[str, float] = field(default_factory=lambda: dict(settings.SCORE_WEIGHTS))
+
+    def explain(self, key: Any) -> Explanation:
+        """
+        Explain the score of one segment or site: points lost per measure, and advice.
+
+        Parameters
+        ----------
+        key
+            An index of ``segments`` (an int) or of ``sites`` (a str such as
+            ``"w986957296"``), or a site's name.
+
+        Returns
+        -------
+        Explanation
+            Printable (``print(audit.explain(12))``) and shown as HTML in a notebook;
+            its ``principles`` and ``measures`` tables hold the figures.
+
+        Raises
+        ------
+        InputError
+            No segment or site has that id or name.
+        """
+        from cpted._explain import Explanation, losses, recommendations
+
+        kind, table, row = self._locate(key)
+        one = table.loc[[row]]
+        lost = losses(one, kind=kind, weights=self.weights)
+        recs = recommendations(one, kind=kind, area=self.area, lost=lost)[0]
+        rows = []
+        for principle, weight in self.weights.items():
+            column = f"{principle}_score"
+            if column not in one:
+                continue
+            value = pd.to_numeric(one[column], errors="coerce").iloc[0]
+            rows.append(
+                {
+                    "principle": principle,
+                    "score": value,
+                    "confidence": pd.to_numeric(
+                        one.get(f"{principle}_confidence", pd.Series([np.nan])), errors="coerce"
+                    ).iloc[0],
+                    "weight": weight,
+                    "points_lost": float(
+                        lost.loc[lost["principle"] == principle, "points_cpted"].sum()
+                    ),
+                }
+            )
+        principles = pd.DataFrame(
+            rows, columns=["principle", "score", "confidence", "weight", "points_lost"]
+        ).set_index("principle")
+        name = one["name"].iloc[0] if "name" in one else None
+        measures = lost.drop(columns=["row"]).reset_index(drop=True)
+        return Explanation(
+            kind=kind,
+            id=row,
+            name=""
+            if name is None or (isinstance(name, float) and math.isnan(name))
+            else str(name),
+            score=float(
+                pd.to_numeric(one.get("cpted_score", pd.Series([np.nan])), errors="coerce").iloc[0]
+            ),
+            confidence=float(
+                pd.to_numeric(
+                    one.get("cpted_confidence", pd.Series([np.nan])), errors="coerce"
+                ).iloc[0]
+            ),
+            principles=principles,
+            measures=measures,
+            recommendations=recs,
+        )
+
+    def _locate(self, key: Any) -> tuple[str, gpd.GeoDataFrame, Any]:
+        if not isinstance(key, str | bytes) and key in self.segments.index:
+            return "segment", self.segments, key
+        if key in self.sites.index:
+            return "site", self.sites, key
+        if isinstance(key, str) and "name" in self.sites:
+            names = self.sites["name"].fillna("").astype(str).str.casefold()
+            match = self.sites.index[names == key.casefold()]
+            if len(match):
+                return "site", self.sites, match[0]
+        if isinstance(key, str) and key.lstrip("-").isdigit() and int(key) in self.segments.index:
+            return "segment", self.segments, int(key)
+        msg = (
+            f"No segment or site {key!r} in the audit: segments are numbered "
+            f"{self.segments.index.min()}-{self.segments.index.max()}, sites are ids such as "
+            f"{', '.join(map(str, self.sites.index[:3])) or '(none)'} or their names."
+        )
+        raise InputError(msg)
+
+    def compare(self, other: Audit) -> Comparison:
+        """
+        Compare this audit (before) with ``other`` (after, e.g. a scenario).
+
+        Segments and sites are matched by their index when both audits come from the same
+        StudyArea (a scenario), else by their OSM identity (node ids ``u``, ``v``, ``key``
+        of segments; site ids).
+
+        Returns
+        -------
+        cpted._compare.Comparison
+            ``segments`` and ``sites`` with ``<score>_before``, ``<score>_after`` and
+            ``<score>_change`` columns, :meth:`~cpted._compare.Comparison.summary`, and
+            :meth:`~cpted._compare.Comparison.to_html` (side-by-side maps with synchronised
+            views).
+        """
+        from cpted._compare import compare_audits
+
+        return compare_audits(self, other)
+
+    def report(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """
+        Write the self-contained HTML report (see :func:`cpted.report.report_html`).
+
+        The page is written to a temporary file and renamed, so an interrupted run leaves
+        no half file.
+
+        Parameters
+        ----------
+        path
+            The file to write (``report.html``).
+        force
+            Replace an existing file.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from cpted.report import report_html
+
+        target = Path(path)
+        if target.exists() and not force:
+            msg = f"The report {target} exists already; choose another path or pass force=True."
+            raise InputError(msg)
+        _write_atomic(target, report_html(self))
+        return target
+
+    def compare_observations(
+        self, observations: Any, *, distance: float | None = None
+    ) -> gpd.GeoDataFrame:
+        """
+        Join walk-audit observations to segments and compare them with the scores.
+
+        Parameters
+        ----------
+        observations
+            The result of :func:`cpted.fieldaudit.observations_from_file`, or a path of a
+            CSV or GeoJSON file it reads.
+        distance
+            How far an observation point may lie from a segment, metres (default
+            :data:`cpted.settings.FIELD_AUDIT_DISTANCE`).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per observation and rated item; see
+            :func:`cpted.fieldaudit.agreement`.
+        """
+        from cpted.fieldaudit import agreement, observations_from_file
+
+        if not isinstance(observations, gpd.GeoDataFrame):
+            observations = observations_from_file(observations)
+        return agreement(self, observations, distance=distance)
 
     def to_map(self, *, basemap: str | None = None) -> folium.Map:
         """Draw the audit on a self-contained folium map (see :func:`cpted.maps.audit_map`)."""
@@ -172,8 +411,6 @@ class Audit:
         pathlib.Path
             The output folder.
         """
-        from cpted.report import report_html
-
         target = Path(directory)
         if target.exists() and not force:
             msg = (
@@ -185,7 +422,7 @@ class Audit:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         staging.chmod(0o755)  # mkdtemp makes it private; an output folder is for sharing
         try:
-            self._write(staging, report_html(self))
+            self._write(staging)
             if target.exists():
                 old = target.with_name(f".{target.name}.old")
                 if old.exists():
@@ -200,7 +437,9 @@ class Audit:
             raise
         return target
 
-    def _write(self, folder: Path, report: str) -> None:
+    def _write(self, folder: Path) -> None:
+        from cpted.report import report_html
+
         gpkg = folder / "cpted.gpkg"
         tables = {
             "segments": self.segments,
@@ -220,7 +459,9 @@ class Audit:
             table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
         for name, raster in self.rasters.items():
             raster.to_geotiff(folder / f"{name}.tif")
-        self.to_map().save(str(folder / "map.html"))
+        page = cast("CptedMap", self.to_map()).to_html()
+        (folder / "map.html").write_text(page, encoding="utf-8")
+        report = report_html(self, map_page=page)
         (folder / "report.html").write_text(report, encoding="utf-8")
 
     def summary(self) -> pd.DataFrame:
@@ -274,10 +515,19 @@ def _gis_safe(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def audit(
-    area: StudyArea, *, principles: tuple[str, ...] | None = None, progress: bool = True
+    area: StudyArea,
+    *,
+    principles: tuple[str, ...] | None = None,
+    weights: Mapping[str, float] | str | os.PathLike[str] | None = None,
+    explain: bool = True,
+    progress: bool = True,
 ) -> Audit:
     """
     Measure every CPTED principle on every street segment and public space of ``area``.
+
+    Scores are combined into ``cpted_score`` with ``weights`` (:func:`combine_scores`),
+    and each row gets an ``explanation`` (the measures that lost most points, and how
+    many) and ``recommendations`` (rule-based, '; '-joined so GIS files hold them).
 
     Parameters
     ----------
@@ -286,6 +536,12 @@ def audit(
     principles
         The principle modules to run (default all of :data:`PRINCIPLES` that are
         available).
+    weights
+        Weights of the principles in ``cpted_score``: a mapping or a TOML file (see
+        :func:`read_weights`); default :data:`cpted.settings.SCORE_WEIGHTS`.
+    explain
+        Add the ``explanation``, ``recommendations``, ``weakest_principle`` and
+        ``weakest_measure`` columns.
     progress
         Show a progress bar.
 
@@ -303,6 +559,7 @@ def audit(
     """
     from tqdm.auto import tqdm
 
+    weights = read_weights(weights)
     wanted = PRINCIPLES if principles is None else tuple(principles)
     unknown = [p for p in wanted if p not in PRINCIPLES]
     if unknown:
@@ -334,10 +591,30 @@ def audit(
     for table_name in ("segments", "sites"):
         table = segments if table_name == "segments" else sites
         if any(c.endswith("_score") for c in table.columns):
-            combined = combine_scores(table)
+            combined = combine_scores(table, weights=weights)
             table = gpd.GeoDataFrame(table.join(combined), geometry="geometry", crs=table.crs)
+            if explain:
+                from cpted._explain import explanation_columns
+
+                kind = "segment" if table_name == "segments" else "site"
+                text = explanation_columns(table, kind=kind, weights=weights, area=area)
+                table = gpd.GeoDataFrame(table.join(text), geometry="geometry", crs=table.crs)
         if table_name == "segments":
             segments = table
         else:
             sites = table
-    return Audit(area, segments, sites, layers, rasters, tuple(ran))
+    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights)
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``target`` and rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(name, 0o644)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise

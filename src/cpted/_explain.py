@@ -1,0 +1,891 @@
+"""Why a segment or site scored as it did, and what a planner could change.
+
+Each principle score is a weighted sum of parts (see the principle modules' docstrings).
+:func:`losses` rebuilds the points each part lost from the measured columns, scaled so the
+parts of a principle add up exactly to ``100 - <principle>_score``; :func:`recommendations`
+turns the measures into rule-based advice with its reason. Both read only the audit's
+columns, so they work on any table that has them and skip what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from cpted import settings
+
+__all__ = [
+    "Explanation",
+    "Recommendation",
+    "explanation_columns",
+    "losses",
+    "recommendations",
+]
+
+#: P classes of EN 13201-2:2015 Table 3 (average, minimum lux); mirrors cpted.lighting so
+#: that explaining never imports the lighting module's compiled parts.
+_P = {
+    "P1": (15.0, 3.0),
+    "P2": (10.0, 2.0),
+    "P3": (7.5, 1.5),
+    "P4": (5.0, 1.0),
+    "P5": (3.0, 0.6),
+    "P6": (2.0, 0.4),
+}
+
+_PRINCIPLE_WORDS = {
+    "sightlines": "sightlines",
+    "lighting": "lighting",
+    "surveillance": "natural surveillance",
+    "access": "access and escape",
+}
+
+
+@dataclass
+class Recommendation:
+    """One rule-based recommendation: what to do, why, and the principle it serves."""
+
+    principle: str
+    action: str
+    reason: str
+    points: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.reason})"
+
+
+@dataclass
+class Explanation:
+    """
+    Why one segment or site scored as it did (see :meth:`cpted.Audit.explain`).
+
+    Attributes
+    ----------
+    kind
+        ``"segment"`` or ``"site"``.
+    id
+        Its index in ``audit.segments`` or ``audit.sites``.
+    name
+        Its name in the data (street or site name), or ``""``.
+    score, confidence
+        ``cpted_score`` (0-100) and ``cpted_confidence`` (0-1).
+    principles
+        One row per principle: its score, confidence, weight and the points of the
+        combined score it lost.
+    measures
+        One row per scoring part that lost points: principle, measure, points lost within
+        the principle and in the combined score, and what was measured.
+    recommendations
+        What a planner could change, most points at stake first.
+    """
+
+    kind: str
+    id: Any
+    name: str
+    score: float
+    confidence: float
+    principles: pd.DataFrame
+    measures: pd.DataFrame
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        title = f"{self.kind} {self.id}" + (f" ({self.name})" if self.name else "")
+        lines = [
+            f"{title}: CPTED score {_fmt(self.score)} of 100, "
+            f"confidence {_fmt_share(self.confidence)}"
+        ]
+        for row in self.measures.itertuples():
+            lines.append(
+                f"  - {row.principle}: {row.measure} lost {row.points_cpted:.1f} points "
+                f"({row.detail})"
+            )
+        if self.recommendations:
+            lines.append("Recommendations:")
+            lines += [f"  - {r}" for r in self.recommendations]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        items = "".join(
+            f"<li><b>{html.escape(r.action)}</b> — {html.escape(r.reason)}</li>"
+            for r in self.recommendations
+        )
+        measures = "".join(
+            f"<tr><td>{html.escape(str(r.principle))}</td><td>{html.escape(str(r.measure))}</td>"
+            f"<td>{r.points_cpted:.1f}</td><td>{html.escape(str(r.detail))}</td></tr>"
+            for r in self.measures.itertuples()
+        )
+        return (
+            f"<div><b>{html.escape(self.kind)} {html.escape(str(self.id))}</b> "
+            f"{html.escape(self.name)}: CPTED score {_fmt(self.score)}"
+            "<table><tr><th>principle</th><th>measure</th><th>points lost</th><th>why</th></tr>"
+            f"{measures}</table><ul>{items}</ul></div>"
+        )
+
+
+def _lx(value: float) -> str:
+    """Illuminance as a planner reads it: two decimals below 1 lx, one above."""
+    if not np.isfinite(value):
+        return "–"
+    return f"{value:.2f}" if value < 1 else f"{value:.1f}"
+
+
+def _fmt(value: float) -> str:
+    return "–" if value is None or not np.isfinite(value) else f"{value:.0f}"
+
+
+def _fmt_share(value: float) -> str:
+    return "–" if value is None or not np.isfinite(value) else f"{value:.0%}"
+
+
+def _num(table: pd.DataFrame, column: str, default: float = np.nan) -> np.ndarray:
+    if column not in table.columns:
+        return np.full(len(table), default, dtype=float)
+    return pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+
+
+def _col(table: pd.DataFrame, column: str, default: Any = None) -> np.ndarray:
+    if column not in table.columns:
+        return np.full(len(table), default, dtype=object)
+    return table[column].to_numpy(dtype=object)
+
+
+def _night(t: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Share of the night times with a use open nearby, the count of such uses, any column."""
+    cols = [c for c in t.columns if c.startswith("uses_open_")]
+    if not cols:
+        return np.zeros(len(t)), np.full(len(t), np.nan), False
+    stack = np.vstack([np.nan_to_num(_num(t, c, 0)) for c in cols])
+    return (stack > 0).mean(axis=0), stack.sum(axis=0), True
+
+
+def _short(value: np.ndarray, ref: float) -> np.ndarray:
+    """1 - min(1, value / ref), 0 for NaN values (a part that was not measured)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(1.0 - np.clip(value / ref, 0.0, 1.0), nan=0.0)
+
+
+# --------------------------------------------------------------------------------------
+# Points lost by each part of each principle
+# --------------------------------------------------------------------------------------
+
+#: (principle, part) -> a human label of the measure behind it.
+MEASURE_LABELS = {
+    ("sightlines", "ahead"): "view ahead along the path",
+    ("sightlines", "around"): "open view around (25 m)",
+    ("lighting", "average"): "average illuminance",
+    ("lighting", "minimum"): "minimum illuminance",
+    ("lighting", "tag"): "lighting known from the lit tag only",
+    ("surveillance", "frontage"): "frontage overlooking the street",
+    ("surveillance", "entrances"): "doors onto the street",
+    ("surveillance", "uses"): "active uses",
+    ("surveillance", "night"): "uses open at night",
+    ("surveillance", "movement"): "people passing (movement)",
+    ("surveillance", "cameras"): "camera coverage",
+    ("surveillance", "overlooked"): "area overlooked by windows",
+    ("access", "permeability"): "network permeability",
+    ("access", "escape"): "ways out (dead ends)",
+    ("access", "openness"): "enclosed passage",
+    ("access", "edge"): "defined edge",
+    ("access", "control"): "controlled entries",
+    ("access", "exits"): "ways out",
+    ("access", "open_entries"): "open ways in",
+    ("access", "trap"): "paths with a single way out",
+    ("access", "territory"): "territorial edge",
+}
+
+
+def _segment_parts(t: pd.DataFrame) -> dict[str, dict[str, tuple[np.ndarray, list[str]]]]:
+    """Raw points lost (0-100 scale of the principle) and details, per principle and part."""
+    out: dict[str, dict[str, tuple[np.ndarray, list[str]]]] = {}
+    # sightlines: 100 (wa min(1, ahead/50) + wr min(1, share/0.5)) / (wa + wr)
+    if "sightlines_score" in t:
+        w = settings.SIGHTLINE_WEIGHTS
+        total = w["ahead"] + w["around"]
+        far = float(settings.SIGHTLINE_RECOGNITION_DISTANCE)
+        ahead = _num(t, "sightline_min_m")
+        share = _num(t, "visible_share_25")
+        ref = settings.SIGHTLINE_SHARE_REFERENCE
+        out["sightlines"] = {
+            "ahead": (
+                100 * w["ahead"] / total * _short(ahead, far),
+                [f"sees {a:.0f} m ahead; {far:.0f} m needed to recognise who comes" for a in ahead],
+            ),
+            "around": (
+                100 * w["around"] / total * _short(share, ref),
+                [f"{s:.0%} of the 25 m surroundings visible; {ref:.0%} is open" for s in share],
+            ),
+        }
+    if "lighting_score" in t:
+        out["lighting"] = _lighting_parts(t)
+    if "surveillance_score" in t:
+        w = settings.SURVEILLANCE_WEIGHTS
+        total = sum(w.values())
+        frontage = (_num(t, "overlooked_left", 0) + _num(t, "overlooked_right", 0)) / 2
+        doors = _num(t, "entrances_per_100m", 0)
+        uses = _num(t, "uses_per_100m", 0)
+        night = _night(t)[0]
+        big = max(settings.MOVEMENT_DISTANCES)
+        between = _num(t, f"betweenness_{big:.0f}", 0)
+        movement: np.ndarray = np.clip(
+            np.log1p(np.nan_to_num(between)) / np.log1p(settings.MOVEMENT_REFERENCE), 0, 1
+        )
+        cams = np.clip(_num(t, "camera_coverage", 0), 0, 1)
+        ref_d, ref_u = settings.DOORS_PER_100M_REFERENCE, settings.USES_PER_100M_REFERENCE
+        times = ", ".join(settings.NIGHT_TIMES)
+        out["surveillance"] = {
+            "frontage": (
+                100 * w["frontage"] / total * _short(frontage, 1.0),
+                [f"{f:.0%} of the street is overlooked by windows" for f in frontage],
+            ),
+            "entrances": (
+                100 * w["entrances"] / total * _short(doors, ref_d),
+                [f"{d:.1f} doors per 100 m; a friendly frontage has {ref_d:.0f}" for d in doors],
+            ),
+            "uses": (
+                100 * w["uses"] / total * _short(uses, ref_u),
+                [f"{u:.1f} active uses per 100 m; {ref_u:.0f} is lively" for u in uses],
+            ),
+            "night": (
+                100 * w["night"] / total * (1 - night),
+                [f"a use is open nearby at {x:.0%} of the night times ({times})" for x in night],
+            ),
+            "movement": (
+                100 * w["movement"] / total * (1 - movement),
+                [
+                    f"{b:,.0f} trips within {big:.0f} m pass; "
+                    f"{settings.MOVEMENT_REFERENCE:,.0f} is busy"
+                    for b in between
+                ],
+            ),
+            "cameras": (
+                100 * w["cameras"] / total * (1 - cams),
+                [f"cameras see {c:.0%} of it" for c in cams],
+            ),
+        }
+    if "access_score" in t:
+        w = settings.ACCESS_SEGMENT_WEIGHTS
+        total = sum(w.values())
+        poor, good = settings.ACCESS_LINK_NODE_RATIO_POOR, settings.ACCESS_LINK_NODE_RATIO_GOOD
+        ratio = _num(t, "link_node_ratio_400")
+        perm = np.where(np.isnan(ratio), 0.5, np.clip((ratio - poor) / (good - poor), 0, 1))
+        dead = _col(t, "dead_end", False).astype(bool)
+        single = _col(t, "single_way_out", False).astype(bool)
+        depth = np.nan_to_num(_num(t, "dead_end_depth_m", 0))
+        escape = np.where(
+            dead,
+            1 - np.clip(depth / settings.ACCESS_DEAD_END_DEPTH, 0, 1),
+            np.where(single, 0.5, 1.0),
+        )
+        enclosed = np.nan_to_num(_num(t, "enclosed_share", 0))
+        doors = _num(t, "doors_n", 0) > 0
+        openness = 1 - enclosed * np.where(doors, 0.5, 1.0)
+        out["access"] = {
+            "permeability": (
+                100 * w["permeability"] / total * (1 - perm),
+                [f"link–node ratio {r:.2f} within 400 m; {good} is well connected" for r in ratio],
+            ),
+            "escape": (
+                100 * w["escape"] / total * (1 - escape),
+                [
+                    f"dead end {d:.0f} m deep"
+                    if de
+                    else ("single way out" if s else "two ways out")
+                    for d, de, s in zip(depth, dead, single, strict=True)
+                ],
+            ),
+            "openness": (
+                100 * w["openness"] / total * (1 - openness),
+                [f"{e:.0%} of it enclosed by walls or back fences on both sides" for e in enclosed],
+            ),
+        }
+    return out
+
+
+def _lighting_parts(t: pd.DataFrame) -> dict[str, tuple[np.ndarray, list[str]]]:
+    n = len(t)
+    required = _col(t, "p_class_required", "P4")
+    avg = np.array([_P.get(str(c), _P["P4"])[0] for c in required])
+    low_ref = np.array([_P.get(str(c), _P["P4"])[1] for c in required])
+    mean = _num(t, "lux_mean")
+    low = _num(t, "lux_min")
+    status = _col(t, "lighting_status", "measured")
+    measured = np.isin(status, ["measured", "unlit"])
+    tag = status == "lit_lamps_not_mapped"
+    score = _num(t, "lighting_score")
+    return {
+        "average": (
+            np.where(measured, 50 * _short(mean / avg, 1.0), 0.0),
+            [
+                f"average {_lx(m)} lx; {c} needs {a:g} lx"
+                for m, c, a in zip(mean, required, avg, strict=True)
+            ],
+        ),
+        "minimum": (
+            np.where(measured, 50 * _short(low / low_ref, 1.0), 0.0),
+            [
+                f"minimum {_lx(m)} lx; {c} needs {a:g} lx"
+                for m, c, a in zip(low, required, low_ref, strict=True)
+            ],
+        ),
+        "tag": (
+            np.where(tag, 100 - np.nan_to_num(score, nan=100.0), 0.0),
+            ["tagged lit but no lamp is mapped near it"] * n,
+        ),
+    }
+
+
+def _site_parts(t: pd.DataFrame) -> dict[str, dict[str, tuple[np.ndarray, list[str]]]]:
+    out: dict[str, dict[str, tuple[np.ndarray, list[str]]]] = {}
+    if "lighting_score" in t:
+        out["lighting"] = _lighting_parts(t)
+    if "surveillance_score" in t:
+        over: np.ndarray = np.nan_to_num(_num(t, "overlooked_share", 0))
+        night = _night(t)[0]
+        cams = np.clip(np.nan_to_num(_num(t, "camera_coverage", 0)), 0, 1)
+        out["surveillance"] = {
+            "overlooked": (
+                60 * (1 - over),
+                [f"{o:.0%} of its area overlooked by windows" for o in over],
+            ),
+            "night": (
+                25 * (1 - night),
+                [f"a use is open nearby at {x:.0%} of the night times" for x in night],
+            ),
+            "cameras": (15 * (1 - cams), [f"cameras see {c:.0%} of it" for c in cams]),
+        }
+    if "access_score" in t:
+        controlled = np.isin(_col(t, "category", ""), list(settings.ACCESS_CONTROLLED_CATEGORIES))
+        defined = np.nan_to_num(_num(t, "defined_share", 0))
+        entries = _num(t, "entries_n", 0)
+        ctrl_n = _num(t, "entries_controlled_n", 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ctrl = np.where(entries > 0, ctrl_n / entries, defined)
+        exits_n = np.nan_to_num(_num(t, "exits_n", 0))
+        exits = np.clip(exits_n / settings.ACCESS_MIN_EXITS, 0, 1)
+        rate = np.nan_to_num(_num(t, "open_entries_per_100m", 0))
+        walk = np.nan_to_num(_num(t, "walkable_open_share", 0))
+        open_part = np.maximum(
+            np.clip(rate / settings.ACCESS_OPEN_ENTRIES_PER_100M, 0, 1), np.clip(walk, 0, 1)
+        )
+        ways = exits_n + np.nan_to_num(_num(t, "walkable_open_n", 0))
+        open_exits = np.clip(ways / settings.ACCESS_MIN_EXITS, 0, 1)
+        inside = _num(t, "internal_path_m", 0)
+        single = _num(t, "entrapment_m", 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            trapped = np.nan_to_num(np.where(inside > 0, single / inside, 0.0))
+        territory = np.nan_to_num(_num(t, "territorial_share", 0))
+        gaps = _num(t, "gaps_n", 0)
+        out["access"] = {
+            "edge": (
+                np.where(controlled, 50 * (1 - defined), 0.0),
+                [
+                    f"{d:.0%} of the edge closed; {g:.0f} open gaps"
+                    for d, g in zip(defined, gaps, strict=True)
+                ],
+            ),
+            "control": (
+                np.where(controlled, 30 * (1 - ctrl), 0.0),
+                [
+                    f"{c:.0%} of {e:.0f} entries controlled"
+                    for c, e in zip(ctrl, entries, strict=True)
+                ],
+            ),
+            "exits": (
+                np.where(controlled, 20 * (1 - exits), 25 * (1 - open_exits)),
+                [
+                    f"{w:.0f} ways out; {settings.ACCESS_MIN_EXITS} needed"
+                    for w in np.where(controlled, exits_n, ways)
+                ],
+            ),
+            "open_entries": (
+                np.where(controlled, 0.0, 35 * (1 - open_part)),
+                [f"{r:.1f} open ways in per 100 m of edge" for r in rate],
+            ),
+            "trap": (
+                np.where(controlled, 0.0, 20 * trapped),
+                [f"{x:.0%} of the paths inside have a single way out" for x in trapped],
+            ),
+            "territory": (
+                np.where(controlled, 0.0, 20 * (1 - territory)),
+                [f"{x:.0%} of the edge marked as someone's territory" for x in territory],
+            ),
+        }
+    return out
+
+
+def losses(table: pd.DataFrame, *, kind: str, weights: dict[str, float]) -> pd.DataFrame:
+    """
+    Points each scoring part lost, per row of ``table``.
+
+    Parameters
+    ----------
+    table
+        ``audit.segments`` or ``audit.sites`` (or any table with their columns).
+    kind
+        ``"segment"`` or ``"site"``.
+    weights
+        The principle weights of the combined score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table: ``row`` (index of ``table``), ``principle``, ``part``, ``measure``,
+        ``points`` (lost within the principle, 0-100), ``points_cpted`` (lost in the
+        combined score) and ``detail``. The parts of a principle add up to
+        ``100 - <principle>_score``.
+    """
+    parts = _segment_parts(table) if kind == "segment" else _site_parts(table)
+    present = {
+        p: np.isfinite(_num(table, f"{p}_score")) * w for p, w in weights.items() if p in parts
+    }
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight_sum = sum(present.values()) if present else np.zeros(len(table))
+    frames = []
+    for principle, items in parts.items():
+        score = _num(table, f"{principle}_score")
+        lost = np.where(np.isfinite(score), 100 - np.clip(score, 0, 100), 0.0)
+        raw_sum = sum(v for v, _ in items.values())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(raw_sum > 1e-9, lost / raw_sum, 0.0)
+            share = np.where(weight_sum > 0, present.get(principle, 0) / weight_sum, 0.0)
+        for part, (raw, detail) in items.items():
+            points = raw * scale
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "row": table.index,
+                        "principle": principle,
+                        "part": part,
+                        "measure": MEASURE_LABELS.get((principle, part), part),
+                        "points": points,
+                        "points_cpted": points * share,
+                        "detail": detail,
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(
+            columns=["row", "principle", "part", "measure", "points", "points_cpted", "detail"]
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["points"] > 0.05].sort_values(["row", "points_cpted"], ascending=[True, False])
+
+
+# --------------------------------------------------------------------------------------
+# Recommendations
+# --------------------------------------------------------------------------------------
+
+_COMPASS = (
+    "north",
+    "north-east",
+    "east",
+    "south-east",
+    "south",
+    "south-west",
+    "west",
+    "north-west",
+)
+
+
+def _compass(dx: float, dy: float) -> str:
+    bearing = (np.degrees(np.arctan2(dx, dy)) + 360.0) % 360.0
+    return _COMPASS[int((bearing + 22.5) // 45) % 8]
+
+
+def _nearest_features(
+    lines: Any, features: Any, distance: float
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Longest feature within ``distance`` of each line: its length near the line and side."""
+    n = len(lines)
+    length = np.zeros(n)
+    side = [""] * n
+    kind = np.full(n, "", dtype=object)
+    if features is None or not len(features) or not n:
+        return length, kind, side
+    geoms = lines.geometry.to_numpy()
+    fgeoms = features.geometry.to_numpy()
+    tree = shapely.STRtree(fgeoms)
+    li, fi = tree.query(geoms, predicate="dwithin", distance=distance)
+    if not len(li):
+        return length, kind, side
+    zones = shapely.buffer(geoms[li], distance, cap_style="flat")
+    pieces = shapely.intersection(
+        shapely.boundary(fgeoms[fi]) if _polygonal(fgeoms[fi]) else fgeoms[fi], zones
+    )
+    along = shapely.length(pieces)
+    best: dict[int, int] = {}
+    for k in np.argsort(-along):
+        best.setdefault(int(li[k]), int(k))
+    kinds = features.iloc[:, 0].astype(str).to_numpy() if features.shape[1] > 1 else None
+    for row, k in best.items():
+        if along[k] <= 0:
+            continue
+        length[row] = along[k]
+        mid = shapely.line_interpolate_point(geoms[row], 0.5, normalized=True)
+        centre = shapely.centroid(pieces[k])
+        side[row] = _compass(centre.x - mid.x, centre.y - mid.y)
+        if kinds is not None:
+            kind[row] = str(kinds[fi[k]]).replace("_", " ")
+    return length, kind, side
+
+
+def _polygonal(geoms: np.ndarray) -> bool:
+    return bool(len(geoms)) and bool(np.isin(shapely.get_type_id(geoms), [3, 6]).all())
+
+
+def recommendations(
+    table: pd.DataFrame, *, kind: str, area: Any = None, lost: pd.DataFrame | None = None
+) -> list[list[Recommendation]]:
+    """
+    Rule-based recommendations for every row of ``table``, most points at stake first.
+
+    Parameters
+    ----------
+    table
+        ``audit.segments`` or ``audit.sites``.
+    kind
+        ``"segment"`` or ``"site"``.
+    area
+        The StudyArea, to name the walls, hedges and blank buildings beside a segment.
+    lost
+        The :func:`losses` of ``table`` (points at stake per principle).
+
+    Returns
+    -------
+    list of list of Recommendation
+        One list per row, in the order of ``table``.
+    """
+    n = len(table)
+    at_stake: dict[tuple[Any, str], float] = {}
+    if lost is not None and len(lost):
+        grouped = lost.groupby(["row", "principle"])["points_cpted"].sum()
+        at_stake = {k: float(v) for k, v in grouped.items()}
+    out: list[list[Recommendation]] = [[] for _ in range(n)]
+    index = list(table.index)
+
+    def add(i: int, principle: str, action: str, reason: str) -> None:
+        out[i].append(
+            Recommendation(principle, action, reason, at_stake.get((index[i], principle), 0.0))
+        )
+
+    _lighting_advice(table, add, kind)
+    if kind == "segment":
+        _segment_advice(table, add, area)
+    else:
+        _site_advice(table, add)
+    for recs in out:
+        recs.sort(key=lambda r: -r.points)
+    return out
+
+
+def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
+    if "lighting_score" not in table:
+        return
+    status = _col(table, "lighting_status", "")
+    required = _col(table, "p_class_required", "P4")
+    mean = _num(table, "lux_mean")
+    low = _num(table, "lux_min")
+    met = _col(table, "p_class_met", "")
+    where = "this street" if kind == "segment" else "this space"
+    for i in range(len(table)):
+        req = str(required[i])
+        avg_req, low_req = _P.get(req, _P["P4"])
+        if status[i] in ("measured", "unlit") and (mean[i] < avg_req or low[i] < low_req):
+            if status[i] == "unlit" or mean[i] < 0.05:
+                add(
+                    i,
+                    "lighting",
+                    f"Light {where}: it is dark after nightfall",
+                    f"average {_lx(mean[i])} lx, minimum {_lx(low[i])} lx; "
+                    f"{req} needs {avg_req:g} lx average and {low_req:g} lx minimum (EN 13201-2)",
+                )
+            elif low[i] < low_req:
+                add(
+                    i,
+                    "lighting",
+                    f"Add lighting: minimum {_lx(low[i])} lx, {req} needs {low_req:g} lx",
+                    f"dark gaps between lamps; average {_lx(mean[i])} lx of {avg_req:g} lx "
+                    f"needed, best class met {met[i]} (EN 13201-2)",
+                )
+            else:
+                add(
+                    i,
+                    "lighting",
+                    f"Raise the light level: average {_lx(mean[i])} lx, {req} needs {avg_req:g} lx",
+                    f"minimum {_lx(low[i])} lx meets {low_req:g} lx; "
+                    f"best class met {met[i]} (EN 13201-2)",
+                )
+        elif status[i] == "lit_lamps_not_mapped":
+            add(
+                i,
+                "lighting",
+                "Map or survey the street lamps",
+                "tagged as lit but no lamp is mapped near it: "
+                "the lighting score rests on the tag alone",
+            )
+        elif status[i] == "unknown":
+            add(
+                i,
+                "lighting",
+                "Survey the lighting at night",
+                "neither lamps nor a lit tag are mapped, so lighting could not be scored",
+            )
+
+
+def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
+    n = len(table)
+    length = _num(table, "length", 0)
+    # the walls, hedges and fences that hide people, and blank buildings, beside each segment
+    screen_len = np.zeros(n)
+    screen_kind = np.full(n, "", dtype=object)
+    screen_side = [""] * n
+    blank_len = np.zeros(n)
+    blank_side = [""] * n
+    if area is not None and "geometry" in table:
+        barriers = getattr(area, "barriers", None)
+        if barriers is not None and len(barriers) and "opaque" in barriers:
+            opaque = barriers[barriers["opaque"].astype(bool) & (barriers.geom_type != "Point")]
+            screen_len, screen_kind, screen_side = _nearest_features(
+                table, opaque[["barrier", "geometry"]], settings.ACCESS_EDGE_WALK_DISTANCE
+            )
+        buildings = getattr(area, "buildings", None)
+        if buildings is not None and len(buildings) and "building" in buildings:
+            blank = buildings[buildings["building"].isin(list(settings.BLANK_BUILDINGS))]
+            blank_len, _, blank_side = _nearest_features(
+                table, blank[["building", "geometry"]], settings.FRONTAGE_DISTANCE / 2
+            )
+    ahead = _num(table, "sightline_min_m")
+    share = _num(table, "visible_share_25")
+    far = settings.SIGHTLINE_RECOGNITION_DISTANCE
+    frontage = (
+        _num(table, "overlooked_left", np.nan) + _num(table, "overlooked_right", np.nan)
+    ) / 2
+    blank_share = _num(table, "blank_wall_share", 0)
+    _, night_any, night_cols = _night(table)
+    doors = _num(table, "entrances_per_100m")
+    dead = _col(table, "dead_end", False).astype(bool)
+    depth = _num(table, "dead_end_depth_m", 0)
+    alley = _col(table, "alley", False).astype(bool)
+    ratio = _num(table, "link_node_ratio_400")
+    for i in range(n):
+        if np.isfinite(ahead[i]) and ahead[i] < far / 2:
+            add(
+                i,
+                "sightlines",
+                "Open up the view ahead (corner, recess or planting)",
+                f"a walker sees only {ahead[i]:.0f} m ahead; {far:.0f} m lets them recognise who "
+                "comes (Gehl 2010)",
+            )
+        if (
+            screen_len[i] >= 5
+            and np.isfinite(share[i])
+            and share[i] < settings.SIGHTLINE_SHARE_REFERENCE
+        ):
+            add(
+                i,
+                "sightlines",
+                f"Trim or replace the {screen_len[i]:.0f} m {screen_kind[i]} "
+                f"on the {screen_side[i]} side",
+                f"it hides people from the path; {share[i]:.0%} of the surroundings "
+                "within 25 m is visible",
+            )
+        if "surveillance_score" in table:
+            wall = max(blank_len[i], blank_share[i] * length[i])
+            if wall >= 10 and blank_share[i] > 0.2:
+                side = f" on the {blank_side[i]} side" if blank_side[i] else ""
+                add(
+                    i,
+                    "surveillance",
+                    f"Open up the {wall:.0f} m blank wall{side}",
+                    "windows, doors or an active ground floor would overlook the street "
+                    f"({blank_share[i]:.0%} of its sides are blank walls)",
+                )
+            elif np.isfinite(frontage[i]) and frontage[i] < 0.3:
+                add(
+                    i,
+                    "surveillance",
+                    "Bring windows and doors to face the street",
+                    f"only {frontage[i]:.0%} of it is overlooked by buildings within 25 m",
+                )
+            if np.isfinite(doors[i]) and doors[i] < 2 and frontage[i] >= 0.3:
+                add(
+                    i,
+                    "surveillance",
+                    "Add entrances onto the street",
+                    f"{doors[i]:.1f} doors per 100 m; a friendly frontage has "
+                    f"{settings.DOORS_PER_100M_REFERENCE:.0f} (Gehl et al. 2006)",
+                )
+            if night_cols and night_any[i] == 0:
+                add(
+                    i,
+                    "surveillance",
+                    "Consider an evening use nearby (kiosk, café, late shop)",
+                    f"no use within 25 m is open at {' or '.join(settings.NIGHT_TIMES)}",
+                )
+        if dead[i] and depth[i] >= settings.ACCESS_DEAD_END_DEPTH / 2:
+            add(
+                i,
+                "access",
+                "Open a through connection at the dead end, or make it visible from the street",
+                f"the path ends {depth[i]:.0f} m from the nearest junction with a single way out "
+                "(Secured by Design)",
+            )
+        if alley[i]:
+            add(
+                i,
+                "access",
+                "Gate the alley or open it to overlooking frontage",
+                "a narrow passage between blank walls or back fences (Secured by Design: rear "
+                "alleys give burglars access)",
+            )
+        if np.isfinite(ratio[i]) and ratio[i] < settings.ACCESS_LINK_NODE_RATIO_POOR + 0.1:
+            add(
+                i,
+                "access",
+                "Connect the surrounding network (new links, fewer cul-de-sacs)",
+                f"link–node ratio {ratio[i]:.2f} within 400 m; "
+                f"{settings.ACCESS_LINK_NODE_RATIO_GOOD} is well connected (Ewing 1996)",
+            )
+
+
+def _site_advice(table: pd.DataFrame, add: Any) -> None:
+    n = len(table)
+    category = _col(table, "category", "site")
+    controlled = np.isin(category, list(settings.ACCESS_CONTROLLED_CATEGORIES))
+    gaps = _num(table, "gaps_n", 0)
+    gap_max = _num(table, "gap_max_m", 0)
+    exits = _num(table, "exits_n", np.nan)
+    walk_n = _num(table, "walkable_open_n", 0)
+    uncontrolled = _num(table, "entries_n", 0) - _num(table, "entries_controlled_n", 0)
+    defined = _num(table, "defined_share")
+    territory = _num(table, "territorial_share")
+    over = _num(table, "overlooked_share")
+    _, night_any, night_cols = _night(table)
+    soft = _col(table, "soft_target", False)
+    open_n = _num(table, "approaches_open", 0)
+    worst = _col(table, "worst_vehicle", None)
+    for i in range(n):
+        what = str(category[i]).replace("_", " ")
+        if "access_score" in table:
+            if controlled[i] and (gaps[i] > 0 or uncontrolled[i] > 0):
+                holes = int(max(gaps[i], uncontrolled[i]))
+                add(
+                    i,
+                    "access",
+                    f"Close the perimeter: the {what} perimeter has {holes} uncontrolled gaps",
+                    f"largest open stretch {gap_max[i]:.0f} m; a {what} needs a defined, secure "
+                    "edge with few controlled entries (Secured by Design Schools 2014)",
+                )
+            ways = exits[i] if controlled[i] else exits[i] + walk_n[i]
+            if np.isfinite(ways) and ways < settings.ACCESS_MIN_EXITS:
+                add(
+                    i,
+                    "access",
+                    "Add a second way out",
+                    f"{ways:.0f} way(s) out; places where people gather need at least "
+                    f"{settings.ACCESS_MIN_EXITS} (NFPA 101 means of egress)",
+                )
+            if not controlled[i] and np.isfinite(territory[i]) and territory[i] < 0.5:
+                add(
+                    i,
+                    "access",
+                    "Mark the edge (low planting, kerb, paving change, bollards)",
+                    f"only {territory[i]:.0%} of its edge shows whose space it is (Newman 1972)",
+                )
+            elif controlled[i] and np.isfinite(defined[i]) and defined[i] < 0.5 and gaps[i] == 0:
+                add(
+                    i,
+                    "access",
+                    "Define the edge with a fence or wall",
+                    f"{defined[i]:.0%} of the edge is closed",
+                )
+        if "surveillance_score" in table:
+            if np.isfinite(over[i]) and over[i] < 0.5:
+                add(
+                    i,
+                    "surveillance",
+                    "Bring overlooking windows or activity to its edges",
+                    f"only {over[i]:.0%} of its area is within 25 m of windows",
+                )
+            if night_cols and night_any[i] == 0 and not controlled[i]:
+                add(
+                    i,
+                    "surveillance",
+                    "Consider an evening use at its edge",
+                    f"no use nearby is open at {' or '.join(settings.NIGHT_TIMES)}",
+                )
+        if bool(soft[i]) and open_n[i] > 0:
+            rating = (
+                str(table[f"rating_{worst[i]}"].iloc[i]) if f"rating_{worst[i]}" in table else ""
+            )
+            speed = _num(table, f"impact_speed_kmh_{worst[i]}")[i] if worst[i] else np.nan
+            add(
+                i,
+                "vulnerability",
+                f"Protect {int(open_n[i])} open vehicle approaches with rated barriers ({rating})",
+                f"a {str(worst[i]).replace('_', ' ')} can reach the crowd at {speed:.0f} km/h "
+                "(IWA 14-1 / PAS 68; NPSA hostile vehicle mitigation)",
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Columns for the audit tables
+# --------------------------------------------------------------------------------------
+
+
+def explanation_columns(
+    table: pd.DataFrame, *, kind: str, weights: dict[str, float], area: Any = None
+) -> pd.DataFrame:
+    """
+    Write the ``explanation`` and ``recommendations`` of every row as GIS-safe text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``explanation``, ``recommendations`` ('; '-joined), ``weakest_principle`` and
+        ``weakest_measure``, indexed like ``table``.
+    """
+    lost = losses(table, kind=kind, weights=weights)
+    recs = recommendations(table, kind=kind, area=area, lost=lost)
+    explanation = pd.Series("", index=table.index, dtype=object)
+    weakest_p = pd.Series(None, index=table.index, dtype=object)
+    weakest_m = pd.Series(None, index=table.index, dtype=object)
+    score = _num(table, "cpted_score")
+    if len(lost):
+        top = lost.groupby("row", sort=False).head(3)
+        for row, group in top.groupby("row", sort=False):
+            text = "; ".join(
+                f"{_PRINCIPLE_WORDS.get(p, p)}: {m} −{pts:.0f} ({d})"
+                for p, m, pts, d in zip(
+                    group["principle"],
+                    group["measure"],
+                    group["points_cpted"],
+                    group["detail"],
+                    strict=True,
+                )
+            )
+            explanation[row] = text
+            weakest_p[row] = group["principle"].iloc[0]
+            weakest_m[row] = group["measure"].iloc[0]
+    for i, row in enumerate(table.index):
+        if not np.isfinite(score[i]):
+            explanation[row] = "not scored: no principle could be measured here"
+        elif explanation[row]:
+            explanation[row] = f"score {score[i]:.0f}; points lost on " + explanation[row]
+        else:
+            explanation[row] = f"score {score[i]:.0f}; no measure lost points"
+    return pd.DataFrame(
+        {
+            "explanation": explanation,
+            "recommendations": ["; ".join(str(r) for r in rs) for rs in recs],
+            "weakest_principle": weakest_p,
+            "weakest_measure": weakest_m,
+        },
+        index=table.index,
+    )
