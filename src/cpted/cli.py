@@ -1,10 +1,13 @@
 """The ``cpted`` command: audit a place from the shell.
 
-    cpted audit [SOURCE] [--out DIR] [--force] [--site NAME]
+    cpted audit [SOURCE] [--out DIR] [--force] [--site NAME] [--weights FILE]
+    cpted compare BEFORE AFTER [--out DIR] [--force] [--weights FILE]
     cpted info SOURCE
 
 SOURCE is an OSM file or the name of a bundled sample (``neukoelln``, ``helsinki``); it
-defaults to the Neukölln sample. Errors on bad input print one line on stderr and exit
+defaults to the Neukölln sample. ``compare`` audits two sources (two years of the same
+place, or a plan drawn into a copy of the OSM file) and writes side-by-side maps and the
+differences per segment and site. Errors on bad input print one line on stderr and exit
 with code 2.
 """
 
@@ -68,10 +71,35 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     area = _load(args.source, progress=not args.quiet)
     if args.site:
         area = _only_site(area, args.site)
-    result = audit(area, progress=not args.quiet)
+    result = audit(area, weights=args.weights, progress=not args.quiet)
     folder = result.save(out, force=args.force)
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
     print(f"Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables.")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from cpted.audit import audit, read_weights
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        msg = f"The output folder {out} exists already; choose another with --out or add --force."
+        raise InputError(msg)
+    weights = read_weights(args.weights)
+    progress = not args.quiet
+    before = audit(_load(args.before, progress=progress), weights=weights, progress=progress)
+    after = audit(_load(args.after, progress=progress), weights=weights, progress=progress)
+    comparison = before.compare(after)
+    folder = comparison.save(out, force=args.force)
+    changed = int(comparison.segments["changed"].sum())
+    print(
+        f"Matched {len(comparison.segments)} street segments ({changed} changed) and "
+        f"{len(comparison.sites)} public spaces."
+    )
+    summary = comparison.summary()
+    if len(summary):
+        print(summary.to_string())
+    print(f"Wrote {folder}/: compare.html (before and after side by side), CSV tables.")
     return 0
 
 
@@ -108,7 +136,21 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", default="cpted-audit", help="output folder (default cpted-audit)")
     audit.add_argument("--force", action="store_true", help="replace an existing output folder")
     audit.add_argument("--site", help="audit only the surroundings of the site with this name")
+    audit.add_argument(
+        "--weights", help="TOML file of principle weights for cpted_score (e.g. lighting = 2)"
+    )
     audit.set_defaults(run=_cmd_audit)
+    compare = commands.add_parser(
+        "compare", help="audit two sources (before, after) and map the differences side by side"
+    )
+    compare.add_argument("before", help="OSM file or sample name: the place before")
+    compare.add_argument("after", help="OSM file or sample name: the place after")
+    compare.add_argument(
+        "--out", default="cpted-compare", help="output folder (default cpted-compare)"
+    )
+    compare.add_argument("--force", action="store_true", help="replace an existing output folder")
+    compare.add_argument("--weights", help="TOML file of principle weights for cpted_score")
+    compare.set_defaults(run=_cmd_compare)
     info = commands.add_parser("info", help="list the layers and the data quality of a source")
     info.add_argument("source", help="OSM file or sample name")
     info.set_defaults(run=_cmd_info)

@@ -443,6 +443,20 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
         *_vulnerability(audit),
         "</section>",
     ]
+    field = audit.layers.get("field_agreement")
+    if field is not None and len(field):
+        from cpted.fieldaudit import agreement_summary
+
+        parts += [
+            "<section id='field'><h2>Walk audit and computation</h2>",
+            f"<p>{field['observation'].nunique()} walk-audit observations were joined to the "
+            "street segments and each rated item set beside the score that measures it. "
+            "'map higher' means the map scores the place better than the walkers rated it: "
+            "look there for what the map does not hold (broken lamps, hedges, empty shop "
+            f"fronts). Agreement: within {settings.FIELD_AUDIT_AGREEMENT:g} points.</p>",
+            _table(agreement_summary(field)),
+            "</section>",
+        ]
     # map
     if map_page is None:
         try:

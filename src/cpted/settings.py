@@ -1026,15 +1026,42 @@ RESPONDER_SERVICES = {
 #: maintenance/lighting as complementary, with no agreed ranking (Cozens, Saville & Hillier
 #: 2005, "Crime prevention through environmental design: a review and modern
 #: bibliography", Property Management 23(5)). Vulnerability (hostile-vehicle) figures are
-#: reported beside the score, not inside it: they answer a different question.
-#: Surroundings kept around a site for ``cpted audit --site NAME``, metres: enough for a
-#: vehicle's run-up (NPSA guidance considers approaches of a few hundred metres) and for
-#: the sightline and lighting radii of the streets at its edge.
-SITE_AUDIT_BUFFER = 300.0
-
+#: reported beside the score, not inside it: they answer a different question. Override
+#: per audit with ``cpted.audit(area, weights={"lighting": 2})`` or a TOML file.
 SCORE_WEIGHTS: dict[str, float] = {
     "sightlines": 1.0,
     "lighting": 1.0,
     "surveillance": 1.0,
     "access": 1.0,
+}
+
+#: Surroundings kept around a site for ``cpted audit --site NAME``, metres: enough for a
+#: vehicle's run-up (NPSA guidance considers approaches of a few hundred metres) and for
+#: the sightline and lighting radii of the streets at its edge.
+SITE_AUDIT_BUFFER = 300.0
+
+#: How far a walk-audit observation point may lie from the segment it rates, metres. Phone
+#: GPS is good to about 5 m in the open and 10-20 m between tall buildings (van Diggelen &
+#: Enge 2015, "The world's first GPS MOOC and worldwide laboratory using smartphones",
+#: ION GNSS+), and auditors stand on the footway, up to 10 m from a street's centre line.
+FIELD_AUDIT_DISTANCE = 25.0
+
+#: Largest difference between an observed rating and the computed score, on 0-100, at
+#: which the two agree: one step of a 1-5 rating scale (25 points); on Safetipin's 0-3
+#: scale a step is 33 points, so neighbouring ratings still count as different.
+FIELD_AUDIT_AGREEMENT = 25.0
+
+#: The computed score each walk-audit item is compared with (Safetipin's audit parameters:
+#: lighting; openness = seeing around; visibility = being seen, eyes on the street;
+#: people = others around; feeling = the overall judgement). Security (guards, police),
+#: walk path (surface) and public transport are not measured from the map: None.
+FIELD_AUDIT_SCORES: dict[str, str | None] = {
+    "lighting": "lighting_score",
+    "openness": "sightlines_score",
+    "visibility": "surveillance_score",
+    "people": "surveillance_score",
+    "security": None,
+    "walk_path": None,
+    "transport": None,
+    "feeling": "cpted_score",
 }

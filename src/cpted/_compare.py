@@ -1,0 +1,366 @@
+"""Before and after: per-segment and per-site differences of two audits, side-by-side maps.
+
+The side-by-side page is cpted's own: two Leaflet maps in one page whose views follow each
+other (pan or zoom one and the other moves with it), with Leaflet inlined from the
+installed package, so the page works offline like every cpted map.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from cpted._errors import InputError
+
+if TYPE_CHECKING:
+    from cpted.audit import Audit
+
+__all__ = ["Comparison", "compare_audits", "side_by_side_html"]
+
+#: Change of a score below which a row counts as unchanged (rounding of the measures).
+CHANGE_TOLERANCE = 0.05
+
+
+def _scores(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c.endswith("_score")]
+
+
+def _match(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, keys: list[str]) -> pd.DataFrame:
+    """Pairs of (before index, after index) of the same segment or site."""
+    same_index = before.index.equals(after.index)
+    if same_index and (
+        not len(before)
+        or bool(before.geometry.geom_equals_exact(after.geometry, tolerance=0.01).all())
+    ):
+        return pd.DataFrame({"before": before.index, "after": after.index})
+    if keys and all(k in before and k in after for k in keys):
+        left = before[keys].astype(str).reset_index(names="before")
+        right = after[keys].astype(str).reset_index(names="after")
+        return left.merge(right, on=keys, how="inner")[["before", "after"]]
+    common = before.index.intersection(after.index)
+    return pd.DataFrame({"before": common, "after": common})
+
+
+def _difference(
+    before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, keys: list[str], label: list[str]
+) -> gpd.GeoDataFrame:
+    pairs = _match(before, after, keys)
+    scores = [c for c in _scores(before) if c in after.columns]
+    out = pd.DataFrame(index=pd.Index(pairs["after"].to_numpy(), name=after.index.name))
+    out[f"{before.index.name or 'id'}_before"] = pairs["before"].to_numpy()
+    for column in label:
+        if column in after:
+            out[column] = after.loc[pairs["after"], column].to_numpy()
+    changed = np.zeros(len(out), dtype=bool)
+    for column in scores:
+        b = pd.to_numeric(before.loc[pairs["before"], column], errors="coerce").to_numpy()
+        a = pd.to_numeric(after.loc[pairs["after"], column], errors="coerce").to_numpy()
+        out[f"{column}_before"] = b
+        out[f"{column}_after"] = a
+        change = a - b
+        out[f"{column}_change"] = change
+        both_nan = np.isnan(a) & np.isnan(b)
+        changed |= ~both_nan & ~(np.abs(np.nan_to_num(change, nan=np.inf)) <= CHANGE_TOLERANCE)
+    out["changed"] = changed
+    if "recommendations" in after:
+        out["recommendations_after"] = after.loc[pairs["after"], "recommendations"].to_numpy()
+    geometry = after.geometry.loc[pairs["after"]].to_numpy()
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=after.crs)
+
+
+@dataclass
+class Comparison:
+    """
+    The difference between two audits (see :meth:`cpted.Audit.compare`).
+
+    Attributes
+    ----------
+    before, after
+        The two audits.
+    segments
+        One row per matched segment (indexed like ``after.segments``): for every score
+        ``<score>_before``, ``<score>_after``, ``<score>_change`` (after minus before),
+        and ``changed``.
+    sites
+        The same for sites.
+    """
+
+    before: Audit
+    after: Audit
+    segments: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """Mean score before and after, mean change, and rows that improved or worsened."""
+        rows = {}
+        for name, table in (("segments", self.segments), ("sites", self.sites)):
+            for column in [c[: -len("_change")] for c in table.columns if c.endswith("_change")]:
+                change = table[f"{column}_change"]
+                rows[(name, column)] = {
+                    "before": round(float(table[f"{column}_before"].mean()), 2),
+                    "after": round(float(table[f"{column}_after"].mean()), 2),
+                    "mean_change": round(float(change.mean()), 2) if change.notna().any() else 0.0,
+                    "improved": int((change > CHANGE_TOLERANCE).sum()),
+                    "worsened": int((change < -CHANGE_TOLERANCE).sum()),
+                }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def changed_segments(self, score: str = "cpted_score") -> gpd.GeoDataFrame:
+        """Return the segments whose scores changed, largest change of ``score`` first."""
+        column = f"{score}_change"
+        if column not in self.segments:
+            msg = (
+                f"No score {score!r} in both audits; compare one of {_scores(self.after.segments)}."
+            )
+            raise InputError(msg)
+        changed = self.segments[self.segments["changed"]]
+        return changed.reindex(changed[column].abs().sort_values(ascending=False).index)
+
+    def to_html(self, *, score: str = "cpted_score", title: str | None = None) -> str:
+        """Draw the side-by-side page: before and after maps with synchronised views."""
+        return side_by_side_html(self, score=score, title=title)
+
+    def save(self, directory: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """
+        Write ``compare.html`` (side-by-side maps) and the difference tables as CSV.
+
+        Written to a temporary folder and renamed, like :meth:`cpted.Audit.save`.
+        """
+        target = Path(directory)
+        if target.exists() and not force:
+            msg = (
+                f"The output folder {target} exists already; choose another folder or pass "
+                "force=True (--force on the command line) to replace it."
+            )
+            raise InputError(msg)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging.chmod(0o755)
+        try:
+            (staging / "compare.html").write_text(self.to_html(), encoding="utf-8")
+            self.segments.drop(columns="geometry").to_csv(staging / "segments_change.csv")
+            self.sites.drop(columns="geometry").to_csv(staging / "sites_change.csv")
+            self.summary().to_csv(staging / "summary.csv")
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    def _repr_html_(self) -> str:
+        page = html.escape(self.to_html(), quote=True)
+        return (
+            f'<iframe srcdoc="{page}" style="width:100%;height:560px;border:none" '
+            'title="before and after"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<Comparison: {int(self.segments['changed'].sum())} of {len(self.segments)} "
+            f"segments and {int(self.sites['changed'].sum())} of {len(self.sites)} sites changed>"
+        )
+
+
+def compare_audits(before: Audit, after: Audit) -> Comparison:
+    """Compare two audits; see :meth:`cpted.Audit.compare`."""
+    from cpted.audit import Audit
+
+    if not isinstance(after, Audit):
+        msg = f"Compare an Audit with another Audit (from cpted.audit), got {type(after).__name__}."
+        raise InputError(msg)
+    segments = _difference(
+        before.segments, after.segments, ["u", "v", "key"], ["name", "highway", "length"]
+    )
+    sites = _difference(before.sites, after.sites, [], ["name", "category"])
+    return Comparison(before, after, segments, sites)
+
+
+# --------------------------------------------------------------------------------------
+# The side-by-side page
+# --------------------------------------------------------------------------------------
+
+_PAGE_STYLE = """
+html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}
+header{padding:6px 12px;background:#f4f3ef;border-bottom:1px solid #ccc}
+header h1{font-size:17px;margin:0}
+.pair{display:flex;height:calc(100% - 120px)}
+.pane{flex:1;display:flex;flex-direction:column;border-right:1px solid #bbb}
+.pane h2{font-size:14px;margin:0;padding:3px 10px;background:#fafafa}
+.map{flex:1}.leaflet-container{background:#f4f3ef}
+footer{padding:4px 12px;font-size:12px;color:#555}
+.legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;border:1px solid #444}
+@media print{.pair{height:90vh}}
+"""
+
+# Our own script: build two maps from the same data description and keep their views in
+# step. A flag stops the echo (moving B because A moved must not move A again).
+_PAGE_SCRIPT = """
+(function(){
+  var data = JSON.parse(document.getElementById('cpted-data').textContent);
+  function colour(s){
+    if (s === null || s === undefined) { return '#9e9e9e'; }
+    var stops = ['#d73027','#fc8d59','#fee08b','#91cf60','#1a9850'];
+    return stops[Math.min(Math.floor(Math.max(s, 0) / 20), 4)];
+  }
+  function tip(p, fields){
+    var out = [];
+    for (var i = 0; i < fields.length; i++) {
+      var v = p[fields[i]];
+      if (v !== null && v !== undefined) { out.push(fields[i] + ': ' + v); }
+    }
+    return out.join('<br>');
+  }
+  function build(id, side){
+    var m = L.map(id, {preferCanvas: true, maxZoom: 21});
+    var overlays = {};
+    var sites = L.geoJSON(side.sites, {
+      style: function(f){ return {color: '#6a3d9a', weight: 1,
+        fillColor: colour(f.properties[data.score]), fillOpacity: 0.35}; },
+      onEachFeature: function(f, l){ l.bindTooltip(tip(f.properties, data.siteFields)); }
+    }).addTo(m);
+    overlays['Public spaces'] = sites;
+    var streets = L.geoJSON(side.segments, {
+      style: function(f){ return {color: colour(f.properties[data.score]),
+        weight: f.properties.changed ? 7 : 4, opacity: 0.95}; },
+      onEachFeature: function(f, l){ l.bindTooltip(tip(f.properties, data.segmentFields)); }
+    }).addTo(m);
+    overlays['Streets by score'] = streets;
+    var point = function(c){ return function(f, ll){ return L.circleMarker(ll,
+      {radius: 4, color: '#222', weight: 1, fillColor: c, fillOpacity: 0.9}); }; };
+    overlays['Lamps'] = L.geoJSON(side.lamps, {pointToLayer: point('#ffd92f')}).addTo(m);
+    overlays['Barriers'] = L.geoJSON(side.barriers, {pointToLayer: point('#8c564b'),
+      style: function(){ return {color: '#8c564b', weight: 2}; }}).addTo(m);
+    overlays['Uses'] = L.geoJSON(side.pois, {pointToLayer: point('#1f78b4')});
+    overlays['Entrances'] = L.geoJSON(side.entrances, {pointToLayer: point('#33a02c')});
+    L.control.layers(null, overlays, {collapsed: true}).addTo(m);
+    L.control.scale().addTo(m);
+    m.attributionControl.addAttribution(data.credit);
+    return m;
+  }
+  var before = build('map-before', data.before);
+  var after = build('map-after', data.after);
+  var busy = false;
+  function follow(source, target){
+    source.on('move zoomend', function(){
+      if (busy) { return; }
+      busy = true;
+      target.setView(source.getCenter(), source.getZoom(), {animate: false});
+      busy = false;
+    });
+  }
+  follow(before, after);
+  follow(after, before);
+  before.fitBounds(data.bounds);
+  after.setView(before.getCenter(), before.getZoom(), {animate: false});
+  window.cptedMaps = {before: before, after: after};
+})();
+"""
+
+
+def _side(audit: Audit, table: gpd.GeoDataFrame, score: str, fields: list[str]) -> dict[str, Any]:
+    from cpted.maps import for_web
+
+    area = audit.area
+    return {
+        "segments": for_web(table, [score, *fields]),
+        "sites": for_web(audit.sites, [score, "name", "category"]),
+        "lamps": for_web(area.lamps, ["height", "flux", "source"]),
+        "barriers": for_web(area.barriers, ["barrier", "height"]),
+        "pois": for_web(area.pois, ["name", "category", "opening_hours"]),
+        "entrances": for_web(area.entrances, ["entrance"]),
+    }
+
+
+def side_by_side_html(
+    comparison: Comparison, *, score: str = "cpted_score", title: str | None = None
+) -> str:
+    """
+    Draw before and after side by side, with synchronised views, as one offline page.
+
+    Parameters
+    ----------
+    comparison
+        The result of :meth:`cpted.Audit.compare`.
+    score
+        The score that colours streets and sites.
+    title
+        Page title (escaped).
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (Leaflet inlined; no request leaves the browser).
+    """
+    from cpted.maps import score_colour
+    from cpted.maps._assets import _leaflet_css, _leaflet_js
+
+    before, after = comparison.before, comparison.after
+    if score not in after.segments and score not in after.sites:
+        msg = f"No score {score!r} in the audits; choose one of {_scores(after.segments)}."
+        raise InputError(msg)
+    fields = ["name", "highway", "changed", f"{score}_change"]
+    seg_before = before.segments.copy()
+    seg_after = after.segments.copy()
+    diff = comparison.segments
+    change = diff.get(f"{score}_change")
+    flags = diff["changed"]
+    seg_after["changed"] = flags.reindex(seg_after.index).fillna(False).astype(bool)
+    if change is not None:
+        seg_after[f"{score}_change"] = change.reindex(seg_after.index)
+    back = pd.Series(flags.to_numpy(), index=diff[f"{before.segments.index.name or 'id'}_before"])
+    seg_before["changed"] = back.reindex(seg_before.index).fillna(False).astype(bool).to_numpy()
+    bounds = gpd.GeoSeries([after.area.boundary], crs=after.area.crs).to_crs(4326).total_bounds
+    date = after.area.data_date or "unknown date"
+    data = {
+        "score": score,
+        "segmentFields": [score, *fields],
+        "siteFields": [score, "name", "category"],
+        "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+        "credit": html.escape(f"Data © OpenStreetMap contributors (ODbL), data of {date}"),
+        "before": _side(before, seg_before, score, fields),
+        "after": _side(after, seg_after, score, fields),
+    }
+    # JSON inside <script type="application/json">: "</" must not close the element.
+    payload = json.dumps(data, allow_nan=False, default=str).replace("</", "<\\/")
+    summary = comparison.summary()
+    rows = ""
+    if len(summary):
+        for (table, column), row in summary.iterrows():
+            rows += (
+                f"<span>{html.escape(str(table))} {html.escape(str(column))}: "
+                f"{row['before']:.1f} → {row['after']:.1f} ({row['mean_change']:+.2f}; "
+                f"{int(row['improved'])} better, {int(row['worsened'])} worse)</span> · "
+            )
+    legend = "".join(
+        f'<span style="background:{score_colour(v)}"></span>{label}'
+        for v, label in ((10, "0–20"), (30, "20–40"), (50, "40–60"), (70, "60–80"), (90, "80–100"))
+    )
+    heading = title or f"Before and after: {after.area.name}"
+    leaflet = _leaflet_js().replace("</script", "<\\/script")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(heading)}</title>"
+        f"<style>{_leaflet_css()}</style><style>{_PAGE_STYLE}</style></head><body>"
+        f"<header><h1>{html.escape(heading)}</h1>"
+        f"<div class='legend'>{html.escape(score.replace('_', ' '))}:{legend} "
+        "— thick lines: segments whose scores changed</div></header>"
+        "<div class='pair'><div class='pane'><h2>Before</h2><div id='map-before' class='map'>"
+        "</div></div><div class='pane'><h2>After</h2><div id='map-after' class='map'></div>"
+        f"</div></div><footer>{rows}<br>Map data © OpenStreetMap contributors (ODbL), data of "
+        f"{html.escape(str(date))}. Made with cpted.</footer>"
+        f'<script type="application/json" id="cpted-data">{payload}</script>'
+        f"<script>{leaflet}</script>"
+        f"<script>{_PAGE_SCRIPT}</script></body></html>"
+    )
