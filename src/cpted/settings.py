@@ -477,6 +477,26 @@ SIGHTLINE_MAP_CONFIDENCE = 0.8
 #: depthmapX users pick about a step), small enough for benches and kiosks to matter.
 VGA_CELL = 2.0
 
+#: How far beside a path a concealment spot may lie, metres: within a few steps of the
+#: walker, where someone hidden could reach them before they react (an arm's length
+#: plus two strides).
+CONCEALMENT_DISTANCE = 5.0
+
+#: Nearest approach distance that still counts as warning, metres. Caminada and van
+#: Bommel (1980, the basis of EN 13201's pedestrian lighting) take Hall's 3.7 m (12 ft)
+#: as the least distance at which a walker can still take evasive action; a spot seen
+#: only from nearer than 4 m gives no warning.
+CONCEALMENT_APPROACH = 4.0
+
+#: Spacing of the approach viewpoints along each segment, metres.
+CONCEALMENT_STEP = 2.0
+
+#: Cell size of the concealment search, metres (about the floor space of one person).
+CONCEALMENT_CELL = 1.0
+
+#: Smallest concealment spot kept, square metres: room for a standing person.
+CONCEALMENT_MIN_AREA = 1.0
+
 # --------------------------------------------------------------------------------------
 # Lighting (see cpted.lighting)
 # --------------------------------------------------------------------------------------
