@@ -21,6 +21,7 @@ from cpted.sightlines import (
     MEASURES,
     SEGMENT_COLUMNS,
     IsovistEngine,
+    concealment_spots,
     isovist,
     isovists,
     obstacles,
@@ -685,6 +686,7 @@ def test_audit_part_and_map_layers(neukoelln):
 
     part = audit_part(neukoelln)
     assert part.segments.index.equals(neukoelln.streets.index)
+    assert len(part.layers["concealment_spots"]) > 0
     views = part.layers["sightline_isovists"]
     assert views.index.equals(neukoelln.streets.index)
     assert views.crs == neukoelln.crs
@@ -706,7 +708,54 @@ def test_audit_part_and_map_layers(neukoelln):
     m = folium.Map()
     _sightlines.add_layers(m, audit)
     names = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
-    assert names == ["Sightlines score by street segment", "Isovists (25 m) from segment midpoints"]
+    assert names == [
+        "Sightlines score by street segment",
+        "Concealment spots beside paths",
+        "Isovists (25 m) from segment midpoints",
+    ]
     page = m.get_root().render()
     assert "sightlines_score" in page
     assert "Sightlines score" in page  # the legend
+
+
+# --------------------------------------------------------------------------------------
+# Concealment spots
+# --------------------------------------------------------------------------------------
+
+
+def test_recess_in_a_facade_is_a_concealment_spot():
+    # A path along y = 0; a facade at y = 3 with a recess 2 m wide and 3 m deep at
+    # x = 49..51. Sight lines from 4-25 m up the path cross the facade before reaching
+    # the recess's cells (x 49.5 / 50.5, y 3.5 / 4.5), so it is one 4 m² spot reaching
+    # 5 m from the path; the far corner (50.5, 4.5) is hidden from both ends.
+    # (The facade runs on past both ends of the path: where a facade ends beside a path,
+    # the ground behind its corner is a blind corner too.)
+    facade = [box(-20, 3, 49, 13), box(51, 3, 120, 13), box(49, 6, 51, 13)]
+    area = toy_area(facade, [], [LineString([(0, 0), (100, 0)])])
+    spots = concealment_spots(area)
+    assert len(spots) == 1
+    spot = spots.iloc[0]
+    assert spot.area_m2 == pytest.approx(4.0)
+    assert spot.depth_m == pytest.approx(5.0)
+    assert bool(spot.hidden_both_ways)
+    assert spot.segment == 10
+    assert spot.geometry.equals(box(49, 3, 51, 5))
+
+
+def test_open_path_has_no_concealment_spots():
+    area = toy_area([], [], [LineString([(0, 0), (100, 0)])])
+    assert concealment_spots(area).empty
+    with pytest.raises(InputError, match="distance"):
+        concealment_spots(area, distance=-1)
+
+
+def test_neukoelln_concealment_spots(neukoelln):
+    spots = concealment_spots(neukoelln)
+    assert spots.crs == neukoelln.crs
+    assert len(spots) > 0
+    assert (spots["area_m2"] >= cpted_settings.CONCEALMENT_MIN_AREA).all()
+    assert spots["depth_m"].between(0, cpted_settings.CONCEALMENT_DISTANCE).all()
+    assert spots["segment"].isin(neukoelln.streets.index).all()
+    # No spot lies inside a building.
+    buildings = shapely.union_all(neukoelln.buildings.geometry.to_numpy())
+    assert (spots.geometry.intersection(buildings).area < 1e-6).all()

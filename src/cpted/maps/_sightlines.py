@@ -1,4 +1,4 @@
-"""Map layers of the sightlines principle: segments by score, viewpoint isovists."""
+"""Map layers of the sightlines principle: segments by score, concealment, isovists."""
 
 from __future__ import annotations
 
@@ -36,9 +36,9 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
     """
     Add the sightlines layers of an audit to a map.
 
-    The street segments coloured by ``sightlines_score`` with a legend, and (off until
-    switched on) the 25 m isovist seen from the middle of each segment, whose area and
-    visible share show on hover and click.
+    The street segments coloured by ``sightlines_score`` with a legend, the concealment
+    spots, and (off until switched on) the 25 m isovist seen from the middle of each
+    segment, whose area and visible share show on hover and click.
     """
     segments = audit.segments
     if "sightlines_score" in segments.columns:
@@ -80,6 +80,17 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             "60 % seeing 50 m ahead (recognising who comes), 40 % the share of the 25 m "
             "face-distance disc in view; only mapped buildings and walls block sight.",
             layer=group,
+        )
+    spots = audit.layers.get("concealment_spots")
+    if spots is not None and len(spots):
+        add_geojson_layer(
+            m,
+            spots,
+            "Concealment spots beside paths",
+            fields=["area_m2", "depth_m", "hidden_both_ways", "segment"],
+            aliases=["area (m²)", "depth from path (m)", "hidden both ways", "segment"],
+            colour="#7b3294",
+            style=lambda f: {"fillOpacity": 0.6, "weight": 1},
         )
     views = audit.layers.get("sightline_isovists")
     if views is not None and len(views):

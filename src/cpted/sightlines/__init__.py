@@ -10,10 +10,13 @@ buildings and thin obstacles (walls, hedges) with a compiled angular sweep;
 distance (25 m) and recognition distance (50 m) and how far ahead a walker sees: the
 ``sightlines_score`` of the audit. :func:`vga` runs a visibility graph analysis of a
 square or park on a grid (connectivity, integration [HH], clustering) as depthmapX does.
+:func:`concealment_spots` finds ground beside the paths that a walker cannot see while
+approaching it.
 """
 
 from __future__ import annotations
 
+from cpted.sightlines._concealment import concealment_spots
 from cpted.sightlines._isovist import MEASURES, IsovistEngine, isovist, isovists
 from cpted.sightlines._segments import (
     SEGMENT_COLUMNS,
@@ -31,6 +34,7 @@ __all__ = [
     "VGA_MEASURES",
     "IsovistEngine",
     "audit_part",
+    "concealment_spots",
     "isovist",
     "isovists",
     "obstacles",

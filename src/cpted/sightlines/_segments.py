@@ -314,13 +314,18 @@ def audit_part(area: StudyArea) -> object:
     Returns
     -------
     cpted.audit.AuditPart
-        ``segments`` from :func:`segment_measures` and the map layer
-        ``sightline_isovists`` from :func:`viewpoint_isovists`, sharing one engine.
+        ``segments`` from :func:`segment_measures` and the map layers
+        ``sightline_isovists`` (:func:`viewpoint_isovists`) and ``concealment_spots``
+        (:func:`cpted.sightlines.concealment_spots`), sharing one engine.
     """
     from cpted.audit import AuditPart
+    from cpted.sightlines._concealment import concealment_spots
 
     engine = IsovistEngine(obstacles(area))
     return AuditPart(
         segments=segment_measures(area, engine=engine),
-        layers={"sightline_isovists": viewpoint_isovists(area, engine=engine)},
+        layers={
+            "sightline_isovists": viewpoint_isovists(area, engine=engine),
+            "concealment_spots": concealment_spots(area, engine=engine),
+        },
     )

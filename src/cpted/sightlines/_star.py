@@ -37,6 +37,23 @@ def ring_angles(px: np.ndarray, py: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 @njit(cache=True)
+def all_ring_angles(ring: np.ndarray, ring_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`ring_angles` of every ring at once: the start directions and the angles."""
+    n = ring_start.shape[0] - 1
+    theta0 = np.zeros(n)
+    ang = np.zeros(ring.shape[0])
+    for v in range(n):
+        a = ring_start[v]
+        b = ring_start[v + 1]
+        if b - a < 4:
+            continue
+        t0, ang_v = ring_angles(ring[a:b, 0], ring[a:b, 1])
+        theta0[v] = t0
+        ang[a:b] = ang_v
+    return theta0, ang
+
+
+@njit(cache=True)
 def star_inside(
     px: np.ndarray,
     py: np.ndarray,

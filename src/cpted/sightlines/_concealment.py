@@ -1,0 +1,230 @@
+"""Concealment spots: ground next to a path that a walker cannot see while approaching."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from affine import Affine
+from numba import njit
+from rasterio.features import rasterize
+
+from cpted import settings
+from cpted._errors import InputError
+from cpted.sightlines._isovist import IsovistEngine
+from cpted.sightlines._segments import _viewpoints, obstacles
+from cpted.sightlines._star import all_ring_angles, star_inside
+
+if TYPE_CHECKING:
+    from cpted.area import StudyArea
+
+__all__ = ["concealment_spots"]
+
+
+@njit(cache=True)
+def _hidden_cells(
+    cell_x: np.ndarray,
+    cell_y: np.ndarray,
+    cell_owner: np.ndarray,
+    cell_pos: np.ndarray,
+    vp_x: np.ndarray,
+    vp_y: np.ndarray,
+    vp_pos: np.ndarray,
+    vp_start: np.ndarray,
+    ring: np.ndarray,
+    ring_start: np.ndarray,
+    near: float,
+    far: float,
+) -> np.ndarray:
+    """
+    Return, per cell, in how many approach directions (0, 1 or 2) it is hidden.
+
+    A cell at position ``s`` along its segment is hidden in a direction when the segment
+    has viewpoints between ``near`` and ``far`` metres before ``s`` in that direction
+    and none of their isovists contains the cell's centre.
+    """
+    n = cell_x.shape[0]
+    out = np.zeros(n, dtype=np.int8)
+    theta0, ang = all_ring_angles(ring, ring_start)
+    for c in range(n):
+        o = cell_owner[c]
+        s = cell_pos[c]
+        for sign in (1.0, -1.0):
+            candidates = 0
+            seen = False
+            for v in range(vp_start[o], vp_start[o + 1]):
+                ahead = sign * (s - vp_pos[v])  # how far the viewpoint is before the cell
+                if ahead < near or ahead > far:
+                    continue
+                a = ring_start[v]
+                b = ring_start[v + 1]
+                if b - a < 4:
+                    continue  # the viewpoint stands in an obstacle
+                candidates += 1
+                qx = cell_x[c] - vp_x[v]
+                qy = cell_y[c] - vp_y[v]
+                if qx * qx + qy * qy > far * far:
+                    continue  # beyond the isovist's range: not seen from there
+                if star_inside(ring[a:b, 0], ring[a:b, 1], ang[a:b], theta0[v], qx, qy, 1e-9):
+                    seen = True
+                    break
+            if candidates > 0 and not seen:
+                out[c] += 1
+    return out
+
+
+def concealment_spots(
+    area: StudyArea,
+    *,
+    distance: float | None = None,
+    cell: float | None = None,
+    engine: IsovistEngine | None = None,
+) -> gpd.GeoDataFrame:
+    """
+    Find places beside the paths that a walker cannot see while approaching them.
+
+    Ground within ``distance`` of a street segment (and not in an obstacle) is cut into
+    square cells. A cell is hidden from one approach direction when no viewpoint on its
+    segment between ``settings.CONCEALMENT_APPROACH`` metres before it (4 m: nearer
+    than that one can no longer step aside) and the face distance before it (25 m) sees
+    its centre: a recess, a blind corner, the space behind a wall or hedge. Hidden cells
+    are merged into spots.
+
+    Parameters
+    ----------
+    area
+        The study area.
+    distance
+        How far from the path a spot may lie, metres; default
+        ``settings.CONCEALMENT_DISTANCE`` (5 m).
+    cell
+        Cell size, metres; default ``settings.CONCEALMENT_CELL`` (1 m).
+    engine
+        An :class:`IsovistEngine` built on ``obstacles(area)``, to reuse.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per spot (index ``spot``), in ``area.crs``: ``area_m2``; ``depth_m``, the
+        largest distance of the spot from the path (how far it reaches in, to a cell's
+        accuracy); ``hidden_both_ways`` (True when hidden from walkers coming from
+        either end, False when from one only); ``segment``, the segment it lies beside;
+        geometry Polygon. Spots smaller than ``settings.CONCEALMENT_MIN_AREA`` (1 m²,
+        room for a person) are left out. Viewpoints every
+        ``settings.CONCEALMENT_STEP`` (2 m) along each segment.
+
+    Raises
+    ------
+    InputError
+        ``distance`` or ``cell`` is not a positive number of metres.
+    """
+    distance = float(settings.CONCEALMENT_DISTANCE if distance is None else distance)
+    cell = float(settings.CONCEALMENT_CELL if cell is None else cell)
+    for name, value in (("distance", distance), ("cell", cell)):
+        if not (math.isfinite(value) and value > 0):
+            msg = f"{name} must be a positive number of metres; got {value!r}."
+            raise InputError(msg)
+    columns: dict[str, list[object]] = {
+        "area_m2": [],
+        "depth_m": [],
+        "hidden_both_ways": [],
+        "segment": [],
+    }
+    empty = gpd.GeoDataFrame(columns, geometry=[], crs=area.crs)
+    empty.index.name = "spot"
+    streets = area.streets
+    if not len(streets):
+        return empty
+    if engine is None:
+        engine = IsovistEngine(obstacles(area))
+    lines = streets.geometry.to_numpy()
+    xmin, ymin, xmax, ymax = shapely.total_bounds(lines)
+    xmin, ymin, xmax, ymax = xmin - distance, ymin - distance, xmax + distance, ymax + distance
+    ncol = max(1, math.ceil((xmax - xmin) / cell))
+    nrow = max(1, math.ceil((ymax - ymin) / cell))
+    top = ymin + nrow * cell
+    # Only cells the buffered paths touch are candidates (a raster mask, north up).
+    mask = rasterize(
+        shapely.buffer(lines, distance),
+        out_shape=(nrow, ncol),
+        transform=Affine(cell, 0.0, xmin, 0.0, -cell, top),
+        all_touched=True,
+        dtype="uint8",
+    )
+    rows, cols = np.nonzero(mask)
+    cx = xmin + (cols + 0.5) * cell
+    cy = top - (rows + 0.5) * cell
+    tree = shapely.STRtree(lines)
+    pts = shapely.points(cx, cy)
+    (p_idx, line_idx), dist = tree.query_nearest(pts, max_distance=distance, return_distance=True)
+    first = np.r_[True, p_idx[1:] != p_idx[:-1]]  # one nearest segment per cell
+    p_idx, line_idx, dist = p_idx[first], line_idx[first], dist[first]
+    xy = np.column_stack([cx[p_idx], cy[p_idx]])
+    free = ~engine.on_obstacle(xy)
+    p_idx, line_idx, dist, xy = p_idx[free], line_idx[free], dist[free], xy[free]
+    if not len(xy):
+        return empty
+    cell_pos = shapely.line_locate_point(lines[line_idx], shapely.points(xy))
+
+    owner, position, _ = _viewpoints(lines, settings.CONCEALMENT_STEP)
+    vp_xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+    face = float(settings.SIGHTLINE_FACE_DISTANCE)
+    ring, ring_start, _, _, _ = engine._raw(vp_xy, radius=face)
+    vp_start = np.searchsorted(owner, np.arange(len(lines) + 1))
+    hidden = _hidden_cells(
+        np.ascontiguousarray(xy[:, 0]),
+        np.ascontiguousarray(xy[:, 1]),
+        line_idx.astype(np.int64),
+        cell_pos,
+        np.ascontiguousarray(vp_xy[:, 0]),
+        np.ascontiguousarray(vp_xy[:, 1]),
+        position,
+        vp_start,
+        ring,
+        ring_start,
+        float(settings.CONCEALMENT_APPROACH),
+        face,
+    )
+    sel = hidden > 0
+    if not sel.any():
+        return empty
+    half = cell / 2
+    boxes = shapely.box(xy[sel, 0] - half, xy[sel, 1] - half, xy[sel, 0] + half, xy[sel, 1] + half)
+    merged = shapely.union_all(boxes)
+    # Cells are squares: cut away the parts of them that lie in obstacles.
+    areal = engine.geometries[shapely.get_dimensions(engine.geometries) == 2]
+    blocking = areal[shapely.intersects(areal, merged)]
+    if len(blocking):
+        merged = shapely.difference(merged, shapely.union_all(blocking))
+    parts = shapely.get_parts(merged)
+    parts = parts[shapely.get_type_id(parts) == 3]
+    parts = parts[shapely.area(parts) >= settings.CONCEALMENT_MIN_AREA - 1e-9]
+    if not len(parts):
+        return empty
+    # Attribute each hidden cell to its spot, then summarise per spot.
+    spot_tree = shapely.STRtree(parts)
+    c_idx, s_idx = spot_tree.query(shapely.points(xy[sel]), predicate="intersects")
+    first = np.r_[True, c_idx[1:] != c_idx[:-1]]
+    c_idx, s_idx = c_idx[first], s_idx[first]
+    depth = np.zeros(len(parts))
+    np.maximum.at(depth, s_idx, dist[sel][c_idx] + half)
+    both = np.zeros(len(parts), dtype=bool)
+    np.logical_or.at(both, s_idx, hidden[sel][c_idx] == 2)
+    seg_of = pd.Series(line_idx[sel][c_idx]).groupby(s_idx).agg(lambda v: v.mode().iloc[0])
+    keep = seg_of.index.to_numpy()  # spots holding at least one hidden cell's centre
+    out = gpd.GeoDataFrame(
+        {
+            "area_m2": shapely.area(parts[keep]),
+            "depth_m": np.minimum(depth[keep], distance),
+            "hidden_both_ways": both[keep],
+            "segment": streets.index.to_numpy()[seg_of.to_numpy(dtype=int)],
+        },
+        geometry=parts[keep],
+        crs=area.crs,
+    )
+    out.index = pd.RangeIndex(len(out), name="spot")
+    return out
