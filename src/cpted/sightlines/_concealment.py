@@ -18,11 +18,60 @@ from cpted._errors import InputError
 from cpted.sightlines._isovist import IsovistEngine
 from cpted.sightlines._segments import _viewpoints, obstacles
 from cpted.sightlines._star import all_ring_angles, star_inside
+from cpted.sightlines._sweep import grid_build
 
 if TYPE_CHECKING:
     from cpted.area import StudyArea
 
 __all__ = ["concealment_spots"]
+
+
+@njit(cache=True)
+def _nearest_piece(
+    cx: np.ndarray,
+    cy: np.ndarray,
+    ax: np.ndarray,
+    ay: np.ndarray,
+    bx: np.ndarray,
+    by: np.ndarray,
+    owner: np.ndarray,
+    start: np.ndarray,
+    g: float,
+    gx: int,
+    gy: int,
+    cell_start: np.ndarray,
+    cell_items: np.ndarray,
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest path piece within ``limit`` of each point: its line, distance, position."""
+    n = cx.shape[0]
+    line = np.full(n, -1, dtype=np.int64)
+    dist = np.full(n, np.inf)
+    pos = np.zeros(n)
+    for c in range(n):
+        i0 = max(math.floor((cx[c] - limit) / g), 0)
+        i1 = min(math.floor((cx[c] + limit) / g), gx - 1)
+        j0 = max(math.floor((cy[c] - limit) / g), 0)
+        j1 = min(math.floor((cy[c] + limit) / g), gy - 1)
+        for j in range(j0, j1 + 1):
+            for i in range(i0, i1 + 1):
+                cellno = j * gx + i
+                for q in range(cell_start[cellno], cell_start[cellno + 1]):
+                    k = cell_items[q]
+                    dx = bx[k] - ax[k]
+                    dy = by[k] - ay[k]
+                    dd = dx * dx + dy * dy
+                    t = 0.0
+                    if dd > 0.0:
+                        t = min(max(((cx[c] - ax[k]) * dx + (cy[c] - ay[k]) * dy) / dd, 0.0), 1.0)
+                    d = math.hypot(ax[k] + t * dx - cx[c], ay[k] + t * dy - cy[c])
+                    if d < dist[c] or (d == dist[c] and owner[k] < line[c]):
+                        dist[c] = d
+                        line[c] = owner[k]
+                        pos[c] = start[k] + t * math.sqrt(dd)
+        if dist[c] > limit:
+            line[c] = -1
+    return line, dist, pos
 
 
 @njit(cache=True)
@@ -158,17 +207,32 @@ def concealment_spots(
     rows, cols = np.nonzero(mask)
     cx = xmin + (cols + 0.5) * cell
     cy = top - (rows + 0.5) * cell
-    tree = shapely.STRtree(lines)
-    pts = shapely.points(cx, cy)
-    (p_idx, line_idx), dist = tree.query_nearest(pts, max_distance=distance, return_distance=True)
-    first = np.r_[True, p_idx[1:] != p_idx[:-1]]  # one nearest segment per cell
-    p_idx, line_idx, dist = p_idx[first], line_idx[first], dist[first]
-    xy = np.column_stack([cx[p_idx], cy[p_idx]])
+    # The nearest path piece of each cell, its distance and position along the path.
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    same = index[1:] == index[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    piece_owner = index[:-1][same]
+    piece_len = np.hypot(*(b - a).T)
+    run = np.cumsum(piece_len)
+    first_of_line = np.searchsorted(piece_owner, piece_owner)  # first piece of each owner
+    piece_pos = run - piece_len - (run - piece_len)[first_of_line]
+    g = max(distance, cell)
+    gx = max(1, math.ceil((xmax - xmin) / g))
+    gy = max(1, math.ceil((ymax - ymin) / g))
+    ax_, ay_ = np.ascontiguousarray(a[:, 0] - xmin), np.ascontiguousarray(a[:, 1] - ymin)
+    bx_, by_ = np.ascontiguousarray(b[:, 0] - xmin), np.ascontiguousarray(b[:, 1] - ymin)
+    cell_start, cell_items = grid_build(ax_, ay_, bx_, by_, g, gx, gy)
+    nearest, dist, cell_pos = _nearest_piece(
+        cx - xmin, cy - ymin, ax_, ay_, bx_, by_, piece_owner, piece_pos,
+        g, gx, gy, cell_start, cell_items, distance,
+    )  # fmt: skip
+    near = nearest >= 0
+    xy = np.column_stack([cx[near], cy[near]])
+    line_idx, dist, cell_pos = nearest[near], dist[near], cell_pos[near]
     free = ~engine.on_obstacle(xy)
-    p_idx, line_idx, dist, xy = p_idx[free], line_idx[free], dist[free], xy[free]
+    line_idx, dist, cell_pos, xy = line_idx[free], dist[free], cell_pos[free], xy[free]
     if not len(xy):
         return empty
-    cell_pos = shapely.line_locate_point(lines[line_idx], shapely.points(xy))
 
     owner, position, _ = _viewpoints(lines, settings.CONCEALMENT_STEP)
     vp_xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
