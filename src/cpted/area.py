@@ -163,6 +163,11 @@ def _graph_from_ways(
     graph = ox.project_graph(graph, to_crs=crs)
     xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
     for u, v, d in graph.edges(data=True):
+        # osmnx merges the differing tags of simplified ways into lists in set order, which
+        # changes between Python runs; sort them so every result is repeatable.
+        for key, value in d.items():
+            if isinstance(value, list):
+                d[key] = sorted(value, key=str)
         geom = d.get("geometry")
         if geom is None:
             geom = LineString([xy[u], xy[v]])
