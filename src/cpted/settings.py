@@ -971,9 +971,12 @@ CARRIAGEWAY_WIDTHS_M = {
 #: Width of one traffic lane, metres (RASt 06 urban lanes: 3.0-3.5 m).
 LANE_WIDTH_M = 3.0
 
-#: How far beyond its mapped outline a vehicle on the drive network reaches a site's
-#: crowd: a kerb and a footway's width, metres.
-SITE_CONTACT_M = 3.0
+#: How far from a street's centre line a site's outline may lie and still be reached by
+#: a vehicle on that street, metres: half a two-lane carriageway (2 x 3.25 m lanes, RASt 06)
+#: plus a footway of 2.5-4.5 m (RASt 06 / EAÜ side-space widths) that a vehicle mounts
+#: without slowing. 3 m (a kerb alone) left Rautatientori, 3.1 m behind its footway, with
+#: no approach at all.
+SITE_CONTACT_M = 8.0
 
 #: Site categories that are open paved ground a vehicle can drive straight across (NPSA
 #: "Hostile Vehicle Mitigation": vehicles reach crowds across squares and pedestrianised
