@@ -125,3 +125,290 @@ def test_worst_segments(result):
     assert worst["cpted_score"].is_monotonic_increasing
     with pytest.raises(cpted.InputError, match="No column"):
         result.worst_segments(score="beauty_score")
+
+
+# -- weights -----------------------------------------------------------------------------
+
+
+def test_weights_change_the_combined_score_by_the_rule(neukoelln, result):
+    heavy = cpted.audit(neukoelln, weights={"lighting": 3.0}, progress=False)
+    assert heavy.weights["lighting"] == 3.0 and heavy.weights["access"] == 1.0
+    seg = heavy.segments
+    parts = {p: seg[f"{p}_score"] for p in ("sightlines", "lighting", "surveillance", "access")}
+    w = {"sightlines": 1.0, "lighting": 3.0, "surveillance": 1.0, "access": 1.0}
+    have = {p: s.notna() for p, s in parts.items()}
+    num = sum(parts[p].fillna(0) * w[p] for p in parts)
+    den = sum(have[p] * w[p] for p in parts)
+    expected = (num / den).where(den > 0)
+    np.testing.assert_allclose(seg["cpted_score"], expected, rtol=1e-9)
+    # the principle scores themselves do not depend on the weights
+    pd.testing.assert_series_equal(seg["lighting_score"], result.segments["lighting_score"])
+
+
+def test_weights_from_a_toml_file(neukoelln, tmp_path):
+    path = tmp_path / "weights.toml"
+    path.write_text("[weights]\nlighting = 2.0\naccess = 0\n", encoding="utf-8")
+    from cpted.audit import read_weights
+
+    weights = read_weights(path)
+    assert weights == {"sightlines": 1.0, "lighting": 2.0, "surveillance": 1.0, "access": 0.0}
+    table = pd.DataFrame({"lighting_score": [90.0], "access_score": [10.0]})
+    assert combine_scores(table, weights=str(path))["cpted_score"].iloc[0] == pytest.approx(90.0)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("lighting = -1", "not a non-negative number"),
+        ("beauty = 2", "unknown principle 'beauty'"),
+        ("lighting = 'high'", "not a non-negative number"),
+        ("sightlines = 0\nlighting = 0\nsurveillance = 0\naccess = 0", "Every score weight is 0"),
+        ("lighting = = 2", "not a TOML file"),
+    ],
+)
+def test_bad_weights(tmp_path, content, match):
+    from cpted.audit import read_weights
+
+    path = tmp_path / "weights.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(cpted.InputError, match=match):
+        read_weights(path)
+
+
+def test_missing_weights_file(neukoelln, tmp_path):
+    with pytest.raises(cpted.InputError, match="No such weights file"):
+        cpted.audit(neukoelln, weights=tmp_path / "nope.toml", progress=False)
+
+
+# -- explanations and recommendations ----------------------------------------------------
+
+
+def test_losses_by_hand():
+    from cpted._explain import losses
+
+    # P4 needs 5 lx average and 1 lx minimum: 2.5 lx and 0.5 lx meet half of each
+    table = pd.DataFrame(
+        {
+            "lighting_score": [50.0],
+            "lux_mean": [2.5],
+            "lux_min": [0.5],
+            "p_class_required": ["P4"],
+            "lighting_status": ["measured"],
+            "access_score": [100.0],
+        }
+    )
+    lost = losses(table, kind="segment", weights={"lighting": 1.0, "access": 1.0})
+    by_part = lost.set_index("part")["points"]
+    assert by_part["average"] == pytest.approx(25.0)
+    assert by_part["minimum"] == pytest.approx(25.0)
+    # half the weight: the combined score (75) lost 12.5 points on each
+    assert lost.set_index("part")["points_cpted"]["average"] == pytest.approx(12.5)
+    assert "average 2.5 lx; P4 needs 5 lx" in lost.set_index("part")["detail"]["average"]
+    assert "minimum 0.50 lx" in lost.set_index("part")["detail"]["minimum"]
+
+
+def test_losses_add_up_to_what_each_principle_lost(result):
+    from cpted._explain import losses
+
+    for kind, table in (("segment", result.segments), ("site", result.sites)):
+        lost = losses(table, kind=kind, weights=result.weights)
+        sums = lost.groupby(["row", "principle"])["points"].sum()
+        for (row, principle), total in sums.items():
+            score = table.loc[row, f"{principle}_score"]
+            assert total == pytest.approx(100 - score, abs=0.2), (kind, row, principle)
+        combined = lost.groupby("row")["points_cpted"].sum()
+        scored = table["cpted_score"].dropna()
+        assert combined.reindex(scored.index).fillna(0).le(100 - scored + 0.2).all()
+
+
+def test_explanation_and_recommendation_columns_are_text(result):
+    for table in (result.segments, result.sites):
+        assert table["explanation"].map(type).eq(str).all()
+        assert table["recommendations"].map(type).eq(str).all()
+    worst = result.worst_segments(1).iloc[0]
+    assert worst["explanation"].startswith(f"score {worst['cpted_score']:.0f}")
+    assert worst["weakest_principle"] in result.weights
+
+
+def test_dark_streets_get_a_lighting_recommendation_with_their_figures(result):
+    seg = result.segments
+    dark = seg[(seg["lighting_status"] == "measured") & (seg["lux_min"] < 0.05)]
+    assert len(dark)
+    for _, row in dark.head(5).iterrows():
+        assert "lx" in row["recommendations"] and row["p_class_required"] in row["recommendations"]
+    bright = seg[seg["lighting_score"] >= 100]
+    assert not bright["recommendations"].str.contains("lighting: minimum").any()
+
+
+def test_controlled_site_with_gaps_is_told_how_many(result):
+    sites = result.sites
+    kita = sites[(sites["category"] == "kindergarten") & (sites["gaps_n"] > 0)]
+    assert len(kita)
+    row = kita.iloc[0]
+    holes = int(max(row["gaps_n"], row["entries_n"] - row["entries_controlled_n"]))
+    assert f"perimeter has {holes} uncontrolled gaps" in row["recommendations"]
+
+
+def test_explain_a_segment_and_a_site(result):
+    key = result.worst_segments(1).index[0]
+    e = result.explain(key)
+    assert e.kind == "segment" and e.id == key
+    assert e.score == pytest.approx(result.segments.loc[key, "cpted_score"])
+    assert set(e.principles.index) <= set(result.weights)
+    assert e.principles["points_lost"].sum() == pytest.approx(100 - e.score, abs=0.5)
+    assert e.recommendations and all(r.reason for r in e.recommendations)
+    text = str(e)
+    assert "Recommendations" in text and f"segment {key}" in text
+    assert "<table>" in e._repr_html_()
+    by_name = result.explain("Karl-Marx-Platz")
+    assert by_name.kind == "site" and by_name.name == "Karl-Marx-Platz"
+    assert result.explain(by_name.id).id == by_name.id
+
+
+def test_explain_unknown(result):
+    with pytest.raises(cpted.InputError, match="No segment or site 'Atlantis'"):
+        result.explain("Atlantis")
+    with pytest.raises(cpted.InputError, match="No segment or site"):
+        result.explain(10**9)
+
+
+def test_recommendations_reach_the_geopackage(result, tmp_path):
+    folder = result.save(tmp_path / "out")
+    back = gpd.read_file(folder / "cpted.gpkg", layer="segments")
+    assert back["recommendations"].str.len().gt(0).any()
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "srcdoc=" in report and "Recommendations" in report
+
+
+def test_report_method_writes_one_file_and_refuses_to_overwrite(result, tmp_path):
+    path = result.report(tmp_path / "report.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    with pytest.raises(cpted.InputError, match="exists already"):
+        result.report(path)
+    result.report(path, force=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+# -- absolute scores ---------------------------------------------------------------------
+
+#: Largest analysis radius of the scores: the 800 m of movement betweenness.
+LARGEST_RADIUS = max(cpted.settings.MOVEMENT_DISTANCES)
+
+
+def _grid_osm(size_m: float, step: float = 100.0, seed: int = 7) -> tuple[str, tuple]:
+    """A jittered street grid with buildings, lamps, shops, doors, hedges and a park."""
+    import pyproj
+    from conftest import osm_xml
+
+    rng = np.random.default_rng(seed)
+    to_ll = pyproj.Transformer.from_crs(25833, 4326, always_xy=True)
+    x0, y0 = 390_000.0, 5_815_000.0
+    n = int(size_m // step) + 1
+    nodes, ways = [], []
+    counter = iter(range(1, 10**7))
+
+    def node(x, y, tags=None):
+        lon, lat = to_ll.transform(x, y)
+        nid = next(counter)
+        nodes.append((nid, round(lon, 8), round(lat, 8), tags or {}))
+        return nid
+
+    # jitter the crossings so that no two routes tie (ties would leave betweenness to the
+    # order of the nodes, not to the street layout)
+    jitter = rng.uniform(-5, 5, size=(n, n, 2))
+    ids = {
+        (i, j): node(x0 + i * step + jitter[i, j, 0], y0 + j * step + jitter[i, j, 1])
+        for i in range(n)
+        for j in range(n)
+    }
+    way = iter(range(1, 10**7))
+    for j in range(n):
+        tags = {"highway": "residential", "name": f"Row {j}", "lit": "yes"}
+        ways.append((next(way), [ids[i, j] for i in range(n)], tags))
+    for i in range(n):
+        tags = {"highway": "footway" if i % 3 == 0 else "residential", "lit": "yes"}
+        ways.append((next(way), [ids[i, j] for j in range(n)], tags))
+    centre_block = ((n - 1) // 2, (n - 1) // 2)
+    for i in range(n - 1):
+        for j in range(n - 1):
+            cx, cy = x0 + (i + 0.5) * step, y0 + (j + 0.5) * step
+            h = step / 2 - 16
+            ring = [
+                node(cx + dx * h, cy + dy * h) for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+            ]
+            kind = (i * 7 + j * 3) % 5
+            if (i, j) == centre_block:
+                ways.append(
+                    (next(way), [*ring, ring[0]], {"leisure": "park", "name": "Centre park"})
+                )
+                continue
+            use = "warehouse" if kind == 0 else "apartments"
+            tags = {"building": use, "building:levels": str(2 + kind)}
+            ways.append((next(way), [*ring, ring[0]], tags))
+            if kind == 1:
+                node(cx - h, cy, {"shop": "bakery", "opening_hours": "Mo-Sa 06:00-22:00"})
+            elif kind == 2:
+                node(cx, cy - h, {"entrance": "main"})
+            elif kind == 3:
+                hedge = [node(cx - h - 4, cy - 20), node(cx - h - 4, cy + 20)]
+                ways.append((next(way), hedge, {"barrier": "hedge"}))
+    for i in range(n):
+        for j in range(n):
+            if (i + j) % 2 == 0:
+                node(x0 + i * step + 4, y0 + j * step + 4, {"highway": "street_lamp"})
+    centre = (x0 + (n - 1) * step / 2, y0 + (n - 1) * step / 2)
+    return osm_xml(nodes, ways), centre
+
+
+@pytest.mark.slow
+def test_scores_are_absolute_when_the_study_area_grows(tmp_path):
+    """A segment farther from the edge than the largest radius keeps every score."""
+    import pyproj
+    import shapely
+
+    text, (cx, cy) = _grid_osm(2600.0)
+    path = tmp_path / "grid.osm"
+    path.write_text(text, encoding="utf-8")
+    to_ll = pyproj.Transformer.from_crs(25833, 4326, always_xy=True)
+
+    def square(half):
+        return shapely.transform(
+            shapely.box(cx - half, cy - half, cx + half, cy + half),
+            lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1])),
+        )
+
+    inner = 100.0  # the segments compared lie within this distance of the centre
+    small_half = LARGEST_RADIUS + inner + 50.0
+    audits = {}
+    for half in (small_half, 1300.0):
+        area = cpted.area_from_file(path, boundary=square(half))
+        audits[half] = cpted.audit(
+            area, principles=("sightlines", "lighting", "surveillance", "access"), progress=False
+        )
+    small, large = audits[small_half], audits[1300.0]
+    assert len(large.segments) > 1.8 * len(small.segments)
+
+    def central(result):
+        seg = result.segments
+        centre = gpd.GeoSeries([shapely.Point(cx, cy)], crs=25833).to_crs(seg.crs).iloc[0]
+        return seg[seg.geometry.distance(centre) < inner].set_index(["u", "v", "key"])
+
+    a, b = central(small), central(large)
+    assert len(a) >= 10 and a.index.sort_values().equals(b.index.sort_values())
+    b = b.loc[a.index]
+    columns = [c for c in a.columns if c.endswith(("_score", "_confidence"))]
+    assert {"cpted_score", "lighting_score", "surveillance_score", "access_score"} <= set(columns)
+    for column in [*columns, "betweenness_800", "lux_mean", "sightline_min_m"]:
+        np.testing.assert_allclose(
+            a[column].to_numpy(float),
+            b[column].to_numpy(float),
+            rtol=1e-9,
+            atol=1e-9,
+            err_msg=column,
+        )
+    assert (a["explanation"] == b["explanation"]).all()
+    # the park in the centre keeps its scores too
+    park_small = small.sites[small.sites["name"] == "Centre park"].iloc[0]
+    park_large = large.sites[large.sites["name"] == "Centre park"].iloc[0]
+    for column in [c for c in small.sites.columns if c.endswith("_score")]:
+        assert park_small[column] == pytest.approx(park_large[column], nan_ok=True), column
