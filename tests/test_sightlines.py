@@ -169,6 +169,9 @@ def test_fov_per_point_and_full_turn():
     obstacles = [room(-10, -10, 10, 10)]
     res = isovists([Point(0, 0)] * 3, obstacles, fov=[90, 180, 360], direction=[0, 90, 0])
     assert res.area.to_numpy() == pytest.approx([100.0, 200.0, 400.0], rel=RTOL)
+    # Cameras of unknown direction look all round: their direction may be NaN.
+    res = isovists([Point(0, 0)] * 2, obstacles, fov=[90, 360], direction=[0, math.nan])
+    assert res.area.to_numpy() == pytest.approx([100.0, 400.0], rel=RTOL)
 
 
 def test_radius_in_open_space_is_a_disc():

@@ -149,11 +149,12 @@ def _angles(n: int, fov: object, direction: object) -> tuple[np.ndarray, np.ndar
         )
         raise InputError(msg)
     dir_deg = np.broadcast_to(np.asarray(direction, dtype=float), (n,))
-    if not np.all(np.isfinite(dir_deg)):
+    # A direction matters only for a view narrower than the full turn.
+    if not np.all(np.isfinite(dir_deg) | (fov_deg >= 360)):
         msg = f"direction must be finite degrees clockwise from north; got {direction!r}."
         raise InputError(msg)
     fovs = np.radians(fov_deg)
-    starts = np.radians(90.0 - dir_deg) - fovs / 2
+    starts = np.radians(90.0 - np.where(np.isfinite(dir_deg), dir_deg, 0.0)) - fovs / 2
     fovs = np.where(fov_deg >= 360, _sweep.TWO_PI, fovs)
     starts = np.where(fov_deg >= 360, 0.0, starts)
     return np.ascontiguousarray(starts), np.ascontiguousarray(fovs)
