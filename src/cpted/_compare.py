@@ -237,13 +237,13 @@ _PAGE_SCRIPT = """
       onEachFeature: function(f, l){ l.bindTooltip(tip(f.properties, data.segmentFields)); }
     }).addTo(m);
     overlays['Streets by score'] = streets;
-    var point = function(c){ return function(f, ll){ return L.circleMarker(ll,
-      {radius: 4, color: '#222', weight: 1, fillColor: c, fillOpacity: 0.9}); }; };
+    var point = function(c, r){ return function(f, ll){ return L.circleMarker(ll,
+      {radius: r || 4, color: '#222', weight: 1, fillColor: c, fillOpacity: 0.9}); }; };
     overlays['Lamps'] = L.geoJSON(side.lamps, {pointToLayer: point('#ffd92f')}).addTo(m);
-    overlays['Barriers'] = L.geoJSON(side.barriers, {pointToLayer: point('#8c564b'),
+    overlays['Barriers'] = L.geoJSON(side.barriers, {pointToLayer: point('#8c564b', 2),
       style: function(){ return {color: '#8c564b', weight: 2}; }}).addTo(m);
-    overlays['Uses'] = L.geoJSON(side.pois, {pointToLayer: point('#1f78b4')});
-    overlays['Entrances'] = L.geoJSON(side.entrances, {pointToLayer: point('#33a02c')});
+    overlays['Uses'] = L.geoJSON(side.pois, {pointToLayer: point('#1f78b4', 3)});
+    overlays['Entrances'] = L.geoJSON(side.entrances, {pointToLayer: point('#33a02c', 3)});
     L.control.layers(null, overlays, {collapsed: true}).addTo(m);
     L.control.scale().addTo(m);
     m.attributionControl.addAttribution(data.credit);
@@ -321,7 +321,12 @@ def side_by_side_html(
         seg_after[f"{score}_change"] = change.reindex(seg_after.index)
     back = pd.Series(flags.to_numpy(), index=diff[f"{before.segments.index.name or 'id'}_before"])
     seg_before["changed"] = back.reindex(seg_before.index).fillna(False).astype(bool).to_numpy()
-    bounds = gpd.GeoSeries([after.area.boundary], crs=after.area.crs).to_crs(4326).total_bounds
+    # frame the data (an extract's boundary can be much larger than what it holds)
+    extent = after.segments if len(after.segments) else after.sites
+    frame = (
+        extent.geometry if len(extent) else gpd.GeoSeries([after.area.boundary], crs=after.area.crs)
+    )
+    bounds = frame.to_crs(4326).total_bounds
     date = after.area.data_date or "unknown date"
     data = {
         "score": score,
