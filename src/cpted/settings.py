@@ -497,6 +497,9 @@ CONCEALMENT_CELL = 1.0
 #: Smallest concealment spot kept, square metres: room for a standing person.
 CONCEALMENT_MIN_AREA = 1.0
 
+#: Cell size of the search for the ground of a public space seen from its paths, metres.
+SITE_SIGHTLINE_CELL = 2.0
+
 # --------------------------------------------------------------------------------------
 # Lighting (see cpted.lighting)
 # --------------------------------------------------------------------------------------
