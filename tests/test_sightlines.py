@@ -20,12 +20,14 @@ from cpted import settings as cpted_settings
 from cpted.sightlines import (
     MEASURES,
     SEGMENT_COLUMNS,
+    SITE_COLUMNS,
     IsovistEngine,
     concealment_spots,
     isovist,
     isovists,
     obstacles,
     segment_measures,
+    site_measures,
     vga,
 )
 
@@ -762,3 +764,40 @@ def test_neukoelln_concealment_spots(neukoelln):
     # No spot lies inside a building.
     buildings = shapely.union_all(neukoelln.buildings.geometry.to_numpy())
     assert (spots.geometry.intersection(buildings).area < 1e-6).all()
+
+
+# --------------------------------------------------------------------------------------
+# Public spaces seen from their paths
+# --------------------------------------------------------------------------------------
+
+
+def test_wall_across_a_square_hides_its_far_half():
+    # A 20 m square beside a street, cut in two by a wall at y = 15 longer than the
+    # street: every sight line from the street to the far half crosses it.
+    area = toy_area([], [LineString([(-10, 15), (50, 15)])], [LineString([(0, 0), (40, 0)])])
+    area.sites = gpd.GeoDataFrame(
+        {"category": ["square", "square"]},
+        geometry=[box(10, 5, 30, 25), box(10, 30, 30, 50)],
+        index=pd.Index(["w1", "w2"], name="site"),
+        crs=CRS,
+    )
+    res = site_measures(area)
+    assert list(res.index) == ["w1", "w2"]
+    assert res.loc["w1", "open_ground_m2"] == pytest.approx(400.0)
+    assert res.loc["w1", "seen_share"] == pytest.approx(0.5)
+    assert res.loc["w1", "sightlines_score"] == pytest.approx(50.0)
+    assert res.loc["w2", "seen_share"] == pytest.approx(0.0)  # wholly behind the wall
+    assert res["sightlines_confidence"].tolist() == [cpted_settings.SIGHTLINE_MAP_CONFIDENCE] * 2
+    with pytest.raises(InputError, match="cell"):
+        site_measures(area, cell=0)
+
+
+def test_neukoelln_site_measures(neukoelln):
+    res = site_measures(neukoelln)
+    assert res.index.equals(neukoelln.sites.index)
+    assert list(res.columns) == list(SITE_COLUMNS)
+    scored = res["sightlines_score"].dropna()
+    assert scored.between(0, 100).all()
+    assert len(scored) >= len(res) - 2
+    square = neukoelln.sites.index[neukoelln.sites["name"] == "Karl-Marx-Platz"][0]
+    assert res.loc[square, "seen_share"] > 0.9  # an open square surrounded by streets

@@ -11,7 +11,7 @@ distance (25 m) and recognition distance (50 m) and how far ahead a walker sees:
 ``sightlines_score`` of the audit. :func:`vga` runs a visibility graph analysis of a
 square or park on a grid (connectivity, integration [HH], clustering) as depthmapX does.
 :func:`concealment_spots` finds ground beside the paths that a walker cannot see while
-approaching it.
+approaching it; :func:`site_measures` how much of each public space its paths see.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from cpted.sightlines._segments import (
     segment_measures,
     viewpoint_isovists,
 )
+from cpted.sightlines._sites import SITE_COLUMNS, site_measures
 from cpted.sightlines._vga import VGA, VGA_MEASURES, vga
 
 __all__ = [
     "MEASURES",
     "SEGMENT_COLUMNS",
+    "SITE_COLUMNS",
     "VGA",
     "VGA_MEASURES",
     "IsovistEngine",
@@ -39,6 +41,7 @@ __all__ = [
     "isovists",
     "obstacles",
     "segment_measures",
+    "site_measures",
     "vga",
     "viewpoint_isovists",
 ]

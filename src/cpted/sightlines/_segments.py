@@ -314,16 +314,19 @@ def audit_part(area: StudyArea) -> object:
     Returns
     -------
     cpted.audit.AuditPart
-        ``segments`` from :func:`segment_measures` and the map layers
+        ``segments`` from :func:`segment_measures`, ``sites`` from
+        :func:`cpted.sightlines.site_measures` and the map layers
         ``sightline_isovists`` (:func:`viewpoint_isovists`) and ``concealment_spots``
         (:func:`cpted.sightlines.concealment_spots`), sharing one engine.
     """
     from cpted.audit import AuditPart
     from cpted.sightlines._concealment import concealment_spots
+    from cpted.sightlines._sites import site_measures
 
     engine = IsovistEngine(obstacles(area))
     return AuditPart(
         segments=segment_measures(area, engine=engine),
+        sites=site_measures(area, engine=engine),
         layers={
             "sightline_isovists": viewpoint_isovists(area, engine=engine),
             "concealment_spots": concealment_spots(area, engine=engine),
