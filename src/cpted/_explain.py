@@ -55,7 +55,8 @@ class Recommendation:
     points: float = 0.0
 
     def __str__(self) -> str:
-        return f"{self.action} ({self.reason})"
+        # '; ' separates recommendations in the text columns, so none may hold it
+        return f"{self.action} ({self.reason})".replace("; ", ", ")
 
 
 @dataclass
@@ -178,6 +179,7 @@ def _short(value: np.ndarray, ref: float) -> np.ndarray:
 MEASURE_LABELS = {
     ("sightlines", "ahead"): "view ahead along the path",
     ("sightlines", "around"): "open view around (25 m)",
+    ("sightlines", "seen"): "ground seen from the paths",
     ("lighting", "average"): "average illuminance",
     ("lighting", "minimum"): "minimum illuminance",
     ("lighting", "tag"): "lighting known from the lit tag only",
@@ -342,6 +344,14 @@ def _lighting_parts(t: pd.DataFrame) -> dict[str, tuple[np.ndarray, list[str]]]:
 
 def _site_parts(t: pd.DataFrame) -> dict[str, dict[str, tuple[np.ndarray, list[str]]]]:
     out: dict[str, dict[str, tuple[np.ndarray, list[str]]]] = {}
+    if "sightlines_score" in t:
+        seen = np.nan_to_num(_num(t, "seen_share", 0))
+        out["sightlines"] = {
+            "seen": (
+                100 * (1 - seen),
+                [f"{x:.0%} of its open ground is seen from the paths within 50 m" for x in seen],
+            )
+        }
     if "lighting_score" in t:
         out["lighting"] = _lighting_parts(t)
     if "surveillance_score" in t:
@@ -441,6 +451,16 @@ def losses(table: pd.DataFrame, *, kind: str, weights: dict[str, float]) -> pd.D
         ``100 - <principle>_score``.
     """
     parts = _segment_parts(table) if kind == "segment" else _site_parts(table)
+    for principle in weights:
+        # a principle cpted cannot break down (a newer module's rule) loses as a whole
+        if principle not in parts and f"{principle}_score" in table:
+            score = _num(table, f"{principle}_score")
+            parts[principle] = {
+                "overall": (
+                    np.nan_to_num(100 - score, nan=0.0),
+                    [f"{principle} score {v:.0f}" for v in score],
+                )
+            }
     present = {
         p: np.isfinite(_num(table, f"{p}_score")) * w for p, w in weights.items() if p in parts
     }
@@ -766,6 +786,7 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
     defined = _num(table, "defined_share")
     territory = _num(table, "territorial_share")
     over = _num(table, "overlooked_share")
+    seen = _num(table, "seen_share")
     _, night_any, night_cols = _night(table)
     soft = _col(table, "soft_target", False)
     open_n = _num(table, "approaches_open", 0)
@@ -805,6 +826,13 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
                     "Define the edge with a fence or wall",
                     f"{defined[i]:.0%} of the edge is closed",
                 )
+        if np.isfinite(seen[i]) and seen[i] < 0.5:
+            add(
+                i,
+                "sightlines",
+                "Open up the hidden parts of the space (low planting, see-through edges)",
+                f"only {seen[i]:.0%} of its open ground can be seen from the paths within 50 m",
+            )
         if "surveillance_score" in table:
             if np.isfinite(over[i]) and over[i] < 0.5:
                 add(

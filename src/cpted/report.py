@@ -31,7 +31,7 @@ _STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:1060px;margin:2em auto;padding:0 1em;
  color:var(--ink)}
 h1{margin-bottom:.2em}h2{border-bottom:2px solid #2a7f62;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:1em 0;font-size:14px}
+table{border-collapse:collapse;margin:1em 0;font-size:13px;max-width:100%}
 td,th{border:1px solid var(--line);padding:3px 8px;vertical-align:top}
 th{background:#f0f0f0;text-align:left}td.num{text-align:right;white-space:nowrap}
 .lead{color:var(--muted)}
@@ -242,12 +242,25 @@ def _vulnerability(audit: Audit) -> list[str]:
         cols = [
             c
             for c in (
-                "name", "category", "usable_area_m2", "capacity_persons", "approaches_open",
-                "approaches_closed", "frontage_exposed_m", "worst_vehicle",
+                "name", "category", "capacity_persons", "approaches_open", "approaches_closed",
+                "frontage_exposed_m", "worst_vehicle",
             )
             if c in soft
         ]  # fmt: skip
-        parts.append("<h3>Crowded places</h3>" + _table(soft[cols].head(30)))
+        table = (
+            soft[cols]
+            .head(30)
+            .rename(
+                columns={
+                    "capacity_persons": "people (capacity)",
+                    "approaches_open": "open approaches",
+                    "approaches_closed": "closed approaches",
+                    "frontage_exposed_m": "exposed frontage (m)",
+                    "worst_vehicle": "worst vehicle",
+                }
+            )
+        )
+        parts.append("<h3>Crowded places</h3>" + _table(table))
     approaches = audit.layers.get("vulnerability_approaches")
     if approaches is not None and len(approaches):
         open_ = approaches[approaches["status"] == "open"].copy()
@@ -261,11 +274,17 @@ def _vulnerability(audit: Audit) -> list[str]:
                           "rating_car", "rating_heavy_truck")
                 if c in open_
             ]  # fmt: skip
-            table = (
-                open_[cols]
-                .head(25)
-                .rename(columns={c: c.replace("speed_kmh_", "km/h ") for c in speed_cols})
+            names = {c: c.replace("speed_kmh_", "km/h ").replace("_", " ") for c in speed_cols}
+            names.update(
+                {
+                    "site_name": "site",
+                    "runup_m": "run-up (m)",
+                    "frontage_m": "frontage (m)",
+                    "rating_car": "barrier rating (car)",
+                    "rating_heavy_truck": "barrier rating (30 t truck)",
+                }
             )
+            table = open_[cols].head(25).rename(columns=names)
             parts.append(
                 "<h3>Open vehicle approaches</h3><p>Each approach a vehicle can take to a site's "
                 "edge, with the speed it reaches there and the impact rating (IWA 14-1 / PAS 68) "
@@ -370,6 +389,9 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
             "(it meets the reference: EN 13201 lighting class, 50 m recognition distance, "
             f"friendly frontage, two ways out). Weights of the combined score: {_esc(weights)}.</p>"
         )
+        summary.index = [
+            f"{table}: {_PRINCIPLE_TITLES.get(col, col)}" for table, col in summary.index
+        ]
         parts.append(_table(summary))
         charts = []
         length_km = pd.to_numeric(segments["length"], errors="coerce") / 1000
