@@ -80,3 +80,38 @@ def test_the_installed_command_runs_without_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "No such OSM file" in result.stderr
+
+
+def test_compare_writes_side_by_side_maps_and_tables(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["-q", "compare", "neukoelln", "neukoelln", "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"compare.html", "segments_change.csv", "sites_change.csv", "summary.csv"} <= names
+    printed = capsys.readouterr().out
+    assert "(0 changed)" in printed and "compare.html" in printed
+    assert [p.name for p in tmp_path.iterdir()] == ["cmp"]
+    # an existing folder is kept without --force
+    assert main(["-q", "compare", "neukoelln", "neukoelln", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--force" in err
+
+
+def test_compare_of_a_missing_file_is_one_line(tmp_path, capsys):
+    missing = tmp_path / "missing.osm"
+    assert main(["-q", "compare", "neukoelln", str(missing), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cpted: error:") and err.count("\n") == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_audit_with_a_weights_file(tmp_path, capsys):
+    weights = tmp_path / "weights.toml"
+    weights.write_text("lighting = 3\n", encoding="utf-8")
+    out = tmp_path / "audit"
+    assert main(["-q", "audit", "--weights", str(weights), "--out", str(out)]) == 0
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "lighting 3" in report
+    weights.write_text("beauty = 3\n", encoding="utf-8")
+    assert main(["-q", "audit", "--weights", str(weights), "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown principle 'beauty'" in err and err.count("\n") == 1

@@ -62,16 +62,17 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from cpted.audit import audit
+    from cpted.audit import audit, read_weights
 
     out = Path(args.out)
     if out.exists() and not args.force:
         msg = f"The output folder {out} exists already; choose another with --out or add --force."
         raise InputError(msg)
+    weights = read_weights(args.weights)  # a bad file fails before the long work
     area = _load(args.source, progress=not args.quiet)
     if args.site:
         area = _only_site(area, args.site)
-    result = audit(area, weights=args.weights, progress=not args.quiet)
+    result = audit(area, weights=weights, progress=not args.quiet)
     folder = result.save(out, force=args.force)
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
     print(f"Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables.")
