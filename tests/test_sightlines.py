@@ -408,6 +408,11 @@ def test_isovist_laws(spec, origin, radius):
     if radius is not None:
         coords = np.asarray(iso.exterior.coords)
         assert np.hypot(*(coords - origin).T).max() <= radius * (1 + 1e-12)
+        # The range only cuts the unbounded isovist: its area lies between that of the
+        # cut by the exact disc and the same less the arc's chord loss.
+        cut = engine.isovist(origin).intersection(Point(origin).buffer(radius, 4096)).area
+        loss = math.pi * radius**2 * DISC_RTOL
+        assert cut - loss - 1e-6 * cut <= iso.area <= cut * (1 + 1e-6)
     # No obstacle is ever seen through.
     for g in obstacles:
         assert iso.intersection(g).area <= 1e-6 * max(1.0, g.area)
@@ -801,3 +806,20 @@ def test_neukoelln_site_measures(neukoelln):
     assert len(scored) >= len(res) - 2
     square = neukoelln.sites.index[neukoelln.sites["name"] == "Karl-Marx-Platz"][0]
     assert res.loc[square, "seen_share"] > 0.9  # an open square surrounded by streets
+
+
+def test_vga_raster_writes_a_geotiff(tmp_path):
+    import rasterio
+
+    region = gpd.GeoSeries([box(0, 0, 10, 6)], crs=CRS)
+    res = vga(region, gpd.GeoSeries([room(0, 0, 10, 6), box(4, 2, 6, 4)], crs=CRS), cell=1.0)
+    path = res.rasters["integration_hh"].to_geotiff(tmp_path / "integration.tif")
+    with rasterio.open(path) as src:
+        values = src.read(1)
+        assert src.crs.to_epsg() == 25833
+        assert src.transform.a == 1.0
+    expected = res.rasters["integration_hh"].values
+    finite = np.isfinite(expected)
+    assert np.isnan(values[~finite]).all()  # the pillar's cells are nodata
+    assert values[finite] == pytest.approx(expected[finite].astype("float32"))
+    assert (~finite).sum() == 4  # the 2 x 2 m pillar
