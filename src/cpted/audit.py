@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -203,6 +204,9 @@ class Audit:
         The principle modules that ran.
     weights
         The principle weights of ``cpted_score``.
+    timings
+        Wall time of each stage, seconds: each principle module, ``scores`` (combining and
+        explaining) and, after :meth:`save`, ``save: <file>``.
     """
 
     area: StudyArea
@@ -212,6 +216,7 @@ class Audit:
     rasters: dict[str, Raster] = field(default_factory=dict)
     principles: tuple[str, ...] = ()
     weights: dict[str, float] = field(default_factory=lambda: dict(settings.SCORE_WEIGHTS))
+    timings: dict[str, float] = field(default_factory=dict)
 
     def explain(self, key: Any) -> Explanation:
         """
@@ -448,6 +453,14 @@ class Audit:
                 "buildings", "barriers", "lamps", "entrances", "pois", "cameras")},
             **self.layers,
         }  # fmt: skip
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            self.timings[f"save: {stage}"] = now - clock
+            clock = now
+
         with warnings.catch_warnings():
             # pyogrio notes that GeoPackage layer names are case-insensitive etc.
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -455,14 +468,19 @@ class Audit:
                 if table is None or not len(table):
                     continue
                 _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
+        lap("cpted.gpkg")
         for name, table in (("segments", self.segments), ("sites", self.sites)):
             table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
+        lap("csv")
         for name, raster in self.rasters.items():
             raster.to_geotiff(folder / f"{name}.tif")
+        lap("geotiff")
         page = cast("CptedMap", self.to_map()).to_html()
         (folder / "map.html").write_text(page, encoding="utf-8")
+        lap("map.html")
         report = report_html(self, map_page=page)
         (folder / "report.html").write_text(report, encoding="utf-8")
+        lap("report.html")
 
     def summary(self) -> pd.DataFrame:
         """Mean, minimum and maximum of every score over segments (and sites)."""
@@ -570,6 +588,7 @@ def audit(
     layers: dict[str, gpd.GeoDataFrame] = {}
     rasters: dict[str, Raster] = {}
     ran = []
+    timings: dict[str, float] = {}
     bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
     for name in bar:
         bar.set_postfix_str(name)
@@ -579,7 +598,9 @@ def audit(
             if exc.name == f"cpted.{name}":
                 continue
             raise
+        start = time.perf_counter()
         part = _part(module, area)
+        timings[name] = time.perf_counter() - start
         if part is None:
             continue
         segments = _join(segments, part.segments, name)
@@ -588,6 +609,7 @@ def audit(
         rasters.update(part.rasters)
         ran.append(name)
     bar.close()
+    start = time.perf_counter()
     for table_name in ("segments", "sites"):
         table = segments if table_name == "segments" else sites
         if any(c.endswith("_score") for c in table.columns):
@@ -603,7 +625,8 @@ def audit(
             segments = table
         else:
             sites = table
-    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights)
+    timings["scores"] = time.perf_counter() - start
+    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights, timings)
 
 
 def _write_atomic(target: Path, text: str) -> None:
