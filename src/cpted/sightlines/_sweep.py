@@ -515,7 +515,7 @@ def sweep(
                 if run_kind != _NONE:
                     nr, lo_r, hi_r, end_r = _close_run(
                         run_kind, run_ang, run_x, run_y, cur, cur_x, cur_y,
-                        sx, sy, ex, ey, radius, start, arc_cos, arc_sin, rx, ry, nr, ring_cap,
+                        sx, sy, ex, ey, radius, arc_cos, arc_sin, rx, ry, nr, ring_cap,
                     )  # fmt: skip
                     rmin = min(rmin, lo_r)
                     rmax = max(rmax, hi_r)
@@ -553,7 +553,7 @@ def sweep(
     # Close the last run at the end of the view.
     nr, lo_r, hi_r, end_r = _close_run(
         run_kind, run_ang, run_x, run_y, end, end_x, end_y,
-        sx, sy, ex, ey, radius, start, arc_cos, arc_sin, rx, ry, nr, ring_cap,
+        sx, sy, ex, ey, radius, arc_cos, arc_sin, rx, ry, nr, ring_cap,
     )  # fmt: skip
     rmin = min(rmin, lo_r)
     rmax = max(rmax, hi_r)
@@ -608,7 +608,6 @@ def _close_run(
     ex: np.ndarray,
     ey: np.ndarray,
     radius: float,
-    start: float,
     arc_cos: np.ndarray,
     arc_sin: np.ndarray,
     rx: np.ndarray,
@@ -617,6 +616,8 @@ def _close_run(
     ring_cap: int,
 ) -> tuple[int, float, float, float]:
     """Append the vertices of a run from direction (x0, y0) to (x1, y1).
+
+    ``a0`` and ``a1`` are the run's pseudo-angles (used only to tell a full-turn arc).
 
     Returns the new ring length, the run's smallest and largest depth and its depth at
     the end.
