@@ -412,3 +412,33 @@ def test_scores_are_absolute_when_the_study_area_grows(tmp_path):
     park_large = large.sites[large.sites["name"] == "Centre park"].iloc[0]
     for column in [c for c in small.sites.columns if c.endswith("_score")]:
         assert park_small[column] == pytest.approx(park_large[column], nan_ok=True), column
+
+
+def test_hiding_places_beside_a_path_are_named(result):
+    spots = result.layers.get("concealment_spots")
+    if spots is None or not len(spots):
+        pytest.skip("the sightlines module gave no concealment spots")
+    counts = spots.groupby("segment").size()
+    key = counts.idxmax()
+    text = result.segments.loc[key, "recommendations"]
+    assert f"light the {counts[key]} hiding places beside the path" in text
+    clear = result.segments.index.difference(counts.index)
+    assert not result.segments.loc[clear, "recommendations"].str.contains("hiding places").any()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=1, max_size=10),
+    st.floats(0.01, 10),
+    st.floats(0.01, 10),
+)
+def test_weighted_score_lies_between_its_parts_and_follows_the_weights(rows, w_light, w_access):
+    table = pd.DataFrame(rows, columns=["lighting_score", "access_score"])
+    out = combine_scores(table, weights={"lighting": w_light, "access": w_access})
+    low = table.min(axis=1)
+    high = table.max(axis=1)
+    assert ((out["cpted_score"] >= low - 1e-9) & (out["cpted_score"] <= high + 1e-9)).all()
+    expected = (table["lighting_score"] * w_light + table["access_score"] * w_access) / (
+        w_light + w_access
+    )
+    np.testing.assert_allclose(out["cpted_score"], expected.clip(0, 100), rtol=1e-9, atol=1e-9)

@@ -560,7 +560,12 @@ def _polygonal(geoms: np.ndarray) -> bool:
 
 
 def recommendations(
-    table: pd.DataFrame, *, kind: str, area: Any = None, lost: pd.DataFrame | None = None
+    table: pd.DataFrame,
+    *,
+    kind: str,
+    area: Any = None,
+    lost: pd.DataFrame | None = None,
+    layers: dict[str, Any] | None = None,
 ) -> list[list[Recommendation]]:
     """
     Rule-based recommendations for every row of ``table``, most points at stake first.
@@ -575,6 +580,8 @@ def recommendations(
         The StudyArea, to name the walls, hedges and blank buildings beside a segment.
     lost
         The :func:`losses` of ``table`` (points at stake per principle).
+    layers
+        The audit's layers (``concealment_spots`` names hiding places beside a path).
 
     Returns
     -------
@@ -597,6 +604,7 @@ def recommendations(
     _lighting_advice(table, add, kind)
     if kind == "segment":
         _segment_advice(table, add, area)
+        _concealment_advice(table, add, (layers or {}).get("concealment_spots"))
     else:
         _site_advice(table, add)
     for recs in out:
@@ -774,6 +782,34 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
             )
 
 
+def _concealment_advice(table: pd.DataFrame, add: Any, spots: Any) -> None:
+    """Hiding places beside a path, from the sightlines module's ``concealment_spots``."""
+    if spots is None or not len(spots) or "segment" not in spots:
+        return
+    spots = pd.DataFrame(spots.drop(columns="geometry", errors="ignore"))
+    area_m2 = pd.to_numeric(spots.get("area_m2", pd.Series(np.nan, index=spots.index)))
+    both = spots.get("hidden_both_ways", pd.Series(False, index=spots.index)).astype(bool)
+    grouped = pd.DataFrame({"segment": spots["segment"], "area": area_m2, "both": both})
+    summary = grouped.groupby("segment").agg(
+        n=("area", "size"), largest=("area", "max"), both=("both", "sum")
+    )
+    approach = getattr(settings, "CONCEALMENT_APPROACH", 4.0)
+    position = {key: i for i, key in enumerate(table.index)}
+    for key, row in summary.iterrows():
+        i = position.get(key)
+        if i is None:
+            continue
+        where = f", {int(row['both'])} hidden from both directions" if row["both"] else ""
+        add(
+            i,
+            "sightlines",
+            f"Remove, open up or light the {int(row['n'])} hiding places beside the path "
+            f"(largest {row['largest']:.0f} m²)",
+            f"someone could wait there unseen until a walker is within {approach:g} m{where} "
+            "(Caminada & van Bommel 1980)",
+        )
+
+
 def _site_advice(table: pd.DataFrame, add: Any) -> None:
     n = len(table)
     category = _col(table, "category", "site")
@@ -868,7 +904,12 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
 
 
 def explanation_columns(
-    table: pd.DataFrame, *, kind: str, weights: dict[str, float], area: Any = None
+    table: pd.DataFrame,
+    *,
+    kind: str,
+    weights: dict[str, float],
+    area: Any = None,
+    layers: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """
     Write the ``explanation`` and ``recommendations`` of every row as GIS-safe text.
@@ -880,7 +921,7 @@ def explanation_columns(
         ``weakest_measure``, indexed like ``table``.
     """
     lost = losses(table, kind=kind, weights=weights)
-    recs = recommendations(table, kind=kind, area=area, lost=lost)
+    recs = recommendations(table, kind=kind, area=area, lost=lost, layers=layers)
     explanation = pd.Series("", index=table.index, dtype=object)
     weakest_p = pd.Series(None, index=table.index, dtype=object)
     weakest_m = pd.Series(None, index=table.index, dtype=object)

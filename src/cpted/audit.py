@@ -244,7 +244,7 @@ class Audit:
         kind, table, row = self._locate(key)
         one = table.loc[[row]]
         lost = losses(one, kind=kind, weights=self.weights)
-        recs = recommendations(one, kind=kind, area=self.area, lost=lost)[0]
+        recs = recommendations(one, kind=kind, area=self.area, lost=lost, layers=self.layers)[0]
         rows = []
         for principle, weight in self.weights.items():
             column = f"{principle}_score"
@@ -619,7 +619,9 @@ def audit(
                 from cpted._explain import explanation_columns
 
                 kind = "segment" if table_name == "segments" else "site"
-                text = explanation_columns(table, kind=kind, weights=weights, area=area)
+                text = explanation_columns(
+                    table, kind=kind, weights=weights, area=area, layers=layers
+                )
                 table = gpd.GeoDataFrame(table.join(text), geometry="geometry", crs=table.crs)
         if table_name == "segments":
             segments = table
