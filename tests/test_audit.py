@@ -419,11 +419,28 @@ def test_hiding_places_beside_a_path_are_named(result):
     if spots is None or not len(spots):
         pytest.skip("the sightlines module gave no concealment spots")
     counts = spots.groupby("segment").size()
-    key = counts.idxmax()
-    text = result.segments.loc[key, "recommendations"]
-    assert f"light the {counts[key]} hiding places beside the path" in text
-    clear = result.segments.index.difference(counts.index)
-    assert not result.segments.loc[clear, "recommendations"].str.contains("hiding places").any()
+    named = result.segments["recommendations"].str.extract(r"light the (\d+) hiding places")[0]
+    named = named.dropna().astype(int)
+    assert len(named)
+    # only segments with spots are told, with their number of spots
+    assert set(named.index) <= set(counts.index)
+    assert (named == counts.reindex(named.index)).all()
+
+
+def test_advice_is_short_and_only_where_a_principle_scores_poorly(result):
+    from cpted._explain import recommendations
+
+    recs = recommendations(result.segments, kind="segment", area=result.area, layers=result.layers)
+    limit = cpted.settings.RECOMMENDATIONS_PER_ROW
+    for key, row_recs in zip(result.segments.index, recs, strict=True):
+        design = [r for r in row_recs if r.principle in result.weights]
+        assert len(design) <= limit
+        for r in design:
+            assert result.segments.loc[key, f"{r.principle}_score"] < (
+                cpted.settings.RECOMMEND_BELOW_SCORE
+            )
+        points = [r.points for r in row_recs]
+        assert points == sorted(points, reverse=True)
 
 
 @settings(max_examples=50, deadline=None)

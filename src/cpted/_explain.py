@@ -570,6 +570,12 @@ def recommendations(
     """
     Rule-based recommendations for every row of ``table``, most points at stake first.
 
+    A principle that scores at least :data:`cpted.settings.RECOMMEND_BELOW_SCORE` on a row
+    gets no advice there, and of the design advice only the
+    :data:`cpted.settings.RECOMMENDATIONS_PER_ROW` that would win most points are kept;
+    prompts to map or survey missing data (principle ``"data"``) and vulnerability advice
+    are always given, as is the advice on hiding places beside a path (``"concealment"``).
+
     Parameters
     ----------
     table
@@ -589,17 +595,26 @@ def recommendations(
         One list per row, in the order of ``table``.
     """
     n = len(table)
-    at_stake: dict[tuple[Any, str], float] = {}
+    by_principle: dict[tuple[Any, str], float] = {}
+    by_part: dict[tuple[Any, str, str], float] = {}
     if lost is not None and len(lost):
         grouped = lost.groupby(["row", "principle"])["points_cpted"].sum()
-        at_stake = {k: float(v) for k, v in grouped.items()}
+        by_principle = {k: float(v) for k, v in grouped.items()}
+        parts = lost.groupby(["row", "principle", "part"])["points_cpted"].sum()
+        by_part = {k: float(v) for k, v in parts.items()}
     out: list[list[Recommendation]] = [[] for _ in range(n)]
     index = list(table.index)
 
     def add(i: int, principle: str, action: str, reason: str) -> None:
-        out[i].append(
-            Recommendation(principle, action, reason, at_stake.get((index[i], principle), 0.0))
-        )
+        # the points at stake: what the parts this advice would improve lost
+        parts = next((p for prefix, p in _ACTION_PARTS if action.startswith(prefix)), None)
+        # hiding places are not in a score; they weigh as what the view around lost
+        scored = "sightlines" if principle == "concealment" else principle
+        if parts is None:
+            points = by_principle.get((index[i], scored), 0.0)
+        else:
+            points = sum(by_part.get((index[i], scored, p), 0.0) for p in parts)
+        out[i].append(Recommendation(principle, action, reason, points))
 
     _lighting_advice(table, add, kind)
     if kind == "segment":
@@ -607,9 +622,39 @@ def recommendations(
         _concealment_advice(table, add, (layers or {}).get("concealment_spots"))
     else:
         _site_advice(table, add)
-    for recs in out:
-        recs.sort(key=lambda r: -r.points)
+    # advice on a principle that already scores well would drown the advice that matters
+    good = {
+        p: _num(table, f"{p}_score") >= settings.RECOMMEND_BELOW_SCORE
+        for p in ("sightlines", "lighting", "surveillance", "access")
+    }
+    keep = settings.RECOMMENDATIONS_PER_ROW
+    for i, recs in enumerate(out):
+        design = [r for r in recs if r.principle in good and not good[r.principle][i]]
+        other = [r for r in recs if r.principle not in good]
+        design.sort(key=lambda r: -r.points)
+        recs[:] = sorted(design[:keep] + other, key=lambda r: -r.points)
     return out
+
+
+#: Which scoring parts a recommendation would improve, by the start of its action text.
+_ACTION_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Open up the view ahead", ("ahead",)),
+    ("Open up the hidden parts", ("seen",)),
+    ("Open up the ", ("frontage",)),  # a blank wall
+    ("Trim or replace", ("around",)),
+    ("Remove, open up or light", ("around",)),
+    ("Bring windows", ("frontage",)),
+    ("Bring overlooking", ("overlooked",)),
+    ("Add entrances", ("entrances",)),
+    ("Consider an evening use", ("night",)),
+    ("Open a through connection", ("escape",)),
+    ("Gate the alley", ("openness",)),
+    ("Connect the surrounding", ("permeability",)),
+    ("Close the perimeter", ("edge", "control")),
+    ("Add a second way out", ("exits",)),
+    ("Mark the edge", ("territory",)),
+    ("Define the edge", ("edge",)),
+)
 
 
 def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
@@ -652,7 +697,7 @@ def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
         elif status[i] == "lit_lamps_not_mapped":
             add(
                 i,
-                "lighting",
+                "data",
                 "Map or survey the street lamps",
                 "tagged as lit but no lamp is mapped near it: "
                 "the lighting score rests on the tag alone",
@@ -660,7 +705,7 @@ def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
         elif status[i] == "unknown":
             add(
                 i,
-                "lighting",
+                "data",
                 "Survey the lighting at night",
                 "neither lamps nor a lit tag are mapped, so lighting could not be scored",
             )
@@ -802,7 +847,7 @@ def _concealment_advice(table: pd.DataFrame, add: Any, spots: Any) -> None:
         where = f", {int(row['both'])} hidden from both directions" if row["both"] else ""
         add(
             i,
-            "sightlines",
+            "concealment",
             f"Remove, open up or light the {int(row['n'])} hiding places beside the path "
             f"(largest {row['largest']:.0f} m²)",
             f"someone could wait there unseen until a walker is within {approach:g} m{where} "

@@ -1061,6 +1061,15 @@ SCORE_WEIGHTS: dict[str, float] = {
     "access": 1.0,
 }
 
+#: A principle scoring at least this on a segment or site gets no recommendation there,
+#: so the advice that matters is not drowned: 60 is where the map's score colours turn
+#: green (the 60-80 and 80-100 bands). Prompts to map missing data are always given.
+RECOMMEND_BELOW_SCORE = 60.0
+
+#: Most design recommendations given per segment or site, those that would win most points
+#: first: a planner acts on a short list (data and vulnerability prompts come on top).
+RECOMMENDATIONS_PER_ROW = 3
+
 #: Surroundings kept around a site for ``cpted audit --site NAME``, metres: enough for a
 #: vehicle's run-up (NPSA guidance considers approaches of a few hundred metres) and for
 #: the sightline and lighting radii of the streets at its edge.
