@@ -246,7 +246,8 @@ def test_controlled_site_with_gaps_is_told_how_many(result):
     assert len(kita)
     row = kita.iloc[0]
     holes = int(max(row["gaps_n"], row["entries_n"] - row["entries_controlled_n"]))
-    assert f"perimeter has {holes} uncontrolled gaps" in row["recommendations"]
+    gaps = f"{holes} uncontrolled gap" + ("" if holes == 1 else "s")
+    assert f"perimeter has {gaps} (" in row["recommendations"]
 
 
 def test_explain_a_segment_and_a_site(result):
@@ -419,7 +420,7 @@ def test_hiding_places_beside_a_path_are_named(result):
     if spots is None or not len(spots):
         pytest.skip("the sightlines module gave no concealment spots")
     counts = spots.groupby("segment").size()
-    named = result.segments["recommendations"].str.extract(r"light the (\d+) hiding places")[0]
+    named = result.segments["recommendations"].str.extract(r"light the (\d+) hiding place")[0]
     named = named.dropna().astype(int)
     assert len(named)
     # only segments with spots are told, with their number of spots

@@ -129,6 +129,11 @@ class Explanation:
         )
 
 
+def _count(n: int, noun: str, plural: str = "s") -> str:
+    """``1 gap``, ``3 gaps``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}{plural}"
+
+
 def _lx(value: float) -> str:
     """Illuminance as a planner reads it: two decimals below 1 lx, one above."""
     if not np.isfinite(value):
@@ -848,7 +853,7 @@ def _concealment_advice(table: pd.DataFrame, add: Any, spots: Any) -> None:
         add(
             i,
             "concealment",
-            f"Remove, open up or light the {int(row['n'])} hiding places beside the path "
+            f"Remove, open up or light the {_count(int(row['n']), 'hiding place')} beside the path "
             f"(largest {row['largest']:.0f} m²)",
             f"someone could wait there unseen until a walker is within {approach:g} m{where} "
             "(Caminada & van Bommel 1980)",
@@ -880,7 +885,8 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
                 add(
                     i,
                     "access",
-                    f"Close the perimeter: the {what} perimeter has {holes} uncontrolled gaps",
+                    f"Close the perimeter: the {what} perimeter has "
+                    f"{_count(holes, 'uncontrolled gap')}",
                     f"largest open stretch {gap_max[i]:.0f} m; a {what} needs a defined, secure "
                     "edge with few controlled entries (Secured by Design Schools 2014)",
                 )
@@ -937,7 +943,8 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
             add(
                 i,
                 "vulnerability",
-                f"Protect {int(open_n[i])} open vehicle approaches with rated barriers ({rating})",
+                f"Protect {_count(int(open_n[i]), 'open vehicle approach', 'es')} with rated "
+                f"barriers ({rating})",
                 f"a {str(worst[i]).replace('_', ' ')} can reach the crowd at {speed:.0f} km/h "
                 "(IWA 14-1 / PAS 68; NPSA hostile vehicle mitigation)",
             )
