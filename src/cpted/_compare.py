@@ -199,7 +199,7 @@ header h1{font-size:17px;margin:0}
 .pane{flex:1;display:flex;flex-direction:column;border-right:1px solid #bbb}
 .pane h2{font-size:14px;margin:0;padding:3px 10px;background:#fafafa}
 .map{flex:1}.leaflet-container{background:#f4f3ef}
-footer{padding:4px 12px;font-size:12px;color:#555}
+footer{padding:4px 12px;font-size:12px;color:#555;max-height:110px;overflow:auto}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;border:1px solid #444}
 @media print{.pair{height:90vh}}
 """
@@ -267,6 +267,14 @@ _PAGE_SCRIPT = """
   window.cptedMaps = {before: before, after: after};
 })();
 """
+
+
+def _label(row: pd.Series) -> str:
+    name = row.get("name")
+    if isinstance(name, str) and name:
+        return f"({name})"
+    highway = row.get("highway")
+    return f"({highway})" if isinstance(highway, str) else ""
 
 
 def _side(audit: Audit, table: gpd.GeoDataFrame, score: str, fields: list[str]) -> dict[str, Any]:
@@ -348,6 +356,18 @@ def side_by_side_html(
                 f"{row['before']:.1f} → {row['after']:.1f} ({row['mean_change']:+.2f}; "
                 f"{int(row['improved'])} better, {int(row['worsened'])} worse)</span> · "
             )
+    changes = ""
+    column = f"{score}_change"
+    if column in diff and diff["changed"].any():
+        top = diff[diff["changed"]]
+        top = top.reindex(top[column].abs().sort_values(ascending=False).index).head(15)
+        items = "".join(
+            f"<li>segment {html.escape(str(key))} {html.escape(_label(row))}: "
+            f"{row[f'{score}_before']:.0f} → {row[f'{score}_after']:.0f} "
+            f"({row[column]:+.1f})</li>"
+            for key, row in top.iterrows()
+        )
+        changes = f"<details><summary>Largest changes</summary><ol>{items}</ol></details>"
     legend = "".join(
         f'<span style="background:{score_colour(v)}"></span>{label}'
         for v, label in ((10, "0–20"), (30, "20–40"), (50, "40–60"), (70, "60–80"), (90, "80–100"))
@@ -363,8 +383,8 @@ def side_by_side_html(
         "— thick lines: segments whose scores changed</div></header>"
         "<div class='pair'><div class='pane'><h2>Before</h2><div id='map-before' class='map'>"
         "</div></div><div class='pane'><h2>After</h2><div id='map-after' class='map'></div>"
-        f"</div></div><footer>{rows}<br>Map data © OpenStreetMap contributors (ODbL), data of "
-        f"{html.escape(str(date))}. Made with cpted.</footer>"
+        f"</div></div><footer>{rows}{changes}<br>Map data © OpenStreetMap contributors "
+        f"(ODbL), data of {html.escape(str(date))}. Made with cpted.</footer>"
         f'<script type="application/json" id="cpted-data">{payload}</script>'
         f"<script>{leaflet}</script>"
         f"<script>{_PAGE_SCRIPT}</script></body></html>"
