@@ -71,8 +71,8 @@ def main() -> None:
         peer = run(OSMNX.format(name=name))
         outcome = f"{peer['edges']} edges" if peer["ok"] else peer["error"]
         print(
-            f"{name:<10} {'osmnx.graph_from_xml (XML)':<28} {peer['seconds']:8.2f} {peer['cpu']:8.2f} "
-            f"{peer['peak_mb']:8.0f}  {outcome}"
+            f"{name:<10} {'osmnx.graph_from_xml (XML)':<28} {peer['seconds']:8.2f} "
+            f"{peer['cpu']:8.2f} {peer['peak_mb']:8.0f}  {outcome}"
         )
         if name == "helsinki":
             verdict = "met" if ours["seconds"] < 5 and ours["peak_mb"] < 1024 else "MISSED"

@@ -847,8 +847,8 @@ ACCESS_OPEN_ENTRIES_PER_100M = 2.0
 
 #: Distinct ways out a place of assembly needs: building and fire codes require at least two
 #: independent means of escape from any occupied space (NFPA 101, Life Safety Code, ch. 7
-#: "Number of means of egress"; England's Approved Document B). The same holds outdoors for crowded places (NaCTSO "Crowded Places Guidance",
-#: evacuation routes).
+#: "Number of means of egress"; England's Approved Document B). The same holds outdoors
+#: for crowded places (NaCTSO "Crowded Places Guidance", evacuation routes).
 ACCESS_MIN_EXITS = 2
 
 #: Degree-1 street nodes this close to the study area's boundary were cut by it: they are
