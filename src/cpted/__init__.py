@@ -11,8 +11,9 @@ Read OpenStreetMap (and your own layers) into a :class:`StudyArea`, audit it wit
     audit.to_map()
 
 The analysis modules (``cpted.sightlines``, ``cpted.lighting``, ``cpted.surveillance``,
-``cpted.access``, ``cpted.vulnerability``) are imported on first use, so ``import cpted``
-stays fast.
+``cpted.access``, ``cpted.vulnerability``), ``cpted.scenarios`` (what-if changes) and
+``cpted.fieldaudit`` (walk-audit observations) are imported on first use, so
+``import cpted`` stays fast.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ _LAZY_MODULES = {
     "vulnerability",
     "maps",
     "report",
+    "scenarios",
+    "fieldaudit",
 }
 
 __all__ = [
@@ -53,8 +56,10 @@ __all__ = [
     "area_from_place",
     "audit",
     "datasets",
+    "fieldaudit",
     "lighting",
     "read_layer",
+    "scenarios",
     "settings",
     "sightlines",
     "surveillance",

@@ -19,7 +19,6 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pyproj
 import shapely
@@ -158,6 +157,8 @@ def _graph_from_ways(
         return graph
     graph.add_nodes_from(nodes.items())
     graph.add_edges_from(edges)
+    import osmnx as ox  # imported here: it takes a second, and `import cpted` should not
+
     graph = ox.distance.add_edge_lengths(graph)
     graph = ox.simplify_graph(graph, edge_attrs_differ=["highway", "name", "lit"])
     graph = ox.project_graph(graph, to_crs=crs)
@@ -1054,6 +1055,8 @@ def area_from_place(query: str, *, progress: bool = False) -> StudyArea:
     -------
     StudyArea
     """
+    import osmnx as ox
+
     try:
         place = ox.geocode_to_gdf(query)
     except (ox._errors.InsufficientResponseError, TypeError, ValueError) as exc:
