@@ -135,12 +135,15 @@ def add_geojson_layer(
     style: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     radius: float = 4.0,
     show: bool = True,
-    popup: bool = False,
+    popup: bool | Sequence[tuple[str, str]] = False,
 ) -> folium.FeatureGroup:
     """
     Add a toggleable layer of ``gdf`` with a tooltip (and optionally a popup) of ``fields``.
 
     Points are drawn as circle markers; every text is escaped before it reaches HTML.
+    ``popup=True`` repeats the tooltip's fields in a popup on click; a sequence of
+    (field, label) pairs shows those fields instead, for text too long for a tooltip
+    (explanations, recommendations).
 
     Returns
     -------
@@ -148,7 +151,8 @@ def add_geojson_layer(
         The layer, already added to ``m``.
     """
     group = folium.FeatureGroup(name=html.escape(name), show=show)
-    data = for_web(gdf, fields)
+    extra = [(f, a) for f, a in popup if f in gdf.columns] if not isinstance(popup, bool) else []
+    data = for_web(gdf, [*fields, *[f for f, _ in extra if f not in fields]])
     keep = ["id", *[f for f in fields if f in gdf.columns]]
     labels = ["id", *[a for f, a in zip(fields, aliases or fields, strict=True) if f in gdf]]
     default_style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
@@ -159,7 +163,11 @@ def add_geojson_layer(
     }
     if data["features"]:
         kwargs["tooltip"] = folium.GeoJsonTooltip(fields=keep, aliases=labels, sticky=False)
-        if popup:
+        if extra:
+            kwargs["popup"] = folium.GeoJsonPopup(
+                fields=[f for f, _ in extra], aliases=[a for _, a in extra], max_width=420
+            )
+        elif popup:
             kwargs["popup"] = folium.GeoJsonPopup(fields=keep, aliases=labels)
     points = bool(len(gdf)) and bool((gdf.geom_type == "Point").any())
     if points:
@@ -269,7 +277,11 @@ def add_legend(
 
 #: Layers shown when an audit map opens; the others are listed, switched off, in the
 #: layer control, so the first view answers "where is it weak?" and not everything at once.
-DEFAULT_VISIBLE = ("Buildings", "Public spaces (sites)", "CPTED score by street segment")
+DEFAULT_VISIBLE = (
+    "Buildings",
+    "Public spaces by CPTED score",
+    "CPTED score by street segment",
+)
 
 
 def _attribution(m: folium.Map, data_date: str | None) -> None:
@@ -469,6 +481,12 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
                 "weight": 5,
                 "opacity": 0.95,
             },
+            popup=[
+                ("name", "street"),
+                ("cpted_score", "CPTED score"),
+                ("explanation", "what pulls the score down"),
+                ("recommendations", "what to do"),
+            ],
         )
         add_legend(
             m,
@@ -486,6 +504,29 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
             ],
             note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
             layer=score_layer,
+        )
+    sites = audit.sites
+    if "cpted_score" in sites.columns and len(sites):
+        site_fields = ["name", "category", "area_m2", *[c for c in sites if c.endswith("_score")]]
+        add_geojson_layer(
+            m,
+            sites,
+            "Public spaces by CPTED score",
+            fields=site_fields,
+            aliases=[f.replace("_", " ") for f in site_fields],
+            style=lambda f: {
+                "color": score_colour(f["properties"].get("cpted_score")),
+                "fillColor": score_colour(f["properties"].get("cpted_score")),
+                "weight": 3,
+                "fillOpacity": 0.35,
+            },
+            popup=[
+                ("name", "public space"),
+                ("category", "kind"),
+                ("cpted_score", "CPTED score"),
+                ("explanation", "what pulls the score down"),
+                ("recommendations", "what to do"),
+            ],
         )
     for name in PRINCIPLE_LAYERS:
         try:
