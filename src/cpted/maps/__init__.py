@@ -21,6 +21,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from cpted import settings
 from cpted.maps._assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
@@ -112,6 +113,10 @@ def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str]) -> dict[str, Any]:
     """
     keep = [f for f in fields if f in gdf.columns]
     web = gdf.to_crs(4326) if gdf.crs is not None else gdf
+    # 6 decimals of a degree are about 0.1 m: finer digits only make the page heavier.
+    web = web.set_geometry(
+        shapely.transform(web.geometry.values, lambda xy: np.round(xy, 6)), crs=web.crs
+    )
     features = []
     for index, geom, *values in zip(web.index, web.geometry, *(web[c] for c in keep), strict=True):
         if geom is None or geom.is_empty:
