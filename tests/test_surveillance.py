@@ -929,3 +929,25 @@ def test_neukoelln_walk_graph_matches_networkx_and_igraph(neukoelln) -> None:  #
 def test_neukoelln_walk_graph_matches_path_enumeration(neukoelln) -> None:  # type: ignore[no-untyped-def]
     # the definition itself, on real data with its curved, parallel and dead-end ways
     assert_matches_reference(neukoelln.graph, 150.0)
+
+
+def test_removing_a_hedge_changes_frontage_only_near_it(neukoelln):
+    from cpted import scenarios
+
+    hedge = "w551459725"
+    before = frontage(neukoelln)
+    after = frontage(scenarios.remove_barrier(neukoelln, hedge))
+    changed = (before - after).abs().sum(axis=1) > 1e-9
+    assert changed.any()
+    reach = neukoelln.streets.loc[changed].distance(neukoelln.barriers.geometry[hedge])
+    assert (reach <= settings_module.FRONTAGE_DISTANCE).all()
+
+
+def test_cameras_without_direction_or_fov_columns(neukoelln):
+    area = neukoelln.copy()
+    area.cameras = gpd.GeoDataFrame(
+        geometry=[Point(393900, 5814850)], crs=neukoelln.crs, index=["c1"]
+    ).rename_axis("camera")
+    out = cameras(area)
+    assert bool(out.loc["c1", "omnidirectional"])
+    assert out.loc["c1", "fov"] == 360.0

@@ -95,12 +95,13 @@ def camera_views(area: Any) -> gpd.GeoDataFrame:
     kind = kind.fillna("camera").astype(str)
     where = cameras.get("surveillance", pd.Series(None, index=cameras.index, dtype=object))
     watches = (~kind.str.lower().isin({"guard"})) & (where.fillna("").astype(str) != "indoor")
-    direction = pd.to_numeric(cameras.get("direction"), errors="coerce").to_numpy(float)
+    nan = pd.Series(np.nan, index=cameras.index)
+    direction = pd.to_numeric(cameras.get("direction", nan), errors="coerce").to_numpy(float)
     known = cameras.get("direction_known")
     known_arr = (
         np.asarray(known.fillna(False), dtype=bool) if known is not None else np.isfinite(direction)
     )
-    fov = pd.to_numeric(cameras.get("fov"), errors="coerce").to_numpy(float)
+    fov = pd.to_numeric(cameras.get("fov", nan), errors="coerce").to_numpy(float)
     fov = np.where(np.isfinite(fov), fov, settings.CAMERA_FOV)
     fov = np.where(known_arr, fov, 360.0)
     ranges = np.array(

@@ -165,7 +165,10 @@ def frontage_rays(
             ) / d_len2
             t[parallel] = np.clip(np.minimum(t0, t1), 0.0, 1.0)
         t = np.clip(t, 0.0, 1.0)
-        order = np.lexsort((t, ray_i))
+        # Ties (a ray through the corner where two walls meet) go to the lower edge
+        # number, not to the order the spatial index happens to return them in: that
+        # order changes when any obstacle is added or removed elsewhere.
+        order = np.lexsort((edge_i, t, ray_i))
         first = np.ones(len(order), dtype=bool)
         first[1:] = ray_i[order][1:] != ray_i[order][:-1]
         chosen = order[first]
