@@ -247,3 +247,14 @@ def test_user_layer_errors(neukoelln, tmp_path):
     junk.write_text("{not json")
     with pytest.raises(cpted.InputError, match="cannot be read as a GIS layer"):
         neukoelln.with_layer("sites", junk)
+
+
+def test_sidewalks_take_the_name_of_their_street(neukoelln, helsinki):
+    # Neukölln maps its sidewalks as separate, unnamed ways next to Karl-Marx-Straße
+    named = neukoelln.streets[neukoelln.streets["name_source"] == "nearby street"]
+    assert "Karl-Marx-Straße" in set(named["name"])
+    assert set(named["highway"]) <= set(cpted.settings.SIDEWALK_HIGHWAYS)
+    own = helsinki.streets[helsinki.streets["name_source"] == "osm"]
+    assert own["name"].notna().all() and len(own) > 100
+    # a footway far from any named street keeps no name
+    assert neukoelln.streets["name"].isna().any()

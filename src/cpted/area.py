@@ -51,7 +51,17 @@ LAYERS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 _COLUMNS: dict[str, list[str]] = {
-    "streets": ["u", "v", "key", "osmid", "name", "highway", "lit", "lit_raw", "length"],
+    "streets": [
+        "u",
+        "v",
+        "key",
+        "osmid",
+        "name",
+        "highway",
+        "lit",
+        "lit_raw",
+        "length",
+    ],
     "buildings": ["building", "levels", "height", "height_source", "name", "use"],
     "barriers": [
         "barrier",
@@ -927,6 +937,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
             + ". cpted audits street segments: choose an area with streets or footways."
         )
         raise DataError(msg)
+    _name_sidewalks(streets, data, crs)
     layers = {}
     for name, rows in (
         ("buildings", _buildings(data)),
@@ -967,6 +978,37 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         stats=stats,
         **layers,
     )
+
+
+def _name_sidewalks(streets: gpd.GeoDataFrame, data: OsmData, crs: pyproj.CRS) -> None:
+    """
+    Give unnamed footways the name of the street they run beside, in place.
+
+    Where sidewalks are mapped as separate ways (``sidewalk=separate``), the walk network
+    holds the sidewalks, which carry no name, instead of the road. A planner reading
+    "the footway of segment 138" cannot find it; "Karl-Marx-Straße" they can. Names found
+    this way are marked ``name_source = "nearby street"``.
+    """
+    streets["name_source"] = np.where(streets["name"].notna(), "osm", None)
+    unnamed = streets["name"].isna() & streets["highway"].isin(settings.SIDEWALK_HIGHWAYS)
+    rows = [
+        {"street": way.tags["name"], "geometry": LineString(np.column_stack([x, y]))}
+        for way in data.ways
+        if "name" in way.tags and way.tags.get("highway") in settings.DRIVE_HIGHWAYS
+        for _, x, y in way.runs()
+    ]
+    if not unnamed.any() or not rows:
+        return
+    roads = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).to_crs(crs)
+    middles = gpd.GeoDataFrame(
+        geometry=streets.loc[unnamed].geometry.interpolate(0.5, normalized=True), crs=crs
+    )
+    found = gpd.sjoin_nearest(
+        middles, roads, max_distance=settings.SIDEWALK_NAME_DISTANCE, how="inner"
+    )
+    found = found[~found.index.duplicated()]
+    streets.loc[found.index, "name"] = found["street"]
+    streets.loc[found.index, "name_source"] = "nearby street"
 
 
 def _attach_entrances(entrances: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> None:

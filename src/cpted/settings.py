@@ -73,6 +73,14 @@ DRIVE_HIGHWAYS = frozenset(
     }
 )
 
+#: Footway-like segments that take the name of the street they run beside when they have
+#: none of their own (sidewalks mapped as separate ways carry no name in OSM).
+SIDEWALK_HIGHWAYS = frozenset({"footway", "path", "pedestrian", "steps", "cycleway"})
+
+#: How far a sidewalk's middle may lie from the centre line of the street whose name it
+#: takes, metres: half of a four-lane street with parking (about 10 m) plus a sidewalk.
+SIDEWALK_NAME_DISTANCE = 15.0
+
 #: Tag values copied onto street edges when present (the rest are dropped to keep the
 #: graph small).
 EDGE_TAGS = (
