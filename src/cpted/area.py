@@ -989,7 +989,7 @@ def _name_sidewalks(streets: gpd.GeoDataFrame, data: OsmData, crs: pyproj.CRS) -
     "the footway of segment 138" cannot find it; "Karl-Marx-Straße" they can. Names found
     this way are marked ``name_source = "nearby street"``.
     """
-    streets["name_source"] = np.where(streets["name"].notna(), "osm", None)
+    streets["name_source"] = streets["name"].notna().map({True: "osm", False: None})
     unnamed = streets["name"].isna() & streets["highway"].isin(settings.SIDEWALK_HIGHWAYS)
     rows = [
         {"street": way.tags["name"], "geometry": LineString(np.column_stack([x, y]))}
