@@ -123,6 +123,11 @@ def test_worst_segments(result):
     worst = result.worst_segments(5)
     assert len(worst) == 5
     assert worst["cpted_score"].is_monotonic_increasing
+    # fragments shorter than the minimum stay out of the ranking, unless asked for
+    assert (worst["length"] >= cpted.settings.WORST_SEGMENT_MIN_LENGTH).all()
+    everything = result.worst_segments(5, min_length=0)
+    assert everything["cpted_score"].iloc[0] <= worst["cpted_score"].iloc[0]
+    assert everything["length"].min() < cpted.settings.WORST_SEGMENT_MIN_LENGTH
     with pytest.raises(cpted.InputError, match="No column"):
         result.worst_segments(score="beauty_score")
 

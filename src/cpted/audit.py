@@ -387,12 +387,23 @@ class Audit:
 
         return audit_map(self, basemap=basemap)
 
-    def worst_segments(self, n: int = 10, *, score: str = "cpted_score") -> gpd.GeoDataFrame:
-        """Return the ``n`` segments with the lowest ``score`` (default the combined one)."""
+    def worst_segments(
+        self, n: int = 10, *, score: str = "cpted_score", min_length: float | None = None
+    ) -> gpd.GeoDataFrame:
+        """
+        Return the ``n`` segments with the lowest ``score`` (default the combined one).
+
+        Segments shorter than ``min_length`` metres (default
+        :data:`cpted.settings.WORST_SEGMENT_MIN_LENGTH`) are left out: a flight of steps or
+        the 2 m link between two footways is no stretch a planner walks or acts on, and its
+        measures (how far ahead one sees) are cut short by its length.
+        """
         if score not in self.segments.columns:
             msg = f"No column {score!r} in the audit; scores present: {self._scores()}."
             raise InputError(msg)
-        return self.segments.sort_values(score).head(n)
+        shortest = settings.WORST_SEGMENT_MIN_LENGTH if min_length is None else min_length
+        long_enough = self.segments[self.segments["length"] >= shortest]
+        return long_enough.sort_values(score).head(n)
 
     def _scores(self) -> str:
         return ", ".join(c for c in self.segments.columns if c.endswith("_score")) or "none"

@@ -1078,6 +1078,11 @@ RECOMMEND_BELOW_SCORE = 60.0
 #: first: a planner acts on a short list (data and vulnerability prompts come on top).
 RECOMMENDATIONS_PER_ROW = 3
 
+#: Shortest segment listed among the weakest in the report and by
+#: ``Audit.worst_segments``, metres: about 15 s of walking. Shorter pieces (steps, links
+#: between footways at a junction) are fragments of a walk, not stretches to act on.
+WORST_SEGMENT_MIN_LENGTH = 20.0
+
 #: Surroundings kept around a site for ``cpted audit --site NAME``, metres: enough for a
 #: vehicle's run-up (NPSA guidance considers approaches of a few hundred metres) and for
 #: the sightline and lighting radii of the streets at its edge.
