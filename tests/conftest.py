@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -139,3 +140,52 @@ def hostile_osm(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("hostile") / "hostile.osm"
     path.write_text(osm_xml(nodes, ways), encoding="utf-8")
     return path
+
+
+@contextlib.contextmanager
+def offline_page(width: int = 1200, height: int = 800):
+    """
+    Open a headless Chromium page that may load only local files.
+
+    Yields ``(page, remote, errors)``: every request for anything but a file, data or
+    about URL is refused and recorded in ``remote``; console errors and uncaught page
+    errors are collected in ``errors``. Without Chromium the test is skipped, except in
+    CI (``CI=true``), where the browser tests must run.
+    """
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Chromium at /usr/bin/chromium: .ci/run must install it")
+        pytest.skip("Chromium is not installed (apt-get install chromium); CI runs this test")
+    playwright = pytest.importorskip("playwright.sync_api")
+    remote: list[str] = []
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+
+            def route(r):
+                if r.request.url.startswith(("file:", "data:", "about:")):
+                    r.continue_()
+                else:
+                    remote.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            yield page, remote, errors
+        finally:
+            browser.close()

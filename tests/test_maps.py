@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
-from conftest import XSS, chromium_path
+from conftest import XSS, offline_page
 
 import cpted
 from cpted.maps import for_web, score_colour
@@ -118,60 +117,19 @@ _OPEN_EVERYTHING = """
 """
 
 
-def _browser_or_skip():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Chromium at /usr/bin/chromium: .ci/run must install it")
-        pytest.skip("Chromium is not installed (apt-get install chromium); CI runs this test")
-    playwright = pytest.importorskip("playwright.sync_api")
-    return path, playwright
-
-
-def _open_in_browser(path, html_file, screenshot):
-    executable, playwright = _browser_or_skip()
-    remote, errors = [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "about:")):
-                    r.continue_()
-                else:
-                    remote.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(html_file.as_uri())
-            page.wait_for_function("typeof L !== 'undefined'", timeout=10_000)
-            result = page.evaluate(_OPEN_EVERYTHING)
-            page.screenshot(path=str(screenshot))
-        finally:
-            browser.close()
+def _open_in_browser(html_file, screenshot):
+    with offline_page(1200, 800) as (page, remote, errors):
+        page.goto(html_file.as_uri())
+        page.wait_for_function("typeof L !== 'undefined'", timeout=10_000)
+        result = page.evaluate(_OPEN_EVERYTHING)
+        page.screenshot(path=str(screenshot))
     return result, remote, errors
 
 
 @pytest.mark.browser
 def test_browser_loads_the_saved_map_offline(neukoelln_audit, tmp_path, artifacts):
     folder = neukoelln_audit.save(tmp_path / "out")
-    result, remote, errors = _open_in_browser(
-        tmp_path, folder / "map.html", artifacts / "neukoelln_map.png"
-    )
+    result, remote, errors = _open_in_browser(folder / "map.html", artifacts / "neukoelln_map.png")
     assert result["maps"] == 1
     assert remote == []
     assert errors == []
@@ -187,9 +145,7 @@ def test_browser_loads_the_saved_map_offline(neukoelln_audit, tmp_path, artifact
 def test_no_script_from_the_data_runs(hostile_osm, tmp_path, artifacts):
     area = cpted.area_from_file(hostile_osm)
     folder = cpted.audit(area, progress=False).save(tmp_path / "hostile")
-    result, remote, errors = _open_in_browser(
-        tmp_path, folder / "map.html", artifacts / "hostile_map.png"
-    )
+    result, remote, errors = _open_in_browser(folder / "map.html", artifacts / "hostile_map.png")
     assert result["xss"] == 0
     assert remote == []
     assert errors == []

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import XSS, chromium_path
+from conftest import XSS, offline_page
 
 import cpted
 from cpted.report import histogram_svg, report_html
@@ -94,52 +94,31 @@ def test_no_audit_principles_still_reports(neukoelln):
 
 
 def _render(html_file, screenshot, pdf=None):
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium); CI runs this test")
-    playwright = pytest.importorskip("playwright.sync_api")
-    remote, errors = [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "about:")):
-                    r.continue_()
-                else:
-                    remote.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(html_file.as_uri())
-            frame = page.frame_locator("iframe.map")
-            frame.locator(".leaflet-container").wait_for(timeout=15_000)
-            info = page.evaluate(
-                """() => ({
-                  sections: Array.from(document.querySelectorAll('section h2'))
-                    .map(h => h.textContent),
-                  charts: document.querySelectorAll('svg rect').length,
-                  visible: Array.from(document.querySelectorAll('section'))
-                    .filter(s => s.getBoundingClientRect().height > 0).length,
-                  xss: window.__xss || 0,
-                  mapXss: document.querySelector('iframe.map').contentWindow.__xss || 0,
-                  mapLayers: (() => { const w = document.querySelector('iframe.map')
-                    .contentWindow; return Object.values(w).filter(v => v instanceof w.L.Map)
-                    .length; })(),
-                })"""
-            )
-            page.screenshot(path=str(screenshot), full_page=False)
-            page.emulate_media(media="print")
-            info["printMap"] = page.evaluate(
-                "getComputedStyle(document.querySelector('iframe.map')).display"
-            )
-            if pdf is not None:
-                page.pdf(path=str(pdf), format="A4")
-        finally:
-            browser.close()
+    with offline_page(1200, 900) as (page, remote, errors):
+        page.goto(html_file.as_uri())
+        frame = page.frame_locator("iframe.map")
+        frame.locator(".leaflet-container").wait_for(timeout=15_000)
+        info = page.evaluate(
+            """() => ({
+              sections: Array.from(document.querySelectorAll('section h2'))
+                .map(h => h.textContent),
+              charts: document.querySelectorAll('svg rect').length,
+              visible: Array.from(document.querySelectorAll('section'))
+                .filter(s => s.getBoundingClientRect().height > 0).length,
+              xss: window.__xss || 0,
+              mapXss: document.querySelector('iframe.map').contentWindow.__xss || 0,
+              mapLayers: (() => { const w = document.querySelector('iframe.map')
+                .contentWindow; return Object.values(w).filter(v => v instanceof w.L.Map)
+                .length; })(),
+            })"""
+        )
+        page.screenshot(path=str(screenshot), full_page=False)
+        page.emulate_media(media="print")
+        info["printMap"] = page.evaluate(
+            "getComputedStyle(document.querySelector('iframe.map')).display"
+        )
+        if pdf is not None:
+            page.pdf(path=str(pdf), format="A4")
     return info, remote, errors
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import XSS, chromium_path
+from conftest import XSS, offline_page
 
 import cpted
 from cpted import fieldaudit, scenarios
@@ -334,48 +334,27 @@ def test_bad_scale_and_distance(before, observations_csv):
 
 @pytest.mark.browser
 def test_side_by_side_views_follow_each_other_offline(before, after, tmp_path, artifacts):
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium); CI runs this test")
-    playwright = pytest.importorskip("playwright.sync_api")
     folder = before.compare(after).save(tmp_path / "cmp")
-    remote, errors = [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 800})
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "about:")):
-                    r.continue_()
-                else:
-                    remote.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto((folder / "compare.html").as_uri())
-            page.wait_for_function("window.cptedMaps !== undefined", timeout=10_000)
-            page.screenshot(path=str(artifacts / "neukoelln_compare.png"))
-            moved = page.evaluate(
-                """() => {
-                  const {before, after} = window.cptedMaps;
-                  const start = after.getCenter();
-                  before.setView([start.lat + 0.001, start.lng + 0.001], before.getZoom() + 1,
-                                 {animate: false});
-                  const a = after.getCenter(), b = before.getCenter();
-                  const back = after.getZoom();
-                  after.setZoom(back - 2, {animate: false});
-                  let layers = 0;
-                  after.eachLayer(() => layers++);
-                  return {dLat: Math.abs(a.lat - b.lat), dLng: Math.abs(a.lng - b.lng),
-                          zoom: [before.getZoom(), after.getZoom()], layers,
-                          moved: Math.abs(a.lat - start.lat)};
-                }"""
-            )
-        finally:
-            browser.close()
+    with offline_page(1400, 800) as (page, remote, errors):
+        page.goto((folder / "compare.html").as_uri())
+        page.wait_for_function("window.cptedMaps !== undefined", timeout=10_000)
+        page.screenshot(path=str(artifacts / "neukoelln_compare.png"))
+        moved = page.evaluate(
+            """() => {
+              const {before, after} = window.cptedMaps;
+              const start = after.getCenter();
+              before.setView([start.lat + 0.001, start.lng + 0.001], before.getZoom() + 1,
+                             {animate: false});
+              const a = after.getCenter(), b = before.getCenter();
+              const back = after.getZoom();
+              after.setZoom(back - 2, {animate: false});
+              let layers = 0;
+              after.eachLayer(() => layers++);
+              return {dLat: Math.abs(a.lat - b.lat), dLng: Math.abs(a.lng - b.lng),
+                      zoom: [before.getZoom(), after.getZoom()], layers,
+                      moved: Math.abs(a.lat - start.lat)};
+            }"""
+        )
     assert remote == [] and errors == []
     assert moved["dLat"] < 1e-9 and moved["dLng"] < 1e-9
     assert moved["moved"] > 5e-4
