@@ -80,3 +80,10 @@ def test_measures_refuse_degrees(neukoelln):
 def test_errors_share_one_base():
     for error in (cpted.InputError, cpted.CRSError, cpted.DataError):
         assert issubclass(error, cpted.CptedError)
+
+
+def test_functions_of_an_area_refuse_anything_else():
+    with pytest.raises(cpted.InputError, match="must be a cpted.StudyArea"):
+        cpted.audit("neukoelln")
+    with pytest.raises(cpted.InputError, match="must be a cpted.StudyArea"):
+        cpted.access.site_measures(None)

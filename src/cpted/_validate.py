@@ -16,6 +16,7 @@ import shapely
 from cpted._errors import CRSError, InputError
 
 __all__ = [
+    "check_area",
     "check_geometry_types",
     "check_projected",
     "geodataframe",
@@ -111,4 +112,16 @@ def check_geometry_types(
         )
         if bad.isin(["MultiPolygon", "MultiLineString", "MultiPoint"]).any():
             msg += " Split multi-part geometries with `gdf.explode(ignore_index=True)`."
+        raise InputError(msg)
+
+
+def check_area(area: object, *, what: str = "area") -> None:
+    """Raise InputError unless ``area`` is a StudyArea (or has its layers)."""
+    if not all(hasattr(area, name) for name in ("streets", "sites", "graph", "crs")):
+        got = type(area).__name__
+        msg = (
+            f"{what} must be a cpted.StudyArea, got {got}. Make one with "
+            "cpted.area_from_file(path) or cpted.area_from_file(cpted.datasets.get_path("
+            "'neukoelln'))."
+        )
         raise InputError(msg)

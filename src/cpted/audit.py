@@ -30,6 +30,7 @@ import pandas as pd
 from cpted import settings
 from cpted._errors import InputError
 from cpted._raster import Raster
+from cpted._validate import check_area
 
 if TYPE_CHECKING:
     import folium
@@ -586,6 +587,7 @@ def audit(
     >>> result.segments.index.equals(area.streets.index)
     True
     """
+    check_area(area)
     from tqdm.auto import tqdm
 
     weights = read_weights(weights)

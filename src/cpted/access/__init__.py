@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cpted import settings
+from cpted._validate import check_area
 from cpted.access._common import layer, sites_frame, streets_frame
 from cpted.access._entries import (
     entries_and_pieces,
@@ -301,6 +302,7 @@ def site_measures(area: StudyArea) -> pd.DataFrame:
     pandas.DataFrame
         Indexed like ``area.sites``; see :func:`site_access`.
     """
+    check_area(area)
     return site_access(
         area.sites,
         streets=_streets_with_access(area),
@@ -341,6 +343,7 @@ def audit_part(area: StudyArea) -> AuditPart:
         ``access_entrapment`` (paths inside sites with one way out or none, from
         :func:`internal_paths`).
     """
+    check_area(area)
     from cpted.audit import AuditPart
 
     streets = _streets_with_access(area)
@@ -388,6 +391,7 @@ def segment_measures(area: StudyArea) -> pd.DataFrame:
     pandas.DataFrame
         Indexed like ``area.streets``; see :func:`segment_access`.
     """
+    check_area(area)
     return segment_access(
         area.streets,
         buildings=area.buildings,
