@@ -83,7 +83,7 @@ def test_errors_share_one_base():
 
 
 def test_functions_of_an_area_refuse_anything_else():
-    with pytest.raises(cpted.InputError, match="must be a cpted.StudyArea"):
+    with pytest.raises(cpted.InputError, match=r"must be a cpted\.StudyArea"):
         cpted.audit("neukoelln")
-    with pytest.raises(cpted.InputError, match="must be a cpted.StudyArea"):
+    with pytest.raises(cpted.InputError, match=r"must be a cpted\.StudyArea"):
         cpted.access.site_measures(None)
