@@ -329,87 +329,52 @@ _LIT_COLOURS = {
 }
 
 
-def _add_area_layers(
-    m: folium.Map, area: StudyArea, *, show_streets: bool = True
-) -> folium.FeatureGroup | None:
-    c = settings.LAYER_COLOURS
-    add_geojson_layer(
-        m,
-        area.buildings,
-        "Buildings",
-        fields=["name", "building", "levels", "height", "height_source"],
-        aliases=["name", "building", "storeys", "height (m)", "height from"],
-        colour=c["buildings"],
-    )
-    add_geojson_layer(
-        m,
-        area.sites,
-        "Public spaces (sites)",
-        fields=["name", "category", "area_m2", "access"],
-        aliases=["name", "kind of space", "area (m²)", "access"],
-        colour=c["sites"],
-    )
-    streets = None
-    if show_streets:
-        streets = add_geojson_layer(
+#: The layers of a StudyArea on a map: (layer, title, [(field, label), ...], point radius,
+#: shown when the map opens). Streets are coloured by their lighting tag.
+_AREA_LAYERS: tuple[tuple[str, str, tuple[tuple[str, str], ...], float, bool], ...] = (
+    ("buildings", "Buildings", (("name", "name"), ("building", "building"),
+        ("levels", "storeys"), ("height", "height (m)"), ("height_source", "height from")),
+     4.0, True),
+    ("sites", "Public spaces (sites)", (("name", "name"), ("category", "kind of space"),
+        ("area_m2", "area (m²)"), ("access", "access")), 4.0, True),
+    ("streets", "Streets by lighting tag", (("name", "street"), ("highway", "type"),
+        ("lit", "lit"), ("lit_raw", "lit tag"), ("length", "length (m)")), 4.0, True),
+    ("barriers", "Barriers (walls, fences, hedges, bollards, gates)", (("barrier", "barrier"),
+        ("opaque", "hides a person"), ("passable", "passable on foot"),
+        ("height", "height (m)")), 3.0, True),
+    ("lamps", "Street lamps", (("height", "height (m)"), ("height_source", "height from"),
+        ("flux", "flux (lm)"), ("source", "source")), 4.0, True),
+    ("entrances", "Entrances and gates", (("entrance", "kind"), ("entrance_raw", "tag"),
+        ("access", "access")), 3.0, True),
+    ("pois", "Shops and amenities", (("name", "name"), ("category", "kind"),
+        ("opening_hours", "opening hours")), 3.0, False),
+    ("cameras", "CCTV cameras", (("surveillance", "where"), ("camera_type", "camera type"),
+        ("direction", "direction (°)"), ("direction_known", "direction mapped")), 4.0, True),
+)  # fmt: skip
+
+
+def _lit_style(feature: dict[str, Any]) -> dict[str, Any]:
+    lit = feature["properties"].get("lit")
+    return {"color": _LIT_COLOURS.get(lit, "#555"), "weight": 4, "opacity": 0.9}
+
+
+def _add_area_layers(m: folium.Map, area: StudyArea) -> folium.FeatureGroup:
+    """Draw every layer of ``area``; return the streets layer, whose legend follows it."""
+    groups = {
+        layer: add_geojson_layer(
             m,
-            area.streets,
-            "Streets by lighting tag",
-            fields=["name", "highway", "lit", "lit_raw", "length"],
-            aliases=["street", "type", "lit", "lit tag", "length (m)"],
-            style=lambda f: {
-                "color": _LIT_COLOURS.get(f["properties"].get("lit"), "#555"),
-                "weight": 4,
-                "opacity": 0.9,
-            },
+            getattr(area, layer),
+            title,
+            fields=[f for f, _ in fields],
+            aliases=[a for _, a in fields],
+            colour=settings.LAYER_COLOURS.get(layer, settings.LAYER_COLOURS["streets"]),
+            style=_lit_style if layer == "streets" else None,
+            radius=radius,
+            show=show,
         )
-    add_geojson_layer(
-        m,
-        area.barriers,
-        "Barriers (walls, fences, hedges, bollards, gates)",
-        fields=["barrier", "opaque", "passable", "height"],
-        aliases=["barrier", "hides a person", "passable on foot", "height (m)"],
-        colour=c["barriers"],
-        radius=3,
-    )
-    add_geojson_layer(
-        m,
-        area.lamps,
-        "Street lamps",
-        fields=["height", "height_source", "flux", "source"],
-        aliases=["height (m)", "height from", "flux (lm)", "source"],
-        colour=c["lamps"],
-        radius=4,
-    )
-    add_geojson_layer(
-        m,
-        area.entrances,
-        "Entrances and gates",
-        fields=["entrance", "entrance_raw", "access"],
-        aliases=["kind", "tag", "access"],
-        colour=c["entrances"],
-        radius=3,
-    )
-    add_geojson_layer(
-        m,
-        area.pois,
-        "Shops and amenities",
-        fields=["name", "category", "opening_hours"],
-        aliases=["name", "kind", "opening hours"],
-        colour=c["pois"],
-        radius=3,
-        show=False,
-    )
-    add_geojson_layer(
-        m,
-        area.cameras,
-        "CCTV cameras",
-        fields=["surveillance", "camera_type", "direction", "direction_known"],
-        aliases=["where", "camera type", "direction (°)", "direction mapped"],
-        colour=c["cameras"],
-        radius=4,
-    )
-    return streets
+        for layer, title, fields, radius, show in _AREA_LAYERS
+    }
+    return groups["streets"]
 
 
 _LIT_LEGEND = [
