@@ -75,6 +75,24 @@ XSS = {
 }
 
 
+#: Template syntax a hostile mapper could put in names and tags. Compiled as a Jinja
+#: template, "expr" would show 85547, "loop" "againagainagain", "comment" nothing, "raw"
+#: would stop the page with a TemplateSyntaxError, "mkdir" would create the folder
+#: ``cpted_pwned`` in the working directory and "popen" would run ``id`` and show its
+#: output ("uid=..."). Every page must show each of them as the literal text it is.
+TEMPLATE = {
+    "expr": "{{ 7777*11 }}",
+    "loop": "{% for x in range(3) %}again{% endfor %}",
+    "comment": "{# hidden #}",
+    "raw": "{% raw %}",
+    "mkdir": "{{ lipsum.__globals__.os.mkdir(dict(cpted_pwned=1)|first) }}",
+    "popen": "{{ lipsum.__globals__.os.popen(dict(id=1)|first).read() }}",
+}
+
+#: What the TEMPLATE payloads would leave in a page if they had been evaluated.
+TEMPLATE_EVALUATED = ("85547", "againagainagain", "uid=")
+
+
 @pytest.fixture(scope="session")
 def hostile_osm(tmp_path_factory) -> Path:
     """A small real-looking place whose names and tags carry HTML and script."""
@@ -97,7 +115,11 @@ def hostile_osm(tmp_path_factory) -> Path:
     for k, (i, j) in enumerate(house):
         nodes.append((300 + k, *at(i, j), {}))
     nodes += [
-        (400, *at(0.5, 1.0), {"highway": "street_lamp", "lamp_mount": XSS["svg"]}),
+        (
+            400,
+            *at(0.5, 1.0),
+            {"highway": "street_lamp", "lamp_mount": XSS["svg"], "ref": TEMPLATE["raw"]},
+        ),
         (
             401,
             *at(1.0, 0.5),
@@ -109,6 +131,8 @@ def hostile_osm(tmp_path_factory) -> Path:
             {"shop": "bakery", "name": XSS["img"], "opening_hours": XSS["script"]},
         ),
         (403, *at(1.2, 0.5), {"entrance": "main", "access": XSS["img"]}),
+        (405, *at(1.6, 1.0), {"amenity": "bar", "name": TEMPLATE["popen"]}),
+        (406, *at(0.5, 1.5), {"amenity": "kindergarten", "name": TEMPLATE["loop"]}),
         (404, *at(0.0, 0.5), {"barrier": "bollard", "name": XSS["script"]}),
     ]
     ways = [
@@ -127,8 +151,16 @@ def hostile_osm(tmp_path_factory) -> Path:
             [ids[(0, 2)], ids[(1, 2)], ids[(2, 2)]],
             {"highway": "residential", "name": XSS["close"], "lit": "no"},
         ),
-        (4, [ids[(0, 0)], ids[(0, 1)], ids[(0, 2)]], {"highway": "residential"}),
-        (5, [ids[(2, 0)], ids[(2, 1)], ids[(2, 2)]], {"highway": "service"}),
+        (
+            4,
+            [ids[(0, 0)], ids[(0, 1)], ids[(0, 2)]],
+            {"highway": "residential", "name": TEMPLATE["expr"], "lit": TEMPLATE["raw"]},
+        ),
+        (
+            5,
+            [ids[(2, 0)], ids[(2, 1)], ids[(2, 2)]],
+            {"highway": "service", "name": TEMPLATE["mkdir"], "surface": TEMPLATE["comment"]},
+        ),
         (6, [200, 201, 202, 203, 200], {"place": "square", "name": XSS["script"]}),
         (
             7,
@@ -136,6 +168,11 @@ def hostile_osm(tmp_path_factory) -> Path:
             {"building": "retail", "name": XSS["img"], "building:levels": XSS["svg"]},
         ),
         (8, [ids[(1, 0)], ids[(1, 1)]], {"barrier": "hedge", "name": XSS["close"]}),
+        (
+            9,
+            [ids[(1, 1)], ids[(1, 2)]],
+            {"highway": "footway", "name": TEMPLATE["raw"] + " " + TEMPLATE["comment"]},
+        ),
     ]
     path = tmp_path_factory.mktemp("hostile") / "hostile.osm"
     path.write_text(osm_xml(nodes, ways), encoding="utf-8")
@@ -189,3 +226,74 @@ def offline_page(width: int = 1200, height: int = 800):
             yield page, remote, errors
         finally:
             browser.close()
+
+
+#: Hover and click every feature of every Leaflet map of a page, as a planner would, and
+#: report what the tooltips and popups showed and whether any data script ran.
+OPEN_EVERYTHING = """
+() => {
+  // Hover and click every feature, as a planner would, so that every tooltip and popup
+  // renders its (escaped) text.
+  const maps = Array.from(new Set(Object.values(window).filter(v => v instanceof L.Map)
+    .concat(window.cptedMaps ? Object.values(window.cptedMaps) : [])));
+  const legendsShown = () => Array.from(document.querySelectorAll('.cpted-legend'))
+    .filter(el => el.style.display !== 'none').length;
+  const legendsBefore = legendsShown();
+  // switch every layer on, as a curious planner would
+  document.querySelectorAll('.leaflet-control-layers-overlays input').forEach(box => {
+    if (!box.checked) { box.click(); }
+  });
+  const legendsAfter = legendsShown();
+  let tooltips = 0, popups = 0;
+  const texts = [];
+  const where = l => l.getLatLng ? l.getLatLng() : l.getBounds().getCenter();
+  const visit = (group, layer) => {
+    if (layer.eachLayer && !(layer instanceof L.Path)) {
+      layer.eachLayer(l => visit(layer, l));
+      return;
+    }
+    const owner = [layer, group].find(o => o && o.getTooltip && o.getTooltip());
+    if (owner) {
+      layer.fire('mouseover', {latlng: where(layer)}, true); tooltips++;
+      const el = owner.getTooltip().getElement(); if (el) texts.push(el.textContent);
+      layer.fire('mouseout', {latlng: where(layer)}, true);
+    }
+    const host = [layer, group].find(o => o && o.getPopup && o.getPopup());
+    if (host) {
+      layer.fire('click', {latlng: where(layer)}, true); popups++;
+      const el = host.getPopup().getElement(); if (el) texts.push(el.textContent);
+      host.closePopup();
+    }
+  };
+  maps.forEach(m => m.eachLayer(l => visit(null, l)));
+  const overlays = Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+    .map(l => l.textContent.trim());
+  return {maps: maps.length, tooltips, popups, texts, overlays, legendsBefore, legendsAfter,
+          xss: window.__xss || 0};
+}
+"""
+
+
+def open_everything(html_file: Path, screenshot: Path) -> tuple[dict, list[str], list[str]]:
+    """
+    Open a saved page offline, switch every layer on and open every tooltip and popup.
+
+    Maps inside iframes (the report embeds one) are visited too; their counts and texts
+    are added up. Returns ``(result, remote requests, console errors)``.
+    """
+    with offline_page(1200, 800) as (page, remote, errors):
+        page.goto(html_file.as_uri())
+        page.wait_for_load_state("load")
+        result: dict = {"maps": 0, "tooltips": 0, "popups": 0, "texts": [], "overlays": []}
+        for frame in page.frames:
+            if not frame.evaluate("typeof L !== 'undefined'"):
+                continue
+            part = frame.evaluate(OPEN_EVERYTHING)
+            for key in ("maps", "tooltips", "popups", "texts", "overlays"):
+                result[key] += part[key]
+            for key in ("legendsBefore", "legendsAfter"):
+                result[key] = result.get(key, 0) + part[key]
+        result["xss"] = sum(frame.evaluate("window.__xss || 0") for frame in page.frames)
+        result["text"] = page.evaluate("document.body.innerText")
+        page.screenshot(path=str(screenshot))
+    return result, remote, errors

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import XSS, offline_page
+from conftest import XSS, open_everything
 
 import cpted
 from cpted.maps import for_web, score_colour
@@ -74,62 +74,11 @@ def test_score_colour_bands():
 
 # -- real browser ------------------------------------------------------------------------
 
-_OPEN_EVERYTHING = """
-() => {
-  // Hover and click every feature, as a planner would, so that every tooltip and popup
-  // renders its (escaped) text.
-  const maps = Object.values(window).filter(v => v instanceof L.Map);
-  const legendsShown = () => Array.from(document.querySelectorAll('.cpted-legend'))
-    .filter(el => el.style.display !== 'none').length;
-  const legendsBefore = legendsShown();
-  // switch every layer on, as a curious planner would
-  document.querySelectorAll('.leaflet-control-layers-overlays input').forEach(box => {
-    if (!box.checked) { box.click(); }
-  });
-  const legendsAfter = legendsShown();
-  let tooltips = 0, popups = 0;
-  const texts = [];
-  const where = l => l.getLatLng ? l.getLatLng() : l.getBounds().getCenter();
-  const visit = (group, layer) => {
-    if (layer.eachLayer && !(layer instanceof L.Path)) {
-      layer.eachLayer(l => visit(layer, l));
-      return;
-    }
-    const owner = [layer, group].find(o => o && o.getTooltip && o.getTooltip());
-    if (owner) {
-      layer.fire('mouseover', {latlng: where(layer)}, true); tooltips++;
-      const el = owner.getTooltip().getElement(); if (el) texts.push(el.textContent);
-      layer.fire('mouseout', {latlng: where(layer)}, true);
-    }
-    const host = [layer, group].find(o => o && o.getPopup && o.getPopup());
-    if (host) {
-      layer.fire('click', {latlng: where(layer)}, true); popups++;
-      const el = host.getPopup().getElement(); if (el) texts.push(el.textContent);
-      host.closePopup();
-    }
-  };
-  maps.forEach(m => m.eachLayer(l => visit(null, l)));
-  const overlays = Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
-    .map(l => l.textContent.trim());
-  return {maps: maps.length, tooltips, popups, texts, overlays, legendsBefore, legendsAfter,
-          xss: window.__xss || 0};
-}
-"""
-
-
-def _open_in_browser(html_file, screenshot):
-    with offline_page(1200, 800) as (page, remote, errors):
-        page.goto(html_file.as_uri())
-        page.wait_for_function("typeof L !== 'undefined'", timeout=10_000)
-        result = page.evaluate(_OPEN_EVERYTHING)
-        page.screenshot(path=str(screenshot))
-    return result, remote, errors
-
 
 @pytest.mark.browser
 def test_browser_loads_the_saved_map_offline(neukoelln_audit, tmp_path, artifacts):
     folder = neukoelln_audit.save(tmp_path / "out")
-    result, remote, errors = _open_in_browser(folder / "map.html", artifacts / "neukoelln_map.png")
+    result, remote, errors = open_everything(folder / "map.html", artifacts / "neukoelln_map.png")
     assert result["maps"] == 1
     assert remote == []
     assert errors == []
@@ -145,7 +94,7 @@ def test_browser_loads_the_saved_map_offline(neukoelln_audit, tmp_path, artifact
 def test_no_script_from_the_data_runs(hostile_osm, tmp_path, artifacts):
     area = cpted.area_from_file(hostile_osm)
     folder = cpted.audit(area, progress=False).save(tmp_path / "hostile")
-    result, remote, errors = _open_in_browser(folder / "map.html", artifacts / "hostile_map.png")
+    result, remote, errors = open_everything(folder / "map.html", artifacts / "hostile_map.png")
     assert result["xss"] == 0
     assert remote == []
     assert errors == []

@@ -345,14 +345,17 @@ def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedM
     -------
     cpted.maps.CptedMap
     """
-    from cpted.maps import add_geojson_layer, add_legend, audit_map
+    import folium
+
+    from cpted.maps import _audit_layers, add_geojson_layer, add_legend
 
     if table is None:
         table = audit.layers.get("field_agreement")
     if table is None:
         msg = "No field observations joined yet; call audit.compare_observations(...) first."
         raise InputError(msg)
-    m = audit_map(audit)
+    # the walk layers join the audit's before the layer control is drawn, so it lists them
+    m = _audit_layers(audit)
     for item, group in table.groupby("item", sort=False):
         add_geojson_layer(
             m,
@@ -381,4 +384,5 @@ def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedM
         [(c, k) for k, c in AGREEMENT_COLOURS.items()],
         note=f"agree: within {settings.FIELD_AUDIT_AGREEMENT:g} points",
     )
+    folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import json
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -25,6 +24,7 @@ import shapely
 
 from cpted import settings
 from cpted.maps._assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
+from cpted.maps._render import SafeFigure
 
 if TYPE_CHECKING:
     from cpted.area import StudyArea
@@ -46,10 +46,20 @@ PRINCIPLE_LAYERS = ("sightlines", "lighting", "surveillance", "access", "vulnera
 
 
 class CptedMap(folium.Map):
-    """A folium Map that loads Leaflet from the installed package, never from a CDN."""
+    """
+    A folium Map that loads Leaflet from the installed package, never from a CDN.
+
+    It is drawn on a :class:`~cpted.maps._render.SafeFigure`, so no text of the data is
+    ever compiled as a template, whichever way the page is rendered (``save``,
+    ``to_html``, the notebook repr, or ``get_root().render()``).
+    """
 
     default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS_URL)]  # type: ignore[misc]
     default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS_URL)]  # type: ignore[misc]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        SafeFigure().add_child(self)
 
     def to_html(self, *, allow_remote: bool = False) -> str:
         """Render the whole page with Leaflet inlined."""
@@ -289,17 +299,27 @@ DEFAULT_VISIBLE = (
 )
 
 
+class _Attribution(branca.element.MacroElement):
+    """The credit line; its text is a template variable, never part of the template."""
+
+    _template = branca.element.Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.map_name }}.attributionControl.addAttribution({{ this.text|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, map_name: str, text: str) -> None:
+        super().__init__()
+        self._name = "CptedAttribution"
+        self.map_name = map_name
+        self.text = text
+
+
 def _attribution(m: folium.Map, data_date: str | None) -> None:
     text = "Data © OpenStreetMap contributors (ODbL)"
     if data_date:
         text += f", data of {data_date}"
-    script = branca.element.MacroElement()
-    script._template = branca.element.Template(
-        "{% macro script(this, kwargs) %}"
-        f"{m.get_name()}.attributionControl.addAttribution({json.dumps(html.escape(text))});"
-        "{% endmacro %}"
-    )
-    m.add_child(script)
+    m.add_child(_Attribution(m.get_name(), html.escape(text)))
 
 
 def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
@@ -432,6 +452,13 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     -------
     CptedMap
     """
+    m = _audit_layers(audit, basemap=basemap)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
+    """Draw the audit map without its layer control, for pages that add layers of their own."""
     area = audit.area
     m = _base_map(area, basemap=basemap or settings.BASEMAP)
     streets = _add_area_layers(m, area)
@@ -508,7 +535,6 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
         for child in m._children.values():
             if isinstance(child, folium.FeatureGroup):
                 child.show = html.unescape(child.layer_name) in DEFAULT_VISIBLE
-    folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 

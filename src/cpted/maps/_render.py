@@ -1,0 +1,92 @@
+"""
+Render folium pages without compiling rendered text as a template a second time.
+
+branca draws a page in two passes. Each element's Jinja macros are rendered, and the
+output (which already holds the data: GeoJSON, tooltip fields, layer names) is wrapped in
+``branca.element.Element(output)``, whose constructor compiles that text as a *new* Jinja
+template. Data text that contains ``{{ }}``, ``{% %}`` or ``{# #}`` is then evaluated:
+a street named ``{{ 7*7 }}`` shows as "49", ``{% raw %}`` stops the page with a
+``TemplateSyntaxError``, and a quote-free expression through ``lipsum.__globals__`` runs
+a shell command. HTML escaping cannot help, since the delimiters contain no HTML
+characters.
+
+The fix belongs where the second compile happens, not in the data: every page cpted
+renders (audit map, report, compare and field-audit maps, notebook reprs) is drawn by a
+:class:`SafeFigure`, which, while it renders, makes every ``Element(text)`` created during
+rendering keep ``text`` verbatim. Rendered output is final: it is never parsed as a
+template again, whatever the data holds and whichever element (folium's or ours) wrapped
+it. The templates that elements are *defined* with are compiled as usual, before
+rendering; those are our code and folium's, never data.
+
+Escaping every template delimiter in the data would also close the hole, but only for the
+text that passed through our escaping, and it changes what the planner reads; serialising
+the GeoJSON outside the render would leave layer names, legends and tooltips open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import branca.element
+
+__all__ = ["SafeFigure", "verbatim_rendering"]
+
+_LOCK = threading.RLock()
+_DEPTH = 0
+_ORIGINAL_INIT = branca.element.Element.__init__
+
+
+class _Verbatim:
+    """Stands in for a compiled template: renders to its text, unchanged."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self.text
+
+
+def _verbatim_init(
+    self: branca.element.Element, template: str | None = None, template_name: str | None = None
+) -> None:
+    _ORIGINAL_INIT(self, None, template_name)
+    if template is not None:
+        # Keep the text, never compile it; and drop the source string so that unpickling
+        # (branca re-compiles ``_template_str``) cannot compile it either.
+        self._template = _Verbatim(str(template))  # type: ignore[assignment]
+        self._template_str = None
+
+
+@contextlib.contextmanager
+def verbatim_rendering() -> Iterator[None]:
+    """
+    While this context is open, ``branca.element.Element(text)`` keeps ``text`` verbatim.
+
+    The switch is process-wide (branca's constructor is a class attribute), so it is held
+    under a lock and undone on exit, also when rendering fails; nested use is fine.
+    """
+    global _DEPTH
+    with _LOCK:
+        if _DEPTH == 0:
+            branca.element.Element.__init__ = _verbatim_init  # type: ignore[method-assign]
+        _DEPTH += 1
+        try:
+            yield
+        finally:
+            _DEPTH -= 1
+            if _DEPTH == 0:
+                branca.element.Element.__init__ = _ORIGINAL_INIT  # type: ignore[method-assign]
+
+
+class SafeFigure(branca.element.Figure):
+    """A branca Figure whose rendered parts are never compiled as templates again."""
+
+    def render(self, **kwargs: Any) -> str:
+        """Render the page; see :func:`verbatim_rendering`."""
+        with verbatim_rendering():
+            return super().render(**kwargs)
