@@ -195,11 +195,12 @@ def test_losses_by_hand():
     table = pd.DataFrame(
         {
             "lighting_score": [50.0],
-            "lux_mean": [2.5],
-            "lux_min": [0.5],
+            "lux_mean_scored": [2.5],
+            "lux_min_scored": [0.5],
             "p_class_required": ["P4"],
-            "lighting_status": ["measured"],
+            "lighting_basis": ["measured"],
             "access_score": [100.0],
+            "link_node_ratio_400": [2.0],
         }
     )
     lost = losses(table, kind="segment", weights={"lighting": 1.0, "access": 1.0})
@@ -208,7 +209,8 @@ def test_losses_by_hand():
     assert by_part["minimum"] == pytest.approx(25.0)
     # half the weight: the combined score (75) lost 12.5 points on each
     assert lost.set_index("part")["points_cpted"]["average"] == pytest.approx(12.5)
-    assert "average 2.5 lx; P4 needs 5 lx" in lost.set_index("part")["detail"]["average"]
+    assert "average 2.5 lx; class P4 needs 5 lx" in lost.set_index("part")["detail"]["average"]
+    assert set(lost["principle"]) == {"lighting"}  # access met every rule: nothing lost
     assert "minimum 0.50 lx" in lost.set_index("part")["detail"]["minimum"]
 
 
@@ -220,10 +222,19 @@ def test_losses_add_up_to_what_each_principle_lost(result):
         sums = lost.groupby(["row", "principle"])["points"].sum()
         for (row, principle), total in sums.items():
             score = table.loc[row, f"{principle}_score"]
-            assert total == pytest.approx(100 - score, abs=0.2), (kind, row, principle)
+            assert total == pytest.approx(100 - score, abs=1e-9), (kind, row, principle)
+        # every principle that lost points shows them, and the combined score's parts add
+        # up to what it lost
+        for principle in result.weights:
+            scores = table[f"{principle}_score"].dropna()
+            lost_rows = sums.xs(principle, level="principle") if len(sums) else sums
+            imperfect = scores.index[scores < 100 - 1e-9]
+            assert set(imperfect) <= set(lost_rows.index), (kind, principle)
         combined = lost.groupby("row")["points_cpted"].sum()
         scored = table["cpted_score"].dropna()
-        assert combined.reindex(scored.index).fillna(0).le(100 - scored + 0.2).all()
+        np.testing.assert_allclose(
+            combined.reindex(scored.index).fillna(0), 100 - scored, atol=1e-9
+        )
 
 
 def test_explanation_and_recommendation_columns_are_text(result):
@@ -237,10 +248,13 @@ def test_explanation_and_recommendation_columns_are_text(result):
 
 def test_dark_streets_get_a_lighting_recommendation_with_their_figures(result):
     seg = result.segments
-    dark = seg[(seg["lighting_status"] == "measured") & (seg["lux_min"] < 0.05)]
+    dark = seg[(seg["lighting_basis"] == "measured") & (seg["lux_min"] < 0.05)]
     assert len(dark)
     for _, row in dark.head(5).iterrows():
         assert "lx" in row["recommendations"] and row["p_class_required"] in row["recommendations"]
+    # a street tagged lit is never told that it is dark
+    lit = seg[seg["lit"].isin(["yes", "limited"])]
+    assert len(lit) and not lit["recommendations"].str.contains("it is dark").any()
     bright = seg[seg["lighting_score"] >= 100]
     assert not bright["recommendations"].str.contains("lighting: minimum").any()
 
@@ -404,15 +418,27 @@ def test_scores_are_absolute_when_the_study_area_grows(tmp_path):
     b = b.loc[a.index]
     columns = [c for c in a.columns if c.endswith(("_score", "_confidence"))]
     assert {"cpted_score", "lighting_score", "surveillance_score", "access_score"} <= set(columns)
+    # measured lighting is absolute; an estimate (lamps missing from the map) follows the
+    # typical mapped street of the area by design, so it is compared where measured only
+    measured = (a["lighting_basis"] == "measured") & (b["lighting_basis"] == "measured")
+    assert measured.mean() > 0.5
+    assert (a["lighting_basis"] == b["lighting_basis"]).all()
+    lighting_dependent = {
+        "lighting_score",
+        "lighting_confidence",
+        "cpted_score",
+        "cpted_confidence",
+    }
     for column in [*columns, "betweenness_800", "lux_mean", "sightline_min_m"]:
+        rows = measured if column in lighting_dependent else np.ones(len(a), dtype=bool)
         np.testing.assert_allclose(
-            a[column].to_numpy(float),
-            b[column].to_numpy(float),
+            a.loc[rows, column].to_numpy(float),
+            b.loc[rows, column].to_numpy(float),
             rtol=1e-9,
             atol=1e-9,
             err_msg=column,
         )
-    assert (a["explanation"] == b["explanation"]).all()
+    assert (a.loc[measured, "explanation"] == b.loc[measured, "explanation"]).all()
     # the park in the centre keeps its scores too
     park_small = small.sites[small.sites["name"] == "Centre park"].iloc[0]
     park_large = large.sites[large.sites["name"] == "Centre park"].iloc[0]

@@ -718,10 +718,18 @@ def test_segment_measures_keep_data_gaps_apart(toy):
     m = lighting.segment_measures(toy)
     assert m.index.equals(toy.streets.index)
     assert m["lighting_status"].tolist() == ["measured", "lit_lamps_not_mapped", "unlit", "unknown"]
-    assert m.loc[1, "lighting_score"] == cpted.settings.LIGHTING_TAG_SCORE["yes"]
+    assert m["lighting_basis"].tolist() == ["measured", "estimated_tag", "unlit", "estimated_class"]
+    # lit, lamps not mapped: the typical lighting of its class (too few measured streets
+    # here to learn it from the area), with low confidence
+    from cpted.lighting._typical import typical_lux
+
+    avg, low = typical_lux(toy.streets.loc[1, "highway"])
+    assert m.loc[1, "lux_mean_scored"] == pytest.approx(avg, abs=1e-3)
+    assert m.loc[1, "lux_min_scored"] == pytest.approx(low, abs=1e-3)
     assert m.loc[1, "lighting_confidence"] == cpted.settings.LIGHTING_TAG_CONFIDENCE
-    assert math.isnan(m.loc[3, "lighting_score"])
-    assert m.loc[3, "lighting_confidence"] == 0
+    # no data at all: the same class estimate, scaled by the share of streets lit
+    assert m.loc[3, "lighting_confidence"] == cpted.settings.LIGHTING_CLASS_CONFIDENCE
+    assert 0 < m.loc[3, "lighting_score"] <= 100
     assert m.loc[2, "lighting_score"] == 0.0  # lit=no, nothing near: measured darkness
     assert m.loc[0, "p_class_required"] == "P4"
     assert m.loc[0, "p_class_met"] == p_class_met(m.loc[0, "lux_mean"], m.loc[0, "lux_min"]).item()
@@ -809,7 +817,11 @@ def test_real_sample_measures(neukoelln_area):
     )
     scored = seg["lighting_score"].dropna()
     assert ((scored >= 0) & (scored <= 100)).all()
-    assert seg.loc[seg["lighting_status"] == "unknown", "lighting_score"].isna().all()
+    unknown = seg["lighting_status"] == "unknown"
+    assert (seg.loc[unknown, "lighting_basis"] == "estimated_class").all()
+    assert (
+        seg.loc[unknown, "lighting_confidence"] == cpted.settings.LIGHTING_CLASS_CONFIDENCE
+    ).all()
     assert ((seg["lighting_confidence"] >= 0) & (seg["lighting_confidence"] <= 1)).all()
     sites = lighting.site_measures(area)
     assert sites.index.equals(area.sites.index)

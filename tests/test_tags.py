@@ -111,7 +111,7 @@ def test_parse_angle_rejects_impossible_tilts():
         ({"barrier": "wall"}, True, False, True),
         ({"barrier": "hedge"}, True, False, True),
         ({"barrier": "hedge", "height": "0.8"}, False, False, True),
-        ({"barrier": "retaining_wall"}, True, False, True),
+        ({"barrier": "retaining_wall"}, False, False, True),  # one sees over it from above
         ({"barrier": "fence"}, False, False, True),
         ({"barrier": "fence", "fence_type": "wood"}, True, False, True),
         ({"barrier": "fence", "fence_type": "chain_link"}, False, False, True),

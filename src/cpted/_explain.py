@@ -1,8 +1,8 @@
 """Why a segment or site scored as it did, and what a planner could change.
 
-Each principle score is a weighted sum of parts (see the principle modules' docstrings).
-:func:`losses` rebuilds the points each part lost from the measured columns, scaled so the
-parts of a principle add up exactly to ``100 - <principle>_score``; :func:`recommendations`
+Each principle score is a weighted mean of the parts in the registry
+(:mod:`cpted._principle`); :func:`losses` reads the points each part lost from the same
+parts, so they add up exactly to ``100 - <principle>_score``; :func:`recommendations`
 turns the measures into rule-based advice with its reason. Both read only the audit's
 columns, so they work on any table that has them and skip what is missing.
 """
@@ -17,25 +17,17 @@ import pandas as pd
 import shapely
 
 from cpted import settings
+from cpted._principle import PRINCIPLES
+from cpted._principle import losses as _losses
 
 __all__ = [
     "Explanation",
     "Recommendation",
+    "data_gaps",
     "explanation_columns",
     "losses",
     "recommendations",
 ]
-
-#: P classes of EN 13201-2:2015 Table 3 (average, minimum lux); mirrors cpted.lighting so
-#: that explaining never imports the lighting module's compiled parts.
-_P = {
-    "P1": (15.0, 3.0),
-    "P2": (10.0, 2.0),
-    "P3": (7.5, 1.5),
-    "P4": (5.0, 1.0),
-    "P5": (3.0, 0.6),
-    "P6": (2.0, 0.4),
-}
 
 _PRINCIPLE_WORDS = {
     "sightlines": "sightlines",
@@ -177,329 +169,26 @@ def _short(value: np.ndarray, ref: float) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------
-# Points lost by each part of each principle
+# Points lost by each part of each principle: from the registry, never re-derived here
 # --------------------------------------------------------------------------------------
 
 #: (principle, part) -> a human label of the measure behind it.
 MEASURE_LABELS = {
-    ("sightlines", "ahead"): "view ahead along the path",
-    ("sightlines", "around"): "open view around (25 m)",
-    ("sightlines", "seen"): "ground seen from the paths",
-    ("lighting", "average"): "average illuminance",
-    ("lighting", "minimum"): "minimum illuminance",
-    ("lighting", "tag"): "lighting known from the lit tag only",
-    ("surveillance", "frontage"): "frontage overlooking the street",
-    ("surveillance", "entrances"): "doors onto the street",
-    ("surveillance", "uses"): "active uses",
-    ("surveillance", "night"): "uses open at night",
-    ("surveillance", "movement"): "people passing (movement)",
-    ("surveillance", "cameras"): "camera coverage",
-    ("surveillance", "overlooked"): "area overlooked by windows",
-    ("access", "permeability"): "network permeability",
-    ("access", "escape"): "ways out (dead ends)",
-    ("access", "openness"): "enclosed passage",
-    ("access", "edge"): "defined edge",
-    ("access", "control"): "controlled entries",
-    ("access", "exits"): "ways out",
-    ("access", "open_entries"): "open ways in",
-    ("access", "trap"): "paths with a single way out",
-    ("access", "territory"): "territorial edge",
+    (name, part.name): part.label
+    for name, principle in PRINCIPLES.items()
+    for kind in ("segment", "site")
+    for part in principle.parts(kind)
 }
-
-
-def _segment_parts(t: pd.DataFrame) -> dict[str, dict[str, tuple[np.ndarray, list[str]]]]:
-    """Raw points lost (0-100 scale of the principle) and details, per principle and part."""
-    out: dict[str, dict[str, tuple[np.ndarray, list[str]]]] = {}
-    # sightlines: 100 (wa min(1, ahead/50) + wr min(1, share/0.5)) / (wa + wr)
-    if "sightlines_score" in t:
-        w = settings.SIGHTLINE_WEIGHTS
-        total = w["ahead"] + w["around"]
-        far = float(settings.SIGHTLINE_RECOGNITION_DISTANCE)
-        ahead = _num(t, "sightline_min_m")
-        share = _num(t, "visible_share_25")
-        ref = settings.SIGHTLINE_SHARE_REFERENCE
-        out["sightlines"] = {
-            "ahead": (
-                100 * w["ahead"] / total * _short(ahead, far),
-                [f"sees {a:.0f} m ahead; {far:.0f} m needed to recognise who comes" for a in ahead],
-            ),
-            "around": (
-                100 * w["around"] / total * _short(share, ref),
-                [f"{s:.0%} of the 25 m surroundings visible; {ref:.0%} is open" for s in share],
-            ),
-        }
-    if "lighting_score" in t:
-        out["lighting"] = _lighting_parts(t)
-    if "surveillance_score" in t:
-        w = settings.SURVEILLANCE_WEIGHTS
-        total = sum(w.values())
-        frontage = (_num(t, "overlooked_left", 0) + _num(t, "overlooked_right", 0)) / 2
-        doors = _num(t, "entrances_per_100m", 0)
-        uses = _num(t, "uses_per_100m", 0)
-        night = _night(t)[0]
-        big = max(settings.MOVEMENT_DISTANCES)
-        between = _num(t, f"betweenness_{big:.0f}", 0)
-        movement: np.ndarray = np.clip(
-            np.log1p(np.nan_to_num(between)) / np.log1p(settings.MOVEMENT_REFERENCE), 0, 1
-        )
-        cams = np.clip(_num(t, "camera_coverage", 0), 0, 1)
-        ref_d, ref_u = settings.DOORS_PER_100M_REFERENCE, settings.USES_PER_100M_REFERENCE
-        times = ", ".join(settings.NIGHT_TIMES)
-        out["surveillance"] = {
-            "frontage": (
-                100 * w["frontage"] / total * _short(frontage, 1.0),
-                [f"{f:.0%} of the street is overlooked by windows" for f in frontage],
-            ),
-            "entrances": (
-                100 * w["entrances"] / total * _short(doors, ref_d),
-                [f"{d:.1f} doors per 100 m; a friendly frontage has {ref_d:.0f}" for d in doors],
-            ),
-            "uses": (
-                100 * w["uses"] / total * _short(uses, ref_u),
-                [f"{u:.1f} active uses per 100 m; {ref_u:.0f} is lively" for u in uses],
-            ),
-            "night": (
-                100 * w["night"] / total * (1 - night),
-                [f"a use is open nearby at {x:.0%} of the night times ({times})" for x in night],
-            ),
-            "movement": (
-                100 * w["movement"] / total * (1 - movement),
-                [
-                    f"{b:,.0f} trips within {big:.0f} m pass; "
-                    f"{settings.MOVEMENT_REFERENCE:,.0f} is busy"
-                    for b in between
-                ],
-            ),
-            "cameras": (
-                100 * w["cameras"] / total * (1 - cams),
-                [f"cameras see {c:.0%} of it" for c in cams],
-            ),
-        }
-    if "access_score" in t:
-        w = settings.ACCESS_SEGMENT_WEIGHTS
-        total = sum(w.values())
-        poor, good = settings.ACCESS_LINK_NODE_RATIO_POOR, settings.ACCESS_LINK_NODE_RATIO_GOOD
-        ratio = _num(t, "link_node_ratio_400")
-        perm = np.where(np.isnan(ratio), 0.5, np.clip((ratio - poor) / (good - poor), 0, 1))
-        dead = _col(t, "dead_end", False).astype(bool)
-        single = _col(t, "single_way_out", False).astype(bool)
-        depth = np.nan_to_num(_num(t, "dead_end_depth_m", 0))
-        escape = np.where(
-            dead,
-            1 - np.clip(depth / settings.ACCESS_DEAD_END_DEPTH, 0, 1),
-            np.where(single, 0.5, 1.0),
-        )
-        enclosed = np.nan_to_num(_num(t, "enclosed_share", 0))
-        doors = _num(t, "doors_n", 0) > 0
-        openness = 1 - enclosed * np.where(doors, 0.5, 1.0)
-        out["access"] = {
-            "permeability": (
-                100 * w["permeability"] / total * (1 - perm),
-                [f"link–node ratio {r:.2f} within 400 m; {good} is well connected" for r in ratio],
-            ),
-            "escape": (
-                100 * w["escape"] / total * (1 - escape),
-                [
-                    f"dead end {d:.0f} m deep"
-                    if de
-                    else ("single way out" if s else "two ways out")
-                    for d, de, s in zip(depth, dead, single, strict=True)
-                ],
-            ),
-            "openness": (
-                100 * w["openness"] / total * (1 - openness),
-                [f"{e:.0%} of it enclosed by walls or back fences on both sides" for e in enclosed],
-            ),
-        }
-    return out
-
-
-def _lighting_parts(t: pd.DataFrame) -> dict[str, tuple[np.ndarray, list[str]]]:
-    n = len(t)
-    required = _col(t, "p_class_required", "P4")
-    avg = np.array([_P.get(str(c), _P["P4"])[0] for c in required])
-    low_ref = np.array([_P.get(str(c), _P["P4"])[1] for c in required])
-    mean = _num(t, "lux_mean")
-    low = _num(t, "lux_min")
-    status = _col(t, "lighting_status", "measured")
-    measured = np.isin(status, ["measured", "unlit"])
-    tag = status == "lit_lamps_not_mapped"
-    score = _num(t, "lighting_score")
-    return {
-        "average": (
-            np.where(measured, 50 * _short(mean / avg, 1.0), 0.0),
-            [
-                f"average {_lx(m)} lx; {c} needs {a:g} lx"
-                for m, c, a in zip(mean, required, avg, strict=True)
-            ],
-        ),
-        "minimum": (
-            np.where(measured, 50 * _short(low / low_ref, 1.0), 0.0),
-            [
-                f"minimum {_lx(m)} lx; {c} needs {a:g} lx"
-                for m, c, a in zip(low, required, low_ref, strict=True)
-            ],
-        ),
-        "tag": (
-            np.where(tag, 100 - np.nan_to_num(score, nan=100.0), 0.0),
-            ["tagged lit but no lamp is mapped near it"] * n,
-        ),
-    }
-
-
-def _site_parts(t: pd.DataFrame) -> dict[str, dict[str, tuple[np.ndarray, list[str]]]]:
-    out: dict[str, dict[str, tuple[np.ndarray, list[str]]]] = {}
-    if "sightlines_score" in t:
-        seen = np.nan_to_num(_num(t, "seen_share", 0))
-        out["sightlines"] = {
-            "seen": (
-                100 * (1 - seen),
-                [f"{x:.0%} of its open ground is seen from the paths within 50 m" for x in seen],
-            )
-        }
-    if "lighting_score" in t:
-        out["lighting"] = _lighting_parts(t)
-    if "surveillance_score" in t:
-        over: np.ndarray = np.nan_to_num(_num(t, "overlooked_share", 0))
-        night = _night(t)[0]
-        cams = np.clip(np.nan_to_num(_num(t, "camera_coverage", 0)), 0, 1)
-        out["surveillance"] = {
-            "overlooked": (
-                60 * (1 - over),
-                [f"{o:.0%} of its area overlooked by windows" for o in over],
-            ),
-            "night": (
-                25 * (1 - night),
-                [f"a use is open nearby at {x:.0%} of the night times" for x in night],
-            ),
-            "cameras": (15 * (1 - cams), [f"cameras see {c:.0%} of it" for c in cams]),
-        }
-    if "access_score" in t:
-        controlled = np.isin(_col(t, "category", ""), list(settings.ACCESS_CONTROLLED_CATEGORIES))
-        defined = np.nan_to_num(_num(t, "defined_share", 0))
-        entries = _num(t, "entries_n", 0)
-        ctrl_n = _num(t, "entries_controlled_n", 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ctrl = np.where(entries > 0, ctrl_n / entries, defined)
-        exits_n = np.nan_to_num(_num(t, "exits_n", 0))
-        exits = np.clip(exits_n / settings.ACCESS_MIN_EXITS, 0, 1)
-        rate = np.nan_to_num(_num(t, "open_entries_per_100m", 0))
-        walk = np.nan_to_num(_num(t, "walkable_open_share", 0))
-        open_part = np.maximum(
-            np.clip(rate / settings.ACCESS_OPEN_ENTRIES_PER_100M, 0, 1), np.clip(walk, 0, 1)
-        )
-        ways = exits_n + np.nan_to_num(_num(t, "walkable_open_n", 0))
-        open_exits = np.clip(ways / settings.ACCESS_MIN_EXITS, 0, 1)
-        inside = _num(t, "internal_path_m", 0)
-        single = _num(t, "entrapment_m", 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            trapped = np.nan_to_num(np.where(inside > 0, single / inside, 0.0))
-        territory = np.nan_to_num(_num(t, "territorial_share", 0))
-        gaps = _num(t, "gaps_n", 0)
-        out["access"] = {
-            "edge": (
-                np.where(controlled, 50 * (1 - defined), 0.0),
-                [
-                    f"{d:.0%} of the edge closed; {g:.0f} open gaps"
-                    for d, g in zip(defined, gaps, strict=True)
-                ],
-            ),
-            "control": (
-                np.where(controlled, 30 * (1 - ctrl), 0.0),
-                [
-                    f"{c:.0%} of {e:.0f} entries controlled"
-                    for c, e in zip(ctrl, entries, strict=True)
-                ],
-            ),
-            "exits": (
-                np.where(controlled, 20 * (1 - exits), 25 * (1 - open_exits)),
-                [
-                    f"{w:.0f} ways out; {settings.ACCESS_MIN_EXITS} needed"
-                    for w in np.where(controlled, exits_n, ways)
-                ],
-            ),
-            "open_entries": (
-                np.where(controlled, 0.0, 35 * (1 - open_part)),
-                [f"{r:.1f} open ways in per 100 m of edge" for r in rate],
-            ),
-            "trap": (
-                np.where(controlled, 0.0, 20 * trapped),
-                [f"{x:.0%} of the paths inside have a single way out" for x in trapped],
-            ),
-            "territory": (
-                np.where(controlled, 0.0, 20 * (1 - territory)),
-                [f"{x:.0%} of the edge marked as someone's territory" for x in territory],
-            ),
-        }
-    return out
 
 
 def losses(table: pd.DataFrame, *, kind: str, weights: dict[str, float]) -> pd.DataFrame:
     """
-    Points each scoring part lost, per row of ``table``.
+    Points each scoring part lost, per row of ``table`` (see :func:`cpted._principle.losses`).
 
-    Parameters
-    ----------
-    table
-        ``audit.segments`` or ``audit.sites`` (or any table with their columns).
-    kind
-        ``"segment"`` or ``"site"``.
-    weights
-        The principle weights of the combined score.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long table: ``row`` (index of ``table``), ``principle``, ``part``, ``measure``,
-        ``points`` (lost within the principle, 0-100), ``points_cpted`` (lost in the
-        combined score) and ``detail``. The parts of a principle add up to
-        ``100 - <principle>_score``.
+    The parts are those the principle scores are computed from, so the points lost by the
+    parts of a principle add up exactly to ``100 - <principle>_score``.
     """
-    parts = _segment_parts(table) if kind == "segment" else _site_parts(table)
-    for principle in weights:
-        # a principle cpted cannot break down (a newer module's rule) loses as a whole
-        if principle not in parts and f"{principle}_score" in table:
-            score = _num(table, f"{principle}_score")
-            parts[principle] = {
-                "overall": (
-                    np.nan_to_num(100 - score, nan=0.0),
-                    [f"{principle} score {v:.0f}" for v in score],
-                )
-            }
-    present = {
-        p: np.isfinite(_num(table, f"{p}_score")) * w for p, w in weights.items() if p in parts
-    }
-    with np.errstate(invalid="ignore", divide="ignore"):
-        weight_sum = sum(present.values()) if present else np.zeros(len(table))
-    frames = []
-    for principle, items in parts.items():
-        score = _num(table, f"{principle}_score")
-        lost = np.where(np.isfinite(score), 100 - np.clip(score, 0, 100), 0.0)
-        raw_sum = sum(v for v, _ in items.values())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = np.where(raw_sum > 1e-9, lost / raw_sum, 0.0)
-            share = np.where(weight_sum > 0, present.get(principle, 0) / weight_sum, 0.0)
-        for part, (raw, detail) in items.items():
-            points = raw * scale
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "row": table.index,
-                        "principle": principle,
-                        "part": part,
-                        "measure": MEASURE_LABELS.get((principle, part), part),
-                        "points": points,
-                        "points_cpted": points * share,
-                        "detail": detail,
-                    }
-                )
-            )
-    if not frames:
-        return pd.DataFrame(
-            columns=["row", "principle", "part", "measure", "points", "points_cpted", "detail"]
-        )
-    out = pd.concat(frames, ignore_index=True)
-    return out[out["points"] > 0.05].sort_values(["row", "points_cpted"], ascending=[True, False])
+    return _losses(table, kind=kind, weights=weights)
 
 
 # --------------------------------------------------------------------------------------
@@ -575,11 +264,14 @@ def recommendations(
     """
     Rule-based recommendations for every row of ``table``, most points at stake first.
 
-    A principle that scores at least :data:`cpted.settings.RECOMMEND_BELOW_SCORE` on a row
-    gets no advice there, and of the design advice only the
-    :data:`cpted.settings.RECOMMENDATIONS_PER_ROW` that would win most points are kept;
-    prompts to map or survey missing data (principle ``"data"``) and vulnerability advice
-    are always given, as is the advice on hiding places beside a path (``"concealment"``).
+    Advice follows the loss: a piece of design advice is kept only where the score parts it
+    would improve lost at least :data:`cpted.settings.RECOMMEND_MIN_POINTS` points of the
+    combined score, and its principle scores below
+    :data:`cpted.settings.RECOMMEND_BELOW_SCORE`; of those, the
+    :data:`cpted.settings.RECOMMENDATIONS_PER_ROW` that would win most points are given.
+    Vulnerability advice and the advice on hiding places beside a path
+    (``"concealment"``) are always given. Data gaps are advised once for the whole area
+    (:func:`data_gaps`).
 
     Parameters
     ----------
@@ -633,8 +325,13 @@ def recommendations(
         for p in ("sightlines", "lighting", "surveillance", "access")
     }
     keep = settings.RECOMMENDATIONS_PER_ROW
+    least = settings.RECOMMEND_MIN_POINTS
     for i, recs in enumerate(out):
-        design = [r for r in recs if r.principle in good and not good[r.principle][i]]
+        design = [
+            r
+            for r in recs
+            if r.principle in good and not good[r.principle][i] and r.points >= least
+        ]
         other = [r for r in recs if r.principle not in good]
         design.sort(key=lambda r: -r.points)
         recs[:] = sorted(design[:keep] + other, key=lambda r: -r.points)
@@ -652,6 +349,9 @@ _ACTION_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Bring overlooking", ("overlooked",)),
     ("Add entrances", ("entrances",)),
     ("Consider an evening use", ("night",)),
+    ("Light this", ("average", "minimum")),
+    ("Fill the dark gaps", ("minimum",)),
+    ("Raise the light level", ("average",)),
     ("Open a through connection", ("escape",)),
     ("Gate the alley", ("openness",)),
     ("Connect the surrounding", ("permeability",)),
@@ -663,56 +363,54 @@ _ACTION_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
+    """
+    Lighting advice where the measured light falls short of the class the place needs.
+
+    Estimated lighting (lamps not mapped) gets no advice of its own: the area's data gaps
+    are one recommendation of the audit (:func:`data_gaps`), not a sentence on every
+    street. A street tagged lit is never told it is dark.
+    """
     if "lighting_score" not in table:
         return
-    status = _col(table, "lighting_status", "")
+    basis = _col(table, "lighting_basis", "measured")
+    lit = _col(table, "lit", "unknown")
     required = _col(table, "p_class_required", "P4")
     mean = _num(table, "lux_mean")
     low = _num(table, "lux_min")
     met = _col(table, "p_class_met", "")
     where = "this street" if kind == "segment" else "this space"
+    classes = settings.P_CLASSES
     for i in range(len(table)):
+        if basis[i] not in ("measured", "unlit"):
+            continue
         req = str(required[i])
-        avg_req, low_req = _P.get(req, _P["P4"])
-        if status[i] in ("measured", "unlit") and (mean[i] < avg_req or low[i] < low_req):
-            if status[i] == "unlit" or mean[i] < 0.05:
-                add(
-                    i,
-                    "lighting",
-                    f"Light {where}: it is dark after nightfall",
-                    f"average {_lx(mean[i])} lx, minimum {_lx(low[i])} lx; "
-                    f"{req} needs {avg_req:g} lx average and {low_req:g} lx minimum (EN 13201-2)",
-                )
-            elif low[i] < low_req:
-                add(
-                    i,
-                    "lighting",
-                    f"Add lighting: minimum {_lx(low[i])} lx, {req} needs {low_req:g} lx",
-                    f"dark gaps between lamps; average {_lx(mean[i])} lx of {avg_req:g} lx "
-                    f"needed, best class met {met[i]} (EN 13201-2)",
-                )
-            else:
-                add(
-                    i,
-                    "lighting",
-                    f"Raise the light level: average {_lx(mean[i])} lx, {req} needs {avg_req:g} lx",
-                    f"minimum {_lx(low[i])} lx meets {low_req:g} lx; "
-                    f"best class met {met[i]} (EN 13201-2)",
-                )
-        elif status[i] == "lit_lamps_not_mapped":
+        avg_req, low_req = classes.get(req, classes["P4"])
+        if not (mean[i] < avg_req or low[i] < low_req):
+            continue
+        tagged_lit = str(lit[i]) in ("yes", "limited")
+        if not tagged_lit and (basis[i] == "unlit" or mean[i] < 0.05):
             add(
                 i,
-                "data",
-                "Map or survey the street lamps",
-                "tagged as lit but no lamp is mapped near it: "
-                "the lighting score rests on the tag alone",
+                "lighting",
+                f"Light {where}: it is dark after nightfall",
+                f"average {_lx(mean[i])} lx and minimum {_lx(low[i])} lx, where class {req} "
+                f"needs {avg_req:g} and {low_req:g} lx (EN 13201-2)",
             )
-        elif status[i] == "unknown":
+        elif low[i] < low_req:
             add(
                 i,
-                "data",
-                "Survey the lighting at night",
-                "neither lamps nor a lit tag are mapped, so lighting could not be scored",
+                "lighting",
+                "Fill the dark gaps between the lamps",
+                f"the darkest point gets {_lx(low[i])} lx, class {req} needs {low_req:g} lx; "
+                f"average {_lx(mean[i])} lx (EN 13201-2)",
+            )
+        else:
+            add(
+                i,
+                "lighting",
+                "Raise the light level",
+                f"average {_lx(mean[i])} lx, class {req} needs {avg_req:g} lx; best class met "
+                f"{met[i]} (EN 13201-2)",
             )
 
 
@@ -799,7 +497,8 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
                     f"{doors[i]:.1f} doors per 100 m; a friendly frontage has "
                     f"{settings.DOORS_PER_100M_REFERENCE:.0f} (Gehl et al. 2006)",
                 )
-            if night_cols and night_any[i] == 0:
+            # an evening use needs a ground floor to open in: only along built frontage
+            if night_cols and night_any[i] == 0 and frontage[i] >= 0.3:
                 add(
                     i,
                     "surveillance",
@@ -888,15 +587,19 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
                     f"Close the perimeter: the {what} perimeter has "
                     f"{_count(holes, 'uncontrolled gap')}",
                     f"largest open stretch {gap_max[i]:.0f} m; a {what} needs a defined, secure "
-                    "edge with few controlled entries (Secured by Design Schools 2014)",
+                    f"edge with at least {settings.ACCESS_MIN_EXITS} controlled ways in and out "
+                    "(Secured by Design Schools 2014; NFPA 101)",
                 )
             ways = exits[i] if controlled[i] else exits[i] + walk_n[i]
-            if np.isfinite(ways) and ways < settings.ACCESS_MIN_EXITS:
+            closing = controlled[i] and (gaps[i] > 0 or uncontrolled[i] > 0)
+            # closing an open edge keeps two controlled ways out: one piece of advice,
+            # not "close it" and "add a way out" for the same edge
+            if np.isfinite(ways) and ways < settings.ACCESS_MIN_EXITS and not closing:
                 add(
                     i,
                     "access",
                     "Add a second way out",
-                    f"{ways:.0f} way(s) out; places where people gather need at least "
+                    f"{_count(int(ways), 'way')} out; places where people gather need at least "
                     f"{settings.ACCESS_MIN_EXITS} (NFPA 101 means of egress)",
                 )
             if not controlled[i] and np.isfinite(territory[i]) and territory[i] < 0.5:
@@ -948,6 +651,77 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
                 f"a {str(worst[i]).replace('_', ' ')} can reach the crowd at {speed:.0f} km/h "
                 "(IWA 14-1 / PAS 68; NPSA hostile vehicle mitigation)",
             )
+
+
+# --------------------------------------------------------------------------------------
+# The area's data gaps: one recommendation each, for the whole audit
+# --------------------------------------------------------------------------------------
+
+#: Share of the street length (or of the sites) with a gap, above which it is reported.
+_GAP_REPORTED = 0.1
+
+
+def data_gaps(segments: pd.DataFrame, sites: pd.DataFrame) -> list[Recommendation]:
+    """
+    List the area's data gaps as recommendations: what to map, and how much it matters.
+
+    Each gap is measured as a share of the street length (or of the public spaces) whose
+    score rests on an estimate, and reported once, for the whole area, when it exceeds
+    10 %: lighting estimated because lamps are not mapped (and whether the streets were
+    tagged lit), opening hours that could not be read, doors estimated rather than mapped.
+
+    Returns
+    -------
+    list of Recommendation
+        Principle ``"data"``; ``points`` holds the share of streets affected (0-100).
+    """
+    out: list[Recommendation] = []
+    length = _num(segments, "length", 0.0)
+    total = float(np.nansum(length)) or 1.0
+
+    def share_of(mask: np.ndarray) -> float:
+        return float(np.nansum(length[mask])) / total
+
+    basis = _col(segments, "lighting_basis", "measured")
+    tagged = share_of(basis == "estimated_tag")
+    unknown = share_of(basis == "estimated_class")
+    if tagged + unknown > _GAP_REPORTED:
+        out.append(
+            Recommendation(
+                "data",
+                "Map the street lamps, or walk the area at night",
+                f"lighting is estimated on {tagged + unknown:.0%} of the street length: "
+                f"{tagged:.0%} is tagged lit with no lamps mapped and {unknown:.0%} has no "
+                "lighting data at all; estimates score like the typical mapped street of "
+                "their class here, with low confidence",
+                100 * (tagged + unknown),
+            )
+        )
+    if len(sites) and "lighting_basis" in sites:
+        gap = float(np.mean(_col(sites, "lighting_basis", "measured") == "estimated_class"))
+        if gap > _GAP_REPORTED:
+            out.append(
+                Recommendation(
+                    "data",
+                    "Map the lamps of the public spaces",
+                    f"no lamp is mapped in or beside {gap:.0%} of the public spaces",
+                    100 * gap,
+                )
+            )
+    est = _num(segments, "entrances_estimated", 0.0)
+    mapped = _num(segments, "entrances_mapped", 0.0)
+    doors = float(np.nansum(est) + np.nansum(mapped))
+    if doors and np.nansum(est) / doors > _GAP_REPORTED:
+        out.append(
+            Recommendation(
+                "data",
+                "Map the building entrances",
+                f"{np.nansum(est) / doors:.0%} of the doors counted along the streets are "
+                "estimated from the buildings' shape, not mapped",
+                100 * float(np.nansum(est) / doors),
+            )
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------

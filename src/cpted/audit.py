@@ -29,6 +29,9 @@ import pandas as pd
 
 from cpted import settings
 from cpted._errors import InputError
+from cpted._principle import PRINCIPLES as _REGISTRY
+from cpted._principle import SCORED as _SCORED
+from cpted._principle import AuditPart
 from cpted._raster import Raster
 from cpted._validate import check_area
 
@@ -42,18 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PRINCIPLES", "Audit", "AuditPart", "audit", "combine_scores", "read_weights"]
 
-#: The principle modules, in the order the audit runs them.
-PRINCIPLES = ("sightlines", "lighting", "surveillance", "access", "vulnerability")
-
-
-@dataclass
-class AuditPart:
-    """What one principle module measured: tables, extra map layers and rasters."""
-
-    segments: pd.DataFrame | None = None
-    sites: pd.DataFrame | None = None
-    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    rasters: dict[str, Raster] = field(default_factory=dict)
+#: The principle modules, in the order the audit runs them (from the registry).
+PRINCIPLES = tuple(_REGISTRY)
 
 
 def _part(module: Any, area: StudyArea) -> AuditPart | None:
@@ -73,9 +66,6 @@ def _join(base: gpd.GeoDataFrame, extra: pd.DataFrame | None, what: str) -> gpd.
         extra = extra.reindex(base.index)
     extra = extra.drop(columns=[c for c in extra.columns if c in base.columns or c == "geometry"])
     return gpd.GeoDataFrame(base.join(extra), geometry="geometry", crs=base.crs)
-
-
-_SCORED = ("sightlines", "lighting", "surveillance", "access")
 
 
 def read_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -> dict[str, float]:
@@ -208,6 +198,9 @@ class Audit:
     timings
         Wall time of each stage, seconds: each principle module, ``scores`` (combining and
         explaining) and, after :meth:`save`, ``save: <file>``.
+    area_recommendations
+        What to do for the whole area, as :class:`cpted._explain.Recommendation`: the data
+        gaps that the scores had to estimate (one each, with the share of streets).
     """
 
     area: StudyArea
@@ -218,6 +211,7 @@ class Audit:
     principles: tuple[str, ...] = ()
     weights: dict[str, float] = field(default_factory=lambda: dict(settings.SCORE_WEIGHTS))
     timings: dict[str, float] = field(default_factory=dict)
+    area_recommendations: list[Any] = field(default_factory=list)
 
     def explain(self, key: Any) -> Explanation:
         """
@@ -640,8 +634,13 @@ def audit(
             segments = table
         else:
             sites = table
+    area_advice = []
+    if explain:
+        from cpted._explain import data_gaps
+
+        area_advice = data_gaps(segments, sites)
     timings["scores"] = time.perf_counter() - start
-    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights, timings)
+    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights, timings, area_advice)
 
 
 def _write_atomic(target: Path, text: str) -> None:

@@ -124,8 +124,11 @@ DEFAULT_LEVELS = 2.0
 CONCEALMENT_HEIGHT = 1.5
 
 #: Barriers that hide what is behind them (OSM wiki, Key:barrier).
+#: A ``retaining_wall`` is not among them: it holds up ground, so from its upper side one
+#: sees over it, and OSM does not say which side a path is on (Key:barrier=retaining_wall);
+#: treated as a wall it hid whole parks from their own paths.
 OPAQUE_BARRIERS = frozenset(
-    {"wall", "hedge", "retaining_wall", "city_wall", "noise_barrier", "hedge_bank", "fence_solid"}
+    {"wall", "hedge", "city_wall", "noise_barrier", "hedge_bank", "fence_solid"}
 )
 
 #: Fence types that are solid rather than see-through (OSM wiki, Key:fence_type).
@@ -582,6 +585,17 @@ LIGHTING_CUTOFF_LUX = 0.05
 #: and the isovists; an 8,000 lm lantern at 8 m reaches 0.05 lx at about 45 m).
 LIGHTING_MAX_RADIUS = 120.0
 
+#: EN 13201-2:2015 Table 3, P classes for pedestrian and low-speed areas: (maintained
+#: average, minimum) horizontal illuminance, lux.
+P_CLASSES: dict[str, tuple[float, float]] = {
+    "P1": (15.0, 3.0),
+    "P2": (10.0, 2.0),
+    "P3": (7.5, 1.5),
+    "P4": (5.0, 1.0),
+    "P5": (3.0, 0.6),
+    "P6": (2.0, 0.4),
+}
+
 #: EN 13201-2 P class a street needs, by its ``highway`` class. EN 13201-2 leaves the
 #: choice to the selection procedure of CEN/TR 13201-1:2014 (Table 5 for P classes: travel
 #: speed, use intensity, traffic composition, parked vehicles, ambient luminosity, facial
@@ -607,6 +621,14 @@ SITE_REQUIRED_P_CLASS = {
     "station": "P2", "marketplace": "P2", "mall": "P2", "square": "P2", "pedestrian": "P2",
     "stadium": "P2", "place_of_worship": "P3", "school": "P3", "kindergarten": "P3",
     "playground": "P4", "park": "P4",
+}  # fmt: skip
+
+#: The street class whose typical lighting stands for a public space's where its lamps are
+#: not mapped: parks and playgrounds are lit like paths through them (when at all),
+#: gathering places like pedestrian streets.
+SITE_LIGHTING_CLASS = {
+    "default": "pedestrian",
+    "park": "path", "playground": "path", "school": "footway", "kindergarten": "footway",
 }  # fmt: skip
 
 #: Cell size of the illuminance raster the audit computes, metres (1 m resolves a
@@ -641,14 +663,54 @@ WALKABLE_HALF_WIDTH = {
 #: wall corners and a 1 m raster's edge).
 DARK_SPOT_MIN_AREA = 4.0
 
-#: Score given, with low confidence, to a street whose lighting could not be measured
-#: because no lamp is mapped near it, from its ``lit`` tag alone: a ``lit=yes`` street most
-#: likely meets some P class, but cpted cannot say which (70); ``lit=limited`` is lit part of
-#: the night (40). Streets with no tag and no lamp get no score (NaN, "unknown").
-LIGHTING_TAG_SCORE = {"yes": 70.0, "limited": 40.0}
+#: Spacing of the lamps of a street lit as its class usually is, in mounting heights: poles
+#: 3.5-4.5 mounting heights apart on one side are the spacing of EN 13201 P-class designs
+#: (CEN/TR 13201-1:2014 worked examples; BS 5489-1:2020 gives 5-6 for residential roads
+#: with modern LED optics). With ``LAMP_HEIGHT_BY_HIGHWAY`` and ``LAMP_FLUX_BY_HIGHWAY``
+#: this is the *typical lighting* of a street class, the estimate used where the lamps are
+#: not mapped.
+LAMP_SPACING_HEIGHTS = 4.0
 
-#: Confidence of a lighting score that rests on a ``lit`` tag alone.
+#: Distance of the lamp row from the centre line of the street it lights, by class, metres:
+#: at the kerb, i.e. half the carriageway (RASt 06 cross-sections); footways and paths are
+#: lit from beside them.
+LAMP_OFFSET_BY_HIGHWAY = {
+    "default": 3.0,
+    "trunk": 7.0, "primary": 7.0, "secondary": 5.5, "tertiary": 4.5, "unclassified": 3.0,
+    "residential": 3.0, "living_street": 2.5, "service": 2.0, "pedestrian": 3.0,
+    "footway": 1.0, "path": 1.0, "cycleway": 1.0, "steps": 1.0, "track": 1.5,
+}  # fmt: skip
+
+#: Confidence of a lighting score estimated from the ``lit`` tag and the street class's
+#: typical lighting (the lamps are not mapped, or the mapped ones contradict the tag).
 LIGHTING_TAG_CONFIDENCE = 0.3
+
+#: Confidence of a lighting score estimated with no lit tag and no lamp: the typical
+#: lighting of the street class times the share of streets of that class in the area that
+#: the map shows lit.
+LIGHTING_CLASS_CONFIDENCE = 0.15
+
+#: Fewest segments of one class with known lighting in an area for their lit share to be
+#: used; below it the share of all streets with known lighting is used, and with fewer
+#: than this of those too, ``LIGHTING_DEFAULT_LIT_SHARE``.
+LIGHTING_SHARE_MIN_SEGMENTS = 10
+
+#: Share of streets taken to be lit where the area tells nothing: most streets of European
+#: towns are lit (street lighting is a municipal duty across the EU; OSM's ``lit=yes``
+#: outnumbers ``lit=no`` about 9 to 1 on urban ways), but an unknown street is assumed lit
+#: only half the time, so that an unmapped street never scores as well as a mapped, lit one.
+LIGHTING_DEFAULT_LIT_SHARE = 0.5
+
+#: ``lit=limited`` (lit part of the night): the share of the typical lighting counted.
+LIGHTING_LIMITED_SHARE = 0.5
+
+#: The words for each ``lighting_basis`` value, shown after the lux figures.
+LIGHTING_BASIS_WORDS = {
+    "measured": "measured from the mapped lamps",
+    "unlit": "tagged unlit",
+    "estimated_tag": "estimated: tagged lit, lamps not mapped, typical lamps of its class",
+    "estimated_class": "estimated: lighting not mapped, typical of its class in this area",
+}
 
 # --------------------------------------------------------------------------------------
 # Natural surveillance (see cpted.surveillance)
@@ -755,13 +817,30 @@ MOVEMENT_REFERENCE = 40_000.0
 #: active uses, uses open at night, movement, camera coverage. Natural surveillance first
 #: (Jacobs 1961; Cozens et al. 2005), cameras last.
 SURVEILLANCE_WEIGHTS = {
-    "frontage": 0.30,
+    "frontage": 0.25,
     "entrances": 0.15,
     "uses": 0.10,
     "night": 0.15,
-    "movement": 0.20,
-    "cameras": 0.10,
+    "movement": 0.15,
+    "priority": 0.15,
+    "cameras": 0.05,
 }
+
+#: How much a street of each class is made for people on foot, 0-1: the "priority" part
+#: of the surveillance score. Streets given to pedestrians keep people in them at all
+#: hours; fast, heavy motor traffic empties a street of people and of neighbours' watch
+#: (Appleyard 1981, "Livable Streets": residents of a heavy-traffic street had a third of
+#: the social ties of a light-traffic one; Gehl 2010). cpted's grading of the OSM classes,
+#: from pedestrian zones (1) to trunk roads (0.05); motorways are not audited at all.
+PEDESTRIAN_PRIORITY = {
+    "default": 0.5,
+    "pedestrian": 1.0, "living_street": 0.9, "footway": 0.8, "sidewalk": 0.8,
+    "crossing": 0.7, "steps": 0.7, "path": 0.6, "corridor": 0.6, "residential": 0.7,
+    "cycleway": 0.5, "bridleway": 0.5, "track": 0.4, "service": 0.4, "unclassified": 0.5,
+    "tertiary": 0.4, "tertiary_link": 0.3, "secondary": 0.25, "secondary_link": 0.2,
+    "primary": 0.15, "primary_link": 0.1, "trunk": 0.05, "trunk_link": 0.05,
+    "busway": 0.3,
+}  # fmt: skip
 
 # --------------------------------------------------------------------------------------
 # Access control and territory (see cpted.access)
@@ -1073,6 +1152,11 @@ SCORE_WEIGHTS: dict[str, float] = {
 #: so the advice that matters is not drowned: 60 is where the map's score colours turn
 #: green (the 60-80 and 80-100 bands). Prompts to map missing data are always given.
 RECOMMEND_BELOW_SCORE = 60.0
+
+#: Fewest points of the combined score that the parts a recommendation would improve must
+#: have lost for it to be given: 3 of 100 is an eighth of one principle's share at equal
+#: weights. Below that, the advice would not change the place's standing and only repeats.
+RECOMMEND_MIN_POINTS = 3.0
 
 #: Most design recommendations given per segment or site, those that would win most points
 #: first: a planner acts on a short list (data and vulnerability prompts come on top).

@@ -45,8 +45,8 @@ from cpted.access._perimeter import edge_tables, perimeter, perimeter_parts, ter
 from cpted.access._score import segment_score, site_score
 
 if TYPE_CHECKING:
+    from cpted._principle import AuditPart
     from cpted.area import StudyArea
-    from cpted.audit import AuditPart
 
 __all__ = [
     "alleys",
@@ -344,7 +344,7 @@ def audit_part(area: StudyArea) -> AuditPart:
         :func:`internal_paths`).
     """
     check_area(area)
-    from cpted.audit import AuditPart
+    from cpted._principle import AuditPart
 
     streets = _streets_with_access(area)
     table, entries, pieces, parts = _site_tables(

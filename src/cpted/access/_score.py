@@ -1,17 +1,12 @@
-"""The access scores: absolute rules on the measured values, documented in the docstrings."""
+"""The access scores: the parts of the registry (:mod:`cpted._principle`) on the measures."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from cpted import settings
 
 __all__ = ["segment_score", "site_score"]
-
-
-def _clip01(values: object) -> np.ndarray:
-    return np.clip(np.asarray(values, dtype=float), 0.0, 1.0)
 
 
 def segment_score(measures: pd.DataFrame, *, link_node_column: str) -> pd.Series:
@@ -27,23 +22,13 @@ def segment_score(measures: pd.DataFrame, *, link_node_column: str) -> pd.Series
     enclosed share, whose weight halves when doors open onto the passage. The score is
     ``100 * sum(weight * part)`` with :data:`~cpted.settings.ACCESS_SEGMENT_WEIGHTS`.
     """
-    weights = settings.ACCESS_SEGMENT_WEIGHTS
-    poor, good = settings.ACCESS_LINK_NODE_RATIO_POOR, settings.ACCESS_LINK_NODE_RATIO_GOOD
-    ratio = measures[link_node_column].to_numpy(dtype=float)
-    perm = np.where(np.isnan(ratio), 0.5, _clip01((ratio - poor) / (good - poor)))
-    depth = measures["dead_end_depth_m"].to_numpy(dtype=float)
-    dead = measures["dead_end"].to_numpy(dtype=bool)
-    single = measures["single_way_out"].to_numpy(dtype=bool)
-    depth_part = 1.0 - _clip01(np.nan_to_num(depth, nan=0.0) / settings.ACCESS_DEAD_END_DEPTH)
-    escape = np.where(dead, depth_part, np.where(single, 0.5, 1.0))
-    doors = measures["doors_n"].to_numpy(dtype=float) > 0
-    enclosed = measures["enclosed_share"].to_numpy(dtype=float)
-    openness = 1.0 - enclosed * np.where(doors, 0.5, 1.0)
-    total = sum(weights.values())
-    score = (
-        weights["permeability"] * perm + weights["escape"] * escape + weights["openness"] * openness
-    ) / total
-    return pd.Series(100.0 * _clip01(score), index=measures.index, name="access_score")
+    from cpted._principle import score
+
+    table = measures
+    expected = f"link_node_ratio_{settings.ACCESS_PERMEABILITY_RADIUS:.0f}"
+    if link_node_column != expected and link_node_column in measures:
+        table = measures.assign(**{expected: measures[link_node_column]})
+    return score(table, "access", "segment").clip(0, 100).rename("access_score")
 
 
 def site_score(measures: pd.DataFrame, categories: pd.Series) -> pd.Series:
@@ -66,29 +51,7 @@ def site_score(measures: pd.DataFrame, categories: pd.Series) -> pd.Series:
     with a single way out (paths with none are reached across the open surface), 0
     without paths inside.
     """
-    controlled = categories.isin(list(settings.ACCESS_CONTROLLED_CATEGORIES)).to_numpy()
-    defined = np.nan_to_num(measures["defined_share"].to_numpy(dtype=float))
-    entries = measures["entries_n"].to_numpy(dtype=float)
-    ctrl_n = measures["entries_controlled_n"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ctrl_share = np.where(entries > 0, ctrl_n / entries, defined)
-    exits = _clip01(measures["exits_n"].to_numpy(dtype=float) / settings.ACCESS_MIN_EXITS)
-    closed = 0.5 * defined + 0.3 * ctrl_share + 0.2 * exits
-    open_rate = measures["open_entries_per_100m"].to_numpy(dtype=float)
-    open_part = _clip01(np.nan_to_num(open_rate) / settings.ACCESS_OPEN_ENTRIES_PER_100M)
-    walk_share = np.nan_to_num(measures["walkable_open_share"].to_numpy(dtype=float))
-    open_part = np.maximum(open_part, _clip01(walk_share))
-    ways_out = measures["exits_n"].to_numpy(dtype=float) + measures["walkable_open_n"].to_numpy(
-        dtype=float
-    )
-    open_exits = _clip01(ways_out / settings.ACCESS_MIN_EXITS)
-    # Paths with no way out on the network inside an open space (a footway round a statue)
-    # are reached across its open surface: only single ways out count as traps here.
-    inside = measures["internal_path_m"].to_numpy(dtype=float)
-    single = measures["entrapment_m"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        trapped = np.where(inside > 0, single / inside, 0.0)
-    territory = np.nan_to_num(measures["territorial_share"].to_numpy(dtype=float))
-    opened = 0.35 * open_part + 0.25 * open_exits + 0.2 * (1.0 - trapped) + 0.2 * territory
-    score = np.where(controlled, closed, opened)
-    return pd.Series(100.0 * _clip01(score), index=measures.index, name="access_score")
+    from cpted._principle import score
+
+    table = measures.assign(category=pd.Series(categories, index=measures.index).to_numpy())
+    return score(table, "access", "site").clip(0, 100).rename("access_score")

@@ -57,8 +57,8 @@ from cpted.lighting._photometry import (
 if TYPE_CHECKING:
     from affine import Affine
 
+    from cpted._principle import AuditPart
     from cpted.area import StudyArea
-    from cpted.audit import AuditPart
 
 __all__ = [
     "P_CLASSES",
@@ -82,19 +82,9 @@ __all__ = [
     "write_geotiff",
 ]
 
-#: EN 13201-2:2015, Table 3 (P classes, for pedestrians and pedal cyclists on footways,
-#: cycleways, residential roads, pedestrian streets and parking areas): maintained
-#: horizontal illuminance, (minimum average Ē, minimum E_min), lux.
-#: ``# EN 13201-2 class P3: 7.5 lx average, 1.5 lx minimum``. Class P7 ("performance not
-#: determined") has no values and is not listed.
-P_CLASSES: dict[str, tuple[float, float]] = {
-    "P1": (15.0, 3.0),
-    "P2": (10.0, 2.0),
-    "P3": (7.5, 1.5),
-    "P4": (5.0, 1.0),
-    "P5": (3.0, 0.6),
-    "P6": (2.0, 0.4),
-}
+#: EN 13201-2:2015, Table 3 (P classes): (maintained average, minimum) lux, defined once in
+#: :data:`cpted.settings.P_CLASSES` and re-exported here.
+P_CLASSES: dict[str, tuple[float, float]] = settings.P_CLASSES
 
 #: Value of ``p_class_met`` when even P6 is not met.
 NO_CLASS = "none"
@@ -163,14 +153,6 @@ def _class_rank(name: str) -> int:
         msg = f"Unknown EN 13201-2 P class {name!r}; use one of {', '.join(names)}."
         raise InputError(msg)
     return names.index(name)
-
-
-def _score(mean: NDArray[np.float64], low: NDArray[np.float64], required: NDArray[np.str_]):
-    avg = np.array([P_CLASSES[c][0] for c in required], dtype=float)
-    minimum = np.array([P_CLASSES[c][1] for c in required], dtype=float)
-    with np.errstate(invalid="ignore"):
-        part = 0.5 * np.minimum(mean / avg, 1.0) + 0.5 * np.minimum(low / minimum, 1.0)
-    return np.round(100.0 * part, 1)
 
 
 # --------------------------------------------------------------------------------------
@@ -839,6 +821,88 @@ def _summarise(
     return mean, low
 
 
+def _lit_share(
+    lit: NDArray[Any],
+    mean: NDArray[np.float64],
+    has_lamps: NDArray[np.bool_],
+    classes: NDArray[Any],
+) -> NDArray[np.float64]:
+    """
+    Share of the segments of each class that the map shows lit, for every row.
+
+    A segment's lighting is known when it has a ``lit`` tag or lamps near it; it is lit
+    when tagged ``yes``/``limited`` or measured at P6's average or more. A class with fewer
+    than ``settings.LIGHTING_SHARE_MIN_SEGMENTS`` known segments takes the share of all
+    known segments, and with fewer of those ``settings.LIGHTING_DEFAULT_LIT_SHARE``.
+    """
+    lit_tag = np.isin(lit, ["yes", "limited"])
+    known = lit_tag | (lit == "no") | has_lamps
+    with np.errstate(invalid="ignore"):
+        is_lit = lit_tag | (has_lamps & (np.nan_to_num(mean) >= P_CLASSES["P6"][0]))
+    least = settings.LIGHTING_SHARE_MIN_SEGMENTS
+    overall = (
+        float(is_lit[known].mean()) if known.sum() >= least else settings.LIGHTING_DEFAULT_LIT_SHARE
+    )
+    frame = pd.DataFrame({"cls": classes.astype(str), "known": known, "lit": is_lit & known})
+    groups = frame.groupby("cls")[["known", "lit"]].sum()
+    by_class = {
+        c: (row["lit"] / row["known"] if row["known"] >= least else overall)
+        for c, row in groups.iterrows()
+    }
+    return np.array([by_class.get(str(c), overall) for c in classes], dtype=float)
+
+
+def _typical_here(
+    classes: NDArray[Any],
+    mean: NDArray[np.float64],
+    low: NDArray[np.float64],
+    required: NDArray[np.str_],
+    measured: NDArray[np.bool_],
+    kind: str,
+) -> NDArray[np.float64]:
+    """
+    Estimate the typical (average, minimum) lux of each row's class from this area's data.
+
+    Where at least ``settings.LIGHTING_SHARE_MIN_SEGMENTS`` segments of a class are
+    measured (lamps mapped, tagged lit or untagged), the lux of the one with the median
+    lighting score among them: an unmapped street is taken to be lit like the typical
+    mapped street of its class in the same town, so estimated streets as a group neither
+    rise above nor fall below the measured ones. Other classes take the design lighting of
+    their class (:func:`cpted.lighting._typical.typical_lux`), but never above the
+    median-scoring measured segment of the whole area when there are enough of those.
+    """
+    from cpted._principle import score
+    from cpted.lighting._typical import typical_lux
+
+    n = len(classes)
+    out = np.array([typical_lux(c) for c in classes], dtype=float).reshape(n, 2)
+    rows = np.flatnonzero(measured)
+    least = settings.LIGHTING_SHARE_MIN_SEGMENTS
+    if len(rows) < least:
+        return out
+    frame = pd.DataFrame(
+        {
+            "cls": classes[rows].astype(str),
+            "lux_mean_scored": mean[rows],
+            "lux_min_scored": low[rows],
+            "p_class_required": required[rows],
+        }
+    )
+    frame["score"] = score(frame, "lighting", kind).to_numpy()
+
+    def median_row(group: pd.DataFrame) -> tuple[float, float]:
+        ranked = group.sort_values("score", kind="stable")
+        pick = ranked.iloc[(len(ranked) - 1) // 2]
+        return float(pick["lux_mean_scored"]), float(pick["lux_min_scored"])
+
+    out = np.minimum(out, median_row(frame))
+    names = classes.astype(str)
+    for cls, group in frame.groupby("cls"):
+        if len(group) >= least:
+            out[names == cls] = median_row(group)
+    return out
+
+
 def _measures(
     lit: NDArray[Any],
     mean: NDArray[np.float64],
@@ -847,49 +911,72 @@ def _measures(
     near: tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]],
     coverage: NDArray[np.float64],
     index: pd.Index,
+    classes: NDArray[Any],
+    *,
+    kind: str,
 ) -> pd.DataFrame:
+    from cpted._principle import score
+
     count, flux_known, height_known = near
     with np.errstate(invalid="ignore", divide="ignore"):
         u0 = np.where(mean > 0, low / mean, np.nan)
     met = p_class_met(mean, low)
-    measured_score = _score(mean, low, required)
     has_lamps = count > 0
     lit = np.asarray(lit, dtype=object)
+    lit_tag = np.isin(lit, ["yes", "limited"])
     status = np.where(
         has_lamps,
         "measured",
-        np.where(
-            np.isin(lit, ["yes", "limited"]),
-            "lit_lamps_not_mapped",
-            np.where(lit == "no", "unlit", "unknown"),
-        ),
+        np.where(lit_tag, "lit_lamps_not_mapped", np.where(lit == "no", "unlit", "unknown")),
     )
-    tag_score = np.array([settings.LIGHTING_TAG_SCORE.get(v, np.nan) for v in lit], dtype=float)
-    score = np.select(
-        [status == "measured", status == "unlit", status == "lit_lamps_not_mapped"],
-        [measured_score, measured_score, tag_score],
-        default=np.nan,
+    # a street tagged lit that the mapped lamps leave dark (below even P6's minimum on
+    # average): its own lamps are missing from the map, and the tag is the better witness
+    contradiction = lit_tag & (np.nan_to_num(mean) < P_CLASSES["P6"][1])
+    typical = _typical_here(
+        classes, mean, low, required, has_lamps & ~contradiction & (lit != "no"), kind
+    )
+    part_night = np.where(lit == "limited", settings.LIGHTING_LIMITED_SHARE, 1.0)
+    share = _lit_share(lit, mean, has_lamps, classes) if len(lit) else np.empty(0)
+    basis = np.select(
+        [
+            lit_tag & (~has_lamps | contradiction),
+            status == "measured",
+            status == "unlit",
+        ],
+        ["estimated_tag", "measured", "unlit"],
+        default="estimated_class",
+    )
+    scored_mean = np.select(
+        [basis == "estimated_tag", basis == "estimated_class"],
+        [
+            np.fmax(np.nan_to_num(mean), typical[:, 0] * part_night),
+            typical[:, 0] * share,
+        ],
+        default=np.nan_to_num(mean),
+    )
+    scored_min = np.select(
+        [basis == "estimated_tag", basis == "estimated_class"],
+        [np.fmax(np.nan_to_num(low), typical[:, 1] * part_night), typical[:, 1] * share],
+        default=np.nan_to_num(low),
     )
     # measured: 0.5 base, more when the lamps' flux and height are mapped, less when the
     # lit tag contradicts the measure (lamps probably missing from the map)
     measured_conf = 0.5 + 0.3 * flux_known + 0.2 * height_known
-    contradiction = (np.isin(lit, ["yes", "limited"]) & (mean < P_CLASSES["P6"][0])) | (
-        (lit == "no") & (mean >= P_CLASSES["P6"][0])
-    )
-    measured_conf = np.where(contradiction, measured_conf * 0.6, measured_conf)
+    unlit_bright = (lit == "no") & (mean >= P_CLASSES["P6"][0])
+    measured_conf = np.where(unlit_bright, measured_conf * 0.6, measured_conf)
     # where a lit (or untagged) way runs far from every mapped lamp, its lamps are
     # probably missing from the map there: trust the measure in proportion
     measured_conf = np.where(lit == "no", measured_conf, measured_conf * (0.5 + 0.5 * coverage))
     confidence = np.select(
-        [status == "measured", status == "unlit", status == "lit_lamps_not_mapped"],
+        [basis == "measured", basis == "unlit", basis == "estimated_tag"],
         [
             measured_conf,
             np.full(len(lit), 0.6),
             np.full(len(lit), settings.LIGHTING_TAG_CONFIDENCE),
         ],
-        default=0.0,
+        default=settings.LIGHTING_CLASS_CONFIDENCE,
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "lux_mean": np.round(mean, 3),
             "lux_min": np.round(low, 3),
@@ -899,11 +986,15 @@ def _measures(
             "lamps_near": count,
             "lamp_coverage": np.round(coverage, 3),
             "lighting_status": status,
-            "lighting_score": score,
-            "lighting_confidence": np.round(confidence, 3),
+            "lighting_basis": basis,
+            "lux_mean_scored": np.round(scored_mean, 3),
+            "lux_min_scored": np.round(scored_min, 3),
         },
         index=index,
     )
+    out["lighting_score"] = score(out, "lighting", kind)
+    out["lighting_confidence"] = np.round(confidence, 3)
+    return out
 
 
 def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
@@ -960,6 +1051,8 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
             (np.empty(0, np.int64), np.empty(0), np.empty(0)),
             np.empty(0),
             streets.index,
+            np.empty(0, dtype=object),
+            kind="segment",
         )
     lamps, table, isovists = _area_lighting(area, shadows=shadows)
     owner, xy = _segment_samples(streets, settings.LIGHTING_SEGMENT_SPACING)
@@ -971,7 +1064,10 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
     if lit is None:
         lit = np.full(len(streets), "unknown", dtype=object)
     coverage = _coverage(owner, xy, lamps, len(streets))
-    return _measures(lit, mean, low, required, near, coverage, streets.index)
+    classes = streets["highway"].to_numpy(dtype=object)
+    return _measures(
+        lit, mean, low, required, near, coverage, streets.index, classes, kind="segment"
+    )
 
 
 def _site_samples(
@@ -1052,6 +1148,8 @@ def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
             (np.empty(0, np.int64), np.empty(0), np.empty(0)),
             np.empty(0),
             sites.index,
+            np.empty(0, dtype=object),
+            kind="site",
         )
     lamps, table, isovists = _area_lighting(area, shadows=shadows)
     owner, xy = _site_samples(sites, area.buildings, settings.LIGHTING_SITE_SPACING)
@@ -1064,7 +1162,9 @@ def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
         else np.full(len(sites), "unknown", dtype=object)
     )
     coverage = _coverage(owner, xy, lamps, len(sites))
-    return _measures(lit, mean, low, required, near, coverage, sites.index)
+    light = settings.SITE_LIGHTING_CLASS
+    classes = np.array([light.get(str(c), light["default"]) for c in category], dtype=object)
+    return _measures(lit, mean, low, required, near, coverage, sites.index, classes, kind="site")
 
 
 # --------------------------------------------------------------------------------------
@@ -1240,7 +1340,7 @@ def audit_part(area: StudyArea) -> AuditPart:
         ``settings.LIGHTING_GRID_RESOLUTION``, and the layers ``lamps`` (with the values
         and sources of :func:`lamps_with_defaults`) and ``dark_spots``.
     """
-    from cpted.audit import AuditPart
+    from cpted._principle import AuditPart
 
     _check_area(area)
     grid = illuminance_grid(area, resolution=settings.LIGHTING_GRID_RESOLUTION)

@@ -12,6 +12,7 @@ import shapely
 
 from cpted import settings
 from cpted._errors import InputError
+from cpted._principle import score
 from cpted.sightlines import _star
 from cpted.sightlines._isovist import IsovistEngine, _arc_vertices
 
@@ -243,15 +244,7 @@ def segment_measures(
     out["sightline_min_m"] = np.fmin(out["sightline_uv_m"], out["sightline_vu_m"])
     out["sightline_viewpoints"] = used
 
-    weights = settings.SIGHTLINE_WEIGHTS
-    total_w = weights["ahead"] + weights["around"]
-    ahead_part = np.clip(out["sightline_min_m"].to_numpy() / far, 0.0, 1.0)
-    around_part = np.clip(
-        out["visible_share_25"].to_numpy() / settings.SIGHTLINE_SHARE_REFERENCE, 0.0, 1.0
-    )
-    out["sightlines_score"] = (
-        100.0 * (weights["ahead"] * ahead_part + weights["around"] * around_part) / total_w
-    )
+    out["sightlines_score"] = score(out, "sightlines", "segment")
     out["sightlines_confidence"] = settings.SIGHTLINE_MAP_CONFIDENCE * used / np.maximum(total, 1)
     return out
 
@@ -319,7 +312,7 @@ def audit_part(area: StudyArea) -> object:
         ``sightline_isovists`` (:func:`viewpoint_isovists`) and ``concealment_spots``
         (:func:`cpted.sightlines.concealment_spots`), sharing one engine.
     """
-    from cpted.audit import AuditPart
+    from cpted._principle import AuditPart
     from cpted.sightlines._concealment import concealment_spots
     from cpted.sightlines._sites import site_measures
 

@@ -12,6 +12,7 @@ from numba import njit
 
 from cpted import settings
 from cpted._errors import InputError
+from cpted._principle import score
 from cpted.sightlines._isovist import IsovistEngine
 from cpted.sightlines._segments import _viewpoints, obstacles
 from cpted.sightlines._star import all_ring_angles, star_inside
@@ -174,6 +175,6 @@ def site_measures(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(cells > 0, seen_count / cells, np.nan)
     out["seen_share"] = share
-    out["sightlines_score"] = 100.0 * share
+    out["sightlines_score"] = score(out, "sightlines", "site")
     out["sightlines_confidence"] = np.where(cells > 0, settings.SIGHTLINE_MAP_CONFIDENCE, 0.0)
     return out

@@ -42,7 +42,7 @@ from cpted.surveillance._centrality import csr_from_graph, local_centrality
 from cpted.surveillance._hours import HOURS_STATUS, hours_state, parse_clock
 
 if TYPE_CHECKING:
-    from cpted.audit import AuditPart
+    from cpted._principle import AuditPart
 
 __all__ = [
     "HOURS_STATUS",
@@ -768,33 +768,19 @@ def _interval_union(group: np.ndarray, start: np.ndarray, end: np.ndarray, n: in
     return total
 
 
-def _score(table: pd.DataFrame, length: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    w = settings.SURVEILLANCE_WEIGHTS
-    night_cols = [c for c in table.columns if c.startswith("uses_open_")]
-    parts = {
-        "frontage": (table["overlooked_left"] + table["overlooked_right"]) / 2.0,
-        "entrances": (table["entrances_per_100m"] / settings.DOORS_PER_100M_REFERENCE).clip(0, 1),
-        "uses": (table["uses_per_100m"] / settings.USES_PER_100M_REFERENCE).clip(0, 1),
-        "night": (
-            sum((table[c] > 0).astype(float) for c in night_cols) / len(night_cols)
-            if night_cols
-            else pd.Series(0.0, index=table.index)
-        ),
-        "movement": (
-            np.log1p(table[f"betweenness_{_label(max(settings.MOVEMENT_DISTANCES))}"])
-            / np.log1p(settings.MOVEMENT_REFERENCE)
-        ).clip(0, 1),
-        "cameras": table["camera_coverage"].clip(0, 1),
-    }
-    total = sum(w.values())
-    score = sum(parts[k].astype(float) * w[k] for k in w) / total * 100.0
+def _score(
+    table: pd.DataFrame, length: np.ndarray, highway: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    from cpted._principle import score
+
+    score_ = score(table.assign(highway=highway.to_numpy()), "surveillance", "segment")
     storeys_known = 1.0 - table["storeys_estimated_share"].fillna(0.0)
     counted = table["entrances_mapped"] + table["entrances_estimated"]
     doors_known = (table["entrances_mapped"] / counted.where(counted > 0)).fillna(1.0)
     uses = table["uses"]
     hours_known = (1.0 - table["uses_hours_unknown"] / uses.where(uses > 0)).fillna(1.0)
     confidence = (storeys_known + doors_known + hours_known) / 3.0
-    return score.clip(0, 100), confidence.clip(0, 1)
+    return score_.clip(0, 100), confidence.clip(0, 1)
 
 
 def segment_measures(area: Any) -> pd.DataFrame:
@@ -804,19 +790,20 @@ def segment_measures(area: Any) -> pd.DataFrame:
     Joins :func:`frontage`, :func:`entrances`, :func:`active_uses`, :func:`movement`
     and :func:`camera_coverage` (see each for its columns) and adds:
 
-    ``surveillance_score`` (0-100), an absolute rule with the weights of
-    :data:`cpted.settings.SURVEILLANCE_WEIGHTS`::
+    ``surveillance_score`` (0-100), the weighted mean of the parts of
+    :data:`cpted._principle.PRINCIPLES` ``["surveillance"]`` with the weights of
+    :data:`cpted.settings.SURVEILLANCE_WEIGHTS`:
 
-        100 * (0.30 * F + 0.15 * E + 0.10 * U + 0.15 * N + 0.20 * M + 0.10 * C)
-
-    - F: share of the segment overlooked by frontage, mean of both sides;
-    - E: doors per 100 m / 10, at most 1 (Gehl et al. 2006, "friendly" frontage);
-    - U: uses per 100 m / 10, at most 1 (same source);
-    - N: share of the night times (21:00, 23:00) at which at least one use within
+    - frontage: share of the segment overlooked by frontage, mean of both sides;
+    - entrances: doors per 100 m / 10, at most 1 (Gehl et al. 2006, "friendly" frontage);
+    - uses: uses per 100 m / 10, at most 1 (same source);
+    - night: share of the evening times (21:00, 23:00) at which at least one use within
       25 m is open;
-    - M: log(1 + betweenness at 800 m) / log(1 + 40,000), at most 1
+    - movement: log(1 + betweenness at 800 m) / log(1 + 40,000), at most 1
       (:data:`cpted.settings.MOVEMENT_REFERENCE`);
-    - C: share of the segment that cameras see.
+    - priority: how much the street's class is made for walking
+      (:data:`cpted.settings.PEDESTRIAN_PRIORITY`; Appleyard 1981);
+    - cameras: share of the segment that cameras see.
 
     ``surveillance_confidence`` (0-1): the mean of the share of the frontage whose
     storeys are mapped, the share of counted doors that are mapped rather than
@@ -847,7 +834,9 @@ def _segment_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame
     ]
     table = pd.concat(parts, axis=1)
     length = shapely.length(streets.geometry.to_numpy())
-    table["surveillance_score"], table["surveillance_confidence"] = _score(table, length)
+    table["surveillance_score"], table["surveillance_confidence"] = _score(
+        table, length, streets.get("highway", pd.Series(None, index=streets.index, dtype=object))
+    )
     return table
 
 
@@ -929,10 +918,9 @@ def _site_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame:
         site_i2, cam_i = tree.query(geoms, predicate="intersects")
         flag = live["privacy_flag"].to_numpy(bool)[cam_i]
         out["cameras_privacy_flag"] = np.bincount(site_i2[flag], minlength=n)
-    night = sum((out[c] > 0).astype(float) for c in night_cols) / max(len(night_cols), 1)
-    out["surveillance_score"] = (
-        100.0 * (0.6 * out["overlooked_share"] + 0.25 * night + 0.15 * out["camera_coverage"])
-    ).clip(0, 100)
+    from cpted._principle import score
+
+    out["surveillance_score"] = score(out, "surveillance", "site").clip(0, 100)
     uses = out["uses"]
     out["surveillance_confidence"] = (
         (1.0 - pd.Series(uses_unknown, index=out.index) / uses.where(uses > 0)).fillna(1.0)
@@ -956,7 +944,7 @@ def audit_part(area: Any) -> AuditPart:
         and the map layers ``camera_views`` (from :func:`cameras`) and ``night_uses``
         (``area.pois`` with the columns of :func:`open_at`).
     """
-    from cpted.audit import AuditPart
+    from cpted._principle import AuditPart
 
     views = cameras(area)
     pois = _layer(area, "pois")
