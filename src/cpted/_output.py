@@ -31,6 +31,7 @@ import secrets
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -42,7 +43,15 @@ try:
 except ImportError:  # pragma: no cover - Windows: the lock falls back to O_EXCL alone
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["MANIFEST", "check_report", "check_target", "read_manifest", "write_file", "writing"]
+__all__ = [
+    "MANIFEST",
+    "check_report",
+    "check_target",
+    "claim",
+    "read_manifest",
+    "write_file",
+    "writing",
+]
 
 log = logging.getLogger("cpted")
 
@@ -147,7 +156,8 @@ def _refuse_special(target: Path, *, what: str) -> None:
         reasons.append("a mount point")
     if reasons:
         msg = (
-            f"The {what} {target} is {reasons[0]}; cpted never writes over it. Choose a new "
+            f"The {what} {target} is {' and '.join(reasons)}; cpted never writes over it. "
+            "Choose a new "
             "folder inside it."
         )
         raise InputError(msg)
@@ -260,10 +270,18 @@ def _stale(info: dict) -> bool:
     return isinstance(pid, int) and info.get("host") == socket.gethostname() and not _alive(pid)
 
 
+#: The locks this process holds, by lock file, with the thread that holds each: a save
+#: inside :func:`claim` (the CLI claims ``--out`` before the audit) takes its lock again.
+_HELD: dict[Path, int] = {}
+
+
 @contextlib.contextmanager
 def _locked(target: Path) -> Iterator[None]:
     """Hold the exclusive lock of ``target`` (``.NAME.lock`` beside it) for the block."""
-    lock = target.with_name(f".{target.name}.lock")
+    lock = target.absolute().with_name(f".{target.name}.lock")
+    if _HELD.get(lock) == threading.get_ident():
+        yield
+        return
     me = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now()}
     for _ in range(5):
         if fcntl is None:  # pragma: no cover
@@ -302,9 +320,13 @@ def _locked(target: Path) -> Iterator[None]:
         try:
             os.ftruncate(fd, 0)
             os.write(fd, json.dumps(me).encode())
+            _HELD[lock] = threading.get_ident()
             yield
         finally:
-            lock.unlink(missing_ok=True)
+            _HELD.pop(lock, None)
+            with contextlib.suppress(OSError):
+                if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                    lock.unlink()
             os.close(fd)
         return
     raise _busy(target, _read_lock(lock))
@@ -361,6 +383,34 @@ def _recover(target: Path) -> None:
 
 
 @contextlib.contextmanager
+def claim(
+    path: str | os.PathLike[str], *, force: bool = False, inputs: Paths = None
+) -> Iterator[Path]:
+    """
+    Hold ``path`` for this run: check it, lock it, and put right what a killed run left.
+
+    The command line claims ``--out`` before it reads any data, so a second run on the
+    same folder stops at once instead of after its audit; a save inside the block
+    (:func:`writing`) uses the lock already held.
+
+    Parameters
+    ----------
+    path
+        The output folder (see :func:`check_target` for what it may be).
+    force
+        Replace an existing folder written by cpted.
+    inputs
+        The files the run reads; a folder that holds one of them is never replaced.
+    """
+    target = check_target(path, force=force, inputs=inputs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        _recover(target)
+        check_target(target, force=force, inputs=inputs)  # again, now that it is ours
+        yield target
+
+
+@contextlib.contextmanager
 def writing(
     path: str | os.PathLike[str],
     *,
@@ -387,12 +437,7 @@ def writing(
     kind
         What is written (``audit``, ``comparison``), recorded in the manifest.
     """
-    target = Path(path)
-    check_target(target, force=force, inputs=inputs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(target):
-        _recover(target)
-        check_target(target, force=force, inputs=inputs)  # again: under the lock
+    with claim(path, force=force, inputs=inputs) as target:
         pid = os.getpid()
         staging = target.with_name(f".{target.name}.staging-{pid}-{secrets.token_hex(4)}")
         staging.mkdir()
@@ -404,7 +449,7 @@ def writing(
                 "cpted_version": _version(),
                 "kind": kind,
                 "written": _now(),
-                "inputs": [str(p) for p in _existing(inputs)],
+                "inputs": [str(p.absolute()) for p in _existing(inputs)],
                 "files": files,
             }
             (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -79,35 +79,35 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from cpted._output import check_target
+    from cpted._output import claim
     from cpted.audit import audit, read_weights
 
-    # The output place and the weights are checked before the long work.
+    # --out is claimed (checked and locked) and the weights read before the long work.
     inputs = _inputs(args.source, weights=args.weights)
-    out = check_target(args.out, force=args.force, inputs=inputs)
-    weights = read_weights(args.weights)
-    area = _load(args.source, progress=not args.quiet)
-    if args.site:
-        area = _only_site(area, args.site)
-    result = audit(area, weights=weights, progress=not args.quiet)
-    folder = result.save(out, force=args.force, inputs=inputs)
+    with claim(args.out, force=args.force, inputs=inputs) as out:
+        weights = read_weights(args.weights)
+        area = _load(args.source, progress=not args.quiet)
+        if args.site:
+            area = _only_site(area, args.site)
+        result = audit(area, weights=weights, progress=not args.quiet)
+        folder = result.save(out, force=args.force, inputs=inputs)
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
     print(f"Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables.")
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from cpted._output import check_target
+    from cpted._output import claim
     from cpted.audit import audit, read_weights
 
     inputs = _inputs(args.before, args.after, weights=args.weights)
-    out = check_target(args.out, force=args.force, inputs=inputs)
-    weights = read_weights(args.weights)
-    progress = not args.quiet
-    before = audit(_load(args.before, progress=progress), weights=weights, progress=progress)
-    after = audit(_load(args.after, progress=progress), weights=weights, progress=progress)
-    comparison = before.compare(after)
-    folder = comparison.save(out, force=args.force, inputs=inputs)
+    with claim(args.out, force=args.force, inputs=inputs) as out:
+        weights = read_weights(args.weights)
+        progress = not args.quiet
+        before = audit(_load(args.before, progress=progress), weights=weights, progress=progress)
+        after = audit(_load(args.after, progress=progress), weights=weights, progress=progress)
+        comparison = before.compare(after)
+        folder = comparison.save(out, force=args.force, inputs=inputs)
     changed = int(comparison.segments["changed"].sum())
     print(
         f"Matched {len(comparison.segments)} street segments ({changed} changed) and "
