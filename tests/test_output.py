@@ -468,6 +468,17 @@ def test_stale_staging_folders_of_dead_runs_are_cleaned(tiny, tmp_path, caplog):
     assert f"Removed {stale}" in caplog.text
 
 
+def test_leftovers_with_this_processes_pid_are_from_an_earlier_run(tiny, tmp_path):
+    # In a container pids repeat: a killed run may have had the pid this run has now.
+    folder = tiny.save(tmp_path / "out")
+    before = manifest(folder)
+    folder.rename(tmp_path / f".out.old-{os.getpid()}")
+    (tmp_path / f".out.staging-{os.getpid()}-abcd").mkdir()
+    with pytest.raises(cpted.InputError, match="exists already"):
+        tiny.save(folder)
+    assert manifest(folder) == before and beside(folder) == ["out"]
+
+
 def test_a_cli_note_is_one_line(tmp_path, capsys, tiny_osm, cheap_cli_audit):
     stale = tmp_path / f".out.staging-{dead_pid()}-abcd"
     stale.mkdir()

@@ -157,8 +157,7 @@ def _refuse_special(target: Path, *, what: str) -> None:
     if reasons:
         msg = (
             f"The {what} {target} is {' and '.join(reasons)}; cpted never writes over it. "
-            "Choose a new "
-            "folder inside it."
+            "Choose a new folder inside it."
         )
         raise InputError(msg)
 
@@ -180,7 +179,8 @@ def _check_replaceable(target: Path, *, force: bool, inputs: Paths) -> None:
     if manifest is None:
         msg = (
             f"The output folder {target} exists already and was not written by cpted "
-            f"(it has no {MANIFEST}); nothing in it was touched. Choose another folder."
+            f"(it has no {MANIFEST}); nothing in it was touched. Choose another folder "
+            "(a folder from a cpted version without manifests: delete it yourself)."
         )
         raise InputError(msg)
     foreign = _foreign(entries, manifest)
@@ -359,10 +359,13 @@ def _aftermath(target: Path) -> list[tuple[str, int, Path]]:
 
 def _recover(target: Path) -> None:
     """Put back or clear what an interrupted run on ``target`` left (the lock is held)."""
+    # What carries this process's own pid is stale as well: with the lock held, this
+    # process has no staging or old folder of the target yet, so those came from an
+    # earlier run that had the same pid (in a container pids repeat from run to run).
     left = [
         (kind, path)
         for kind, pid, path in _aftermath(target)
-        if path.is_dir() and not path.is_symlink() and not _alive(pid)
+        if path.is_dir() and not path.is_symlink() and (pid == os.getpid() or not _alive(pid))
     ]
     for kind, path in sorted(left, key=lambda item: item[1].stat().st_mtime, reverse=True):
         if kind == "probe":
