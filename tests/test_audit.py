@@ -91,8 +91,7 @@ def test_save_writes_gis_files_that_read_back(result, tmp_path):
 
 
 def test_save_refuses_to_overwrite(result, tmp_path):
-    folder = tmp_path / "out"
-    folder.mkdir()
+    folder = result.save(tmp_path / "out")
     with pytest.raises(cpted.InputError, match="exists already"):
         result.save(folder)
     result.save(folder, force=True)

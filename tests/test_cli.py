@@ -27,17 +27,18 @@ def test_audit_writes_every_output(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["audit"]
 
 
-def test_existing_output_is_kept_without_force(tmp_path, capsys):
+def test_existing_output_is_kept_without_force(tmp_path, capsys, hostile_osm):
     out = tmp_path / "audit"
-    out.mkdir()
-    (out / "mine.txt").write_text("keep me")
-    assert main(["-q", "audit", "--out", str(out)]) == 2
+    assert main(["-q", "audit", str(hostile_osm), "--out", str(out)]) == 0
+    written = (out / ".cpted-output.json").read_text()
+    capsys.readouterr()
+    assert main(["-q", "audit", str(hostile_osm), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--force" in err
-    assert (out / "mine.txt").read_text() == "keep me"
-    assert main(["-q", "audit", "--out", str(out), "--force"]) == 0
-    assert not (out / "mine.txt").exists()
+    assert (out / ".cpted-output.json").read_text() == written
+    assert main(["-q", "audit", str(hostile_osm), "--out", str(out), "--force"]) == 0
     assert (out / "map.html").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["audit"]
 
 
 @pytest.mark.parametrize(

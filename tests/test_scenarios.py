@@ -199,6 +199,7 @@ def test_comparison_saves_atomically(before, after, tmp_path):
     change = before.compare(after)
     folder = change.save(tmp_path / "cmp")
     assert {p.name for p in folder.iterdir()} == {
+        ".cpted-output.json",
         "compare.html",
         "segments_change.csv",
         "sites_change.csv",

@@ -10,8 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,34 +129,30 @@ class Comparison:
         """Draw the side-by-side page: before and after maps with synchronised views."""
         return side_by_side_html(self, score=score, title=title)
 
-    def save(self, directory: str | os.PathLike[str], *, force: bool = False) -> Path:
+    def save(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        force: bool = False,
+        inputs: Iterable[str | os.PathLike[str]] | None = None,
+    ) -> Path:
         """
         Write ``compare.html`` (side-by-side maps) and the difference tables as CSV.
 
-        Written to a temporary folder and renamed, like :meth:`cpted.Audit.save`.
+        Written to a hidden folder and swapped into place, under the same rules as
+        :meth:`cpted.Audit.save` (``force`` replaces only a folder cpted wrote; ``inputs``
+        default to the source files of the two audits).
         """
-        target = Path(directory)
-        if target.exists() and not force:
-            msg = (
-                f"The output folder {target} exists already; choose another folder or pass "
-                "force=True (--force on the command line) to replace it."
-            )
-            raise InputError(msg)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        staging.chmod(0o755)
-        try:
+        from cpted import _output
+
+        if inputs is None:
+            inputs = [*self.before._inputs(), *self.after._inputs()]
+        with _output.writing(directory, force=force, inputs=inputs, kind="comparison") as staging:
             (staging / "compare.html").write_text(self.to_html(), encoding="utf-8")
             self.segments.drop(columns="geometry").to_csv(staging / "segments_change.csv")
             self.sites.drop(columns="geometry").to_csv(staging / "sites_change.csv")
             self.summary().to_csv(staging / "summary.csv")
-            if target.exists():
-                shutil.rmtree(target)
-            staging.rename(target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+        return Path(directory)
 
     def _repr_html_(self) -> str:
         page = html.escape(self.to_html(), quote=True)

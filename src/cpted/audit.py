@@ -13,12 +13,10 @@ import html
 import importlib
 import math
 import os
-import shutil
-import tempfile
 import time
 import tomllib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -322,7 +320,13 @@ class Audit:
 
         return compare_audits(self, other)
 
-    def report(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    def report(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        force: bool = False,
+        inputs: Iterable[str | os.PathLike[str]] | None = None,
+    ) -> Path:
         """
         Write the self-contained HTML report (see :func:`cpted.report.report_html`).
 
@@ -334,20 +338,20 @@ class Audit:
         path
             The file to write (``report.html``).
         force
-            Replace an existing file.
+            Replace an existing file. The input file of the audit is never replaced.
+        inputs
+            The files the audit read (default: the source file of its area).
 
         Returns
         -------
         pathlib.Path
         """
+        from cpted import _output
         from cpted.report import report_html
 
-        target = Path(path)
-        if target.exists() and not force:
-            msg = f"The report {target} exists already; choose another path or pass force=True."
-            raise InputError(msg)
-        _write_atomic(target, report_html(self))
-        return target
+        sources = self._inputs() if inputs is None else inputs
+        _output.check_report(path, force=force, inputs=sources)  # before the page is drawn
+        return _output.write_file(path, report_html(self), force=force, inputs=sources)
 
     def compare_observations(
         self, observations: Any, *, distance: float | None = None
@@ -403,50 +407,48 @@ class Audit:
     def _scores(self) -> str:
         return ", ".join(c for c in self.segments.columns if c.endswith("_score")) or "none"
 
-    def save(self, directory: str | os.PathLike[str], *, force: bool = False) -> Path:
+    def save(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        force: bool = False,
+        inputs: Iterable[str | os.PathLike[str]] | None = None,
+    ) -> Path:
         """
         Write the audit to ``directory``: a GeoPackage, GeoTIFFs, CSV tables, map and report.
 
-        The files are written to a temporary folder beside ``directory`` and moved into
-        place at the end, so an interrupted run leaves no half-written output.
+        The files are written to a hidden folder beside ``directory`` and moved into place
+        at the end, so an interrupted run leaves no half-written output and the previous
+        output stays reachable until the new one is complete. The folder is marked with a
+        manifest (``.cpted-output.json``) that lists what was written.
 
         Parameters
         ----------
         directory
-            The output folder. It must not exist yet, unless ``force``.
+            The output folder. It must not exist yet or be empty, unless ``force``.
         force
-            Replace an existing folder.
+            Replace an existing folder that cpted wrote. A folder cpted did not write, one
+            that holds an input, the working directory, the home directory and a
+            filesystem root are never replaced.
+        inputs
+            The files the audit read (default: the source file of its area); a folder
+            that holds one of them is never replaced.
 
         Returns
         -------
         pathlib.Path
             The output folder.
         """
-        target = Path(directory)
-        if target.exists() and not force:
-            msg = (
-                f"The output folder {target} exists already; choose another folder or pass "
-                "force=True (--force on the command line) to replace it."
-            )
-            raise InputError(msg)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        staging.chmod(0o755)  # mkdtemp makes it private; an output folder is for sharing
-        try:
+        from cpted import _output
+
+        sources = self._inputs() if inputs is None else inputs
+        with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
             self._write(staging)
-            if target.exists():
-                old = target.with_name(f".{target.name}.old")
-                if old.exists():
-                    shutil.rmtree(old)
-                target.rename(old)
-                staging.rename(target)
-                shutil.rmtree(old)
-            else:
-                staging.rename(target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+        return Path(directory)
+
+    def _inputs(self) -> list[str]:
+        """Return the file the area was read from, if it was read from one."""
+        return [self.area.source] if self.area.source else []
 
     def _write(self, folder: Path) -> None:
         from cpted.report import report_html
@@ -641,17 +643,3 @@ def audit(
         area_advice = data_gaps(segments, sites)
     timings["scores"] = time.perf_counter() - start
     return Audit(area, segments, sites, layers, rasters, tuple(ran), weights, timings, area_advice)
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``target`` and rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(name, 0o644)
-        os.replace(name, target)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise

@@ -9,11 +9,18 @@ defaults to the Neukölln sample. ``compare`` audits two sources (two years of t
 place, or a plan drawn into a copy of the OSM file) and writes side-by-side maps and the
 differences per segment and site. Errors on bad input print one line on stderr and exit
 with code 2.
+
+``--out`` is checked before any data is read. An existing empty folder is written into; a
+folder cpted wrote (it holds ``.cpted-output.json``) is replaced only with ``--force``; a
+folder cpted did not write, one that holds an input, the working or home directory and a
+file are never replaced, with or without ``--force``. Two runs on the same ``--out`` at
+once: the second stops with exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +30,11 @@ from cpted._errors import CptedError, InputError
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
+
+FORCE_HELP = (
+    "replace an output folder an earlier cpted run wrote (never a folder cpted did not "
+    "write or one that holds an input)"
+)
 
 
 def _source(value: str | None) -> Path:
@@ -39,6 +51,11 @@ def _load(source: str | None, *, progress: bool):
     from cpted.area import area_from_file
 
     return area_from_file(_source(source), progress=progress)
+
+
+def _inputs(*sources: str | None, weights: str | None) -> list[Path]:
+    """List the files a command reads (its sources, --weights): no output replaces them."""
+    return [_source(s) for s in sources] + ([Path(weights)] if weights else [])
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -62,36 +79,35 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    from cpted._output import claim
     from cpted.audit import audit, read_weights
 
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        msg = f"The output folder {out} exists already; choose another with --out or add --force."
-        raise InputError(msg)
-    weights = read_weights(args.weights)  # a bad file fails before the long work
-    area = _load(args.source, progress=not args.quiet)
-    if args.site:
-        area = _only_site(area, args.site)
-    result = audit(area, weights=weights, progress=not args.quiet)
-    folder = result.save(out, force=args.force)
+    # --out is claimed (checked and locked) and the weights read before the long work.
+    inputs = _inputs(args.source, weights=args.weights)
+    with claim(args.out, force=args.force, inputs=inputs) as out:
+        weights = read_weights(args.weights)
+        area = _load(args.source, progress=not args.quiet)
+        if args.site:
+            area = _only_site(area, args.site)
+        result = audit(area, weights=weights, progress=not args.quiet)
+        folder = result.save(out, force=args.force, inputs=inputs)
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
     print(f"Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables.")
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from cpted._output import claim
     from cpted.audit import audit, read_weights
 
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        msg = f"The output folder {out} exists already; choose another with --out or add --force."
-        raise InputError(msg)
-    weights = read_weights(args.weights)
-    progress = not args.quiet
-    before = audit(_load(args.before, progress=progress), weights=weights, progress=progress)
-    after = audit(_load(args.after, progress=progress), weights=weights, progress=progress)
-    comparison = before.compare(after)
-    folder = comparison.save(out, force=args.force)
+    inputs = _inputs(args.before, args.after, weights=args.weights)
+    with claim(args.out, force=args.force, inputs=inputs) as out:
+        weights = read_weights(args.weights)
+        progress = not args.quiet
+        before = audit(_load(args.before, progress=progress), weights=weights, progress=progress)
+        after = audit(_load(args.after, progress=progress), weights=weights, progress=progress)
+        comparison = before.compare(after)
+        folder = comparison.save(out, force=args.force, inputs=inputs)
     changed = int(comparison.segments["changed"].sum())
     print(
         f"Matched {len(comparison.segments)} street segments ({changed} changed) and "
@@ -135,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         help="OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) or sample name; default: neukoelln",
     )
     audit.add_argument("--out", default="cpted-audit", help="output folder (default cpted-audit)")
-    audit.add_argument("--force", action="store_true", help="replace an existing output folder")
+    audit.add_argument("--force", action="store_true", help=FORCE_HELP)
     audit.add_argument("--site", help="audit only the surroundings of the site with this name")
     audit.add_argument(
         "--weights", help="TOML file of principle weights for cpted_score (e.g. lighting = 2)"
@@ -149,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out", default="cpted-compare", help="output folder (default cpted-compare)"
     )
-    compare.add_argument("--force", action="store_true", help="replace an existing output folder")
+    compare.add_argument("--force", action="store_true", help=FORCE_HELP)
     compare.add_argument("--weights", help="TOML file of principle weights for cpted_score")
     compare.set_defaults(run=_cmd_compare)
     info = commands.add_parser("info", help="list the layers and the data quality of a source")
@@ -161,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    _log_notes()
     try:
         return int(args.run(args))
     except CptedError as exc:
@@ -169,6 +186,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cpted: interrupted; no output was left half-written.", file=sys.stderr)
         return 130
+
+
+class _Notes(logging.Handler):
+    """Print a cpted log record as one line on the stderr of the moment."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"cpted: note: {record.getMessage()}", file=sys.stderr)
+
+
+def _log_notes() -> None:
+    """Show what cpted logs (a stale lock taken over, an old output restored) as one line."""
+    logger = logging.getLogger("cpted")
+    if not any(isinstance(h, _Notes) for h in logger.handlers):
+        logger.addHandler(_Notes(logging.WARNING))
 
 
 if __name__ == "__main__":
