@@ -11,6 +11,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Point, box
@@ -62,3 +63,154 @@ def test_isovist_origin_far_outside_the_obstacles():
         cpted.sightlines.isovist((1e9, 1e9), [ROOM])
     with pytest.raises(cpted.InputError, match=r"1 of 2 origins lie far outside"):
         cpted.sightlines.isovists(np.array([[5.0, 5.0], [5.0, 2e5]]), [ROOM], radius=50)
+
+
+# -- reading and adding layers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [None, 42])
+def test_area_from_file_needs_a_path(path):
+    with pytest.raises(
+        cpted.InputError,
+        match=rf"must be a path \(a str or pathlib.Path\), got {type(path).__name__}",
+    ):
+        cpted.area_from_file(path)
+
+
+def test_observations_need_a_path_or_frame():
+    with pytest.raises(cpted.InputError, match=r"source must be the path .* got NoneType"):
+        cpted.fieldaudit.observations_from_file(None)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (42, "got int 42"),
+        (None, "got NoneType None"),
+        ([Point(0, 0)], r"got list\. For shapely geometries write `gpd\.GeoDataFrame"),
+        (pd.DataFrame({"height": [6.0]}), "has no coordinate columns: name them lon and lat"),
+    ],
+    ids=["int", "None", "list", "frame without coordinates"],
+)
+def test_with_layer_refuses_what_is_no_layer(neukoelln, data, words):
+    with pytest.raises(cpted.InputError, match=words):
+        neukoelln.with_layer("lamps", data)
+
+
+def _lonlat(area, dx=0.0, dy=0.0):
+    """A lon/lat point at the centre of the area's streets, moved by dx, dy metres."""
+    centre = area.streets.union_all().centroid
+    return gpd.GeoSeries([Point(centre.x + dx, centre.y + dy)], crs=area.crs).to_crs(4326)[0]
+
+
+def test_with_layer_takes_a_frame_with_lon_lat(neukoelln):
+    point = _lonlat(neukoelln)
+    area = neukoelln.with_layer("lamps", pd.DataFrame({"lon": [point.x], "lat": [point.y]}))
+    assert len(area.lamps) == len(neukoelln.lamps) + 1
+
+
+def test_with_layer_unknown_crs_is_named(neukoelln):
+    layer = gpd.GeoDataFrame(geometry=[Point(393900, 5814850)])
+    with pytest.raises(cpted.CRSError, match=r"the CRS 'EPSG:99999' is not one pyproj knows"):
+        neukoelln.with_layer("lamps", layer, crs="EPSG:99999")
+
+
+def test_projected_coordinates_declared_as_wgs84(neukoelln, tmp_path):
+    centre = neukoelln.streets.union_all().centroid
+    layer = gpd.GeoDataFrame(geometry=[centre, centre], crs=4326)
+    with pytest.raises(cpted.CRSError, match=r"declared as WGS 84 .* 2 of 2 features .* projected"):
+        neukoelln.with_layer("lamps", layer)
+    # A GeoJSON file has no CRS member: it is read as WGS84 and caught the same way.
+    path = tmp_path / "lamps.geojson"
+    x, y = centre.x, centre.y
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
+        f' "geometry": {{"type": "Point", "coordinates": [{x}, {y}]}}}}]}}'
+    )
+    with pytest.raises(cpted.CRSError, match=r"1 of 1 features .* a GeoJSON file is read as"):
+        neukoelln.with_layer("lamps", path)
+
+
+def test_swapped_lon_lat_is_named(neukoelln, tmp_path):
+    point = _lonlat(neukoelln)
+    path = tmp_path / "lamps.csv"
+    path.write_text(f"lon,lat\n{point.y},{point.x}\n")  # latitude written first
+    with pytest.raises(cpted.InputError, match=r"All 1 features .* longitude and latitude swapped"):
+        neukoelln.with_layer("lamps", path)
+
+
+def test_all_outside_the_area_is_refused(neukoelln):
+    far = gpd.GeoDataFrame(geometry=[Point(2.35, 48.85)], crs=4326)  # Paris, not Neukölln
+    with pytest.raises(
+        cpted.InputError, match=r"All 1 features .* outside the study area\. Check the CRS"
+    ):
+        neukoelln.with_layer("lamps", far)
+
+
+def test_some_outside_the_area_warn_with_their_count(neukoelln):
+    layer = gpd.GeoDataFrame(geometry=[_lonlat(neukoelln), Point(2.35, 48.85)], crs=4326)
+    with pytest.warns(
+        cpted.CptedWarning, match=r"1 of 2 features of the user layer 'lamps' lie outside"
+    ):
+        area = neukoelln.with_layer("lamps", layer)
+    assert area.quality()["user_features_outside"] == 1
+    assert neukoelln.quality()["user_features_outside"] == 0
+
+
+def test_text_coordinates_in_csv_are_counted(neukoelln, tmp_path):
+    point = _lonlat(neukoelln)
+    path = tmp_path / "lamps.csv"
+    path.write_text(f"lon,lat\n{point.x},{point.y}\nabc,52.4\n{point.x},\n")
+    with pytest.raises(cpted.InputError, match=r"not numbers in 2 of 3 rows, on lines \[3, 4\]"):
+        neukoelln.with_layer("lamps", path)
+
+
+def test_bow_tie_site_is_repaired_and_counted(neukoelln):
+    c = neukoelln.streets.union_all().centroid
+    bow = shapely.Polygon([(c.x, c.y), (c.x + 50, c.y + 50), (c.x + 50, c.y), (c.x, c.y + 50)])
+    layer = gpd.GeoDataFrame({"name": ["Bow"]}, geometry=[bow], crs=neukoelln.crs)
+    with pytest.warns(cpted.CptedWarning, match=r"1 self-intersecting polygons .*make_valid"):
+        area = neukoelln.with_layer("sites", layer)
+    site = area.sites.iloc[-1]
+    assert site.geometry.is_valid and site["area_m2"] == pytest.approx(1250.0)
+    assert area.quality()["polygons_repaired"] == 1
+
+
+# -- audit arguments -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lit_audit(neukoelln):
+    return cpted.audit(neukoelln, principles="lighting", explain=False, progress=False)
+
+
+def test_one_principle_as_a_string(lit_audit):
+    assert lit_audit.principles == ("lighting",)
+
+
+def test_unknown_principle_lists_the_valid_ones(neukoelln):
+    with pytest.raises(
+        cpted.InputError,
+        match=r"Unknown principles 'light'; the principles are sightlines, lighting",
+    ):
+        cpted.audit(neukoelln, principles=("light",), progress=False)
+    with pytest.raises(
+        cpted.InputError, match=r"principles must be a name or a tuple .* got int 3"
+    ):
+        cpted.audit(neukoelln, principles=3, progress=False)
+
+
+@pytest.mark.parametrize("where", [None, 42])
+def test_save_and_report_need_a_path(lit_audit, where):
+    with pytest.raises(cpted.InputError, match=r"directory must be a path .* got (NoneType|int)"):
+        lit_audit.save(where)
+    with pytest.raises(cpted.InputError, match=r"path must be a path .* got (NoneType|int)"):
+        lit_audit.report(where)
+
+
+def test_worst_segments_needs_a_count(lit_audit):
+    with pytest.raises(
+        cpted.InputError, match=r"n \(the number of segments\) must be a whole number.*'x'"
+    ):
+        lit_audit.worst_segments("x")
+    assert len(lit_audit.worst_segments(3, score="lighting_score")) == 3

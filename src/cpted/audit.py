@@ -30,7 +30,7 @@ import pandas as pd
 from cpted import settings
 from cpted._errors import InputError
 from cpted._raster import Raster
-from cpted._validate import check_area
+from cpted._validate import check_area, check_count, check_path_arg
 
 if TYPE_CHECKING:
     import folium
@@ -348,7 +348,7 @@ class Audit:
         """
         from cpted.report import report_html
 
-        target = Path(path)
+        target = check_path_arg(path, "path")
         if target.exists() and not force:
             msg = f"The report {target} exists already; choose another path or pass force=True."
             raise InputError(msg)
@@ -399,6 +399,7 @@ class Audit:
         the 2 m link between two footways is no stretch a planner walks or acts on, and its
         measures (how far ahead one sees) are cut short by its length.
         """
+        n = check_count(n, "n (the number of segments)")
         if score not in self.segments.columns:
             msg = f"No column {score!r} in the audit; scores present: {self._scores()}."
             raise InputError(msg)
@@ -428,7 +429,7 @@ class Audit:
         pathlib.Path
             The output folder.
         """
-        target = Path(directory)
+        target = check_path_arg(directory, "directory")
         if target.exists() and not force:
             msg = (
                 f"The output folder {target} exists already; choose another folder or pass "
@@ -547,7 +548,7 @@ def _gis_safe(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def audit(
     area: StudyArea,
     *,
-    principles: tuple[str, ...] | None = None,
+    principles: tuple[str, ...] | str | None = None,
     weights: Mapping[str, float] | str | os.PathLike[str] | None = None,
     explain: bool = True,
     progress: bool = True,
@@ -565,7 +566,7 @@ def audit(
         The study area.
     principles
         The principle modules to run (default all of :data:`PRINCIPLES` that are
-        available).
+        available): names such as ``("lighting", "access")``, or one name as a string.
     weights
         Weights of the principles in ``cpted_score``: a mapping or a TOML file (see
         :func:`read_weights`); default :data:`cpted.settings.SCORE_WEIGHTS`.
@@ -591,10 +592,21 @@ def audit(
     from tqdm.auto import tqdm
 
     weights = read_weights(weights)
+    if isinstance(principles, str):
+        principles = (principles,)  # one principle, not its letters
+    if principles is not None and not isinstance(principles, list | tuple | set | frozenset):
+        msg = (
+            f"principles must be a name or a tuple of names such as ('lighting', 'access'), "
+            f"got {type(principles).__name__} {principles!r}."
+        )
+        raise InputError(msg)
     wanted = PRINCIPLES if principles is None else tuple(principles)
     unknown = [p for p in wanted if p not in PRINCIPLES]
     if unknown:
-        msg = f"Unknown principles {unknown}; choose from {', '.join(PRINCIPLES)}."
+        msg = (
+            f"Unknown principles {', '.join(map(repr, unknown))}; the principles are "
+            f"{', '.join(PRINCIPLES)}, e.g. principles=('lighting', 'access')."
+        )
         raise InputError(msg)
     segments = area.streets.copy()
     sites = area.sites.copy()
