@@ -7,7 +7,10 @@ firing, or fires with a message that no longer says what to do, fails here.
 
 from __future__ import annotations
 
+import os
+import re
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -17,6 +20,7 @@ import shapely
 from shapely.geometry import Point, box
 
 import cpted
+from cpted.cli import _site_match, main
 
 ROOM = box(-10, -10, 20, 20).difference(box(0, 0, 10, 10))
 
@@ -214,3 +218,84 @@ def test_worst_segments_needs_a_count(lit_audit):
     ):
         lit_audit.worst_segments("x")
     assert len(lit_audit.worst_segments(3, score="lighting_score")) == 3
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def _cli(capsys, *args):
+    code = main(["-q", *args])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+@pytest.mark.parametrize(
+    ("site", "words"),
+    [
+        ("(", r"No site named '\(' .* at least 3 letters"),
+        ("*", r"No site named '\*' .* at least 3 letters"),
+        (".", r"No site named '\.' .* at least 3 letters"),
+        ("Kornerpak", r"Did you mean: Körnerpark\?"),
+        ("park", r"'park' matches 2 sites: Körnerpark; Rübelandpark\. Give one"),
+    ],
+    ids=["paren", "star", "dot", "typo", "several"],
+)
+def test_cli_site_names_are_matched_literally(tmp_path, capsys, site, words):
+    code, err = _cli(capsys, "audit", "--site", site, "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert re.search(words, err), err
+    assert err.count("\n") == 1  # one line
+
+
+def test_site_names_ignore_accents_and_case(neukoelln):
+    assert list(_site_match(neukoelln.sites, "KORNER")["name"]) == ["Körnerpark"]
+    assert list(_site_match(neukoelln.sites, "thomashohe")["name"]) == ["Thomashöhe"]
+
+
+def test_cli_weights_folder(tmp_path, capsys):
+    code, err = _cli(capsys, "audit", "--weights", str(tmp_path), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "is a folder, not a file" in err
+
+
+def _deny(monkeypatch, denied):
+    real = Path.open
+
+    def fake_open(self, *args, **kwargs):
+        if self == denied:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", fake_open)
+
+
+def test_cli_unreadable_input_says_permission_denied(tmp_path, capsys, monkeypatch):
+    source = tmp_path / "locked" / "place.osm"
+    source.parent.mkdir()
+    source.write_bytes(cpted.datasets.get_path("neukoelln").read_bytes())
+    _deny(monkeypatch, source)
+    code, err = _cli(capsys, "info", str(source))
+    assert code == 2
+    assert "cannot be read: permission denied" in err and "damaged" not in err
+    weights = tmp_path / "weights.toml"
+    weights.write_text("lighting = 2\n")
+    _deny(monkeypatch, weights)
+    code, err = _cli(capsys, "audit", "--weights", str(weights), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "weights file" in err and "permission denied" in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a folder whatever its mode")
+def test_cli_input_in_an_unreadable_folder(tmp_path, capsys):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    source = folder / "place.osm.bz2"
+    source.write_bytes(cpted.datasets.get_path("neukoelln").read_bytes())
+    folder.chmod(0)
+    try:
+        code, err = _cli(capsys, "info", str(source))
+    finally:
+        folder.chmod(0o755)
+    assert code == 2
+    assert "permission denied" in err

@@ -24,6 +24,7 @@ __all__ = [
     "check_geometry_types",
     "check_path_arg",
     "check_projected",
+    "check_readable",
     "compass_degrees",
     "finite_rows",
     "geodataframe",
@@ -70,6 +71,30 @@ def check_path_arg(value: object, what: str) -> Path:
     got = "an empty string" if isinstance(value, str) else f"{type(value).__name__} {value!r}"
     msg = f"{what} must be a path (a str or pathlib.Path), got {got}."
     raise InputError(msg)
+
+
+def check_readable(path: Path, what: str) -> None:
+    """
+    Raise InputError when ``path`` is a folder or cannot be opened for lack of permission.
+
+    A missing file passes: each reader names it in its own words. Without this check a
+    file behind an unreadable folder reached the decompressors and was called damaged.
+    """
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except FileNotFoundError:
+        return
+    except IsADirectoryError as exc:
+        msg = f"{what} {path} is a folder, not a file; give the path of the file inside it."
+        raise InputError(msg) from exc
+    except PermissionError as exc:
+        msg = (
+            f"{what} {path} cannot be read: permission denied. Check the permissions of the "
+            f"file and of the folders above it (`ls -ld {path.parent}`), or copy it somewhere "
+            "readable."
+        )
+        raise InputError(msg) from exc
 
 
 def check_count(value: object, what: str) -> int:

@@ -27,7 +27,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from cpted import _tags, settings
 from cpted._errors import CptedWarning, CRSError, DataError, InputError
-from cpted._validate import check_path_arg, read_crs
+from cpted._validate import check_path_arg, check_readable, read_crs
 from cpted.osm import OsmData, download_bbox, read_osm
 
 __all__ = [
@@ -1017,6 +1017,8 @@ def read_layer(source: str | os.PathLike[str], *, crs: Any = None) -> gpd.GeoDat
         msg = f"No such layer file: {path}."
         raise InputError(msg)
     suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt", ".geojson", ".json", ".gpkg"}:  # a .shp folder is fine
+        check_readable(path, "The layer file")
     if suffix in {".csv", ".txt"}:
         try:
             table = pd.read_csv(path)
@@ -1239,6 +1241,7 @@ def area_from_file(
     True
     """
     path = check_path_arg(path, "path (an OSM file)")
+    check_readable(path, "The OSM file")
     return area_from_osm(read_osm(path), boundary=boundary, progress=progress)
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from cpted import settings
 from cpted._errors import InputError
 from cpted._raster import Raster
-from cpted._validate import check_area, check_count, check_path_arg
+from cpted._validate import check_area, check_count, check_path_arg, check_readable
 
 if TYPE_CHECKING:
     import folium
@@ -108,6 +108,7 @@ def read_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -
         if not path.exists():
             msg = f"No such weights file: {path}. Write a TOML file such as 'lighting = 2.0'."
             raise InputError(msg)
+        check_readable(path, "The weights file")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
