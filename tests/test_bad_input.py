@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import osm_xml
 from shapely.geometry import Point, box
 
 import cpted
@@ -299,3 +300,84 @@ def test_cli_input_in_an_unreadable_folder(tmp_path, capsys):
         folder.chmod(0o755)
     assert code == 2
     assert "permission denied" in err
+
+
+# -- values replaced by defaults, and areas that lack a layer --------------------------
+
+
+def _street_osm(tmp_path, extra_nodes=()):
+    """One straight residential street, 140 m long, with ``extra_nodes`` beside it."""
+    nodes = [(1, 13.0, 52.0, {}), (2, 13.001, 52.0, {}), (3, 13.002, 52.0, {}), *extra_nodes]
+    path = tmp_path / "street.osm"
+    path.write_text(osm_xml(nodes, [(1, [1, 2, 3], {"highway": "residential", "name": "A"})]))
+    return path
+
+
+def test_lamp_heights_zero_and_negative_are_treated_alike(tmp_path):
+    lamps = [
+        (10, 13.0005, 52.0001, {"highway": "street_lamp", "height": "0"}),
+        (11, 13.0015, 52.0001, {"highway": "street_lamp", "height": "-5"}),
+        (12, 13.0010, 52.0001, {"highway": "street_lamp", "height": "8"}),
+    ]
+    area = cpted.area_from_file(_street_osm(tmp_path, lamps))
+    assert area.lamps.loc[["n10", "n11", "n12"], "height"].tolist() == [
+        cpted.settings.LAMP_HEIGHT,
+        cpted.settings.LAMP_HEIGHT,
+        8.0,
+    ]
+    assert area.quality()["lamp_heights_defaulted"] == 2
+    with pytest.warns(cpted.CptedWarning, match="No public spaces"):  # and nothing else
+        result = cpted.audit(area, principles="lighting", explain=False, progress=False)
+    assert result.segments["lighting_score"].notna().all()
+
+
+def test_user_lamp_heights_zero_and_negative_use_the_default(neukoelln):
+    point = neukoelln.streets.union_all().centroid
+    layer = gpd.GeoDataFrame({"height": [0, -5, 8]}, geometry=[point] * 3, crs=neukoelln.crs)
+    area = neukoelln.with_layer("lamps", layer, replace=True)
+    assert area.lamps["height"].tolist() == [cpted.settings.LAMP_HEIGHT] * 2 + [8.0]
+    assert area.lamps["height_source"].tolist() == ["default", "default", "inventory"]
+    assert area.quality()["lamp_heights_defaulted"] == 2
+
+
+def test_camera_fov_and_angle_out_of_range_use_the_default(neukoelln):
+    point = neukoelln.streets.union_all().centroid
+    layer = gpd.GeoDataFrame(
+        {"fov": [999, -5, 90], "direction": ["N", 90, 180], "angle": [200, 10, -30]},
+        geometry=[point] * 3,
+        crs=neukoelln.crs,
+    )
+    area = neukoelln.with_layer("cameras", layer)
+    cameras = area.cameras
+    assert cameras["fov"].tolist() == [cpted.settings.CAMERA_FOV] * 2 + [90.0]
+    assert cameras["angle"].isna().tolist() == [True, False, False]
+    assert area.quality()["camera_values_defaulted"] == 3
+
+
+def test_osm_camera_angle_out_of_range_is_counted(tmp_path):
+    camera = (10, 13.001, 52.0001, {"man_made": "surveillance", "camera:angle": "200"})
+    area = cpted.area_from_file(_street_osm(tmp_path, [camera]))
+    assert np.isnan(area.cameras.loc["n10", "angle"])
+    assert area.quality()["camera_values_defaulted"] == 1
+
+
+def test_a_single_street_without_lamps_buildings_or_sites_is_audited(tmp_path):
+    area = cpted.area_from_file(_street_osm(tmp_path))
+    assert area.boundary.geom_type == "Polygon"
+    with pytest.warns(cpted.CptedWarning, match=r"street\.osm is incomplete") as caught:
+        result = cpted.audit(area, explain=False, progress=False)
+    notes = " ".join(result.notes)
+    for words in ("No public spaces", "No street lamps", "No buildings", "Only 1 street segment"):
+        assert words in notes
+        assert words in str(caught[0].message)
+    assert "note: No public spaces" in repr(result)
+    assert result.segments["cpted_score"].notna().all()
+
+
+def test_an_area_without_public_spaces_is_audited(neukoelln):
+    area = neukoelln.copy()
+    area.sites = area.sites.iloc[:0]
+    with pytest.warns(cpted.CptedWarning, match="No public spaces"):
+        result = cpted.audit(area, principles="access", explain=False, progress=False)
+    assert result.notes == [result.notes[0]] and len(result.sites) == 0
+    assert result.segments["access_score"].notna().any()

@@ -1090,6 +1090,10 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
             polygon = _transform(box(*data.bounds), to_local)
         else:
             polygon = _transform(shapely.MultiPoint(data.coordinates()).convex_hull, to_local)
+            if not isinstance(polygon, Polygon):
+                # The hull of one straight street is a line, which encloses nothing; a
+                # metre around it makes the boundary an area, as the measures expect.
+                polygon = polygon.buffer(1.0)
     steps = [
         "walk network",
         "drive network",

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from cpted import settings
-from cpted._errors import InputError
+from cpted._errors import CptedWarning, InputError
 from cpted._raster import Raster
 from cpted._validate import check_area, check_count, check_path_arg, check_readable
 
@@ -209,6 +209,9 @@ class Audit:
     timings
         Wall time of each stage, seconds: each principle module, ``scores`` (combining and
         explaining) and, after :meth:`save`, ``save: <file>``.
+    notes
+        What the audit could not assess because the area lacks it (no public spaces, no
+        lamps, no buildings, hardly any streets), one sentence each.
     """
 
     area: StudyArea
@@ -219,6 +222,7 @@ class Audit:
     principles: tuple[str, ...] = ()
     weights: dict[str, float] = field(default_factory=lambda: dict(settings.SCORE_WEIGHTS))
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def explain(self, key: Any) -> Explanation:
         """
@@ -513,7 +517,9 @@ class Audit:
     def __repr__(self) -> str:
         return (
             f"<Audit of {self.area.name!r}: {len(self.segments)} segments, {len(self.sites)} "
-            f"sites; principles: {', '.join(self.principles) or 'none yet'}>"
+            f"sites; principles: {', '.join(self.principles) or 'none yet'}"
+            + "".join(f"; note: {n}" for n in self.notes)
+            + ">"
         )
 
     def _repr_html_(self) -> str:
@@ -525,7 +531,8 @@ class Audit:
             f"<div><strong>CPTED audit</strong> of {html.escape(self.area.name)}: "
             f"{len(self.segments)} street segments, {len(self.sites)} public spaces; "
             f"principles measured: {html.escape(', '.join(self.principles) or 'none yet')}."
-            f"{scores}{self.area._repr_html_()}</div>"
+            + "".join(f"<p><em>Note:</em> {html.escape(n)}</p>" for n in self.notes)
+            + f"{scores}{self.area._repr_html_()}</div>"
         )
 
 
@@ -654,7 +661,44 @@ def audit(
         else:
             sites = table
     timings["scores"] = time.perf_counter() - start
-    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights, timings)
+    notes = _notes(area, tuple(ran))
+    if notes:
+        warnings.warn(
+            f"The audit of {area.name} is incomplete: " + " ".join(notes),
+            CptedWarning,
+            stacklevel=2,
+        )
+    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights, timings, notes)
+
+
+#: Fewer street segments than this form no network to measure permeability or movement on.
+FEW_SEGMENTS = 3
+
+
+def _notes(area: StudyArea, ran: tuple[str, ...]) -> list[str]:
+    """Say, one sentence each, what the audit of ``area`` could not assess, and why."""
+    notes = []
+    if ran and not len(area.sites):
+        notes.append(
+            "No public spaces (squares, parks, playgrounds, ...) in the area, so no site is "
+            "scored; add them with area.with_layer('sites', path)."
+        )
+    if "lighting" in ran and not len(area.lamps):
+        notes.append(
+            "No street lamps are mapped, so lighting rests on the streets' lit=* tags alone; "
+            "add a lamp inventory with area.with_layer('lamps', path)."
+        )
+    if {"sightlines", "surveillance"} & set(ran) and not len(area.buildings):
+        notes.append(
+            "No buildings are mapped, so nothing blocks a view and no frontage overlooks a "
+            "street: sightlines read too open and surveillance too low."
+        )
+    if {"access", "surveillance", "vulnerability"} & set(ran) and len(area.streets) < FEW_SEGMENTS:
+        notes.append(
+            f"Only {len(area.streets)} street segment(s), too few for the network measures "
+            "(permeability, dead ends, movement) to mean much."
+        )
+    return notes
 
 
 def _write_atomic(target: Path, text: str) -> None:
