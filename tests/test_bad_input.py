@@ -381,3 +381,38 @@ def test_an_area_without_public_spaces_is_audited(neukoelln):
         result = cpted.audit(area, principles="access", explain=False, progress=False)
     assert result.notes == [result.notes[0]] and len(result.sites) == 0
     assert result.segments["access_score"].notna().any()
+
+
+def test_unknown_crs_is_named_wherever_crs_is_taken(neukoelln, tmp_path):
+    with pytest.raises(cpted.CRSError, match=r"lamp position: the CRS 'EPSG:99999' is not one"):
+        cpted.scenarios.add_lamp(neukoelln, (393900.0, 5814850.0), crs="EPSG:99999")
+    path = tmp_path / "walk.csv"
+    path.write_text("x,y,lighting\n393900,5814850,3\n")
+    with pytest.raises(cpted.CRSError, match=r"walk\.csv: the CRS 'EPSG:99999' is not one"):
+        cpted.fieldaudit.observations_from_file(path, crs="EPSG:99999")
+
+
+def test_osm_bow_tie_site_arrives_valid(tmp_path):
+    """The OSM reader (osmium's area assembler) mends a bow-tie and counts it there."""
+    corners = [(20, 13.0005, 52.0002), (21, 13.0015, 52.0006), (22, 13.0015, 52.0002)]
+    corners += [(23, 13.0005, 52.0006)]  # drawn 20-21-22-23: the outline crosses itself
+    nodes = [(i, lon, lat, {}) for i, lon, lat in corners]
+    path = _street_osm(tmp_path, nodes)
+    text = path.read_text().replace(
+        "</osm>",
+        '<way id="2" version="1"><nd ref="20"/><nd ref="21"/><nd ref="22"/><nd ref="23"/>'
+        '<nd ref="20"/><tag k="leisure" v="playground"/></way></osm>',
+    )
+    path.write_text(text)
+    area = cpted.area_from_file(path)
+    assert area.sites.geometry.is_valid.all() and area.sites["area_m2"].iloc[0] > 0
+    assert area.quality()["areas_mended"] == 1
+
+
+def test_isovists_read_compass_points_per_point():
+    points = np.array([[5.0, 5.0], [5.0, 5.0]])
+    named = cpted.sightlines.isovists(points, [ROOM], fov=90, direction=["N", "SE"])
+    degrees = cpted.sightlines.isovists(points, [ROOM], fov=90, direction=[0.0, 135.0])
+    assert np.allclose(named["area"], degrees["area"])
+    assert named.geometry[0].equals(degrees.geometry[0])
+    assert not named.geometry[0].equals(named.geometry[1])
