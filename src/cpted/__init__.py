@@ -22,7 +22,7 @@ import importlib
 from typing import Any
 
 from cpted import datasets, settings
-from cpted._errors import CptedError, CRSError, DataError, InputError
+from cpted._errors import CptedError, CptedWarning, CRSError, DataError, InputError
 from cpted.area import StudyArea, area_from_bbox, area_from_file, area_from_place, read_layer
 
 # Bound after the submodule import, so ``cpted.audit`` is the function, not the module.
@@ -46,6 +46,7 @@ __all__ = [
     "Audit",
     "CRSError",
     "CptedError",
+    "CptedWarning",
     "DataError",
     "InputError",
     "StudyArea",

@@ -7,7 +7,7 @@ was wrong, where, and what to do about it.
 
 from __future__ import annotations
 
-__all__ = ["CRSError", "CptedError", "DataError", "InputError"]
+__all__ = ["CRSError", "CptedError", "CptedWarning", "DataError", "InputError"]
 
 
 class CptedError(Exception):
@@ -24,3 +24,7 @@ class CRSError(CptedError, ValueError):
 
 class DataError(CptedError):
     """The data is readable but does not hold what the analysis needs."""
+
+
+class CptedWarning(UserWarning):
+    """cpted used the data but changed or doubted part of it; the message says what."""

@@ -156,7 +156,8 @@ def barrier_class(tags: Mapping[str, str]) -> dict[str, object]:
     }
 
 
-_COMPASS = {
+#: The 16 compass points OSM's ``direction=*`` takes, in degrees clockwise from north.
+COMPASS = {
     name: i * 22.5
     for i, name in enumerate(
         "N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split()  # noqa: SIM905
@@ -176,8 +177,8 @@ def camera_direction(value: object) -> float:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return math.nan
     text = str(value).split(";")[0].strip().upper().rstrip("°")
-    if text in _COMPASS:
-        return _COMPASS[text]
+    if text in COMPASS:
+        return COMPASS[text]
     span = re.fullmatch(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)", text)
     if span:
         a, b = float(span.group(1)), float(span.group(2))

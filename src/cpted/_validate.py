@@ -6,7 +6,10 @@ latitude is silently wrong, so where geopandas only warns, cpted raises.
 
 from __future__ import annotations
 
+import numbers
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -17,11 +20,125 @@ from cpted._errors import CRSError, InputError
 
 __all__ = [
     "check_area",
+    "check_count",
     "check_geometry_types",
+    "check_path_arg",
     "check_projected",
+    "check_readable",
+    "compass_degrees",
+    "finite_rows",
     "geodataframe",
     "metric_crs",
+    "read_crs",
 ]
+
+
+def read_crs(crs: object, *, what: str) -> pyproj.CRS:
+    """
+    Return ``crs`` as a pyproj CRS, or raise CRSError naming it when pyproj cannot read it.
+
+    Parameters
+    ----------
+    crs
+        Anything pyproj understands: ``"EPSG:25833"``, ``25833``, a WKT string, a CRS.
+    what
+        Names the data in the error message, e.g. ``"the user layer 'lamps'"``.
+    """
+    try:
+        return pyproj.CRS.from_user_input(crs)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        msg = (
+            f"{what}: the CRS {crs!r} is not one pyproj knows ({exc}). Give an EPSG code "
+            "that exists, e.g. crs='EPSG:25833' (ETRS89 / UTM 33N) or crs=4326 for lon/lat; "
+            "https://epsg.io lists them."
+        )
+        raise CRSError(msg) from exc
+
+
+def check_path_arg(value: object, what: str) -> Path:
+    """
+    Return ``value`` as a Path, or raise InputError when it is no path at all.
+
+    Parameters
+    ----------
+    value
+        What the caller passed where a file or folder name belongs.
+    what
+        Names the argument in the message, e.g. ``"directory"``.
+    """
+    if isinstance(value, str | os.PathLike) and str(value).strip():
+        return Path(value)
+    got = "an empty string" if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+    msg = f"{what} must be a path (a str or pathlib.Path), got {got}."
+    raise InputError(msg)
+
+
+def check_readable(path: Path, what: str) -> None:
+    """
+    Raise InputError when ``path`` is a folder or cannot be opened for lack of permission.
+
+    A missing file passes: each reader names it in its own words. Without this check a
+    file behind an unreadable folder reached the decompressors and was called damaged.
+    """
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except FileNotFoundError:
+        return
+    except IsADirectoryError as exc:
+        msg = f"{what} {path} is a folder, not a file; give the path of the file inside it."
+        raise InputError(msg) from exc
+    except PermissionError as exc:
+        msg = (
+            f"{what} {path} cannot be read: permission denied. Check the permissions of the "
+            f"file and of the folders above it (`ls -ld {path.parent}`), or copy it somewhere "
+            "readable."
+        )
+        raise InputError(msg) from exc
+
+
+def check_count(value: object, what: str) -> int:
+    """Return ``value`` as an int after checking it is a whole number of at least 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+        msg = f"{what} must be a whole number of 0 or more, e.g. 10; got {value!r}."
+        raise InputError(msg)
+    return int(value)
+
+
+def compass_degrees(value: object, what: str) -> object:
+    """
+    Turn a compass point (``"NNW"``) or a numeric text into degrees clockwise from north.
+
+    Numbers and arrays pass through unchanged for the caller to check. Text is read the
+    way OSM's ``camera:direction`` is (:func:`cpted._tags.camera_direction`: the 16
+    compass points N, NNE, ..., NNW, or a number of degrees); other text raises
+    InputError.
+    """
+    if not isinstance(value, str):
+        return value
+    from cpted._tags import COMPASS, camera_direction
+
+    degrees = camera_direction(value)
+    if not np.isfinite(degrees):
+        msg = (
+            f"{what} must be degrees clockwise from north (0 north, 90 east) or a compass "
+            f"point ({', '.join(COMPASS)}); got {value!r}."
+        )
+        raise InputError(msg)
+    return degrees
+
+
+def finite_rows(xy: np.ndarray, what: str, *, index: Iterable[object] | None = None) -> None:
+    """Raise InputError counting the rows of ``xy`` whose coordinates are not finite."""
+    bad = ~np.isfinite(np.asarray(xy, dtype=float)).all(axis=-1)
+    if bad.any():
+        labels = list(index) if index is not None else list(range(len(bad)))
+        shown = ", ".join(repr(labels[i]) for i in np.flatnonzero(bad)[:5])
+        msg = (
+            f"{what}: {int(bad.sum())} of {len(bad)} have coordinates that are not finite "
+            f"numbers (NaN or infinite), e.g. rows {shown}. Fix or drop those rows first."
+        )
+        raise InputError(msg)
 
 
 def metric_crs(crs: object, *, what: str) -> pyproj.CRS:
@@ -46,11 +163,7 @@ def metric_crs(crs: object, *, what: str) -> pyproj.CRS:
             "or `gdf.to_crs(gdf.estimate_utm_crs())`."
         )
         raise CRSError(msg)
-    try:
-        crs = pyproj.CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as exc:
-        msg = f"{what} have a CRS that cannot be read ({crs!r}): {exc}"
-        raise CRSError(msg) from exc
+    crs = read_crs(crs, what=what)
     if crs.is_geographic or not crs.axis_info:
         msg = (
             f"{what} are in {crs.name} ({crs.to_string()}), a geographic CRS in degrees; "

@@ -11,6 +11,7 @@ import html
 import itertools
 import math
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +26,8 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
 from cpted import _tags, settings
-from cpted._errors import CRSError, DataError, InputError
+from cpted._errors import CptedWarning, CRSError, DataError, InputError
+from cpted._validate import check_path_arg, check_readable, read_crs
 from cpted.osm import OsmData, download_bbox, read_osm
 
 __all__ = [
@@ -308,12 +310,15 @@ def _barriers(data: OsmData) -> list[dict[str, Any]]:
     return rows
 
 
-def _lamps(data: OsmData) -> list[dict[str, Any]]:
+def _lamps(data: OsmData, stats: dict[str, int]) -> list[dict[str, Any]]:
     rows = []
     for node, lon, lat, tags in data.nodes:
         if tags.get("highway") != "street_lamp" and "light_source" not in tags:
             continue
         height = _tags.parse_height(tags.get("height"))
+        if not height > 0:  # height=0, -5 or "tall": no lamp stands that low; use the default
+            stats["lamp_heights_defaulted"] += "height" in tags
+            height = math.nan
         count = _tags.parse_levels(tags.get("light:count"))
         rows.append(
             {
@@ -382,7 +387,7 @@ def _pois(data: OsmData) -> list[dict[str, Any]]:
     return rows
 
 
-def _cameras(data: OsmData) -> list[dict[str, Any]]:
+def _cameras(data: OsmData, stats: dict[str, int]) -> list[dict[str, Any]]:
     rows = []
     for node, lon, lat, tags in data.nodes:
         if tags.get("man_made") != "surveillance":
@@ -394,6 +399,8 @@ def _cameras(data: OsmData) -> list[dict[str, Any]]:
         camera_type = tags.get("camera:type")
         known = not math.isnan(direction) and camera_type not in {"dome", "panning"}
         height = _tags.parse_height(tags.get("height"))
+        angle = _tags.parse_angle(tags.get("camera:angle"))
+        stats["camera_values_defaulted"] += "camera:angle" in tags and math.isnan(angle)
         rows.append(
             {
                 "id": f"n{node}",
@@ -402,7 +409,7 @@ def _cameras(data: OsmData) -> list[dict[str, Any]]:
                 "camera_type": camera_type,
                 "direction": direction,
                 "direction_known": bool(known),
-                "angle": _tags.parse_angle(tags.get("camera:angle")),
+                "angle": angle,
                 "fov": settings.CAMERA_FOV if known else 360.0,
                 "mount": tags.get("camera:mount"),
                 "zone": tags.get("surveillance:zone"),
@@ -478,7 +485,20 @@ QUALITY_MEANINGS = {
     "areas_mended": "polygons cut by the extract's edge, closed along it (kept)",
     "areas_dropped": "closed ways that could not become polygons (dropped)",
     "relations_dropped": "multipolygon relations with missing members (dropped)",
+    # Values cpted could not use as given, replaced or repaired (and warned about).
+    "lamp_heights_defaulted": "lamp heights 0, negative or unreadable, replaced by the default",
+    "camera_values_defaulted": "camera fov or angle out of range, replaced by the default",
+    "polygons_repaired": "self-intersecting site or building polygons repaired (make_valid)",
+    "user_features_outside": "user-layer features added outside the study area",
 }
+
+#: The counts of values replaced or repaired, kept in ``StudyArea.stats``.
+_DEFAULTED = (
+    "lamp_heights_defaulted",
+    "camera_values_defaulted",
+    "polygons_repaired",
+    "user_features_outside",
+)
 
 
 @dataclass
@@ -562,6 +582,7 @@ class StudyArea:
             "areas_mended",
             "areas_dropped",
             "relations_dropped",
+            *_DEFAULTED,
         ):
             figures[key] = int(self.stats.get(key, 0))
         return pd.Series(figures, name="quality", dtype=object)
@@ -622,8 +643,12 @@ class StudyArea:
             ``"sites"``, ``"lamps"``, ``"cameras"``, ``"buildings"``, ``"barriers"``,
             ``"entrances"`` or ``"pois"``.
         data
-            A GeoDataFrame or the path of a GeoJSON, GeoPackage or CSV file (see
-            :func:`read_layer`). Reprojected to the area's CRS.
+            A GeoDataFrame, a DataFrame with coordinate columns as a CSV has them, or the
+            path of a GeoJSON, GeoPackage or CSV file (see :func:`read_layer`).
+            Reprojected to the area's CRS. Features outside the study area raise a
+            :class:`~cpted.CptedWarning` with their count, or an InputError when all are
+            outside (a wrong CRS, or longitude and latitude swapped); coordinates declared
+            as WGS84 beyond +-180/+-90 raise a CRSError.
         replace
             Drop what OSM has for this layer instead of adding to it.
         crs
@@ -637,9 +662,28 @@ class StudyArea:
             allowed = ", ".join(n for n in LAYERS if n != "streets")
             msg = f"Cannot add a user layer {name!r}; user layers are {allowed}."
             raise InputError(msg)
-        gdf = data if isinstance(data, gpd.GeoDataFrame) else read_layer(data, crs=crs)
-        gdf = _normalise_user_layer(name, gdf, self.crs, user_crs=crs)
+        what = f"the user layer {name!r}"
+        if isinstance(data, gpd.GeoDataFrame):
+            gdf = data
+        elif isinstance(data, pd.DataFrame):
+            gdf = _points_from_table(data, crs=crs, what=what)
+        elif isinstance(data, str | os.PathLike):
+            gdf = read_layer(data, crs=crs)
+        else:
+            msg = (
+                f"{what} must be a GeoDataFrame, a DataFrame with lon/lat (or x/y) columns or "
+                f"the path of a GeoJSON, GeoPackage or CSV file, got {type(data).__name__}"
+                f"{'' if isinstance(data, list | tuple) else f' {data!r}'}. For shapely "
+                "geometries write `gpd.GeoDataFrame(geometry=[...], crs=...)`."
+            )
+            raise InputError(msg)
+        counts = dict.fromkeys(_DEFAULTED, 0)
+        gdf = _normalise_user_layer(
+            name, gdf, self.crs, user_crs=crs, counts=counts, boundary=self.boundary
+        )
         area = self.copy()
+        for key, count in counts.items():
+            area.stats[key] = area.stats.get(key, 0) + count
         current = getattr(area, name)
         combined = gdf if replace or not len(current) else pd.concat([current, gdf])
         setattr(area, name, gpd.GeoDataFrame(combined, geometry="geometry", crs=self.crs))
@@ -648,7 +692,7 @@ class StudyArea:
 
 def _user_crs(gdf: gpd.GeoDataFrame, crs: Any, what: str) -> gpd.GeoDataFrame:
     if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
+        gdf = gdf.set_crs(read_crs(crs, what=what), allow_override=True)
     if gdf.crs is None:
         bounds = gdf.total_bounds
         if (
@@ -695,13 +739,112 @@ def _numeric(series: pd.Series | None, index: pd.Index, what: str) -> pd.Series:
     return values
 
 
+def _repair_polygons(geoms: gpd.GeoSeries, what: str, counts: dict[str, int]) -> gpd.GeoSeries:
+    """
+    Repair self-intersecting polygons (a bow-tie) with ``make_valid``, warn and count them.
+
+    An invalid polygon has no trustworthy area and breaks the overlays of the access and
+    vulnerability measures; its valid version keeps every piece of ground it covered.
+    """
+    bad = ~geoms.is_valid & geoms.notna()
+    if not bad.any():
+        return geoms
+    fixed = geoms.copy()
+    fixed[bad] = shapely.make_valid(geoms[bad].to_numpy(), method="structure", keep_collapsed=False)
+    counts["polygons_repaired"] += int(bad.sum())
+    shown = ", ".join(map(repr, geoms.index[bad][:5]))
+    warnings.warn(
+        f"{what}: {int(bad.sum())} self-intersecting polygons (e.g. row {shown}) were repaired "
+        "with shapely.make_valid and kept; check their outline in the source.",
+        CptedWarning,
+        stacklevel=3,
+    )
+    return fixed
+
+
+def _check_degrees(gdf: gpd.GeoDataFrame, what: str) -> None:
+    """Refuse coordinates declared as longitude/latitude that lie beyond +-180/+-90."""
+    if gdf.crs is None or not gdf.crs.is_geographic or not len(gdf):
+        return
+    coords, owner = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
+    beyond = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+    if beyond.any():
+        rows = np.unique(owner[beyond])
+        x, y = coords[beyond][0]
+        msg = (
+            f"{what} is declared as {gdf.crs.name} (longitude/latitude), but {len(rows)} of "
+            f"{len(gdf)} features have coordinates beyond +-180/+-90, e.g. ({x:.1f}, {y:.1f}):"
+            " these are projected coordinates (metres). Pass crs=... with the CRS they are "
+            "in (e.g. crs='EPSG:25833'); a GeoJSON file is read as WGS84 unless it names "
+            "another CRS."
+        )
+        raise CRSError(msg)
+
+
+def _check_inside(
+    gdf: gpd.GeoDataFrame,
+    declared: gpd.GeoDataFrame,
+    boundary: Polygon,
+    what: str,
+    counts: dict[str, int],
+) -> None:
+    """
+    Warn with the count of features outside the study area; refuse when all are.
+
+    When every feature is outside and ``declared`` is in longitude/latitude, try the
+    coordinates with the axes swapped: if they then fall inside, the file has latitude
+    first, and the message says so.
+    """
+    if not len(gdf):
+        return
+    outside = ~gdf.intersects(boundary).to_numpy()
+    if not outside.any():
+        return
+    if outside.all():
+        hint = "Check the CRS of the layer (pass crs=...) and that it covers this place."
+        if declared.crs is not None and declared.crs.is_geographic:
+            swapped = shapely.transform(declared.geometry.to_numpy(), lambda xy: xy[:, ::-1])
+            back = gpd.GeoSeries(swapped, crs=declared.crs).to_crs(gdf.crs)
+            if back.intersects(boundary).any():
+                hint = (
+                    "With longitude and latitude swapped they fall inside: the source has "
+                    "latitude first. Swap the columns (lon is x, east; lat is y, north)."
+                )
+        msg = f"All {len(gdf)} features of {what} lie outside the study area. {hint}"
+        raise InputError(msg)
+    counts["user_features_outside"] += int(outside.sum())
+    warnings.warn(
+        f"{int(outside.sum())} of {len(gdf)} features of {what} lie outside the study area; "
+        "they are kept but no street or site there is audited. Check their CRS if that is "
+        "unexpected.",
+        CptedWarning,
+        stacklevel=4,
+    )
+
+
 def _normalise_user_layer(
-    name: str, gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, user_crs: Any = None
+    name: str,
+    gdf: gpd.GeoDataFrame,
+    crs: pyproj.CRS,
+    *,
+    user_crs: Any = None,
+    counts: dict[str, int] | None = None,
+    boundary: Polygon | None = None,
 ) -> gpd.GeoDataFrame:
-    """Give a user's layer the columns, index and CRS of the StudyArea layer ``name``."""
+    """
+    Give a user's layer the columns, index and CRS of the StudyArea layer ``name``.
+
+    Values it cannot use (a lamp height of 0, a camera fov of 999) are replaced by the
+    default and counted in ``counts`` under the keys of :data:`_DEFAULTED`; with a
+    ``boundary``, features outside it are counted and warned about.
+    """
     what = f"the user layer {name!r}"
+    counts = dict.fromkeys(_DEFAULTED, 0) if counts is None else counts
     gdf = _user_crs(gdf, user_crs, what)
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].to_crs(crs)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    _check_degrees(gdf, what)
+    declared = gdf
+    gdf = gdf.to_crs(crs)
     allowed = LAYERS[name][1]
     bad = ~gdf.geom_type.isin(list(allowed))
     if bad.any():
@@ -710,11 +853,19 @@ def _normalise_user_layer(
             f"{int(bad.sum())} rows hold {', '.join(sorted(set(gdf.geom_type[bad])))}."
         )
         raise InputError(msg)
+    if "Polygon" in allowed:
+        gdf = gdf.set_geometry(_repair_polygons(gdf.geometry, what, counts))
+    if boundary is not None:
+        _check_inside(gdf, declared, boundary, what, counts)
     index = pd.Index([f"user-{name}-{i}" for i in range(len(gdf))], name=LAYERS[name][0])
     out = gpd.GeoDataFrame(index=index, geometry=gdf.geometry.values, crs=crs)
     names = _pick(gdf, "name")
     if name == "lamps":
-        height = _numeric(_pick(gdf, "height"), index, what)
+        given = _pick(gdf, "height")
+        height = _numeric(given, index, what)
+        unusable = ~(height > 0) & (given.notna().to_numpy() if given is not None else False)
+        counts["lamp_heights_defaulted"] += int(unusable.sum())
+        height = height.where(height > 0)  # 0 and -5 m alike: no lamp stands there
         flux = _numeric(_pick(gdf, "flux"), index, what)
         out["height"] = height.fillna(settings.LAMP_HEIGHT)
         out["height_source"] = np.where(height.notna(), "inventory", "default")
@@ -734,13 +885,19 @@ def _normalise_user_layer(
             else pd.Series(np.nan, index=index)
         )
         fov = _numeric(_pick(gdf, "fov"), index, what)
+        angle = _numeric(_pick(gdf, "angle"), index, what)
+        # A field of view is in (0, 360] and a tilt in [-90, 90] degrees; anything else is
+        # a typing error, replaced by the default as a missing value would be.
+        bad_fov, bad_angle = fov.notna() & ~fov.between(0, 360, "right"), ~angle.between(-90, 90)
+        counts["camera_values_defaulted"] += int(bad_fov.sum() + (bad_angle & angle.notna()).sum())
+        fov, angle = fov.mask(bad_fov), angle.mask(bad_angle)
         out["surveillance"] = gdf["surveillance"].to_numpy() if "surveillance" in gdf else None
         out["surveillance_type"] = "camera"
         kind = next((gdf[c] for c in ("camera_type", "camera:type", "type") if c in gdf), None)
         out["camera_type"] = kind.to_numpy() if kind is not None else None
         out["direction"] = deg
         out["direction_known"] = deg.notna()
-        out["angle"] = _numeric(_pick(gdf, "angle"), index, what)
+        out["angle"] = angle
         out["fov"] = fov.where(fov.notna(), np.where(deg.notna(), settings.CAMERA_FOV, 360.0))
         out["mount"] = None
         out["zone"] = None
@@ -790,6 +947,52 @@ def _normalise_user_layer(
     return out
 
 
+def _points_from_table(
+    table: pd.DataFrame, *, crs: Any, what: str, first_line: int | None = None
+) -> gpd.GeoDataFrame:
+    """
+    Make points of a table's coordinate columns: lon/lat (WGS84) or x/y (``crs``).
+
+    Coordinates that are missing or text ("abc", "52,4 N") refuse the table, with their
+    count and where they are, rather than drop those rows unseen.
+    """
+    lower = {str(c).lower().strip(): c for c in table.columns}
+    for xs, ys, default in (
+        (("lon", "lng", "longitude"), ("lat", "latitude"), 4326),
+        (("x", "easting", "e"), ("y", "northing", "n"), None),
+    ):
+        x = next((lower[c] for c in xs if c in lower), None)
+        y = next((lower[c] for c in ys if c in lower), None)
+        if x is not None and y is not None:
+            xv = pd.to_numeric(table[x], errors="coerce")
+            yv = pd.to_numeric(table[y], errors="coerce")
+            bad = (xv.isna() | yv.isna()).to_numpy()
+            if bad.any():
+                where = table.index[bad][:5]
+                place = (
+                    f"lines {[int(i) + first_line for i in np.flatnonzero(bad)[:5]]}"
+                    if first_line is not None
+                    else f"rows {list(where)}"
+                )
+                msg = (
+                    f"{what}: coordinates missing or not numbers in {int(bad.sum())} of "
+                    f"{len(table)} rows, on {place}. Write them as plain numbers "
+                    "(13.4367, not '13,4367' or '13°26′ E'), or drop those rows."
+                )
+                raise InputError(msg)
+            geometry = gpd.points_from_xy(xv, yv)
+            return gpd.GeoDataFrame(
+                table.drop(columns=[x, y]),
+                geometry=geometry,
+                crs=default if crs is None else read_crs(crs, what=what),
+            )
+    msg = (
+        f"{what} has no coordinate columns: name them lon and lat (WGS84) or x and y "
+        f"(with crs=...). Its columns are {', '.join(map(str, table.columns))}."
+    )
+    raise InputError(msg)
+
+
 def read_layer(source: str | os.PathLike[str], *, crs: Any = None) -> gpd.GeoDataFrame:
     """
     Read a user layer from GeoJSON, GeoPackage, Shapefile or CSV.
@@ -809,47 +1012,27 @@ def read_layer(source: str | os.PathLike[str], *, crs: Any = None) -> gpd.GeoDat
     geopandas.GeoDataFrame
         In the file's CRS; :meth:`StudyArea.with_layer` reprojects it.
     """
-    path = Path(source)
+    path = check_path_arg(source, "source (a layer file)")
     if not path.exists():
         msg = f"No such layer file: {path}."
         raise InputError(msg)
     suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt", ".geojson", ".json", ".gpkg"}:  # a .shp folder is fine
+        check_readable(path, "The layer file")
     if suffix in {".csv", ".txt"}:
         try:
             table = pd.read_csv(path)
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             msg = f"{path.name} cannot be read as CSV: {exc}"
             raise InputError(msg) from exc
-        lower = {c.lower().strip(): c for c in table.columns}
-        for xs, ys, default in (
-            (("lon", "lng", "longitude"), ("lat", "latitude"), 4326),
-            (("x", "easting", "e"), ("y", "northing", "n"), None),
-        ):
-            x = next((lower[c] for c in xs if c in lower), None)
-            y = next((lower[c] for c in ys if c in lower), None)
-            if x is not None and y is not None:
-                xv = pd.to_numeric(table[x], errors="coerce")
-                yv = pd.to_numeric(table[y], errors="coerce")
-                if xv.isna().any() or yv.isna().any():
-                    rows = list(table.index[xv.isna() | yv.isna()][:5] + 2)
-                    msg = f"{path.name}: coordinates missing or not numbers on lines {rows}."
-                    raise InputError(msg)
-                geometry = gpd.points_from_xy(xv, yv)
-                return gpd.GeoDataFrame(
-                    table.drop(columns=[x, y]), geometry=geometry, crs=crs or default
-                )
-        msg = (
-            f"{path.name} has no coordinate columns: name them lon and lat (WGS84) or x and y "
-            f"(with crs=...). Its columns are {', '.join(map(str, table.columns))}."
-        )
-        raise InputError(msg)
+        return _points_from_table(table, crs=crs, what=path.name, first_line=2)
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types for bad files
         msg = f"{path.name} cannot be read as a GIS layer (GeoJSON, GeoPackage, Shapefile): {exc}"
         raise InputError(msg) from exc
     if crs is not None and gdf.crs is None:
-        gdf = gdf.set_crs(crs)
+        gdf = gdf.set_crs(read_crs(crs, what=path.name))
     return gdf
 
 
@@ -907,6 +1090,10 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
             polygon = _transform(box(*data.bounds), to_local)
         else:
             polygon = _transform(shapely.MultiPoint(data.coordinates()).convex_hull, to_local)
+            if not isinstance(polygon, Polygon):
+                # The hull of one straight street is a line, which encloses nothing; a
+                # metre around it makes the boundary an area, as the measures expect.
+                polygon = polygon.buffer(1.0)
     steps = [
         "walk network",
         "drive network",
@@ -938,14 +1125,15 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         )
         raise DataError(msg)
     _name_sidewalks(streets, data, crs)
+    defaulted = dict.fromkeys(_DEFAULTED, 0)
     layers = {}
     for name, rows in (
         ("buildings", _buildings(data)),
         ("barriers", _barriers(data)),
-        ("lamps", _lamps(data)),
+        ("lamps", _lamps(data, defaulted)),
         ("entrances", _entrances(data)),
         ("pois", _pois(data)),
-        ("cameras", _cameras(data)),
+        ("cameras", _cameras(data, defaulted)),
         ("sites", _sites(data, crs)),
     ):
         gdf = _frame(name, rows, 4326, crs)
@@ -957,6 +1145,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         bar.update()
     bar.close()
     sites = layers["sites"]
+    sites["geometry"] = _repair_polygons(sites.geometry, "sites", defaulted)
     sites["area_m2"] = sites.geometry.area
     layers["buildings"]["geometry"] = layers["buildings"].geometry.make_valid()
     _attach_entrances(layers["entrances"], layers["buildings"])
@@ -966,6 +1155,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         "areas_mended": len(data.areas_mended),
         "areas_dropped": data.areas_dropped,
         "relations_dropped": data.relations_dropped,
+        **defaulted,
     }
     return StudyArea(
         crs=crs,
@@ -1054,6 +1244,8 @@ def area_from_file(
     >>> len(area.streets) > 100
     True
     """
+    path = check_path_arg(path, "path (an OSM file)")
+    check_readable(path, "The OSM file")
     return area_from_osm(read_osm(path), boundary=boundary, progress=progress)
 
 

@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 
 from cpted import settings
-from cpted._errors import InputError
+from cpted._errors import CptedWarning, InputError
 from cpted._principle import PRINCIPLES as _REGISTRY
 from cpted._principle import SCORED as _SCORED
 from cpted._principle import AuditPart
 from cpted._raster import Raster
-from cpted._validate import check_area
+from cpted._validate import check_area, check_count, check_path_arg, check_readable
 
 if TYPE_CHECKING:
     import folium
@@ -96,6 +96,7 @@ def read_weights(weights: Mapping[str, float] | str | os.PathLike[str] | None) -
         if not path.exists():
             msg = f"No such weights file: {path}. Write a TOML file such as 'lighting = 2.0'."
             raise InputError(msg)
+        check_readable(path, "The weights file")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -199,6 +200,9 @@ class Audit:
     area_recommendations
         What to do for the whole area, as :class:`cpted._explain.Recommendation`: the data
         gaps that the scores had to estimate (one each, with the share of streets).
+    notes
+        What the audit could not assess because the area lacks it (no public spaces, no
+        lamps, no buildings, hardly any streets), one sentence each.
     """
 
     area: StudyArea
@@ -210,6 +214,7 @@ class Audit:
     weights: dict[str, float] = field(default_factory=lambda: dict(settings.SCORE_WEIGHTS))
     timings: dict[str, float] = field(default_factory=dict)
     area_recommendations: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def explain(self, key: Any) -> Explanation:
         """
@@ -349,6 +354,7 @@ class Audit:
         from cpted import _output
         from cpted.report import report_html
 
+        check_path_arg(path, "path")
         sources = self._inputs() if inputs is None else inputs
         _output.check_report(path, force=force, inputs=sources)  # before the page is drawn
         return _output.write_file(path, report_html(self), force=force, inputs=sources)
@@ -397,6 +403,7 @@ class Audit:
         the 2 m link between two footways is no stretch a planner walks or acts on, and its
         measures (how far ahead one sees) are cut short by its length.
         """
+        n = check_count(n, "n (the number of segments)")
         if score not in self.segments.columns:
             msg = f"No column {score!r} in the audit; scores present: {self._scores()}."
             raise InputError(msg)
@@ -439,6 +446,7 @@ class Audit:
         pathlib.Path
             The output folder.
         """
+        check_path_arg(directory, "directory")
         from cpted import _output
 
         sources = self._inputs() if inputs is None else inputs
@@ -507,7 +515,9 @@ class Audit:
     def __repr__(self) -> str:
         return (
             f"<Audit of {self.area.name!r}: {len(self.segments)} segments, {len(self.sites)} "
-            f"sites; principles: {', '.join(self.principles) or 'none yet'}>"
+            f"sites; principles: {', '.join(self.principles) or 'none yet'}"
+            + "".join(f"; note: {n}" for n in self.notes)
+            + ">"
         )
 
     def _repr_html_(self) -> str:
@@ -519,7 +529,8 @@ class Audit:
             f"<div><strong>CPTED audit</strong> of {html.escape(self.area.name)}: "
             f"{len(self.segments)} street segments, {len(self.sites)} public spaces; "
             f"principles measured: {html.escape(', '.join(self.principles) or 'none yet')}."
-            f"{scores}{self.area._repr_html_()}</div>"
+            + "".join(f"<p><em>Note:</em> {html.escape(n)}</p>" for n in self.notes)
+            + f"{scores}{self.area._repr_html_()}</div>"
         )
 
 
@@ -543,7 +554,7 @@ def _gis_safe(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def audit(
     area: StudyArea,
     *,
-    principles: tuple[str, ...] | None = None,
+    principles: tuple[str, ...] | str | None = None,
     weights: Mapping[str, float] | str | os.PathLike[str] | None = None,
     explain: bool = True,
     progress: bool = True,
@@ -561,7 +572,7 @@ def audit(
         The study area.
     principles
         The principle modules to run (default all of :data:`PRINCIPLES` that are
-        available).
+        available): names such as ``("lighting", "access")``, or one name as a string.
     weights
         Weights of the principles in ``cpted_score``: a mapping or a TOML file (see
         :func:`read_weights`); default :data:`cpted.settings.SCORE_WEIGHTS`.
@@ -587,10 +598,21 @@ def audit(
     from tqdm.auto import tqdm
 
     weights = read_weights(weights)
+    if isinstance(principles, str):
+        principles = (principles,)  # one principle, not its letters
+    if principles is not None and not isinstance(principles, list | tuple | set | frozenset):
+        msg = (
+            f"principles must be a name or a tuple of names such as ('lighting', 'access'), "
+            f"got {type(principles).__name__} {principles!r}."
+        )
+        raise InputError(msg)
     wanted = PRINCIPLES if principles is None else tuple(principles)
     unknown = [p for p in wanted if p not in PRINCIPLES]
     if unknown:
-        msg = f"Unknown principles {unknown}; choose from {', '.join(PRINCIPLES)}."
+        msg = (
+            f"Unknown principles {', '.join(map(repr, unknown))}; the principles are "
+            f"{', '.join(PRINCIPLES)}, e.g. principles=('lighting', 'access')."
+        )
         raise InputError(msg)
     segments = area.streets.copy()
     sites = area.sites.copy()
@@ -642,4 +664,43 @@ def audit(
 
         area_advice = data_gaps(segments, sites)
     timings["scores"] = time.perf_counter() - start
-    return Audit(area, segments, sites, layers, rasters, tuple(ran), weights, timings, area_advice)
+    notes = _notes(area, tuple(ran))
+    if notes:
+        warnings.warn(
+            f"The audit of {area.name} is incomplete: " + " ".join(notes),
+            CptedWarning,
+            stacklevel=2,
+        )
+    return Audit(
+        area, segments, sites, layers, rasters, tuple(ran), weights, timings, area_advice, notes
+    )
+
+
+#: Fewer street segments than this form no network to measure permeability or movement on.
+FEW_SEGMENTS = 3
+
+
+def _notes(area: StudyArea, ran: tuple[str, ...]) -> list[str]:
+    """Say, one sentence each, what the audit of ``area`` could not assess, and why."""
+    notes = []
+    if ran and not len(area.sites):
+        notes.append(
+            "No public spaces (squares, parks, playgrounds, ...) in the area, so no site is "
+            "scored; add them with area.with_layer('sites', path)."
+        )
+    if "lighting" in ran and not len(area.lamps):
+        notes.append(
+            "No street lamps are mapped, so lighting rests on the streets' lit=* tags alone; "
+            "add a lamp inventory with area.with_layer('lamps', path)."
+        )
+    if {"sightlines", "surveillance"} & set(ran) and not len(area.buildings):
+        notes.append(
+            "No buildings are mapped, so nothing blocks a view and no frontage overlooks a "
+            "street: sightlines read too open and surveillance too low."
+        )
+    if {"access", "surveillance", "vulnerability"} & set(ran) and len(area.streets) < FEW_SEGMENTS:
+        notes.append(
+            f"Only {len(area.streets)} street segment(s), too few for the network measures "
+            "(permeability, dead ends, movement) to mean much."
+        )
+    return notes

@@ -20,8 +20,10 @@ once: the second stops with exit code 2.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -120,19 +122,65 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fold(text: str) -> str:
+    """Fold a name for matching: no accents (NFKD, combining marks dropped), casefolded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+#: A --site value must hold this many letters or digits to match part of a name: "park"
+#: finds "Körnerpark", but "." or "a" would match nearly every site.
+SITE_MIN_LETTERS = 3
+
+
+def _site_match(sites, name: str, where: str = "the area"):
+    """
+    Pick the sites ``name`` means: the same name, or else the one name containing it.
+
+    Names are compared literally (never as a regular expression), without accents and
+    case (``korner`` finds ``Körnerpark``). A part of a name needs at least
+    :data:`SITE_MIN_LETTERS` letters or digits. Several features sharing one name are one
+    place and all kept; a part that fits several different names is refused, naming them.
+    """
+    query = _fold(name)
+    names = sites["name"].dropna().astype(str)
+    folded = names.map(_fold)
+    same = folded[folded == query]
+    if len(same):
+        return sites.loc[same.index]
+    letters = sum(c.isalnum() for c in query)
+    part = folded[folded.str.contains(query, regex=False)] if letters >= SITE_MIN_LETTERS else []
+    found = sorted(set(names[part.index])) if len(part) else []
+    if len(found) == 1:
+        return sites.loc[part.index]
+    if len(found) > 1:
+        shown = "; ".join(found[:10])
+        msg = (
+            f"--site {name!r} matches {len(found)} sites: {shown}. Give one of these names in full."
+        )
+        raise InputError(msg)
+    choices = sorted(set(names))
+    close = difflib.get_close_matches(query, [_fold(n) for n in choices], n=5, cutoff=0.6)
+    close_names = [n for n in choices if _fold(n) in close]
+    if close_names:
+        hint = f"Did you mean: {'; '.join(close_names)}?"
+    else:
+        hint = f"Sites with names: {'; '.join(choices[:20]) or 'none'}."
+    short = (
+        f" A part of a name needs at least {SITE_MIN_LETTERS} letters."
+        if letters < SITE_MIN_LETTERS
+        else ""
+    )
+    msg = f"No site named {name!r} in {where}.{short} {hint}"
+    raise InputError(msg)
+
+
 def _only_site(area, name: str):
-    """Clip the area to the surroundings of one named site."""
+    """Clip the area to the surroundings of one named site (see :func:`_site_match`)."""
     from cpted import settings
     from cpted.area import area_from_file
 
-    sites = area.sites
-    match = sites[sites["name"].fillna("").str.casefold() == name.casefold()]
-    if match.empty:
-        match = sites[sites["name"].fillna("").str.casefold().str.contains(name.casefold())]
-    if match.empty:
-        known = ", ".join(sorted(sites["name"].dropna().unique())[:20])
-        msg = f"No site named {name!r} in {area.name}. Sites with names: {known}."
-        raise InputError(msg)
+    match = _site_match(area.sites, name, area.name)
     around = match.geometry.union_all().buffer(settings.SITE_AUDIT_BUFFER)
     return area_from_file(area.source, boundary=around)
 
@@ -152,7 +200,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--out", default="cpted-audit", help="output folder (default cpted-audit)")
     audit.add_argument("--force", action="store_true", help=FORCE_HELP)
-    audit.add_argument("--site", help="audit only the surroundings of the site with this name")
+    audit.add_argument(
+        "--site",
+        help="audit only the surroundings of the site with this name (or a part of it of 3 "
+        "letters or more; accents and case do not matter)",
+    )
     audit.add_argument(
         "--weights", help="TOML file of principle weights for cpted_score (e.g. lighting = 2)"
     )

@@ -107,6 +107,12 @@ def observations_from_file(
     """
     from cpted.area import read_layer
 
+    if not isinstance(source, gpd.GeoDataFrame | str | os.PathLike):
+        msg = (
+            "source must be the path of a CSV, GeoJSON or GeoPackage file of observations, "
+            f"or a GeoDataFrame; got {type(source).__name__} {source!r}."
+        )
+        raise InputError(msg)
     frame = source.copy() if isinstance(source, gpd.GeoDataFrame) else read_layer(source, crs=crs)
     if frame.crs is None:
         msg = "The observations have no CRS; pass crs=... (e.g. crs=4326 for lon/lat)."

@@ -28,6 +28,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from cpted._errors import InputError
+from cpted._validate import read_crs
 
 if TYPE_CHECKING:
     from cpted.area import StudyArea
@@ -64,7 +65,7 @@ def _geometries(where: Any, area: StudyArea, crs: Any, kinds: set[str], what: st
     if bad:
         msg = f"{what} must be {' or '.join(sorted(kinds))}; got {', '.join(sorted(set(bad)))}."
         raise InputError(msg)
-    series = gpd.GeoSeries(items, crs=crs if crs is not None else area.crs)
+    series = gpd.GeoSeries(items, crs=read_crs(crs, what=what) if crs is not None else area.crs)
     if series.crs is not None and not series.crs.equals(area.crs):
         series = series.to_crs(area.crs)
     geoms = list(series.to_numpy())
@@ -82,10 +83,13 @@ def _geometries(where: Any, area: StudyArea, crs: Any, kinds: set[str], what: st
 
 def _add(area: StudyArea, layer: str, frame: gpd.GeoDataFrame) -> StudyArea:
     """Normalise ``frame`` as a user layer and append it with fresh scenario ids."""
-    from cpted.area import LAYERS, _normalise_user_layer
+    from cpted.area import _DEFAULTED, LAYERS, _normalise_user_layer
 
-    rows = _normalise_user_layer(layer, frame, area.crs, user_crs=area.crs)
+    counts = dict.fromkeys(_DEFAULTED, 0)
+    rows = _normalise_user_layer(layer, frame, area.crs, user_crs=area.crs, counts=counts)
     new = area.copy()
+    for key, count in counts.items():
+        new.stats[key] = new.stats.get(key, 0) + count
     current = getattr(new, layer)
     prefix = f"scenario-{layer}-"
     taken = sum(str(i).startswith(prefix) for i in current.index)

@@ -134,7 +134,13 @@ def _classify(
         xy, tangents, line_segments(streets.geometry.to_numpy()), walk
     )
     classes = []
-    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
+    # Where each ring's samples start and stop; no rings (an area without public
+    # spaces) have no samples and no bounds.
+    bounds = (
+        np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
+        if len(owner)
+        else np.zeros(1, int)
+    )
     for i, (a, b) in enumerate(itertools.pairwise(bounds)):
         length = ring_geoms[i].length
         classes.append(

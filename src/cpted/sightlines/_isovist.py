@@ -14,7 +14,13 @@ from shapely.geometry import Polygon
 
 from cpted import settings
 from cpted._errors import CRSError, InputError
-from cpted._validate import check_geometry_types, check_projected, geodataframe
+from cpted._validate import (
+    check_geometry_types,
+    check_projected,
+    compass_degrees,
+    finite_rows,
+    geodataframe,
+)
 from cpted.sightlines import _sweep
 
 __all__ = ["MEASURES", "IsovistEngine", "isovist", "isovists"]
@@ -26,6 +32,11 @@ OBSTACLE_TYPES = frozenset(
 
 #: An origin closer than this to an obstacle (metres) stands on or in it.
 ON_OBSTACLE_TOLERANCE = 1e-6
+
+#: An origin farther than this (metres) outside the bounding box of the obstacles sees
+#: none of them: no view in a town is 100 km long, so such a point is in another CRS or
+#: unit than the obstacles (swapped axes, degrees, a typing error), not a place to audit.
+FAR_OUTSIDE = 100_000.0
 
 #: Radius of the first search of an isovist without a radius, metres; it doubles while
 #: some view still escapes (see ``_sweep.isovist_batch``). Only the speed depends on it.
@@ -54,6 +65,16 @@ def _obstacle_geometries(obstacles: object) -> tuple[np.ndarray, pyproj.CRS | No
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     geoms = geoms[keep]
     if len(geoms):
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        bad = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+        if len(bad):
+            labels = gdf.index[keep]
+            shown = ", ".join(repr(labels[i]) for i in bad[:5])
+            msg = (
+                f"obstacles: {len(bad)} of {len(geoms)} have coordinates that are not finite "
+                f"numbers (NaN or infinite), e.g. rows {shown}. Fix or drop those rows first."
+            )
+            raise InputError(msg)
         check_geometry_types(gpd.GeoSeries(geoms), set(OBSTACLE_TYPES), what="obstacles")
         bad = ~shapely.is_valid(geoms)
         if bad.any():
@@ -136,7 +157,11 @@ def _angles(n: int, fov: object, direction: object) -> tuple[np.ndarray, np.ndar
             )
             raise InputError(msg)
         return np.zeros(n), np.full(n, _sweep.TWO_PI)
-    fov_deg = np.broadcast_to(np.asarray(fov, dtype=float), (n,))
+    try:
+        fov_deg = np.broadcast_to(np.asarray(fov, dtype=float), (n,))
+    except (TypeError, ValueError) as exc:
+        msg = f"fov must be a number of degrees, above 0 and at most 360; got {fov!r}."
+        raise InputError(msg) from exc
     if not np.all(np.isfinite(fov_deg) & (fov_deg > 0) & (fov_deg <= 360)):
         msg = f"fov must be in degrees, above 0 and at most 360; got {fov!r}."
         raise InputError(msg)
@@ -148,7 +173,17 @@ def _angles(n: int, fov: object, direction: object) -> tuple[np.ndarray, np.ndar
             "camera:direction (0 = north, 90 = east)."
         )
         raise InputError(msg)
-    dir_deg = np.broadcast_to(np.asarray(direction, dtype=float), (n,))
+    if isinstance(direction, str):
+        direction = compass_degrees(direction, "direction")
+    elif not np.isscalar(direction) and direction is not None:
+        direction = [compass_degrees(d, "direction") for d in np.ravel(np.asarray(direction))]
+    try:
+        dir_deg = np.broadcast_to(np.asarray(direction, dtype=float), (n,))
+    except (TypeError, ValueError) as exc:
+        msg = (
+            f"direction must be degrees clockwise from north or a compass point; got {direction!r}."
+        )
+        raise InputError(msg) from exc
     # A direction matters only for a view narrower than the full turn.
     if not np.all(np.isfinite(dir_deg) | (fov_deg >= 360)):
         msg = f"direction must be finite degrees clockwise from north; got {direction!r}."
@@ -186,6 +221,7 @@ def _points(points: object, crs: pyproj.CRS | None) -> tuple[np.ndarray, pd.Inde
     """Origins as an (n, 2) array, with the index and CRS of the result."""
     if isinstance(points, np.ndarray) and points.ndim == 2 and points.shape[1] == 2:
         xy = points.astype(float)
+        finite_rows(xy, "points")
         return xy, pd.RangeIndex(len(xy)), crs
     if isinstance(points, shapely.Geometry):
         points = [points]
@@ -211,9 +247,7 @@ def _points(points: object, crs: pyproj.CRS | None) -> tuple[np.ndarray, pd.Inde
             )
             raise InputError(msg)
     xy = shapely.get_coordinates(geoms) if len(geoms) else np.empty((0, 2))
-    if not np.all(np.isfinite(xy)):
-        msg = "points have coordinates that are not finite numbers."
-        raise InputError(msg)
+    finite_rows(xy, "points", index=gdf.index)
     return xy, gdf.index, pcrs if pcrs is not None else crs
 
 
@@ -303,6 +337,24 @@ class IsovistEngine:
             out[hits[0]] = True
         return out
 
+    def _check_near(self, xy: np.ndarray) -> None:
+        """Refuse origins :data:`FAR_OUTSIDE` beyond the obstacles' bounding box."""
+        if not len(self.segments) or not len(xy):
+            return
+        lo, hi = self._bounds[:2], self._bounds[2:]
+        gap = np.hypot(*np.maximum(np.maximum(lo - xy, xy - hi), 0.0).T)
+        far = gap > FAR_OUTSIDE
+        if far.any():
+            first = int(np.flatnonzero(far)[0])
+            msg = (
+                f"{int(far.sum())} of {len(xy)} origins lie far outside the obstacles, e.g. "
+                f"({xy[first, 0]:.6g}, {xy[first, 1]:.6g}), {gap[first] / 1000:,.0f} km beyond"
+                f" their extent {tuple(round(v) for v in self._bounds)}. The points are "
+                "probably in another CRS or unit than the obstacles (degrees, swapped x and "
+                "y): bring both to one projected CRS, e.g. `points.to_crs(obstacles.crs)`."
+            )
+            raise InputError(msg)
+
     def _raw(
         self,
         xy: np.ndarray,
@@ -327,6 +379,7 @@ class IsovistEngine:
         if not (math.isfinite(occ) and occ >= 0):
             msg = f"min_occlusion must be a non-negative number of metres; got {min_occlusion!r}."
             raise InputError(msg)
+        self._check_near(xy)
         inside = self.on_obstacle(xy)
         local = np.ascontiguousarray(xy - self._offset)
         margin = self.frame_margin
