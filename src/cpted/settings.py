@@ -979,6 +979,14 @@ CARRIAGEWAY_WIDTHS_M = {
     "service": 3.5, "track": 3.0, "pedestrian": 6.0, "busway": 3.5, "road": 5.0,
 }  # fmt: skip
 
+#: Radius of the inner kerb corner at a junction, metres, which the fastest line through a
+#: turn swings round (see :func:`cpted.vulnerability._network.junction_radius`). 6 m is
+#: the minor-junction radius of the Design Manual for Roads and Bridges; town-centre
+#: streets often have 1 m or less, and Manual for Streets (DfT 2007) asks for small radii
+#: to slow turning traffic. The larger radius gives the faster turn: the safe side for
+#: choosing a barrier. Set 0 for sharp corners.
+JUNCTION_KERB_RADIUS_M = 6.0
+
 #: Width of one traffic lane, metres (RASt 06 urban lanes: 3.0-3.5 m).
 LANE_WIDTH_M = 3.0
 
