@@ -226,6 +226,51 @@ def _name(value: Any, fallback: str) -> str:
     return str(value)
 
 
+def _people(value: Any) -> str:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return "unknown" if pd.isna(number) else f"{int(number):,}"
+
+
+def _vulnerability_assumptions() -> str:
+    """List the assumptions behind the crowd and run-up figures, short and plain."""
+    table = settings.CROWD_CAPACITY
+    groups: dict[tuple[str, str], list[str]] = {}
+    for category, spec in table.items():
+        if category == "default":
+            continue
+        key = (f"{float(spec['m2_per_person']):g}", str(spec["source"]))  # type: ignore[arg-type]
+        groups.setdefault(key, []).append(category.replace("_", " "))
+    rows = "".join(
+        f"<li>{_esc(', '.join(cats))}: {_esc(per)} m² per person ({_esc(source)})</li>"
+        for (per, source), cats in groups.items()
+    )
+    classes = ", ".join(
+        f"{name.replace('_', ' ')} {float(v['mass_kg']) / 1000:g} t"  # type: ignore[arg-type]
+        for name, v in settings.VEHICLES.items()
+    )
+    return (
+        "<h3>Assumptions</h3><ul>"
+        "<li>Capacity is OpenStreetMap's <code>capacity=*</code> where mapped, else the ground "
+        "people stand on divided by a floor-space factor for its category: open ground (the "
+        "site less its buildings) for open spaces, the buildings' floor for schools and "
+        "malls (storeys from <code>building:levels</code>, one where not mapped), one storey "
+        "for single halls (places of worship, stations, stadiums). Kindergartens hold the "
+        "children their outdoor (10 m²) and indoor "
+        f"({settings.KINDERGARTEN_INDOOR_M2_PER_CHILD:g} m²) norms allow, whichever is fewer."
+        f"<ul>{rows}</ul></li>"
+        "<li>A site mapped only as a point has no outline to measure: its capacity is "
+        "unknown, and it is not counted as a soft target until its outline or "
+        "<code>capacity=*</code> is mapped.</li>"
+        "<li>Vehicle classes (IWA 14-1 / PAS 68 test vehicles): "
+        f"{_esc(classes)}. They start from rest, accelerate at full throttle, and take "
+        "every bend and every turn at a junction at no more than √(μ g R), with tyre "
+        f"friction μ = {settings.TYRE_FRICTION:g} (dry road) and R the racing line the "
+        "carriageway allows (through a junction: the largest arc between the outer kerbs "
+        f"that clears the inner corner, kerb radius {settings.JUNCTION_KERB_RADIUS_M:g} m)."
+        "</li></ul>"
+    )
+
+
 def _vulnerability(audit: Audit) -> list[str]:
     sites = audit.sites
     if "capacity_persons" not in sites:
@@ -235,32 +280,46 @@ def _vulnerability(audit: Audit) -> list[str]:
     soft = soft.sort_values("capacity_persons", ascending=False)
     parts.append(
         f"<p>{len(soft)} public spaces can hold at least {settings.SOFT_TARGET_MIN_PERSONS:.0f} "
-        "people at their busiest (crowded places; capacity = usable area × a density by "
-        "category, see the settings).</p>"
+        "people at their busiest (crowded places; see the assumptions below).</p>"
     )
     if len(soft):
         cols = [
             c
             for c in (
-                "name", "category", "capacity_persons", "approaches_open", "approaches_closed",
-                "frontage_exposed_m", "worst_vehicle",
+                "name", "category", "capacity_persons", "capacity_source", "approaches_open",
+                "approaches_closed", "frontage_exposed_m", "worst_vehicle",
             )
             if c in soft
         ]  # fmt: skip
-        table = (
-            soft[cols]
-            .head(30)
-            .rename(
-                columns={
-                    "capacity_persons": "people (capacity)",
-                    "approaches_open": "open approaches",
-                    "approaches_closed": "closed approaches",
-                    "frontage_exposed_m": "exposed frontage (m)",
-                    "worst_vehicle": "worst vehicle",
-                }
-            )
+        table = soft[cols].head(30).copy()
+        table["capacity_persons"] = [_people(v) for v in table["capacity_persons"]]
+        table = table.rename(
+            columns={
+                "capacity_persons": "people (capacity)",
+                "capacity_source": "capacity from",
+                "approaches_open": "open approaches",
+                "approaches_closed": "closed approaches",
+                "frontage_exposed_m": "exposed frontage (m)",
+                "worst_vehicle": "worst vehicle",
+            }
         )
         parts.append("<h3>Crowded places</h3>" + _table(table))
+    unknown = sites[pd.to_numeric(sites["capacity_persons"], errors="coerce").isna()]
+    if len(unknown):
+        listed = [
+            f"{_name(n, str(i))} ({str(c).replace('_', ' ')})"
+            for i, n, c in zip(
+                unknown.index,
+                unknown.get("name", pd.Series(None, index=unknown.index)),
+                unknown.get("category", pd.Series("site", index=unknown.index)),
+                strict=True,
+            )
+        ]
+        parts.append(
+            f"<p>Capacity unknown for {len(unknown)} sites mapped only as points: "
+            f"{_esc(', '.join(listed[:20]))}{' …' if len(listed) > 20 else ''}. Map their "
+            "outlines or tag <code>capacity=*</code>, or judge them on site.</p>"
+        )
     approaches = audit.layers.get("vulnerability_approaches")
     if approaches is not None and len(approaches):
         open_ = approaches[approaches["status"] == "open"].copy()
@@ -315,6 +374,7 @@ def _vulnerability(audit: Audit) -> list[str]:
             "extract is flagged, not given a number.</p>"
             + _table(pd.DataFrame.from_dict(rows, orient="index"))
         )
+    parts.append(_vulnerability_assumptions())
     return parts
 
 

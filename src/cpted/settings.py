@@ -1058,6 +1058,14 @@ CARRIAGEWAY_WIDTHS_M = {
     "service": 3.5, "track": 3.0, "pedestrian": 6.0, "busway": 3.5, "road": 5.0,
 }  # fmt: skip
 
+#: Radius of the inner kerb corner at a junction, metres, which the fastest line through a
+#: turn swings round (see :func:`cpted.vulnerability._network.junction_radius`). 6 m is
+#: the minor-junction radius of the Design Manual for Roads and Bridges; town-centre
+#: streets often have 1 m or less, and Manual for Streets (DfT 2007) asks for small radii
+#: to slow turning traffic. The larger radius gives the faster turn: the safe side for
+#: choosing a barrier. Set 0 for sharp corners.
+JUNCTION_KERB_RADIUS_M = 6.0
+
 #: Width of one traffic lane, metres (RASt 06 urban lanes: 3.0-3.5 m).
 LANE_WIDTH_M = 3.0
 
@@ -1087,25 +1095,113 @@ BARRIER_SNAP_M = 1.0
 #: from rest a car reaches about 150 km/h and a 30 t truck about 82 km/h in this model).
 RUNUP_MAX_M = 500.0
 
-#: Crowd density by site category, persons per m² of usable area, for the crowd a site can
-#: hold at its busiest. Open event spaces: 0.5 m² per person (HSE HSG195 "The event safety
-#: guide", outdoor events), i.e. 2.0. Buildings: floor space factors of Approved Document B
-#: vol. 2, Table D1 (standing spectator areas 0.3 m²/p; assembly halls 0.5; concourses,
-#: queuing areas and shopping malls 0.7; shop sales areas 2.0). Parks, playgrounds and
-#: school grounds: the lower bound of pedestrian level of service B / C (HCM; Fruin 1971:
-#: 3.7 and 2.2 m² per person), an engineering estimate for a busy day; replace with counts
-#: or a school roll where known.
-CROWD_DENSITY_PM2 = {
-    "square": 2.0, "pedestrian": 2.0, "marketplace": 1.0 / 0.7, "mall": 1.0 / 2.0,
-    "station": 1.0 / 0.7, "place_of_worship": 1.0 / 0.5, "stadium": 1.0 / 0.3,
-    "school": 1.0 / 2.2, "kindergarten": 1.0 / 2.2, "playground": 1.0 / 3.7,
-    "park": 1.0 / 3.7, "default": 1.0 / 3.7,
+#: How many people each category of site can hold at its busiest, for the crowd figure of
+#: :func:`cpted.vulnerability.crowded_places`. One row per category of ``SITE_CATEGORIES``
+#: (``"default"`` for any other), each with:
+#:
+#: ``ground``
+#:     the ground people stand on: ``"open"`` the site's area less the buildings in it
+#:     (squares, parks); ``"floor"`` the floor area of the buildings on the site
+#:     (footprint × ``building:levels``, one storey where levels are not mapped);
+#:     ``"hall"`` the same but one storey only, for a single tall room whose
+#:     ``building:levels`` describes height, not floors people stand on (churches, a
+#:     station concourse, a stadium bowl); ``"kindergarten"`` the pupils-per-area norms
+#:     below, not a standing density.
+#: ``m2_per_person``
+#:     ground per person (the floor-space factor of fire-safety codes); for
+#:     ``"kindergarten"`` the outdoor play area per child.
+#: ``source``
+#:     where the factor comes from, shown in reports.
+#:
+#: The factors: Approved Document B vol. 2 (2019 ed.), Table D1 "Floor space factors"
+#: (Table C1 in the 2006 edition): 0.5 m² assembly halls and concert venues, 0.7 m²
+#: concourses, queuing areas and shopping malls, 1.0 m² seated uses (meeting and conference
+#: rooms, dining rooms), 2.0 m² shop sales areas; the Green Guide (SGSA, *Guide to Safety at
+#: Sports Grounds*, 6th ed.) caps standing terraces at 47 persons per 10 m², i.e. 0.21 m²;
+#: HSE HSG195 *The event safety guide* plans open-air standing audiences at 0.5 m² (2 per
+#: m², the density up to which G. K. Still's crowd-density levels keep a crowd moving
+#: freely; 4 per m² is dense). Kindergartens: at least 10 m² of outdoor play area per place
+#: (Thuringia ThürKitaG § 13 (1) 3; Munich's Kita quality standard of 2006; Deutsches
+#: Kinderhilfswerk) and 2.5-3.5 m² of group room per child aged 3-6 (ThürKitaG § 13 (1) 2:
+#: 2.5 m²; Munich: 3.5 m²); see ``KINDERGARTEN_INDOOR_M2_PER_CHILD``. Parks and playgrounds:
+#: the lower bound of pedestrian level of service B (HCM; Fruin 1971: 3.7 m²), an
+#: engineering estimate for a busy day. Places of worship: 1.0 m² of gross floor per seat
+#: (the Table D1 seated factor; pews at 450 mm a person, Approved Document B, on about 40 %
+#: of a church's footprint, the rest being aisles, chancel, walls and tower, give the same).
+#: Schools: 6.5 m² of gross floor per place, the space standard of a secondary school in
+#: England (DES, "A Study of School Building"; Hansard written answer of 23 June 1981),
+#: pupils only (staff and visitors come on top; primary schools are denser). OSM's
+#: ``capacity`` (and ``capacity:persons``, ``capacity:pupils``) wins over every estimate
+#: where it is mapped.
+CROWD_CAPACITY: dict[str, dict[str, object]] = {
+    "square": {
+        "ground": "open", "m2_per_person": 0.5,
+        "source": "HSE HSG195 event safety guide: standing audience, 0.5 m²/person",
+    },
+    "pedestrian": {
+        "ground": "open", "m2_per_person": 0.5,
+        "source": "HSE HSG195 event safety guide: standing audience, 0.5 m²/person",
+    },
+    "marketplace": {
+        "ground": "open", "m2_per_person": 0.7,
+        "source": "Approved Document B vol. 2 Table D1: concourse, queuing area, 0.7 m²/person",
+    },
+    "park": {
+        "ground": "open", "m2_per_person": 3.7,
+        "source": "pedestrian level of service B (HCM; Fruin 1971), 3.7 m²/person (estimate)",
+    },
+    "playground": {
+        "ground": "open", "m2_per_person": 3.7,
+        "source": "pedestrian level of service B (HCM; Fruin 1971), 3.7 m²/person (estimate)",
+    },
+    "kindergarten": {
+        "ground": "kindergarten", "m2_per_person": 10.0,
+        "source": "Kita norms: 10 m² outdoor play area and 3 m² group room per child "
+                  "(ThürKitaG § 13; Munich Kita standard)",
+    },
+    "school": {
+        "ground": "floor", "m2_per_person": 6.5,
+        "source": "DES secondary-school space standard: 6.5 m² gross floor per pupil "
+                  "(Hansard, 23 June 1981)",
+    },
+    "station": {
+        "ground": "hall", "m2_per_person": 0.7,
+        "source": "Approved Document B vol. 2 Table D1: concourse, 0.7 m²/person",
+    },
+    "mall": {
+        "ground": "floor", "m2_per_person": 2.0,
+        "source": "Approved Document B vol. 2 Table D1: shop sales area, 2.0 m²/person",
+    },
+    "place_of_worship": {
+        "ground": "hall", "m2_per_person": 1.0,
+        "source": "Approved Document B vol. 2 Table D1: seated use, 1.0 m²/person",
+    },
+    "stadium": {
+        "ground": "hall", "m2_per_person": 0.5,
+        "source": "Approved Document B vol. 2 Table D1: assembly hall or concert venue, "
+                  "0.5 m²/person (the Green Guide allows 0.21 m² on standing terraces only)",
+    },
+    "default": {
+        "ground": "open", "m2_per_person": 3.7,
+        "source": "pedestrian level of service B (HCM; Fruin 1971), 3.7 m²/person (estimate)",
+    },
 }  # fmt: skip
 
-#: Categories whose usable area is the open ground: buildings standing inside them are
-#: taken off (a square's kiosk, a park's pavilion). Other categories are buildings or
-#: grounds whose whole footprint counts.
-OPEN_SITE_CATEGORIES = frozenset({"square", "pedestrian", "marketplace", "playground", "park"})
+#: Group-room area per kindergarten child, m², applied to the floor area of the buildings
+#: on the site (3 m²: between ThürKitaG § 13's 2.5 m² and Munich's 3.5 m² for children
+#: aged 3-6). A kindergarten holds as many children as the tighter of its outdoor and
+#: indoor norms allows; gross floor includes halls and kitchens, so the indoor bound is
+#: generous and the outdoor one usually decides.
+KINDERGARTEN_INDOOR_M2_PER_CHILD = 3.0
+
+#: Open ground a kindergarten site must have for its outdoor norm to apply, m²: 100 m² is
+#: the 10 m² per child of ``CROWD_CAPACITY`` for one group of ten; less is a sliver of an
+#: outline drawn round the building, and the kindergarten counts as one without a yard
+#: (common in inner cities), judged by its indoor norm alone.
+KINDERGARTEN_MIN_YARD_M2 = 100.0
+
+#: OSM tags read, in this order, for a mapped capacity of a site (people).
+CAPACITY_TAGS = ("capacity", "capacity:persons", "capacity:pupils")
 
 #: A site is listed as a soft target when it can hold at least this many people (UK
 #: Terrorism (Protection of Premises) Act 2025, "Martyn's Law": duties start at 200 people,
