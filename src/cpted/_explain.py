@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from cpted import settings
-from cpted._principle import PRINCIPLES
+from cpted._principle import PRINCIPLES, SCORED
 from cpted._principle import losses as _losses
 
 __all__ = [
@@ -29,12 +29,8 @@ __all__ = [
     "recommendations",
 ]
 
-_PRINCIPLE_WORDS = {
-    "sightlines": "sightlines",
-    "lighting": "lighting",
-    "surveillance": "natural surveillance",
-    "access": "access and escape",
-}
+#: How the explanations name each principle (its title, from the registry).
+_PRINCIPLE_WORDS = {name: p.title.lower() for name, p in PRINCIPLES.items()}
 
 
 @dataclass
@@ -320,10 +316,7 @@ def recommendations(
     else:
         _site_advice(table, add)
     # advice on a principle that already scores well would drown the advice that matters
-    good = {
-        p: _num(table, f"{p}_score") >= settings.RECOMMEND_BELOW_SCORE
-        for p in ("sightlines", "lighting", "surveillance", "access")
-    }
+    good = {p: _num(table, f"{p}_score") >= settings.RECOMMEND_BELOW_SCORE for p in SCORED}
     keep = settings.RECOMMENDATIONS_PER_ROW
     least = settings.RECOMMEND_MIN_POINTS
     for i, recs in enumerate(out):

@@ -94,6 +94,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         result = audit(area, weights=weights, progress=not args.quiet)
         folder = result.save(out, force=args.force, inputs=inputs)
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
+    for note in result.notes:
+        print(f"Note: {note}")
+    for advice in result.area_recommendations:
+        print(f"Data: {advice.action} ({advice.reason}).")
     print(f"Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables.")
     return 0
 

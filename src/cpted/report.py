@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cpted import settings
+from cpted._principle import PRINCIPLES, SCORED
 from cpted.area import QUALITY_MEANINGS
 
 if TYPE_CHECKING:
@@ -53,12 +54,10 @@ nav.toc{columns:2;font-size:14px}@page{size:A4;margin:14mm}
 tr,.item,figure{break-inside:avoid} a{color:inherit;text-decoration:none}}
 """
 
+#: Score columns and their titles, from the registry of principles.
 _PRINCIPLE_TITLES = {
     "cpted_score": "Combined CPTED score",
-    "sightlines_score": "Sightlines",
-    "lighting_score": "Lighting",
-    "surveillance_score": "Natural surveillance",
-    "access_score": "Access and escape",
+    **{f"{name}_score": PRINCIPLES[name].title for name in SCORED},
 }
 
 
@@ -433,9 +432,26 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
     # data quality
     parts += [
         "<section id='quality'><h2>Data quality and caveats</h2>",
-        "<p>Every CPTED result is only as good as the map it stands on. Missing data lowers "
-        "a score's <i>confidence</i>, not the score.</p>",
-        *[f"<div class='caveat'>{_esc(c)}</div>" for c in _caveats(audit, quality)],
+        "<p>Every CPTED result is only as good as the map it stands on. Where data is "
+        "missing, a score uses a documented estimate (for lighting: the typical mapped street "
+        "of the same class in this area) and its <i>confidence</i> is lowered; an estimate "
+        "never scores better than the same place with good data.</p>",
+        *[
+            f"<div class='caveat'>{_esc(c)}</div>"
+            for c in [*audit.notes, *_caveats(audit, quality)]
+        ],
+        *(
+            [
+                "<h3>What to map first</h3><ul class='gaps'>",
+                *[
+                    f"<li><b>{_esc(r.action)}</b>: {_esc(r.reason)}</li>"
+                    for r in audit.area_recommendations
+                ],
+                "</ul>",
+            ]
+            if audit.area_recommendations
+            else []
+        ),
         _table(quality_table),
         "</section>",
     ]

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from cpted import settings
+from cpted._principle import PRINCIPLES
 from cpted.maps._assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
 from cpted.maps._render import SafeFigure
 
@@ -41,8 +42,9 @@ __all__ = [
     "score_colour",
 ]
 
-#: Principle modules whose ``cpted.maps._<name>.add_layers(m, audit)`` adds map layers.
-PRINCIPLE_LAYERS = ("sightlines", "lighting", "surveillance", "access", "vulnerability")
+#: Principle modules whose ``cpted.maps._<name>.add_layers(m, audit)`` adds map layers
+#: (from the registry of principles).
+PRINCIPLE_LAYERS = tuple(p.map_layers for p in PRINCIPLES.values() if p.map_layers)
 
 
 class CptedMap(folium.Map):
