@@ -490,3 +490,45 @@ def test_weighted_score_lies_between_its_parts_and_follows_the_weights(rows, w_l
         w_light + w_access
     )
     np.testing.assert_allclose(out["cpted_score"], expected.clip(0, 100), rtol=1e-9, atol=1e-9)
+
+
+def test_one_isovist_engine_and_one_lamp_table_per_audit(neukoelln, monkeypatch):
+    from cpted.lighting import lamps_with_defaults
+    from cpted.sightlines import IsovistEngine
+
+    built = []
+    original = IsovistEngine.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(IsovistEngine, "__init__", counting)
+    made = []
+    import cpted.lighting as lighting_module
+
+    real = lighting_module.lamps_with_defaults
+    monkeypatch.setattr(
+        lighting_module, "lamps_with_defaults", lambda area: made.append(1) or real(area)
+    )
+    result = cpted.audit(neukoelln, explain=False, progress=False)
+    assert len(built) == 1
+    assert len(made) == 1
+    # the map and the GeoPackage show the lamps the lux raster was computed with
+    lamps = result.layers["lamps"]
+    assert lamps["height"].notna().all()
+    expected = lamps_with_defaults(neukoelln)
+    np.testing.assert_allclose(lamps["height"], expected["height"])
+    import folium
+
+    m = result.to_map()
+    drawn = [
+        child
+        for group in m._children.values()
+        if isinstance(group, folium.FeatureGroup) and group.layer_name == "Street lamps"
+        for child in group._children.values()
+        if isinstance(child, folium.GeoJson)
+    ]
+    assert len(drawn) == 1
+    heights = {f["properties"]["id"]: f["properties"]["height"] for f in drawn[0].data["features"]}
+    assert heights == {k: round(v, 2) for k, v in lamps["height"].items()}

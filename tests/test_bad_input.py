@@ -320,11 +320,17 @@ def test_lamp_heights_zero_and_negative_are_treated_alike(tmp_path):
         (12, 13.0010, 52.0001, {"highway": "street_lamp", "height": "8"}),
     ]
     area = cpted.area_from_file(_street_osm(tmp_path, lamps))
-    assert area.lamps.loc[["n10", "n11", "n12"], "height"].tolist() == [
-        cpted.settings.LAMP_HEIGHT,
-        cpted.settings.LAMP_HEIGHT,
-        8.0,
+    assert area.lamps.loc[["n10", "n11", "n12"], "height_source"].tolist() == [
+        "default",
+        "default",
+        "osm",
     ]
+    # the one place that defaults a lamp's height: by the class of the street it lights
+    from cpted.lighting import lamps_with_defaults
+
+    used = lamps_with_defaults(area).loc[["n10", "n11", "n12"]]
+    street = cpted.settings.LAMP_HEIGHT_BY_HIGHWAY[used["street_class"].iloc[0]]
+    assert used["height"].tolist() == [street, street, 8.0]
     assert area.quality()["lamp_heights_defaulted"] == 2
     with pytest.warns(cpted.CptedWarning, match="No public spaces"):  # and nothing else
         result = cpted.audit(area, principles="lighting", explain=False, progress=False)
@@ -335,7 +341,8 @@ def test_user_lamp_heights_zero_and_negative_use_the_default(neukoelln):
     point = neukoelln.streets.union_all().centroid
     layer = gpd.GeoDataFrame({"height": [0, -5, 8]}, geometry=[point] * 3, crs=neukoelln.crs)
     area = neukoelln.with_layer("lamps", layer, replace=True)
-    assert area.lamps["height"].tolist() == [cpted.settings.LAMP_HEIGHT] * 2 + [8.0]
+    assert area.lamps["height"].tolist()[2] == 8.0
+    assert area.lamps["height"].isna().tolist() == [True, True, False]  # defaulted later
     assert area.lamps["height_source"].tolist() == ["default", "default", "inventory"]
     assert area.quality()["lamp_heights_defaulted"] == 2
 

@@ -279,7 +279,7 @@ def _side(audit: Audit, table: gpd.GeoDataFrame, score: str, fields: list[str]) 
     return {
         "segments": for_web(table, [score, *fields]),
         "sites": for_web(audit.sites, [score, "name", "category"]),
-        "lamps": for_web(area.lamps, ["height", "flux", "source"]),
+        "lamps": for_web(audit.layers.get("lamps", area.lamps), ["height", "flux", "source"]),
         "barriers": for_web(area.barriers, ["barrier", "height"]),
         "pois": for_web(area.pois, ["name", "category", "opening_hours"]),
         "entrances": for_web(area.entrances, ["entrance"]),

@@ -323,9 +323,11 @@ def _lamps(data: OsmData, stats: dict[str, int]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": f"n{node}",
-                "height": settings.LAMP_HEIGHT if math.isnan(height) else height,
+                # unknown stays unknown here: cpted.lighting.lamps_with_defaults is the one
+                # place that gives a lamp its default height (from the street it lights)
+                "height": height,
                 "height_source": "default" if math.isnan(height) else "osm",
-                "flux": settings.LAMP_FLUX * (1.0 if math.isnan(count) else max(count, 1.0)),
+                "flux": math.nan,  # defaulted with the height, by the street it lights
                 "flux_source": "default",
                 "source": "osm",
                 "lamp_mount": tags.get("lamp_mount"),
@@ -867,9 +869,9 @@ def _normalise_user_layer(
         counts["lamp_heights_defaulted"] += int(unusable.sum())
         height = height.where(height > 0)  # 0 and -5 m alike: no lamp stands there
         flux = _numeric(_pick(gdf, "flux"), index, what)
-        out["height"] = height.fillna(settings.LAMP_HEIGHT)
+        out["height"] = height  # unknown: defaulted by cpted.lighting.lamps_with_defaults
         out["height_source"] = np.where(height.notna(), "inventory", "default")
-        out["flux"] = flux.fillna(settings.LAMP_FLUX)
+        out["flux"] = flux
         out["flux_source"] = np.where(flux.notna(), "inventory", "default")
         out["source"] = "inventory"
         for column in ("lamp_mount", "light_colour", "photometry"):

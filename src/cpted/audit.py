@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import inspect
 import math
 import os
 import time
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cpted import settings
+from cpted._context import AuditContext
 from cpted._errors import CptedWarning, InputError
 from cpted._principle import PRINCIPLES as _REGISTRY
 from cpted._principle import SCORED as _SCORED
@@ -47,8 +49,10 @@ __all__ = ["PRINCIPLES", "Audit", "AuditPart", "audit", "combine_scores", "read_
 PRINCIPLES = tuple(_REGISTRY)
 
 
-def _part(module: Any, area: StudyArea) -> AuditPart | None:
+def _part(module: Any, area: StudyArea, context: AuditContext) -> AuditPart | None:
     if hasattr(module, "audit_part"):
+        if "context" in inspect.signature(module.audit_part).parameters:
+            return module.audit_part(area, context=context)
         return module.audit_part(area)
     segments = module.segment_measures(area) if hasattr(module, "segment_measures") else None
     sites = module.site_measures(area) if hasattr(module, "site_measures") else None
@@ -620,6 +624,8 @@ def audit(
     rasters: dict[str, Raster] = {}
     ran = []
     timings: dict[str, float] = {}
+    # obstacles, the isovist engine and the lamp table: built once, shared by the principles
+    context = AuditContext(area)
     bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
     for name in bar:
         bar.set_postfix_str(name)
@@ -630,7 +636,7 @@ def audit(
                 continue
             raise
         start = time.perf_counter()
-        part = _part(module, area)
+        part = _part(module, area, context)
         timings[name] = time.perf_counter() - start
         if part is None:
             continue

@@ -18,11 +18,9 @@ tagged ``lit=yes`` with no lamp mapped near it is "lit, lamps not mapped", not d
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import tempfile
-import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,8 +55,10 @@ from cpted.lighting._photometry import (
 if TYPE_CHECKING:
     from affine import Affine
 
+    from cpted._context import AuditContext
     from cpted._principle import AuditPart
     from cpted.area import StudyArea
+    from cpted.sightlines import IsovistEngine
 
 __all__ = [
     "P_CLASSES",
@@ -214,7 +214,11 @@ def _same_crs(a: pyproj.CRS | None, b: pyproj.CRS | None) -> pyproj.CRS | None:
 
 
 def _lamp_isovists(
-    table: LampTable, obstacles: gpd.GeoDataFrame, crs: pyproj.CRS | None
+    table: LampTable,
+    obstacles: gpd.GeoDataFrame | gpd.GeoSeries,
+    crs: pyproj.CRS | None,
+    *,
+    engine: IsovistEngine | None = None,
 ) -> NDArray[Any]:
     """
     One isovist per lamp (a polygon), as far as the lamp's radius of influence.
@@ -231,7 +235,7 @@ def _lamp_isovists(
     out = np.empty(len(table), dtype=object)
     if not len(table):
         return out
-    engine = IsovistEngine(obstacles)
+    engine = IsovistEngine(obstacles) if engine is None else engine
     polygons = obstacles.geometry.to_numpy()
     polygons = polygons[np.isin(shapely.get_type_id(polygons), [3, 6])]  # (Multi)Polygon
     x, y = outside_obstacles(table.x, table.y, polygons)
@@ -411,8 +415,8 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     lamps = area.lamps.copy()
     n = len(lamps)
     for column, default in (
-        ("height", settings.LAMP_HEIGHT),
-        ("flux", settings.LAMP_FLUX),
+        ("height", np.nan),
+        ("flux", np.nan),
         ("light_count", 1.0),
         ("light_direction", np.nan),
     ):
@@ -442,7 +446,7 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
         lamps.loc[use, "flux_source"] = "photometry"
     streets = area.streets
     if not n or not len(streets):
-        return lamps
+        return _last_defaults(lamps, count)
     geoms = streets.geometry.to_numpy()
     tree = shapely.STRtree(geoms)
     points = lamps.geometry.to_numpy()
@@ -487,101 +491,57 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
         dy = shapely.get_y(foot) - shapely.get_y(points[need])
         lamps.loc[need, "light_direction"] = np.mod(np.degrees(np.arctan2(dx, dy)), 360.0)
         lamps.loc[need, "direction_source"] = "nearest_street"
+    return _last_defaults(lamps, count)
+
+
+def _last_defaults(lamps: gpd.GeoDataFrame, count: pd.Series) -> gpd.GeoDataFrame:
+    """Give a lamp no street could class ``settings.LAMP_HEIGHT`` and ``LAMP_FLUX``."""
+    height = pd.to_numeric(lamps["height"], errors="coerce")
+    flux = pd.to_numeric(lamps["flux"], errors="coerce")
+    lamps["height"] = height.fillna(settings.LAMP_HEIGHT)
+    lamps["flux"] = flux.fillna(settings.LAMP_FLUX * count)
     return lamps
 
 
 def area_obstacles(area: StudyArea) -> gpd.GeoDataFrame:
-    """Return the buildings and opaque line barriers of the area: what casts shadows."""
-    parts = [area.buildings.geometry.to_numpy()]
-    barriers = area.barriers
-    if len(barriers) and "opaque" in barriers.columns:
-        opaque = barriers["opaque"].fillna(False).astype(bool).to_numpy()
-        lines = barriers.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
-        parts.append(barriers.geometry.to_numpy()[opaque & lines])
-    geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
-    return gpd.GeoDataFrame(geometry=list(geoms), crs=area.crs)
+    """Return what casts shadows: the obstacles to sight (:func:`cpted.sightlines.obstacles`)."""
+    from cpted.sightlines import obstacles
+
+    return gpd.GeoDataFrame(geometry=list(obstacles(area).to_numpy()), crs=area.crs)
 
 
-def _fingerprint(area: StudyArea) -> str:
-    """
-    Digest of everything the lamps and their isovists depend on.
-
-    Layers edited in place (``area.lamps.loc[...] = ...``) change the digest, so a cached
-    result is never reused for a changed scenario.
-    """
-    digest = hashlib.blake2b(digest_size=16)
-    for name in ("lamps", "streets", "buildings", "barriers"):
-        layer = getattr(area, name)
-        digest.update(f"{name}:{len(layer)}:{layer.crs}".encode())
-        if not len(layer):
-            continue
-        digest.update(shapely.to_wkb(layer.geometry.to_numpy(), hex=False).tobytes())
-        digest.update(layer.index.astype(str).str.cat(sep="|").encode())
-        columns = [c for c in layer.columns if c != layer.geometry.name]
-        text = layer[columns].astype(str).to_numpy().tobytes() if columns else b""
-        digest.update(text)
-    return digest.hexdigest()
-
-
-class _AreaCache:
-    """Lamp tables and isovists of study areas, reused while the area lives."""
-
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[weakref.ref[Any], dict[tuple[Any, ...], Any]]] = {}
-
-    def get(self, area: object, key: tuple[Any, ...]) -> Any:
-        entry = self._entries.get(id(area))
-        if entry is None or entry[0]() is not area:
-            return None
-        return entry[1].get(key)
-
-    def put(self, area: object, key: tuple[Any, ...], value: Any) -> None:
-        entry = self._entries.get(id(area))
-        if entry is None or entry[0]() is not area:
-            area_id = id(area)
-            try:
-                ref = weakref.ref(area, lambda _r: self._entries.pop(area_id, None))
-            except TypeError:
-                return
-            entry = (ref, {})
-            self._entries[area_id] = entry
-        entry[1][key] = value
-
-
-_CACHE = _AreaCache()
-
-
-def _area_lighting(
-    area: StudyArea, *, shadows: bool = True, cutoff_lux: float | None = None
+def _make_lighting(
+    area: StudyArea,
+    *,
+    shadows: bool = True,
+    cutoff_lux: float | None = None,
+    context: AuditContext | None = None,
 ) -> tuple[gpd.GeoDataFrame, LampTable, NDArray[Any] | None]:
-    """Return the area's lamps with defaults, their kernel table and isovists (cached)."""
-    _check_area(area)
-    key = (
-        "lamps",
-        _fingerprint(area),
-        shadows,
-        cutoff_lux,
-        settings.MAINTENANCE_FACTOR,
-        settings.LIGHTING_CUTOFF_LUX,
-        settings.LIGHTING_MAX_RADIUS,
-        tuple(sorted(settings.LAMP_FLUX_BY_HIGHWAY.items())),
-        tuple(sorted(settings.LAMP_HEIGHT_BY_HIGHWAY.items())),
-        settings.DEFAULT_INTENSITY_SHAPE,
-    )
-    cached = _CACHE.get(area, key)
-    if cached is not None:
-        return cached
+    """Build the area's lamps with defaults, their kernel table and their isovists."""
     check_projected(area.lamps, what="area.lamps")
     lamps = lamps_with_defaults(area)
     table = lamp_table(lamps, cutoff_lux=cutoff_lux)
     isovists = None
     if shadows:
-        obstacles = area_obstacles(area)
+        obstacles = context.obstacles if context is not None else area_obstacles(area)
         if len(obstacles):
-            isovists = _lamp_isovists(table, obstacles, area.crs)
-    value = (lamps, table, isovists)
-    _CACHE.put(area, key, value)
-    return value
+            engine = context.engine if context is not None else None
+            isovists = _lamp_isovists(table, obstacles, area.crs, engine=engine)
+    return lamps, table, isovists
+
+
+def _area_lighting(
+    area: StudyArea,
+    *,
+    shadows: bool = True,
+    cutoff_lux: float | None = None,
+    context: AuditContext | None = None,
+) -> tuple[gpd.GeoDataFrame, LampTable, NDArray[Any] | None]:
+    """Return the lamps, kernel table and isovists: the audit's own when it has them."""
+    _check_area(area)
+    if context is not None and shadows and cutoff_lux is None:
+        return context.lighting
+    return _make_lighting(area, shadows=shadows, cutoff_lux=cutoff_lux, context=context)
 
 
 # --------------------------------------------------------------------------------------
@@ -613,6 +573,7 @@ def illuminance_grid(
     resolution: float = 1.0,
     shadows: bool = True,
     cutoff_lux: float | None = None,
+    context: AuditContext | None = None,
 ) -> Raster:
     """
     Maintained horizontal illuminance over the study area on a square grid, lux.
@@ -650,7 +611,9 @@ def illuminance_grid(
     if not cut > 0:
         msg = "illuminance_grid needs a positive cutoff_lux so each lamp covers a finite window."
         raise InputError(msg)
-    _, table, isovists = _area_lighting(area, shadows=shadows, cutoff_lux=cutoff_lux)
+    _, table, isovists = _area_lighting(
+        area, shadows=shadows, cutoff_lux=cutoff_lux, context=context
+    )
     transform = _grid_frame(area.boundary.bounds, resolution)
     west, north = transform.c, transform.f
     cols = max(1, math.ceil((area.boundary.bounds[2] - west) / resolution))
@@ -997,7 +960,9 @@ def _measures(
     return out
 
 
-def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
+def segment_measures(
+    area: StudyArea, *, shadows: bool = True, context: AuditContext | None = None
+) -> pd.DataFrame:
     """
     Lighting of every street segment, measured against the EN 13201-2 class it needs.
 
@@ -1054,7 +1019,7 @@ def segment_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
             np.empty(0, dtype=object),
             kind="segment",
         )
-    lamps, table, isovists = _area_lighting(area, shadows=shadows)
+    lamps, table, isovists = _area_lighting(area, shadows=shadows, context=context)
     owner, xy = _segment_samples(streets, settings.LIGHTING_SEGMENT_SPACING)
     lux = _illuminance(xy, table, isovists)
     mean, low = _summarise(owner, lux, len(streets))
@@ -1109,7 +1074,9 @@ def _site_samples(
     return np.concatenate(owners), np.concatenate(coords)
 
 
-def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
+def site_measures(
+    area: StudyArea, *, shadows: bool = True, context: AuditContext | None = None
+) -> pd.DataFrame:
     """
     Lighting of every site (public space), measured against the P class it needs.
 
@@ -1151,7 +1118,7 @@ def site_measures(area: StudyArea, *, shadows: bool = True) -> pd.DataFrame:
             np.empty(0, dtype=object),
             kind="site",
         )
-    lamps, table, isovists = _area_lighting(area, shadows=shadows)
+    lamps, table, isovists = _area_lighting(area, shadows=shadows, context=context)
     owner, xy = _site_samples(sites, area.buildings, settings.LIGHTING_SITE_SPACING)
     lux = _illuminance(xy, table, isovists)
     mean, low = _summarise(owner, lux, len(sites))
@@ -1323,7 +1290,7 @@ def _dark_spots(
     return out
 
 
-def audit_part(area: StudyArea) -> AuditPart:
+def audit_part(area: StudyArea, *, context: AuditContext | None = None) -> AuditPart:
     """
     Measure the lighting of a study area for :func:`cpted.audit`.
 
@@ -1340,14 +1307,17 @@ def audit_part(area: StudyArea) -> AuditPart:
         ``settings.LIGHTING_GRID_RESOLUTION``, and the layers ``lamps`` (with the values
         and sources of :func:`lamps_with_defaults`) and ``dark_spots``.
     """
+    from cpted._context import AuditContext
     from cpted._principle import AuditPart
 
     _check_area(area)
-    grid = illuminance_grid(area, resolution=settings.LIGHTING_GRID_RESOLUTION)
-    segments = segment_measures(area)
-    sites = site_measures(area)
+    # one lamp table and one set of lamp isovists for the grid, the segments and the sites
+    context = AuditContext(area) if context is None else context
+    grid = illuminance_grid(area, resolution=settings.LIGHTING_GRID_RESOLUTION, context=context)
+    segments = segment_measures(area, context=context)
+    sites = site_measures(area, context=context)
     spots = _dark_spots(area, grid, segments, sites, None)
-    lamps, _, _ = _area_lighting(area)
+    lamps = context.lamps
     return AuditPart(
         segments=segments,
         sites=sites,

@@ -380,12 +380,24 @@ def _lit_style(feature: dict[str, Any]) -> dict[str, Any]:
     return {"color": _LIT_COLOURS.get(lit, "#555"), "weight": 4, "opacity": 0.9}
 
 
-def _add_area_layers(m: folium.Map, area: StudyArea) -> folium.FeatureGroup:
-    """Draw every layer of ``area``; return the streets layer, whose legend follows it."""
+def _add_area_layers(
+    m: folium.Map, area: StudyArea, lamps: gpd.GeoDataFrame | None = None
+) -> folium.FeatureGroup:
+    """
+    Draw every layer of ``area``; return the streets layer, whose legend follows it.
+
+    Lamps are drawn with the heights and fluxes the lighting used (``lamps``, the audit's
+    lamp table; :func:`cpted.lighting.lamps_with_defaults` when not given), not as mapped.
+    """
+    if lamps is None and len(area.lamps):
+        from cpted.lighting import lamps_with_defaults
+
+        lamps = lamps_with_defaults(area)
+    layers = {"lamps": lamps if lamps is not None else area.lamps}
     groups = {
         layer: add_geojson_layer(
             m,
-            getattr(area, layer),
+            layers.get(layer, getattr(area, layer)),
             title,
             fields=[f for f, _ in fields],
             aliases=[a for _, a in fields],
@@ -463,7 +475,7 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     """Draw the audit map without its layer control, for pages that add layers of their own."""
     area = audit.area
     m = _base_map(area, basemap=basemap or settings.BASEMAP)
-    streets = _add_area_layers(m, area)
+    streets = _add_area_layers(m, area, audit.layers.get("lamps"))
     add_legend(m, "Streets by lighting tag (lit=*)", _LIT_LEGEND, layer=streets)
     segments = audit.segments
     score_columns = [c for c in segments.columns if c.endswith("_score")]

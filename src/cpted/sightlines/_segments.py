@@ -17,6 +17,7 @@ from cpted.sightlines import _star
 from cpted.sightlines._isovist import IsovistEngine, _arc_vertices
 
 if TYPE_CHECKING:
+    from cpted._context import AuditContext
     from cpted.area import StudyArea
 
 __all__ = [
@@ -295,7 +296,7 @@ def viewpoint_isovists(
     )
 
 
-def audit_part(area: StudyArea) -> object:
+def audit_part(area: StudyArea, *, context: AuditContext | None = None) -> object:
     """
     Measure the sightlines of a study area for :func:`cpted.audit`.
 
@@ -316,7 +317,7 @@ def audit_part(area: StudyArea) -> object:
     from cpted.sightlines._concealment import concealment_spots
     from cpted.sightlines._sites import site_measures
 
-    engine = IsovistEngine(obstacles(area))
+    engine = context.engine if context is not None else IsovistEngine(obstacles(area))
     return AuditPart(
         segments=segment_measures(area, engine=engine),
         sites=site_measures(area, engine=engine),

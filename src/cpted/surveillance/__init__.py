@@ -656,7 +656,7 @@ def active_uses(
     return out
 
 
-def cameras(area: Any) -> gpd.GeoDataFrame:
+def cameras(area: Any, *, engine: Any = None) -> gpd.GeoDataFrame:
     """
     Coverage polygon of each camera, with flags for unknown direction and privacy.
 
@@ -694,7 +694,7 @@ def cameras(area: Any) -> gpd.GeoDataFrame:
     """
     for name in ("cameras", "buildings", "barriers", "sites"):
         _layer(area, name)
-    return _cameras.camera_views(area)
+    return _cameras.camera_views(area, engine=engine)
 
 
 def camera_coverage(area: Any, *, views: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
@@ -928,7 +928,7 @@ def _site_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame:
     return out
 
 
-def audit_part(area: Any) -> AuditPart:
+def audit_part(area: Any, *, context: Any = None) -> AuditPart:
     """
     Measure natural surveillance for :func:`cpted.audit`.
 
@@ -946,7 +946,9 @@ def audit_part(area: Any) -> AuditPart:
     """
     from cpted._principle import AuditPart
 
-    views = cameras(area)
+    # the audit's isovist engine, when there are cameras to look through it
+    engine = context.engine if context is not None and len(area.cameras) else None
+    views = cameras(area, engine=engine)
     pois = _layer(area, "pois")
     night = pois.copy()
     if "opening_hours" in pois.columns:

@@ -21,18 +21,6 @@ _NUDGES = (0.3, 0.75, 1.5, 3.0)
 _NUDGE_DIRECTIONS = 16
 
 
-def _obstacles(area: Any) -> gpd.GeoSeries:
-    """Gather what a camera cannot see through: buildings and opaque barriers."""
-    parts = [area.buildings.geometry]
-    barriers = area.barriers
-    if len(barriers):
-        opaque = barriers.get("opaque", pd.Series(False, index=barriers.index)).fillna(False)
-        lines = barriers.geom_type.isin(["LineString", "MultiLineString"])
-        parts.append(barriers.geometry[opaque.astype(bool) & lines])
-    series = pd.concat(parts, ignore_index=True)
-    return gpd.GeoSeries(series, crs=area.crs)
-
-
 def _range(camera_type: object, surveillance_type: object) -> float:
     ranges = settings.CAMERA_RANGES
     if isinstance(surveillance_type, str) and surveillance_type.upper() == "ALPR":
@@ -77,7 +65,7 @@ def _free_origin(
     return _ring(engine, exit_point, direction)
 
 
-def camera_views(area: Any) -> gpd.GeoDataFrame:
+def camera_views(area: Any, *, engine: Any = None) -> gpd.GeoDataFrame:
     """
     Coverage polygon and privacy flags of every camera; see ``cameras`` in the package.
 
@@ -86,7 +74,7 @@ def camera_views(area: Any) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Indexed like ``area.cameras``.
     """
-    from cpted.sightlines import IsovistEngine
+    from cpted.sightlines import IsovistEngine, obstacles
 
     cameras = area.cameras
     n = len(cameras)
@@ -119,10 +107,12 @@ def camera_views(area: Any) -> gpd.GeoDataFrame:
     placed = np.zeros(n, dtype=bool)
     moved = np.full(n, np.nan)
     if n and watches.any():
-        obstacles = _obstacles(area)
-        engine = IsovistEngine(obstacles) if len(obstacles) else IsovistEngine([])
+        # what a camera cannot see through is what hides a walker: the same obstacles
+        blocking = obstacles(area) if engine is None else engine.geometries
+        if engine is None:
+            engine = IsovistEngine(blocking) if len(blocking) else IsovistEngine([])
         xy = shapely.get_coordinates(cameras.geometry.to_numpy())
-        polygons = obstacles.to_numpy()
+        polygons = np.asarray(blocking.to_numpy() if hasattr(blocking, "to_numpy") else blocking)
         polygons = polygons[shapely.get_type_id(polygons) >= 3]
         for i in np.flatnonzero(watches.to_numpy()):
             origin = _free_origin(engine, xy[i], direction[i], polygons)
