@@ -362,7 +362,7 @@ def _read(path: Path, data: OsmData) -> bool:
     try:
         # Multipolygon relations come last in a file; read them first so that their member
         # ways (often untagged) are kept for mending the ones a clipped extract cuts.
-        relations = {}
+        relations: dict[int, tuple[dict[str, str], list[tuple[int, str]]]] = {}
         for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
             if not isinstance(rel, osmium.osm.Relation):
                 continue
@@ -370,8 +370,8 @@ def _read(path: Path, data: OsmData) -> bool:
             if rel.tags.get("type") in {"multipolygon", "boundary"} and _interesting(
                 dict(rel.tags)
             ):
-                refs = [(m.ref, m.role) for m in rel.members if m.type == "w"]
-                relations[rel.id] = (dict(rel.tags), refs)
+                ways = [(m.ref, m.role) for m in rel.members if m.type == "w"]
+                relations[rel.id] = (dict(rel.tags), ways)
         member_ids = {ref for _, refs in relations.values() for ref, _ in refs}
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
         for obj in processor:
@@ -472,7 +472,7 @@ def _repaired_copy(path: Path) -> Iterator[tuple[Path, int]]:
     not use (``version``, ``changeset``, ``uid``) is dropped where it is not a number. The
     copy lives in a temporary folder removed afterwards; the input is never changed.
     """
-    opener = {".bz2": bz2.open, ".gz": gzip.open}.get(path.suffix.lower(), open)
+    opener: Any = {".bz2": bz2.open, ".gz": gzip.open}.get(path.suffix.lower(), open)
     truncated = 0
 
     def cut(value: str) -> str:
