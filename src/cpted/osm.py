@@ -576,17 +576,14 @@ def _mend_clipped_areas(
     def pieces_of(way: OsmWay) -> list[np.ndarray]:
         return [np.column_stack([unwrap(x) if crossing else x, y]) for _, x, y in way.runs()]
 
-    def close(pieces: list[np.ndarray]) -> shapely.Geometry | None:
-        try:
-            return close_clipped(pieces, frame) if pieces else None
-        except shapely.errors.GEOSException:
-            data.areas_failed += 1
-            return None
-
     by_id = {way.id: way for way in data.ways}
     for way_id in sorted(broken_ways):
         way = by_id[way_id]
-        polygon = close(pieces_of(way))
+        try:
+            polygon = close_clipped(pieces_of(way), frame)
+        except shapely.errors.GEOSException:
+            data.areas_failed += 1
+            continue
         if polygon is None:
             data.areas_dropped += 1
             continue
@@ -597,7 +594,12 @@ def _mend_clipped_areas(
         if rel_id in assembled:
             continue
         outer = [ref for ref, role in refs if role in {"outer", ""}]
-        polygon = close([p for ref in outer if ref in members for p in pieces_of(members[ref])])
+        pieces = [p for ref in outer if ref in members for p in pieces_of(members[ref])]
+        try:
+            polygon = close_clipped(pieces, frame) if pieces else None
+        except shapely.errors.GEOSException:
+            data.areas_failed += 1
+            continue
         if polygon is None:
             data.relations_dropped += 1
             continue
