@@ -171,7 +171,14 @@ def _graph_from_ways(
     import osmnx as ox  # imported here: it takes a second, and `import cpted` should not
 
     graph = ox.distance.add_edge_lengths(graph)
-    graph = ox.simplify_graph(graph, edge_attrs_differ=["highway", "name", "lit"])
+    # remove_rings=False: a footway loop joined to nothing (round a pond, a planned path
+    # drawn alone) is a street to audit; osmnx would drop it, and a file of only such a
+    # loop would leave an empty graph.
+    graph = ox.simplify_graph(
+        graph, edge_attrs_differ=["highway", "name", "lit"], remove_rings=False
+    )
+    if graph.number_of_nodes() == 0:  # osmnx's project_graph refuses an empty graph
+        return nx.MultiDiGraph(crs="epsg:4326")
     graph = ox.project_graph(graph, to_crs=crs)
     xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
     for u, v, d in graph.edges(data=True):
@@ -976,15 +983,18 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
     """
     extent = data.extent
     if extent is None:
-        why = (
-            f": all {data.invalid_coordinates} of its nodes have unusable coordinates "
-            "(not numbers, infinite or out of range)"
-            if data.invalid_coordinates
-            else ""
-        )
+        if data.node_count and data.invalid_coordinates == data.node_count:
+            why = f"all {data.node_count} of its nodes have unusable coordinates"
+        else:
+            why = (
+                "no tagged feature and no way with two usable nodes in a row "
+                f"({data.invalid_coordinates} of its {data.node_count} nodes have unusable "
+                "coordinates)"
+            )
         msg = (
-            f"{data.source} holds no features with coordinates{why}. Export the area again "
-            "from OpenStreetMap, or check the program that wrote the file."
+            f"{data.source} holds no features with coordinates: {why} (not numbers, "
+            "infinite or out of range). Export the area again from OpenStreetMap, or check "
+            "the program that wrote the file."
         )
         raise DataError(msg)
     crs = local_crs(extent)
@@ -1006,7 +1016,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         # closely than its bounding box.
         hull = _transform(shapely.MultiPoint(data.coordinates()).convex_hull, to_local)
         polygon = hull
-        if data.bounds is not None and not data.crosses_antimeridian:
+        if data.bounds is not None and data.bounds[2] - data.bounds[0] <= 180.0:
             polygon = _transform(box(*data.bounds), to_local)
             if _box_km2(polygon)[2] > settings.MAX_AREA_KM2 >= _box_km2(hull)[2]:
                 # A stated frame far larger than the data (JOSM saves the whole world

@@ -40,7 +40,7 @@ import numpy as np
 import osmium
 import shapely
 
-from cpted._errors import DataError, InputError
+from cpted._errors import CptedError, DataError, InputError
 
 __all__ = ["OsmData", "download_bbox", "read_osm"]
 
@@ -312,21 +312,33 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
     problem: Exception | None = None
     try:
         suspect = _read(path, data)
-    except (osmium.InvalidLocationError, ValueError) as exc:
+    except CptedError:
+        raise
+    except (osmium.InvalidLocationError, ValueError, _Unordered) as exc:
         problem, suspect = exc, True
     if suspect and xml:
-        # libosmium stops at a coordinate it cannot parse and reads a three-digit exponent
-        # (1e308) as 0; read a copy in which every coordinate is written plainly and every
-        # unusable one is removed. Only files that need it pay for the second pass.
+        # libosmium stops at a coordinate it cannot parse, reads a three-digit exponent
+        # (1e308) as 0 and stops at ways out of id order (hand-edited files); read a copy
+        # in which every coordinate is written plainly, every unusable one is removed and
+        # the objects are in order. Only files that need it pay for the second pass.
         data = OsmData(source=str(path), bounds=bounds, data_date=date)
-        with _repaired_copy(path) as (copy, truncated):
+        with _repaired_copy(path) as (copy, repairs):
             try:
                 _read(copy, data)
-            except (osmium.InvalidLocationError, ValueError) as exc:
+            except CptedError:
+                raise
+            except (osmium.InvalidLocationError, ValueError, _Unordered) as exc:
                 problem = exc
             else:
                 problem = None
-            data.tags_truncated = truncated
+            data.tags_truncated = repairs["truncated"]
+            data.duplicate_ids += repairs["duplicates"]
+    if isinstance(problem, _Unordered):
+        msg = (
+            f"{path}: {problem}. libosmium needs objects sorted by type and id; sort the "
+            "file with `osmium sort` (osmium-tool) and read the sorted copy."
+        )
+        raise InputError(msg) from problem
     if problem is not None:
         msg = (
             f"{path} holds an element libosmium cannot read: {problem}. Fix that element "
@@ -337,6 +349,15 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
         msg = f"{path} holds no OpenStreetMap nodes or ways."
         raise DataError(msg)
     return data
+
+
+class _Unordered(Exception):
+    """libosmium's area assembly met a way or relation id out of order or twice."""
+
+
+def _id_order(oid: int) -> tuple[bool, int]:
+    # libosmium's ``id_order``: 0, then negative ids by absolute value, then 1, 2, ...
+    return (oid > 0, abs(oid))
 
 
 def _read(path: Path, data: OsmData) -> bool:
@@ -446,12 +467,19 @@ def _read(path: Path, data: OsmData) -> bool:
                     geom = geom.geoms[0]
                 data.areas.append((key, tags, geom))
     except RuntimeError as exc:
+        if "out of order" in str(exc) or "twice in input" in str(exc):
+            raise _Unordered(str(exc)) from exc
         msg = (
             f"{data.source} could not be read to the end: {exc}. The file is truncated, "
             "damaged or not OpenStreetMap data; download or export it again."
         )
         raise InputError(msg) from exc
     data.duplicate_ids = sum(len(v) - len(np.unique(np.asarray(v))) for v in ids.values())
+    if data.bounds is not None and data.crosses_antimeridian:
+        west, south, east, north = data.bounds
+        if east - west > 180.0:
+            # libosmium orders a frame across 180° as (east, west): the whole world round
+            data.bounds = (east, south, west + 360.0, north)
     _mend_clipped_areas(
         data, closed_ways_of_interest - way_areas, relations, relation_areas, members
     )
@@ -461,26 +489,28 @@ def _read(path: Path, data: OsmData) -> bool:
 
 
 @contextlib.contextmanager
-def _repaired_copy(path: Path) -> Iterator[tuple[Path, int]]:
+def _repaired_copy(path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
     """
-    Write a copy of an OSM XML file that libosmium can read; yield it and the strings cut.
+    Write a copy of an OSM XML file that libosmium can read; yield it and what was repaired.
 
     Coordinates are written as plain decimals; a node whose ``lat`` or ``lon`` is not a
     finite number in range loses both (libosmium then reads it as a node without a
     location, which :func:`_read` counts). Tag keys, values and member roles longer than
-    :data:`MAX_STRING_BYTES` are cut to fit, at a character boundary. Metadata cpted does
-    not use (``version``, ``changeset``, ``uid``) is dropped where it is not a number. The
-    copy lives in a temporary folder removed afterwards; the input is never changed.
+    :data:`MAX_STRING_BYTES` are cut to fit, at a character boundary (``"truncated"``).
+    Nodes, ways and relations are written in libosmium's order, and of an id that occurs
+    twice only the first object is kept (``"duplicates"``). Metadata cpted does not use
+    (``version``, ``changeset``, ``uid``) is dropped where it is not a number. The copy
+    lives in a temporary folder removed afterwards; the input is never changed. It is held
+    in memory while sorted: only files that need repair pay for it.
     """
     opener: Any = {".bz2": bz2.open, ".gz": gzip.open}.get(path.suffix.lower(), open)
-    truncated = 0
+    repairs = {"truncated": 0, "duplicates": 0}
 
     def cut(value: str) -> str:
-        nonlocal truncated
         raw = value.encode("utf-8")
         if len(raw) <= MAX_STRING_BYTES:
             return value
-        truncated += 1
+        repairs["truncated"] += 1
         return raw[:MAX_STRING_BYTES].decode("utf-8", errors="ignore")
 
     def coordinate(text: str | None, limit: float) -> str | None:
@@ -490,38 +520,60 @@ def _repaired_copy(path: Path) -> Iterator[tuple[Path, int]]:
             return None
         return f"{value:.7f}" if math.isfinite(value) and abs(value) <= limit else None
 
+    head: list[bytes] = []  # <bounds>, <meta> and the like, before every object
+    objects: dict[str, dict[int, bytes]] = {"node": {}, "way": {}, "relation": {}}
+    unreadable: list[bytes] = []  # ids that are not numbers: libosmium will name them
+    start = b""
+    end = b""
+    try:
+        with opener(path, "rb") as source:
+            depth = 0
+            root: ET.Element | None = None
+            for event, elem in ET.iterparse(source, events=("start", "end")):
+                if event == "start":
+                    if depth == 0:
+                        root = elem
+                        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in elem.attrib.items())
+                        start = f"<{elem.tag}{attrs}>\n".encode()
+                        end = f"</{elem.tag}>\n".encode()
+                    depth += 1
+                    continue
+                depth -= 1
+                if depth != 1 or root is None:
+                    continue
+                _repair_element(elem, cut, coordinate)
+                elem.tail = "\n"
+                text = ET.tostring(elem, encoding="utf-8", xml_declaration=False)
+                if elem.tag in objects:
+                    table = objects[elem.tag]
+                    try:
+                        oid = int(elem.attrib.get("id", "0"))
+                    except ValueError:
+                        unreadable.append(text)
+                    else:
+                        if oid in table:
+                            repairs["duplicates"] += 1
+                        else:
+                            table[oid] = text
+                elif elem.tag != "_drop":
+                    head.append(text)
+                root.clear()
+    except (ET.ParseError, OSError, EOFError) as exc:
+        msg = (
+            f"{path} could not be read to the end: {exc}. The file is truncated, "
+            "damaged or not OpenStreetMap data; download or export it again."
+        )
+        raise InputError(msg) from exc
     with tempfile.TemporaryDirectory(prefix="cpted-osm-") as folder:
         copy = Path(folder) / "repaired.osm"
-        try:
-            with opener(path, "rb") as source, open(copy, "wb") as out:
-                out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-                depth = 0
-                root: ET.Element | None = None
-                for event, elem in ET.iterparse(source, events=("start", "end")):
-                    if event == "start":
-                        if depth == 0:
-                            root = elem
-                            attrs = "".join(f" {k}={quoteattr(v)}" for k, v in elem.attrib.items())
-                            out.write(f"<{elem.tag}{attrs}>\n".encode())
-                        depth += 1
-                        continue
-                    depth -= 1
-                    if depth != 1 or root is None:
-                        continue
-                    _repair_element(elem, cut, coordinate)
-                    if elem.tag != "_drop":
-                        elem.tail = "\n"
-                        out.write(ET.tostring(elem, encoding="utf-8", xml_declaration=False))
-                    root.clear()
-                if root is not None:
-                    out.write(f"</{root.tag}>\n".encode())
-        except (ET.ParseError, OSError, EOFError) as exc:
-            msg = (
-                f"{path} could not be read to the end: {exc}. The file is truncated, "
-                "damaged or not OpenStreetMap data; download or export it again."
-            )
-            raise InputError(msg) from exc
-        yield copy, truncated
+        with open(copy, "wb") as out:
+            out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n' + start)
+            out.writelines(head)
+            out.writelines(unreadable)
+            for table in objects.values():
+                out.writelines(table[oid] for oid in sorted(table, key=_id_order))
+            out.write(end)
+        yield copy, repairs
 
 
 def _repair_element(elem: ET.Element, cut: Any, coordinate: Any) -> None:
@@ -568,7 +620,7 @@ def _mend_clipped_areas(
     area is counted in ``areas_failed`` and left out rather than ending the whole read.
     """
     crossing = data.crosses_antimeridian
-    extent = data.bounds if data.bounds is not None and not crossing else data.extent
+    extent = data.bounds or data.extent
     if extent is None:
         return
     frame = shapely.box(*extent)
