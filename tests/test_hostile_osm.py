@@ -99,6 +99,19 @@ def test_a_bad_longitude_in_a_compressed_file_is_repaired_too(tmp_path):
         assert [n[0] for n in data.nodes] == []  # the lamp had no position to keep
 
 
+def test_a_node_on_the_prime_meridian_is_read_without_repair(tmp_path, monkeypatch):
+    # libosmium reads 1e308 as 0, so a coordinate of exactly 0 asks for a check; a real one
+    # (Greenwich) must not send the file through the slower repaired copy
+    def never(path):
+        raise AssertionError("a file without bad coordinates was repaired")
+
+    monkeypatch.setattr(cpted.osm, "_repaired_copy", never)
+    nodes, ways = footway(0.0, 51.4779)
+    area = cpted.area_from_file(write(tmp_path / "greenwich.osm", nodes, ways))
+    assert area.streets["length"].sum() == pytest.approx(2 * 69.4, rel=0.01)
+    assert area.quality()["invalid_coordinates"] == 0
+
+
 def test_nothing_valid_left_is_a_data_error(tmp_path):
     nodes = [(i, "nan", "nan", {}) for i in (1, 2, 3)]
     path = write(tmp_path / "void.osm", nodes, [(10, [1, 2, 3], {"highway": "footway"})])

@@ -1164,6 +1164,17 @@ def area_from_file(
     Returns
     -------
     StudyArea
+        In the CRS :func:`local_crs` chooses: the UTM zone of the data, or a local
+        azimuthal equidistant projection near the poles.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (missing, empty, truncated, not OSM), or the study area is
+        larger than ``settings.MAX_AREA_KM2``. Nodes with unusable coordinates, over-long
+        tags and repeated ids do not raise: they are counted in :meth:`StudyArea.quality`.
+    DataError
+        Nothing in the file has usable coordinates, or it holds no walkable street.
 
     Examples
     --------

@@ -316,6 +316,10 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
         raise
     except (osmium.InvalidLocationError, ValueError, _Unordered) as exc:
         problem, suspect = exc, True
+    if suspect and xml and problem is None:
+        # a node exactly on the equator or the prime meridian may be real: repair only if
+        # some coordinate in the file is written with an exponent
+        suspect = _has_exponent_coordinates(path)
     if suspect and xml:
         # libosmium stops at a coordinate it cannot parse, reads a three-digit exponent
         # (1e308) as 0 and stops at ways out of id order (hand-edited files); read a copy
@@ -349,6 +353,21 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
         msg = f"{path} holds no OpenStreetMap nodes or ways."
         raise DataError(msg)
     return data
+
+
+_EXPONENT = re.compile(rb"""\b(?:lat|lon)=["'][-+]?[\d.]*[eE]""")
+
+
+def _has_exponent_coordinates(path: Path) -> bool:
+    """Tell whether any ``lat``/``lon`` in an OSM XML file is written with an exponent."""
+    opener: Any = {".bz2": bz2.open, ".gz": gzip.open}.get(path.suffix.lower(), open)
+    tail = b""
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if _EXPONENT.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
 
 
 class _Unordered(Exception):
