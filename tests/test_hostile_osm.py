@@ -271,6 +271,15 @@ def test_a_boundary_narrows_a_large_file_to_an_area_that_loads(tmp_path):
         cpted.area_from_file(path, boundary=(12.9, 51.9, 16.1, 53.6))
 
 
+def test_a_large_bbox_is_refused_before_it_is_downloaded(monkeypatch):
+    def never(bbox):
+        raise AssertionError("a bbox too large to audit was downloaded")
+
+    monkeypatch.setattr(cpted.area, "download_bbox", never)
+    with pytest.raises(cpted.InputError, match=r"bbox \(13.*spans 13\d\.\d km.*smaller bbox"):
+        cpted.area_from_bbox((13.0, 52.0, 15.0, 53.0))
+
+
 def test_the_size_limit_is_a_setting(tmp_path, monkeypatch):
     monkeypatch.setattr(cpted.settings, "MAX_AREA_KM2", 1e6)
     assert len(cpted.area_from_file(two_towns(tmp_path)).streets) == 2

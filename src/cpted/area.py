@@ -952,19 +952,20 @@ def _box_km2(geom: Any) -> tuple[float, float, float]:
     return width, height, width * height
 
 
-def _check_size(polygon: Any, data: OsmData, *, boundary: Any) -> None:
+def _check_size(polygon: Any, name: str, *, boundary: Any, how: str | None = None) -> None:
     """Refuse a study area too large to audit before any heavy work starts on it."""
     width, height, km2 = _box_km2(polygon)
     if km2 <= settings.MAX_AREA_KM2:
         return
-    how = (
-        "Give a smaller boundary="
-        if boundary is not None
-        else "Pass boundary=(west, south, east, north) to audit part of it, or cut a smaller "
-        "extract (osmium extract -b west,south,east,north)"
-    )
+    if how is None:
+        how = (
+            "Give a smaller boundary="
+            if boundary is not None
+            else "Pass boundary=(west, south, east, north) to audit part of it, or cut a "
+            "smaller extract (osmium extract -b west,south,east,north)"
+        )
     msg = (
-        f"The study area of {Path(data.source).name} spans {width:,.1f} km × {height:,.1f} km "
+        f"The study area of {name} spans {width:,.1f} km × {height:,.1f} km "
         f"({km2:,.0f} km² as a box), more than settings.MAX_AREA_KM2 = "
         f"{settings.MAX_AREA_KM2:g} km², which one audit can raster at "
         f"{settings.LIGHTING_GRID_RESOLUTION:g} m. {how}; or raise "
@@ -1022,7 +1023,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
                 # A stated frame far larger than the data (JOSM saves the whole world
                 # as <bounds> for some downloads): the data is what gets audited.
                 polygon = hull
-    _check_size(polygon, data, boundary=boundary)
+    _check_size(polygon, Path(data.source).name, boundary=boundary)
     steps = [
         "walk network",
         "drive network",
@@ -1188,6 +1189,16 @@ def area_from_file(
     return area_from_osm(read_osm(path), boundary=boundary, progress=progress)
 
 
+def _check_size_online(polygon: Any, name: str) -> None:
+    """Refuse an area too large to audit before downloading it."""
+    west, south, east, north = polygon.bounds
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        return  # download_bbox names what is wrong with it
+    to_local = pyproj.Transformer.from_crs(4326, local_crs(polygon.bounds), always_xy=True)
+    how = "Ask for a smaller bbox or place (a district rather than a city)"
+    _check_size(_transform(polygon, to_local), name, boundary=polygon, how=how)
+
+
 def area_from_bbox(bbox: tuple[float, float, float, float], *, progress: bool = False) -> StudyArea:
     """
     Download a bounding box from Overpass into a StudyArea (needs internet).
@@ -1204,6 +1215,7 @@ def area_from_bbox(bbox: tuple[float, float, float, float], *, progress: bool = 
     StudyArea
     """
     west, south, east, north = (float(v) for v in bbox)
+    _check_size_online(box(west, south, east, north), f"bbox {tuple(bbox)}")
     path = download_bbox((west, south, east, north))
     try:
         area = area_from_file(path, boundary=box(*bbox), progress=progress)
@@ -1242,6 +1254,7 @@ def area_from_place(query: str, *, progress: bool = False) -> StudyArea:
     if polygon.geom_type not in {"Polygon", "MultiPolygon"}:
         msg = f"Nominatim returned a {polygon.geom_type} for {query!r}, not an area."
         raise DataError(msg)
+    _check_size_online(polygon, repr(query))
     path = download_bbox(polygon.bounds)
     try:
         area = area_from_file(path, boundary=polygon, progress=progress)
