@@ -37,6 +37,7 @@ __all__ = [
     "area_from_file",
     "area_from_osm",
     "area_from_place",
+    "local_crs",
     "read_layer",
 ]
 
@@ -172,7 +173,14 @@ def _graph_from_ways(
     import osmnx as ox  # imported here: it takes a second, and `import cpted` should not
 
     graph = ox.distance.add_edge_lengths(graph)
-    graph = ox.simplify_graph(graph, edge_attrs_differ=["highway", "name", "lit"])
+    # remove_rings=False: a footway loop joined to nothing (round a pond, a planned path
+    # drawn alone) is a street to audit; osmnx would drop it, and a file of only such a
+    # loop would leave an empty graph.
+    graph = ox.simplify_graph(
+        graph, edge_attrs_differ=["highway", "name", "lit"], remove_rings=False
+    )
+    if graph.number_of_nodes() == 0:  # osmnx's project_graph refuses an empty graph
+        return nx.MultiDiGraph(crs="epsg:4326")
     graph = ox.project_graph(graph, to_crs=crs)
     xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
     for u, v, d in graph.edges(data=True):
@@ -492,6 +500,12 @@ QUALITY_MEANINGS = {
     "camera_values_defaulted": "camera fov or angle out of range, replaced by the default",
     "polygons_repaired": "self-intersecting site or building polygons repaired (make_valid)",
     "user_features_outside": "user-layer features added outside the study area",
+    "areas_failed": "polygons cut by the extract's edge that GEOS could not close (dropped)",
+    "invalid_coordinates": "nodes whose lat/lon is not a number, infinite or out of range "
+    "(dropped; ways cut there)",
+    "duplicate_ids": "node, way and relation ids that occur more than once (one of each used)",
+    "tags_truncated": "tag keys, values and roles over 1024 bytes, cut to fit (OSM allows 255 "
+    "characters)",
 }
 
 #: The counts of values replaced or repaired, kept in ``StudyArea.stats``.
@@ -585,6 +599,10 @@ class StudyArea:
             "areas_dropped",
             "relations_dropped",
             *_DEFAULTED,
+            "areas_failed",
+            "invalid_coordinates",
+            "duplicate_ids",
+            "tags_truncated",
         ):
             figures[key] = int(self.stats.get(key, 0))
         return pd.Series(figures, name="quality", dtype=object)
@@ -1064,14 +1082,108 @@ def _boundary_polygon(boundary: Any, crs: pyproj.CRS) -> Polygon:
     return boundary
 
 
+#: The latitudes UTM is defined for (NGA.SIG.0012: 80° S to 84° N); beyond them the
+#: polar regions, where cpted uses a projection centred on the data.
+UTM_LATITUDES = (-80.0, 84.0)
+
+
+def local_crs(extent: tuple[float, float, float, float]) -> pyproj.CRS:
+    """
+    Choose the projected CRS (metres) of a StudyArea covering ``extent``.
+
+    The UTM zone of the centre of the data, as ``GeoDataFrame.estimate_utm_crs()`` picks
+    it, wherever UTM is defined. Across the antimeridian ``extent`` runs on past 180°
+    (:meth:`cpted.osm.OsmData.extent`), so the centre is that of the data (zone 60 or 1),
+    not of the whole world. North of 84° N and south of 80° S, where there is no UTM zone,
+    an azimuthal equidistant projection centred on the data: distances from its centre
+    are true, and across a study area of tens of kilometres the scale error stays below
+    one part in a million (UPS, the polar standard, is 0.4 % short at 85° N).
+
+    Parameters
+    ----------
+    extent
+        (west, south, east, north) of the data, in degrees.
+
+    Returns
+    -------
+    pyproj.CRS
+    """
+    west, south, east, north = extent
+    lon = ((west + east) / 2 + 180.0) % 360.0 - 180.0
+    lat = (south + north) / 2
+    if UTM_LATITUDES[0] <= lat < UTM_LATITUDES[1]:
+        return pyproj.CRS(gpd.GeoSeries([Point(lon, lat)], crs=4326).estimate_utm_crs())
+    from pyproj.crs import ProjectedCRS
+    from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
+
+    lat, lon = round(lat, 4), round(lon, 4)
+    name = (
+        f"cpted local azimuthal equidistant at {abs(lat):.4f}{'N' if lat >= 0 else 'S'} "
+        f"{abs(lon):.4f}{'E' if lon >= 0 else 'W'}"
+    )
+    return pyproj.CRS(
+        ProjectedCRS(
+            conversion=AzimuthalEquidistantConversion(lat, lon),
+            geodetic_crs=pyproj.CRS(4326),
+            name=name,
+        )
+    )
+
+
+def _box_km2(geom: Any) -> tuple[float, float, float]:
+    """Width and height (km) of the bounding box of ``geom`` and its area (km²)."""
+    west, south, east, north = geom.bounds
+    width, height = (east - west) / 1000.0, (north - south) / 1000.0
+    return width, height, width * height
+
+
+def _check_size(polygon: Any, name: str, *, boundary: Any, how: str | None = None) -> None:
+    """Refuse a study area too large to audit before any heavy work starts on it."""
+    width, height, km2 = _box_km2(polygon)
+    if km2 <= settings.MAX_AREA_KM2:
+        return
+    if how is None:
+        how = (
+            "Give a smaller boundary="
+            if boundary is not None
+            else "Pass boundary=(west, south, east, north) to audit part of it, or cut a "
+            "smaller extract (osmium extract -b west,south,east,north)"
+        )
+    msg = (
+        f"The study area of {name} spans {width:,.1f} km × {height:,.1f} km "
+        f"({km2:,.0f} km² as a box), more than settings.MAX_AREA_KM2 = "
+        f"{settings.MAX_AREA_KM2:g} km², which one audit can raster at "
+        f"{settings.LIGHTING_GRID_RESOLUTION:g} m. {how}; or raise "
+        "cpted.settings.MAX_AREA_KM2 if you will not audit it whole."
+    )
+    raise InputError(msg)
+
+
 def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False) -> StudyArea:
-    """Build a StudyArea from what :func:`cpted.osm.read_osm` read."""
+    """
+    Build a StudyArea from what :func:`cpted.osm.read_osm` read.
+
+    The CRS is :func:`local_crs` of the data. A study area larger than
+    ``settings.MAX_AREA_KM2`` (as a bounding box) is refused here, before the street
+    network and the layers are built.
+    """
     extent = data.extent
     if extent is None:
-        msg = f"{data.source} holds no features with coordinates."
+        if data.node_count and data.invalid_coordinates == data.node_count:
+            why = f"all {data.node_count} of its nodes have unusable coordinates"
+        else:
+            why = (
+                "no tagged feature and no way with two usable nodes in a row "
+                f"({data.invalid_coordinates} of its {data.node_count} nodes have unusable "
+                "coordinates)"
+            )
+        msg = (
+            f"{data.source} holds no features with coordinates: {why} (not numbers, "
+            "infinite or out of range). Export the area again from OpenStreetMap, or check "
+            "the program that wrote the file."
+        )
         raise DataError(msg)
-    centre = box(*extent).centroid
-    crs = pyproj.CRS(gpd.GeoSeries([centre], crs=4326).estimate_utm_crs())
+    crs = local_crs(extent)
     to_local = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     if boundary is not None:
         polygon = _boundary_polygon(boundary, crs)
@@ -1088,14 +1200,19 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         # The extract's own frame when the file states one; otherwise (an Overpass export of
         # whole ways) the convex hull of what it holds, which follows the data more
         # closely than its bounding box.
-        if data.bounds is not None:
+        hull = _transform(shapely.MultiPoint(data.coordinates()).convex_hull, to_local)
+        if not isinstance(hull, Polygon):
+            # The hull of one straight street is a line, which encloses nothing; a
+            # metre around it makes the boundary an area, as the measures expect.
+            hull = hull.buffer(1.0)
+        polygon = hull
+        if data.bounds is not None and data.bounds[2] - data.bounds[0] <= 180.0:
             polygon = _transform(box(*data.bounds), to_local)
-        else:
-            polygon = _transform(shapely.MultiPoint(data.coordinates()).convex_hull, to_local)
-            if not isinstance(polygon, Polygon):
-                # The hull of one straight street is a line, which encloses nothing; a
-                # metre around it makes the boundary an area, as the measures expect.
-                polygon = polygon.buffer(1.0)
+            if _box_km2(polygon)[2] > settings.MAX_AREA_KM2 >= _box_km2(hull)[2]:
+                # A stated frame far larger than the data (JOSM saves the whole world
+                # as <bounds> for some downloads): the data is what gets audited.
+                polygon = hull
+    _check_size(polygon, Path(data.source).name, boundary=boundary)
     steps = [
         "walk network",
         "drive network",
@@ -1158,6 +1275,10 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         "areas_dropped": data.areas_dropped,
         "relations_dropped": data.relations_dropped,
         **defaulted,
+        "areas_failed": data.areas_failed,
+        "invalid_coordinates": data.invalid_coordinates,
+        "duplicate_ids": data.duplicate_ids,
+        "tags_truncated": data.tags_truncated,
     }
     return StudyArea(
         crs=crs,
@@ -1236,6 +1357,17 @@ def area_from_file(
     Returns
     -------
     StudyArea
+        In the CRS :func:`local_crs` chooses: the UTM zone of the data, or a local
+        azimuthal equidistant projection near the poles.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (missing, empty, truncated, not OSM), or the study area is
+        larger than ``settings.MAX_AREA_KM2``. Nodes with unusable coordinates, over-long
+        tags and repeated ids do not raise: they are counted in :meth:`StudyArea.quality`.
+    DataError
+        Nothing in the file has usable coordinates, or it holds no walkable street.
 
     Examples
     --------
@@ -1249,6 +1381,16 @@ def area_from_file(
     path = check_path_arg(path, "path (an OSM file)")
     check_readable(path, "The OSM file")
     return area_from_osm(read_osm(path), boundary=boundary, progress=progress)
+
+
+def _check_size_online(polygon: Any, name: str) -> None:
+    """Refuse an area too large to audit before downloading it."""
+    west, south, east, north = polygon.bounds
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        return  # download_bbox names what is wrong with it
+    to_local = pyproj.Transformer.from_crs(4326, local_crs(polygon.bounds), always_xy=True)
+    how = "Ask for a smaller bbox or place (a district rather than a city)"
+    _check_size(_transform(polygon, to_local), name, boundary=polygon, how=how)
 
 
 def area_from_bbox(bbox: tuple[float, float, float, float], *, progress: bool = False) -> StudyArea:
@@ -1267,6 +1409,7 @@ def area_from_bbox(bbox: tuple[float, float, float, float], *, progress: bool = 
     StudyArea
     """
     west, south, east, north = (float(v) for v in bbox)
+    _check_size_online(box(west, south, east, north), f"bbox {tuple(bbox)}")
     path = download_bbox((west, south, east, north))
     try:
         area = area_from_file(path, boundary=box(*bbox), progress=progress)
@@ -1305,6 +1448,7 @@ def area_from_place(query: str, *, progress: bool = False) -> StudyArea:
     if polygon.geom_type not in {"Polygon", "MultiPolygon"}:
         msg = f"Nominatim returned a {polygon.geom_type} for {query!r}, not an area."
         raise DataError(msg)
+    _check_size_online(polygon, repr(query))
     path = download_bbox(polygon.bounds)
     try:
         area = area_from_file(path, boundary=polygon, progress=progress)

@@ -3,24 +3,44 @@
 Real extracts are clipped: a way that leaves the extract keeps references to nodes that
 are not in the file. osmnx's ``graph_from_xml`` refuses such files; cpted keeps every valid
 piece and counts what it had to drop, so :meth:`cpted.area.StudyArea.quality` can report it.
+
+Hand-edited and generated files break OpenStreetMap's rules in other ways, and the same
+principle holds for them: keep what is valid, count what is not, and raise an
+:class:`~cpted.InputError` only when nothing usable is left or the file cannot be parsed.
+
+- A node whose ``lat``/``lon`` is not a number, infinite or out of range is left out (a way
+  through it is cut there, as at the edge of an extract) and counted as
+  ``invalid_coordinates``. libosmium cannot parse such a file at all, and reads exponents of
+  three digits (``1e308``) as 0, so cpted reads a repaired copy of it (the input is never
+  changed).
+- A tag key or value longer than libosmium's 1024 bytes (OpenStreetMap itself allows 255
+  characters) is cut to 1024 bytes and counted as ``tags_truncated``.
+- Negative ids (objects drawn in JOSM and not uploaded) are valid and kept.
+- Ids that occur more than once are counted as ``duplicate_ids``; one of each is used.
 """
 
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
+import math
 import os
 import re
 import tempfile
+import xml.etree.ElementTree as ET
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import osmium
 import shapely
 
-from cpted._errors import DataError, InputError
+from cpted._errors import CptedError, DataError, InputError
 
 __all__ = ["OsmData", "download_bbox", "read_osm"]
 
@@ -90,25 +110,69 @@ class OsmData:
     areas_dropped: int = 0
     relations_dropped: int = 0
     areas_mended: set[str] = field(default_factory=set)
+    areas_failed: int = 0
+    invalid_coordinates: int = 0
+    duplicate_ids: int = 0
+    tags_truncated: int = 0
     node_count: int = 0
     way_count: int = 0
 
     def coordinates(self) -> np.ndarray:
-        """All (lon, lat) positions of the tagged nodes and the kept ways, as an (n, 2) array."""
+        """
+        All (lon, lat) positions of the tagged nodes and the kept ways, as an (n, 2) array.
+
+        Where the data crosses the antimeridian, longitudes west of it run on past 180°
+        (-179.9 becomes 180.1), so that neighbours stay neighbours; pyproj projects both
+        alike.
+        """
         parts = [np.array([(n[1], n[2]) for n in self.nodes]).reshape(-1, 2)]
         for way in self.ways:
             ok = ~np.isnan(way.lon)
             parts.append(np.column_stack([way.lon[ok], way.lat[ok]]))
-        return np.vstack(parts)
+        xy = np.vstack(parts)
+        if crosses_antimeridian(xy[:, 0]):
+            xy[:, 0] = unwrap(xy[:, 0])
+        return xy
+
+    @property
+    def crosses_antimeridian(self) -> bool:
+        """Whether the data lies across 180° longitude (see :func:`crosses_antimeridian`)."""
+        xy = self.coordinates()
+        return bool(len(xy)) and bool(xy[:, 0].max() > 180.0)
 
     @property
     def extent(self) -> tuple[float, float, float, float] | None:
-        """Bounds of the data itself (west, south, east, north), or None if empty."""
+        """
+        Bounds of the data itself (west, south, east, north), or None if empty.
+
+        ``east`` is beyond 180 where the data crosses the antimeridian.
+        """
         xy = self.coordinates()
         if not len(xy):
             return None
         (west, south), (east, north) = xy.min(axis=0), xy.max(axis=0)
         return (float(west), float(south), float(east), float(north))
+
+
+def crosses_antimeridian(lon: np.ndarray) -> bool:
+    """
+    Tell whether longitudes lie closer together across 180° than across 0°.
+
+    Data at 179.9° and -179.9° spans 359.8° taken naively but 0.2° across the antimeridian;
+    a local projection must be centred on 180°, not on 0°.
+    """
+    if len(lon) < 2:
+        return False
+    naive = float(lon.max() - lon.min())
+    if naive <= 180.0:
+        return False
+    wrapped = unwrap(lon)
+    return float(wrapped.max() - wrapped.min()) < naive
+
+
+def unwrap(lon: np.ndarray) -> np.ndarray:
+    """Move longitudes west of 0° on past 180° (-179.9 to 180.1)."""
+    return np.where(lon < 0.0, lon + 360.0, lon)
 
 
 def _interesting(tags: dict[str, str]) -> bool:
@@ -157,6 +221,22 @@ def _xml_head(path: Path) -> str:
         raise InputError(msg) from exc
 
 
+def _usable_bounds(
+    west: float, south: float, east: float, north: float
+) -> tuple[float, float, float, float] | None:
+    """Return a stated frame if it is one (degrees, in range, not flat), else None."""
+    values = (west, south, east, north)
+    if not all(math.isfinite(v) for v in values):
+        return None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south < north <= 90):
+        return None
+    if west == east:
+        return None
+    if west > east:  # a frame across the antimeridian, as coordinates() unwraps it
+        east += 360.0
+    return (west, south, east, north)
+
+
 def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, str | None]:
     bounds = None
     date = None
@@ -177,28 +257,41 @@ def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, 
             head,
         )
         if box:
-            s, w, n, e = (float(v) for v in box.groups())
-            bounds = (w, s, e, n)
+            with contextlib.suppress(ValueError):  # "-" or "1.2.3": no usable frame
+                s, w, n, e = (float(v) for v in box.groups())
+                bounds = _usable_bounds(w, s, e, n)
     try:
         reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
         header = reader.header()
         reader.close()
+    except osmium.InvalidLocationError:
+        # A <bounds> element with coordinates that are not numbers: the frame is unknown,
+        # the data may still be good (read_osm repairs it).
+        return bounds, date
     except RuntimeError as exc:
         msg = f"{path} cannot be read as OSM data: {exc}. The file may be truncated or damaged."
         raise InputError(msg) from exc
     hbox = header.box()
     if hbox.valid():
         bl, tr = hbox.bottom_left, hbox.top_right
-        bounds = (bl.lon, bl.lat, tr.lon, tr.lat)
+        bounds = _usable_bounds(bl.lon, bl.lat, tr.lon, tr.lat)
     stamp = header.get("osmosis_replication_timestamp") or header.get("timestamp")
     if stamp:
         date = stamp[:10]
     return bounds, date
 
 
+#: The longest tag key, value or member role libosmium reads, in bytes of UTF-8
+#: (``osmium::max_osm_string_length``). OpenStreetMap's API allows 255 characters.
+MAX_STRING_BYTES = 1024
+
+
 def read_osm(path: str | os.PathLike[str]) -> OsmData:
     """
     Read the CPTED-relevant features of an OSM file, keeping what is valid in a clipped file.
+
+    Nodes with unusable coordinates, over-long tags, negative and duplicate ids are
+    handled as the module docstring says; the counts are on the returned object.
 
     Parameters
     ----------
@@ -214,37 +307,136 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
     """
     path = _check_path(path)
     bounds, date = _header_info(path)
+    xml = not path.name.lower().endswith(".pbf")
     data = OsmData(source=str(path), bounds=bounds, data_date=date)
+    problem: Exception | None = None
+    try:
+        suspect = _read(path, data)
+    except CptedError:
+        raise
+    except (osmium.InvalidLocationError, ValueError, _Unordered) as exc:
+        problem, suspect = exc, True
+    if suspect and xml and problem is None:
+        # a node exactly on the equator or the prime meridian may be real: repair only if
+        # some coordinate in the file is written with an exponent
+        suspect = _has_exponent_coordinates(path)
+    if suspect and xml:
+        # libosmium stops at a coordinate it cannot parse, reads a three-digit exponent
+        # (1e308) as 0 and stops at ways out of id order (hand-edited files); read a copy
+        # in which every coordinate is written plainly, every unusable one is removed and
+        # the objects are in order. Only files that need it pay for the second pass.
+        data = OsmData(source=str(path), bounds=bounds, data_date=date)
+        with _repaired_copy(path) as (copy, repairs):
+            try:
+                _read(copy, data)
+            except CptedError:
+                raise
+            except (osmium.InvalidLocationError, ValueError, _Unordered) as exc:
+                problem = exc
+            else:
+                problem = None
+            data.tags_truncated = repairs["truncated"]
+            data.duplicate_ids += repairs["duplicates"]
+    if isinstance(problem, _Unordered):
+        msg = (
+            f"{path}: {problem}. libosmium needs objects sorted by type and id; sort the "
+            "file with `osmium sort` (osmium-tool) and read the sorted copy."
+        )
+        raise InputError(msg) from problem
+    if problem is not None:
+        msg = (
+            f"{path} holds an element libosmium cannot read: {problem}. Fix that element "
+            "(e.g. in JOSM) or export the area again from OpenStreetMap."
+        )
+        raise InputError(msg) from problem
+    if data.node_count == 0 and data.way_count == 0:
+        msg = f"{path} holds no OpenStreetMap nodes or ways."
+        raise DataError(msg)
+    return data
+
+
+_EXPONENT = re.compile(rb"""\b(?:lat|lon)=["'][-+]?[\d.]*[eE]""")
+
+
+def _has_exponent_coordinates(path: Path) -> bool:
+    """Tell whether any ``lat``/``lon`` in an OSM XML file is written with an exponent."""
+    opener: Any = {".bz2": bz2.open, ".gz": gzip.open}.get(path.suffix.lower(), open)
+    tail = b""
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if _EXPONENT.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+class _Unordered(Exception):
+    """libosmium's area assembly met a way or relation id out of order or twice."""
+
+
+def _id_order(oid: int) -> tuple[bool, int]:
+    # libosmium's ``id_order``: 0, then negative ids by absolute value, then 1, 2, ...
+    return (oid > 0, abs(oid))
+
+
+def _read(path: Path, data: OsmData) -> bool:
+    """
+    Read ``path`` into ``data``; return whether a coordinate may have been misread.
+
+    libosmium reads a coordinate written with a large exponent as exactly 0; a node
+    exactly on the equator or the prime meridian is rare enough in real data that one
+    such node asks for a careful second reading.
+    """
     wkb = osmium.geom.WKBFactory()
     latest = None
+    suspect = False
     closed_ways_of_interest: set[int] = set()
     way_areas: set[int] = set()
     relation_areas: set[int] = set()
     members: dict[int, OsmWay] = {}
+    # libosmium's location index holds non-negative ids only; the (few) nodes a JOSM user
+    # drew and never uploaded have negative ids and are looked up here instead.
+    drawn: dict[int, tuple[float, float]] = {}
+    unusable: set[int] = set()
+    ids = {"n": array("q"), "w": array("q"), "r": array("q")}
     try:
         # Multipolygon relations come last in a file; read them first so that their member
         # ways (often untagged) are kept for mending the ones a clipped extract cuts.
-        relations = {
-            rel.id: (dict(rel.tags), [(m.ref, m.role) for m in rel.members if m.type == "w"])
-            for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION)
-            if isinstance(rel, osmium.osm.Relation)
-            and rel.tags.get("type") in {"multipolygon", "boundary"}
-            and _interesting(dict(rel.tags))
-        }
+        relations: dict[int, tuple[dict[str, str], list[tuple[int, str]]]] = {}
+        for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
+            if not isinstance(rel, osmium.osm.Relation):
+                continue
+            ids["r"].append(rel.id)
+            if rel.tags.get("type") in {"multipolygon", "boundary"} and _interesting(
+                dict(rel.tags)
+            ):
+                ways = [(m.ref, m.role) for m in rel.members if m.type == "w"]
+                relations[rel.id] = (dict(rel.tags), ways)
         member_ids = {ref for _, refs in relations.values() for ref, _ in refs}
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
         for obj in processor:
             if isinstance(obj, osmium.osm.Node):
                 data.node_count += 1
+                ids["n"].append(obj.id)
                 stamp = obj.timestamp
                 if stamp.year > 1970 and (latest is None or stamp > latest):
                     latest = stamp
-                if len(obj.tags) and obj.location.valid():
+                location = obj.location
+                if not location.valid():
+                    data.invalid_coordinates += 1
+                    unusable.add(obj.id)
+                    continue
+                if location.x == 0 or location.y == 0:
+                    suspect = True
+                if obj.id < 0:
+                    drawn[obj.id] = (location.lon, location.lat)
+                if len(obj.tags):
                     tags = dict(obj.tags)
                     if _interesting(tags):
-                        data.nodes.append((obj.id, obj.location.lon, obj.location.lat, tags))
+                        data.nodes.append((obj.id, location.lon, location.lat, tags))
             elif isinstance(obj, osmium.osm.Way):
                 data.way_count += 1
+                ids["w"].append(obj.id)
                 stamp = obj.timestamp
                 if stamp.year > 1970 and (latest is None or stamp > latest):
                     latest = stamp
@@ -252,12 +444,16 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
                 refs = np.empty(count, dtype=np.int64)
                 lon = np.full(count, np.nan)
                 lat = np.full(count, np.nan)
+                missing = 0
                 for i, nd in enumerate(obj.nodes):
                     refs[i] = nd.ref
                     if nd.location.valid():
                         lon[i] = nd.location.lon
                         lat[i] = nd.location.lat
-                missing = int(np.isnan(lon).sum())
+                    elif nd.ref in drawn:
+                        lon[i], lat[i] = drawn[nd.ref]
+                    elif nd.ref not in unusable:
+                        missing += 1
                 if missing:
                     data.dangling_refs += missing
                     data.ways_clipped += 1
@@ -290,20 +486,141 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
                     geom = geom.geoms[0]
                 data.areas.append((key, tags, geom))
     except RuntimeError as exc:
+        if "out of order" in str(exc) or "twice in input" in str(exc):
+            raise _Unordered(str(exc)) from exc
         msg = (
-            f"{path} could not be read to the end: {exc}. The file is truncated, damaged or "
-            "not OpenStreetMap data; download or export it again."
+            f"{data.source} could not be read to the end: {exc}. The file is truncated, "
+            "damaged or not OpenStreetMap data; download or export it again."
         )
         raise InputError(msg) from exc
-    if data.node_count == 0 and data.way_count == 0:
-        msg = f"{path} holds no OpenStreetMap nodes or ways."
-        raise DataError(msg)
+    data.duplicate_ids = sum(len(v) - len(np.unique(np.asarray(v))) for v in ids.values())
+    if data.bounds is not None and data.crosses_antimeridian:
+        west, south, east, north = data.bounds
+        if east - west > 180.0:
+            # libosmium orders a frame across 180° as (east, west): the whole world round
+            data.bounds = (east, south, west + 360.0, north)
     _mend_clipped_areas(
         data, closed_ways_of_interest - way_areas, relations, relation_areas, members
     )
     if data.data_date is None and latest is not None:
         data.data_date = latest.strftime("%Y-%m-%d")
-    return data
+    return suspect
+
+
+@contextlib.contextmanager
+def _repaired_copy(path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
+    """
+    Write a copy of an OSM XML file that libosmium can read; yield it and what was repaired.
+
+    Coordinates are written as plain decimals; a node whose ``lat`` or ``lon`` is not a
+    finite number in range loses both (libosmium then reads it as a node without a
+    location, which :func:`_read` counts). Tag keys, values and member roles longer than
+    :data:`MAX_STRING_BYTES` are cut to fit, at a character boundary (``"truncated"``).
+    Nodes, ways and relations are written in libosmium's order, and of an id that occurs
+    twice only the first object is kept (``"duplicates"``). Metadata cpted does not use
+    (``version``, ``changeset``, ``uid``) is dropped where it is not a number. The copy
+    lives in a temporary folder removed afterwards; the input is never changed. It is held
+    in memory while sorted: only files that need repair pay for it.
+    """
+    opener: Any = {".bz2": bz2.open, ".gz": gzip.open}.get(path.suffix.lower(), open)
+    repairs = {"truncated": 0, "duplicates": 0}
+
+    def cut(value: str) -> str:
+        raw = value.encode("utf-8")
+        if len(raw) <= MAX_STRING_BYTES:
+            return value
+        repairs["truncated"] += 1
+        return raw[:MAX_STRING_BYTES].decode("utf-8", errors="ignore")
+
+    def coordinate(text: str | None, limit: float) -> str | None:
+        try:
+            value = float(text) if text is not None else math.nan
+        except ValueError:
+            return None
+        return f"{value:.7f}" if math.isfinite(value) and abs(value) <= limit else None
+
+    head: list[bytes] = []  # <bounds>, <meta> and the like, before every object
+    objects: dict[str, dict[int, bytes]] = {"node": {}, "way": {}, "relation": {}}
+    unreadable: list[bytes] = []  # ids that are not numbers: libosmium will name them
+    start = b""
+    end = b""
+    try:
+        with opener(path, "rb") as source:
+            depth = 0
+            root: ET.Element | None = None
+            for event, elem in ET.iterparse(source, events=("start", "end")):
+                if event == "start":
+                    if depth == 0:
+                        root = elem
+                        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in elem.attrib.items())
+                        start = f"<{elem.tag}{attrs}>\n".encode()
+                        end = f"</{elem.tag}>\n".encode()
+                    depth += 1
+                    continue
+                depth -= 1
+                if depth != 1 or root is None:
+                    continue
+                _repair_element(elem, cut, coordinate)
+                elem.tail = "\n"
+                text = ET.tostring(elem, encoding="utf-8", xml_declaration=False)
+                if elem.tag in objects:
+                    table = objects[elem.tag]
+                    try:
+                        oid = int(elem.attrib.get("id", "0"))
+                    except ValueError:
+                        unreadable.append(text)
+                    else:
+                        if oid in table:
+                            repairs["duplicates"] += 1
+                        else:
+                            table[oid] = text
+                elif elem.tag != "_drop":
+                    head.append(text)
+                root.clear()
+    except (ET.ParseError, OSError, EOFError) as exc:
+        msg = (
+            f"{path} could not be read to the end: {exc}. The file is truncated, "
+            "damaged or not OpenStreetMap data; download or export it again."
+        )
+        raise InputError(msg) from exc
+    with tempfile.TemporaryDirectory(prefix="cpted-osm-") as folder:
+        copy = Path(folder) / "repaired.osm"
+        with open(copy, "wb") as out:
+            out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n' + start)
+            out.writelines(head)
+            out.writelines(unreadable)
+            for table in objects.values():
+                out.writelines(table[oid] for oid in sorted(table, key=_id_order))
+            out.write(end)
+        yield copy, repairs
+
+
+def _repair_element(elem: ET.Element, cut: Any, coordinate: Any) -> None:
+    """Make one top-level element of an OSM file readable by libosmium, in place."""
+    for key in ("version", "changeset", "uid"):
+        if key in elem.attrib and not elem.attrib[key].isdigit():
+            del elem.attrib[key]
+    if elem.tag == "node":
+        lat = coordinate(elem.attrib.get("lat"), 90.0)
+        lon = coordinate(elem.attrib.get("lon"), 180.0)
+        if lat is None or lon is None:
+            elem.attrib.pop("lat", None)
+            elem.attrib.pop("lon", None)
+        else:
+            elem.attrib["lat"], elem.attrib["lon"] = lat, lon
+    elif elem.tag == "bounds":
+        names = ("minlat", "minlon", "maxlat", "maxlon")
+        values = [coordinate(elem.attrib.get(n), 90.0 if "lat" in n else 180.0) for n in names]
+        if None in values:
+            elem.tag = "_drop"
+            return
+        elem.attrib.update(zip(names, values, strict=True))
+    for child in elem:
+        if child.tag == "tag":
+            child.attrib["k"] = cut(child.attrib.get("k", ""))
+            child.attrib["v"] = cut(child.attrib.get("v", ""))
+        elif child.tag == "member" and "role" in child.attrib:
+            child.attrib["role"] = cut(child.attrib["role"])
 
 
 def _mend_clipped_areas(
@@ -313,35 +630,53 @@ def _mend_clipped_areas(
     assembled: set[int],
     members: dict[int, OsmWay],
 ) -> None:
-    """Close the polygons a clipped extract cut open along the extract's edge, in place."""
+    """
+    Close the polygons a clipped extract cut open along the extract's edge, in place.
+
+    Outlines that are whole but which libosmium did not assemble (those of negative-id
+    nodes) are closed here too, and not counted as mended. GEOS can fail on a closing
+    stretch that runs along other data ("Iterated noding failed to converge"); such an
+    area is counted in ``areas_failed`` and left out rather than ending the whole read.
+    """
+    crossing = data.crosses_antimeridian
     extent = data.bounds or data.extent
     if extent is None:
         return
     frame = shapely.box(*extent)
+
+    def pieces_of(way: OsmWay) -> list[np.ndarray]:
+        return [np.column_stack([unwrap(x) if crossing else x, y]) for _, x, y in way.runs()]
+
     by_id = {way.id: way for way in data.ways}
     for way_id in sorted(broken_ways):
         way = by_id[way_id]
-        polygon = close_clipped([np.column_stack([x, y]) for _, x, y in way.runs()], frame)
+        try:
+            polygon = close_clipped(pieces_of(way), frame)
+        except shapely.errors.GEOSException:
+            data.areas_failed += 1
+            continue
         if polygon is None:
             data.areas_dropped += 1
             continue
         data.areas.append((f"w{way_id}", way.tags, polygon))
-        data.areas_mended.add(f"w{way_id}")
+        if np.isnan(way.lon).any():
+            data.areas_mended.add(f"w{way_id}")
     for rel_id, (tags, refs) in relations.items():
         if rel_id in assembled:
             continue
-        pieces = [
-            np.column_stack([x, y])
-            for ref, role in refs
-            if role in {"outer", ""} and ref in members
-            for _, x, y in members[ref].runs()
-        ]
-        polygon = close_clipped(pieces, frame) if pieces else None
+        outer = [ref for ref, role in refs if role in {"outer", ""}]
+        pieces = [p for ref in outer if ref in members for p in pieces_of(members[ref])]
+        try:
+            polygon = close_clipped(pieces, frame) if pieces else None
+        except shapely.errors.GEOSException:
+            data.areas_failed += 1
+            continue
         if polygon is None:
             data.relations_dropped += 1
             continue
         data.areas.append((f"r{rel_id}", tags, polygon))
-        data.areas_mended.add(f"r{rel_id}")
+        if any(ref not in members or np.isnan(members[ref].lon).any() for ref in outer):
+            data.areas_mended.add(f"r{rel_id}")
 
 
 def close_clipped(
@@ -410,7 +745,12 @@ def close_clipped(
         )
     if not polygons:
         return None
-    result = shapely.union_all(polygons)
+    try:
+        result = shapely.union_all(polygons)
+    except shapely.errors.GEOSException:
+        # Noding can fail to converge where a closing stretch runs along or across other
+        # rings; on a grid as fine as ``snap`` (about 1 cm) it converges.
+        result = shapely.union_all(polygons, grid_size=snap)
     return result if result.geom_type in {"Polygon", "MultiPolygon"} else None
 
 

@@ -17,6 +17,14 @@ from __future__ import annotations
 # Reading OpenStreetMap
 # --------------------------------------------------------------------------------------
 
+#: The largest study area cpted builds, km², measured as the bounding box of its boundary in
+#: its projected CRS. An audit rasters illuminance over that box at
+#: ``LIGHTING_GRID_RESOLUTION`` (1 m), one 8-byte value per cell: 200 km² are 2e8 cells,
+#: 1.6 GB, the most ``lighting.illuminance_grid`` accepts. A larger file (a whole region)
+#: is refused when it is read, with its size, instead of failing on a memory allocation
+#: minutes later. Raise it to build the layers of a larger area without auditing it whole.
+MAX_AREA_KM2 = 200.0
+
 #: Highway values that carry no walkable way. Follows the "walk" network filter of osmnx
 #: (``osmnx/_overpass.py``, Boeing 2017/2025), so our street network matches what
 #: researchers get from osmnx.
