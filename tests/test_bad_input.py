@@ -415,7 +415,7 @@ def test_osm_bow_tie_site_arrives_valid(tmp_path):
     assert area.sites.geometry.is_valid.all()
     # the two triangles of the bow-tie: half its bounding box
     frame = area.sites.geometry.iloc[0].envelope.area
-    assert area.sites["area_m2"].iloc[0] == pytest.approx(frame / 2, rel=0.02)
+    assert area.sites["area_m2"].iloc[0] == pytest.approx(frame / 2, rel=0.1)  # not a quarter
 
 
 def test_isovists_read_compass_points_per_point():
