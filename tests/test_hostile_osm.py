@@ -10,6 +10,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import os
+import re
 
 import numpy as np
 import pyproj
@@ -545,3 +546,20 @@ def test_any_small_file_gives_a_study_area_or_a_cpted_error(tmp_path, document):
         os.remove(path)
     if message is not None:  # the CLI prints it as one line
         assert message and "\n" not in message
+
+
+def test_a_map_across_the_antimeridian_opens_on_the_place(tmp_path):
+    from cpted.maps import area_map
+
+    nodes, ways, _ = star(179.997, -16.8)
+    area = cpted.area_from_file(write(tmp_path / "fiji.osm", nodes, ways))
+    m = area_map(area)
+    assert m.wrap
+    page = m.to_html()
+    # the view is fitted to a few km, not to the whole world
+    bounds = m.get_bounds()
+    assert bounds[1][1] - bounds[0][1] < 0.1
+    assert bounds[0][1] > 179.9 and bounds[1][1] < 180.1
+    # and every street is drawn on the same side of it
+    lons = [float(x) for x in re.findall(r"\[(-?\d+\.\d+), -16\.\d+\]", page)]
+    assert lons and min(lons) > 179.9

@@ -59,6 +59,9 @@ class CptedMap(folium.Map):
     default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS_URL)]  # type: ignore[misc]
     default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS_URL)]  # type: ignore[misc]
 
+    #: Whether the map lies across the antimeridian (longitudes drawn past 180°).
+    wrap: bool = False
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         SafeFigure().add_child(self)
@@ -107,7 +110,15 @@ def _clean(value: Any) -> Any:
     return html.escape(str(value))
 
 
-def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str]) -> dict[str, Any]:
+def _lonlat(xy: np.ndarray, wrap: bool) -> np.ndarray:
+    """Round to 6 decimals (0.1 m); across the antimeridian, put west longitudes past 180."""
+    if wrap:
+        xy = xy.copy()
+        xy[:, 0] = np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0])
+    return np.round(xy, 6)
+
+
+def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str], *, wrap: bool = False) -> dict[str, Any]:
     """
     Return a GeoJSON dict in WGS84 with only ``fields``, every text escaped for HTML.
 
@@ -117,6 +128,9 @@ def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str]) -> dict[str, Any]:
         A layer in any CRS.
     fields
         The columns to keep as properties (missing ones are skipped).
+    wrap
+        The map lies across the antimeridian: longitudes west of it are given as past 180°,
+        so Leaflet draws the place in one piece (see :func:`_base_map`).
 
     Returns
     -------
@@ -127,7 +141,7 @@ def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str]) -> dict[str, Any]:
     web = gdf.to_crs(4326) if gdf.crs is not None else gdf
     # 6 decimals of a degree are about 0.1 m: finer digits only make the page heavier.
     web = web.set_geometry(
-        shapely.transform(web.geometry.values, lambda xy: np.round(xy, 6)), crs=web.crs
+        shapely.transform(web.geometry.values, lambda xy: _lonlat(xy, wrap)), crs=web.crs
     )
     features = []
     for index, geom, *values in zip(web.index, web.geometry, *(web[c] for c in keep), strict=True):
@@ -169,7 +183,9 @@ def add_geojson_layer(
     """
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     extra = [(f, a) for f, a in popup if f in gdf.columns] if not isinstance(popup, bool) else []
-    data = for_web(gdf, [*fields, *[f for f, _ in extra if f not in fields]])
+    data = for_web(
+        gdf, [*fields, *[f for f, _ in extra if f not in fields]], wrap=getattr(m, "wrap", False)
+    )
     keep = ["id", *[f for f in fields if f in gdf.columns]]
     labels = ["id", *[a for f, a in zip(fields, aliases or fields, strict=True) if f in gdf]]
     default_style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
@@ -325,7 +341,12 @@ def _attribution(m: folium.Map, data_date: str | None) -> None:
 
 
 def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
-    bounds = gpd.GeoSeries([area.boundary], crs=area.crs).to_crs(4326).total_bounds
+    frame = gpd.GeoSeries([area.boundary], crs=area.crs).to_crs(4326).to_numpy()
+    lon = shapely.get_coordinates(frame)[:, 0]
+    # a place across the antimeridian spans nearly 360° when read naively: draw it with
+    # its west longitudes past 180° instead, in one piece
+    wrap = bool(len(lon)) and float(lon.max() - lon.min()) > 180.0
+    bounds = shapely.total_bounds(shapely.transform(frame, lambda xy: _lonlat(xy, wrap)))
     centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     m = CptedMap(
         location=centre,
@@ -335,6 +356,7 @@ def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
         prefer_canvas=True,
         max_zoom=21,
     )
+    m.wrap = wrap
     figure(m).header.add_child(
         branca.element.Element("<style>.leaflet-container{background:#f4f3ef !important}</style>")
     )
