@@ -532,3 +532,22 @@ def test_one_isovist_engine_and_one_lamp_table_per_audit(neukoelln, monkeypatch)
     assert len(drawn) == 1
     heights = {f["properties"]["id"]: f["properties"]["height"] for f in drawn[0].data["features"]}
     assert heights == {k: round(v, 2) for k, v in lamps["height"].items()}
+
+
+def test_the_scores_page_lists_every_part_of_the_registry():
+    from pathlib import Path
+
+    from cpted._principle import parts_table
+
+    page = (Path(__file__).parents[1] / "docs" / "methods" / "scores.md").read_text()
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in page.splitlines()
+        if line.startswith("| ") and "`" in line
+    ]
+    table = parts_table()
+    assert len(rows) == len(table)
+    for row, part in zip(rows, table.itertuples(), strict=True):
+        assert row[:4] == [part.principle, part.kind, f"`{part.part}`", part.measure]
+        assert float(row[4]) == pytest.approx(part.weight, abs=0.005)
+        assert row[5] == part.reference

@@ -919,3 +919,62 @@ def test_stretches_far_from_mapped_lamps_are_data_gaps_not_dark(toy):
     # the lit=no footway stays dark along its whole length, lamp or not
     unlit = spots[spots.intersects(area.streets.geometry[2])]
     assert unlit.total_bounds[2] - unlit.total_bounds[0] == pytest.approx(120, abs=1)
+
+
+# -- the score's laws ------------------------------------------------------------------------
+
+
+@given(
+    dx=st.floats(-39.0, 159.0),
+    dy=st.floats(-20.0, 370.0),
+    height=st.floats(3.0, 12.0),
+    flux=st.floats(500.0, 12000.0),
+)
+@hsettings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_adding_a_lamp_never_lowers_light_or_a_measured_score(toy, dx, dy, height, flux):
+    from cpted.scenarios import add_lamp
+
+    before = lighting.segment_measures(toy)
+    after = lighting.segment_measures(
+        add_lamp(toy, (393500.0 + dx, 5814500.0 + dy), height=height, flux=flux)
+    )
+    both = (before["lighting_basis"] == "measured") & (after["lighting_basis"] == "measured")
+    assert (after.loc[both, "lux_mean"] >= before.loc[both, "lux_mean"] - 1e-9).all()
+    assert (after.loc[both, "lux_min"] >= before.loc[both, "lux_min"] - 1e-9).all()
+    assert (after.loc[both, "lighting_score"] >= before.loc[both, "lighting_score"] - 1e-9).all()
+
+
+def test_an_estimate_never_beats_the_same_street_lit_as_designed(toy):
+    """Street 1 is tagged lit with no lamp: its estimate, then its lamps mapped as designed."""
+    from cpted.lighting._typical import typical_lux
+    from cpted.scenarios import add_lamp
+
+    before = lighting.segment_measures(toy)
+    assert before.loc[1, "lighting_basis"] == "estimated_tag"
+    highway = toy.streets.loc[1, "highway"]
+    height = cpted.settings.LAMP_HEIGHT_BY_HIGHWAY[highway]
+    flux = cpted.settings.LAMP_FLUX_BY_HIGHWAY[highway]
+    offset = cpted.settings.LAMP_OFFSET_BY_HIGHWAY[highway]
+    spacing = cpted.settings.LAMP_SPACING_HEIGHTS * height
+    line = toy.streets.geometry.loc[1]
+    x0, y = line.coords[0]
+    west, _, east, _ = toy.boundary.bounds  # lamps on along the whole row, inside the area
+    xs = np.arange(x0 - spacing * np.floor((x0 - west) / spacing) + 0.5, east - 0.5, spacing)
+    lit = add_lamp(toy, [(x, y + offset) for x in xs], height=height, flux=flux)
+    after = lighting.segment_measures(lit)
+    assert after.loc[1, "lighting_basis"] == "measured"
+    assert after.loc[1, "lighting_score"] >= before.loc[1, "lighting_score"] - 1e-6
+    # and the estimate is no more than the design lighting of its class
+    avg, low = typical_lux(highway)
+    assert before.loc[1, "lux_mean_scored"] <= avg + 1e-3
+    assert before.loc[1, "lux_min_scored"] <= low + 1e-3
+    # a street with no data at all is never scored above the same street tagged lit
+    from dataclasses import replace
+
+    tagged = replace(toy, streets=toy.streets.assign(lit=["yes", "yes", "no", "yes"]))
+    known = lighting.segment_measures(tagged)
+    assert before.loc[3, "lighting_basis"] == "estimated_class"
+    assert known.loc[3, "lighting_basis"] == "estimated_tag"
+    assert before.loc[3, "lighting_score"] <= known.loc[3, "lighting_score"] + 1e-9

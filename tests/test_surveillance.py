@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, Polygon, box
@@ -954,3 +955,27 @@ def test_cameras_without_direction_or_fov_columns(neukoelln):
     out = cameras(area)
     assert bool(out.loc["c1", "omnidirectional"])
     assert out.loc["c1", "fov"] == 360.0
+
+
+@pytest.fixture(scope="module")
+def neukoelln_before(neukoelln):
+    return segment_measures(neukoelln)
+
+
+@given(segment=st.integers(0, 10_000), along=st.floats(0.0, 1.0), side=st.sampled_from([-8, 8]))
+@settings(max_examples=4, deadline=None)
+def test_an_evening_shop_never_lowers_surveillance(
+    neukoelln, neukoelln_before, segment, along, side
+):
+    from cpted.scenarios import add_use
+
+    streets = neukoelln.streets
+    line = streets.geometry.iloc[segment % len(streets)]
+    point = line.interpolate(along, normalized=True)
+    where = (point.x, point.y + side)
+    if not neukoelln.boundary.contains(shapely.Point(where)):
+        return
+    after = segment_measures(add_use(neukoelln, where, opening_hours="Mo-Su 08:00-24:00"))
+    before = neukoelln_before
+    assert (after["surveillance_score"] >= before["surveillance_score"] - 1e-9).all()
+    assert after["uses_per_100m"].sum() > before["uses_per_100m"].sum()

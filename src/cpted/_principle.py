@@ -779,20 +779,23 @@ def losses(
 
 
 def parts_table() -> pd.DataFrame:
-    """Tabulate every score part of every principle: kind, label, weight and reference."""
+    """
+    Tabulate every score part of every principle: kind, label, weight and reference.
+
+    The weights of a principle's parts add up to 1 for each kind of place they apply to
+    (the access parts of sites: once for controlled categories, once for open ones).
+    """
     rows = []
     for principle in PRINCIPLES.values():
         for kind in ("segment", "site"):
-            parts = principle.parts(kind)
-            total = sum(p.weight() for p in parts) or 1.0
-            for part in parts:
+            for part in principle.parts(kind):
                 rows.append(
                     {
                         "principle": principle.name,
                         "kind": kind,
                         "part": part.name,
                         "measure": part.label,
-                        "weight": part.weight() / total,
+                        "weight": part.weight(),
                         "reference": part.reference,
                     }
                 )

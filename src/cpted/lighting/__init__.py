@@ -831,8 +831,9 @@ def _typical_here(
     lighting score among them: an unmapped street is taken to be lit like the typical
     mapped street of its class in the same town, so estimated streets as a group neither
     rise above nor fall below the measured ones. Other classes take the design lighting of
-    their class (:func:`cpted.lighting._typical.typical_lux`), but never above the
-    median-scoring measured segment of the whole area when there are enough of those.
+    their class (:func:`cpted.lighting._typical.typical_lux`), capped by the median-scoring
+    measured segment of the whole area when there are enough of those. No estimate exceeds
+    the design lighting of its class.
     """
     from cpted._principle import score
     from cpted.lighting._typical import typical_lux
@@ -858,11 +859,15 @@ def _typical_here(
         pick = ranked.iloc[(len(ranked) - 1) // 2]
         return float(pick["lux_mean_scored"]), float(pick["lux_min_scored"])
 
+    # never above the design lighting of the class: an estimate must not beat the same
+    # street with its lamps mapped as designed
+    design = out.copy()
     out = np.minimum(out, median_row(frame))
     names = classes.astype(str)
     for cls, group in frame.groupby("cls"):
         if len(group) >= least:
-            out[names == cls] = median_row(group)
+            rows = names == cls
+            out[rows] = np.minimum(design[rows], median_row(group))
     return out
 
 
