@@ -2,7 +2,13 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_audit.py [--sample helsinki] [--repeat 1]
+    .venv/bin/python benchmarks/bench_audit.py [--sample helsinki] [--repeat 1] [--against REV]
+
+With ``--against REV`` (default: :data:`BASELINE`, the commit before the scoring registry
+and the shared audit context of issue 13) the same audit also runs on that commit, checked
+out into a temporary git worktree, in a child process of the same interpreter; both are
+warmed up first (numba compiles into each tree's own cache) and the stage times are printed
+side by side with their ratio (after / before). ``--against ""`` skips the comparison.
 
 Does what ``cpted audit helsinki --out DIR`` does, in one process: load the OSM file, run
 every principle module, combine the scores and write the explanations, then save the
@@ -16,7 +22,10 @@ under 60 s wall and under 2 GB peak.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +35,11 @@ import cpted
 
 TARGET_S = 60.0
 TARGET_MB = 2048.0
+
+#: The commit the audit is compared with by default: main before issue 13's registry.
+BASELINE = "67d3b4f"
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _peak_mb() -> float:
@@ -55,13 +69,62 @@ def run(sample: str) -> dict[str, float]:
     return stages
 
 
+def _before(rev: str, sample: str, repeat: int) -> dict[str, float] | None:
+    """Run this benchmark on commit ``rev`` in a temporary worktree; its best stage times."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "before"
+        made = subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
+            capture_output=True,
+            text=True,
+        )
+        if made.returncode:
+            print(f"(no comparison: cannot check out {rev}: {made.stderr.strip()})")
+            return None
+        try:
+            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+            out = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--sample", sample,
+                 "--repeat", str(repeat), "--against", "", "--json"],
+                env=env, capture_output=True, text=True, cwd=tree, check=False,
+            )  # fmt: skip
+            lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+            if not lines:
+                print(f"(no comparison: the run on {rev} failed)\n{out.stderr[-2000:]}")
+                return None
+            return json.loads(lines[-1])
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                capture_output=True,
+                check=False,
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", default="helsinki", choices=sorted(cpted.datasets.SAMPLES))
     parser.add_argument("--repeat", type=int, default=1, help="runs (the best is reported)")
+    parser.add_argument("--against", default=BASELINE, help="commit to compare with")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # a warm-up on the small sample: numba compiles once into this tree's cache
+    cpted.audit(cpted.area_from_file(cpted.datasets.get_path("neukoelln")), progress=False)
     runs = [run(args.sample) for _ in range(max(1, args.repeat))]
     best = min(runs, key=lambda r: r["total wall"])
+    if args.json:
+        print(json.dumps({**best, "peak MB": _peak_mb()}))
+        return 0
+    before = _before(args.against, args.sample, args.repeat) if args.against else None
+    if before is not None:
+        print(f"\n{'stage':<24}{'before s':>10}{'after s':>10}{'after/before':>14}")
+        for stage in dict.fromkeys([*before, *best]):
+            b, a = before.get(stage), best.get(stage)
+            ratio = f"{a / b:14.2f}" if a is not None and b else f"{'':>14}"
+            fb = f"{b:10.2f}" if b is not None else f"{'–':>10}"
+            fa = f"{a:10.2f}" if a is not None else f"{'–':>10}"
+            print(f"{stage:<24}{fb}{fa}{ratio}")
+        print(f"(before = {args.against}, after = this tree; the same machine, one run)")
     print(f"\n{'stage':<24}{'wall s':>9}")
     for stage, seconds in best.items():
         if stage.startswith("total"):
