@@ -819,56 +819,33 @@ def _typical_here(
     classes: NDArray[Any],
     mean: NDArray[np.float64],
     low: NDArray[np.float64],
-    required: NDArray[np.str_],
     measured: NDArray[np.bool_],
-    kind: str,
 ) -> NDArray[np.float64]:
     """
-    Estimate the typical (average, minimum) lux of each row's class from this area's data.
+    Estimate the typical (average, minimum) lux of each row's street class in this area.
 
-    Where at least ``settings.LIGHTING_SHARE_MIN_SEGMENTS`` segments of a class are
-    measured (lamps mapped, tagged lit or untagged), the lux of the one with the median
-    lighting score among them: an unmapped street is taken to be lit like the typical
-    mapped street of its class in the same town, so estimated streets as a group neither
-    rise above nor fall below the measured ones. Other classes take the design lighting of
-    their class (:func:`cpted.lighting._typical.typical_lux`), capped by the median-scoring
-    measured segment of the whole area when there are enough of those. No estimate exceeds
-    the design lighting of its class.
+    The design lighting of the class (:func:`cpted.lighting._typical.typical_lux`: lamps
+    of the class's height and flux at the usual spacing), scaled by how far the *measured*
+    streets of this area fall short of their own classes' design lighting: the median of
+    measured / design lux over the measured, lit or untagged segments (average and minimum
+    each), at most 1, where at least ``settings.LIGHTING_SHARE_MIN_SEGMENTS`` are measured.
+    So an unmapped street counts as lit like the typical mapped street of the same town,
+    relative to what its own class is designed for: estimated streets as a group neither
+    rise above nor fall below the measured ones, a demanding class (a P2 pedestrian street)
+    is not judged on a handful of its own mapped segments, and no estimate exceeds the
+    design lighting of its class.
     """
-    from cpted._principle import score
     from cpted.lighting._typical import typical_lux
 
     n = len(classes)
-    out = np.array([typical_lux(c) for c in classes], dtype=float).reshape(n, 2)
+    design = np.array([typical_lux(c) for c in classes], dtype=float).reshape(n, 2)
     rows = np.flatnonzero(measured)
-    least = settings.LIGHTING_SHARE_MIN_SEGMENTS
-    if len(rows) < least:
-        return out
-    frame = pd.DataFrame(
-        {
-            "cls": classes[rows].astype(str),
-            "lux_mean_scored": mean[rows],
-            "lux_min_scored": low[rows],
-            "p_class_required": required[rows],
-        }
-    )
-    frame["score"] = score(frame, "lighting", kind).to_numpy()
-
-    def median_row(group: pd.DataFrame) -> tuple[float, float]:
-        ranked = group.sort_values("score", kind="stable")
-        pick = ranked.iloc[(len(ranked) - 1) // 2]
-        return float(pick["lux_mean_scored"]), float(pick["lux_min_scored"])
-
-    # never above the design lighting of the class: an estimate must not beat the same
-    # street with its lamps mapped as designed
-    design = out.copy()
-    out = np.minimum(out, median_row(frame))
-    names = classes.astype(str)
-    for cls, group in frame.groupby("cls"):
-        if len(group) >= least:
-            rows = names == cls
-            out[rows] = np.minimum(design[rows], median_row(group))
-    return out
+    if len(rows) < settings.LIGHTING_SHARE_MIN_SEGMENTS:
+        return design
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.column_stack([mean[rows], low[rows]]) / design[rows]
+    factor = np.clip(np.nanmedian(ratio, axis=0), 0.0, 1.0)
+    return design * np.nan_to_num(factor, nan=1.0)
 
 
 def _measures(
@@ -900,9 +877,7 @@ def _measures(
     # a street tagged lit that the mapped lamps leave dark (below even P6's minimum on
     # average): its own lamps are missing from the map, and the tag is the better witness
     contradiction = lit_tag & (np.nan_to_num(mean) < P_CLASSES["P6"][1])
-    typical = _typical_here(
-        classes, mean, low, required, has_lamps & ~contradiction & (lit != "no"), kind
-    )
+    typical = _typical_here(classes, mean, low, has_lamps & ~contradiction & (lit != "no"))
     part_night = np.where(lit == "limited", settings.LIGHTING_LIMITED_SHARE, 1.0)
     share = _lit_share(lit, mean, has_lamps, classes) if len(lit) else np.empty(0)
     basis = np.select(
