@@ -935,6 +935,23 @@ ACCESS_ALLEY_SHARE = 0.6
 #: permeability, escape (no single way out, no deep dead end) and openness (not an alley).
 ACCESS_SEGMENT_WEIGHTS = {"permeability": 0.4, "escape": 0.4, "openness": 0.2}
 
+#: How far each principle's measures reach from a segment, metres. A segment closer than
+#: this to the edge of the data's footprint is measured on a network, buildings or lamps
+#: cut by the extract, so the audit scales its confidence by ``edge_distance_m / reach``
+#: (never below :data:`EDGE_CONFIDENCE_FLOOR`); its score is left as measured. Access
+#: reads the permeability circle, surveillance the largest movement catchment, lighting
+#: the farthest lamp counted, sightlines the recognition distance.
+EDGE_REACH_M = {
+    "access": ACCESS_PERMEABILITY_RADIUS,
+    "surveillance": max(MOVEMENT_DISTANCES),
+    "lighting": LIGHTING_MAX_RADIUS,
+    "sightlines": SIGHTLINE_RECOGNITION_DISTANCE,
+}
+
+#: Lowest factor the data's edge applies to a confidence: a segment at the very edge still
+#: has half of what its measures would see (the side inside the data).
+EDGE_CONFIDENCE_FLOOR = 0.5
+
 # --------------------------------------------------------------------------------------
 # Vulnerability of crowded places (see cpted.vulnerability)
 # --------------------------------------------------------------------------------------
