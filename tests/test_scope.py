@@ -153,7 +153,7 @@ def _grid_osm(tmp_path):
     # Each street runs 50 m past the grid to a node 10 m inside the frame, then on to a
     # node beyond it that the file does not hold, as in a clipped extract.
     for k in range(5):
-        for end, (i, j) in enumerate(((-0.5, k), (4.5, k), (k, -0.5), (k, 4.5))):
+        for i, j in ((-0.5, k), (4.5, k), (k, -0.5), (k, 4.5)):
             ids[i, j] = nid
             nodes.append((nid, lon0 + i * dlon, lat0 + j * dlat, {}))
             nid += 1
