@@ -397,7 +397,10 @@ def test_scores_are_absolute_when_the_study_area_grows(tmp_path):
         )
 
     inner = 100.0  # the segments compared lie within this distance of the centre
-    small_half = LARGEST_RADIUS + inner + 50.0
+    # A segment chosen (within `inner` of the centre) runs up to one 100 m block farther
+    # out; the square keeps it farther than the largest reach from the edge, so even its
+    # confidences, lowered near the data's edge, agree.
+    small_half = LARGEST_RADIUS + inner + 100.0 + 50.0
     audits = {}
     for half in (small_half, 1300.0):
         area = cpted.area_from_file(path, boundary=square(half))
@@ -405,7 +408,7 @@ def test_scores_are_absolute_when_the_study_area_grows(tmp_path):
             area, principles=("sightlines", "lighting", "surveillance", "access"), progress=False
         )
     small, large = audits[small_half], audits[1300.0]
-    assert len(large.segments) > 1.8 * len(small.segments)
+    assert len(large.segments) > 1.4 * len(small.segments)
 
     def central(result):
         seg = result.segments

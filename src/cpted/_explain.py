@@ -669,6 +669,8 @@ def data_gaps(segments: pd.DataFrame, sites: pd.DataFrame) -> list[Recommendatio
         Principle ``"data"``; ``points`` holds the share of streets affected (0-100).
     """
     out: list[Recommendation] = []
+    if "audited" in segments.columns:  # what is not audited has no data gap to fill
+        segments = segments[segments["audited"].fillna(True).astype(bool).to_numpy()]
     length = _num(segments, "length", 0.0)
     total = float(np.nansum(length)) or 1.0
 
@@ -761,8 +763,12 @@ def explanation_columns(
             explanation[row] = text
             weakest_p[row] = group["principle"].iloc[0]
             weakest_m[row] = group["measure"].iloc[0]
+    why_not = _col(table, "not_audited", None)
     for i, row in enumerate(table.index):
-        if not np.isfinite(score[i]):
+        if isinstance(why_not[i], str) and why_not[i]:
+            explanation[row] = f"not audited: {why_not[i]}"
+            recs[i] = []
+        elif not np.isfinite(score[i]):
             explanation[row] = "not scored: no principle could be measured here"
         elif explanation[row]:
             explanation[row] = f"score {score[i]:.0f}; points lost on " + explanation[row]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from cpted import settings
 
 __all__ = [
+    "audit_scope",
     "barrier_class",
     "camera_direction",
     "entrance_kind",
@@ -256,4 +257,103 @@ def poi_category(tags: Mapping[str, str]) -> str | None:
             value = amenity if key == "amenity" else tags.get(key)
             if value is not None and (values is None or value in values):
                 return category
+    return None
+
+
+# https://wiki.openstreetmap.org/wiki/Key:access and Key:foot
+_FOOT_ALLOWED = {"yes", "designated", "permissive"}
+_NO_ENTRY = {"private", "no"}
+_BUS_ONLY = {"yes", "designated"}
+_MOTOR_ROADS = {"motorway", "motorway_link", "trunk", "trunk_link"}
+_SIDEWALK_KEYS = ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right")
+
+
+def _value(tags: Mapping[str, object], key: str) -> str:
+    value = tags.get(key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip().lower()
+
+
+def audit_scope(tags: Mapping[str, object]) -> str | None:
+    """
+    Say why a walkable way is no public place to walk, or None when it is one.
+
+    A CPTED audit judges the streets and paths the public uses. Some ways stay in the walk
+    network because they connect it, yet an audit of them would judge what nobody should be
+    asked to act on. The reasons, first match wins:
+
+    - a motorway (``highway=motorway``, ``motorway_link``): walking is forbidden on it;
+    - a trunk road (``trunk``, ``trunk_link``) with ``foot=no``, or with its sidewalk mapped
+      as a way of its own (``sidewalk[:both|:left|:right]=separate``): the sidewalk is the
+      place to audit (OSM wiki, Key:sidewalk);
+    - a bus-only road (``highway=busway``, or ``access=no`` with ``psv`` or ``bus`` =
+      ``yes``/``designated``) unless ``foot=yes``/``designated`` lets people walk it
+      (OSM wiki, Tag:highway=busway, Key:psv);
+    - indoors (``indoor=*`` other than ``no``, ``highway=corridor``, a lift
+      ``highway=elevator``): streetlights, building fronts and sightlines over open ground
+      do not apply inside a building (OSM wiki, Simple Indoor Tagging);
+    - a passage through a building (``tunnel=building_passage``, or ``covered=yes``) with
+      ``access=private``/``no`` and no foot access;
+    - a private way (``access=private``/``no`` or ``foot=private``) without
+      ``foot=yes``/``designated``/``permissive``.
+
+    Several values (``"no; yes"``, from ways merged into one segment) are each tested, and
+    a way is out of scope when any part is.
+
+    Parameters
+    ----------
+    tags
+        The way's OSM tags (or a segment's, with merged values joined by ``"; "``).
+
+    Returns
+    -------
+    str or None
+        A reason a planner can read, or None for a way to audit.
+
+    Examples
+    --------
+    >>> audit_scope({"highway": "service", "access": "no", "psv": "yes"})
+    'bus-only road (access=no, psv=yes)'
+    >>> audit_scope({"highway": "footway", "tunnel": "building_passage"}) is None
+    True
+    """
+
+    def values(key: str) -> set[str]:
+        return {v.strip() for v in _value(tags, key).split(";") if v.strip()}
+
+    highway = values("highway")
+    foot = values("foot")
+    access = values("access")
+    foot_ok = bool(foot & _FOOT_ALLOWED)
+    if highway & {"motorway", "motorway_link"}:
+        return "motorway: no walking allowed"
+    if highway & _MOTOR_ROADS:
+        if "no" in foot:
+            return "trunk road closed to people on foot (foot=no)"
+        if any("separate" in values(k) for k in _SIDEWALK_KEYS):
+            return "trunk road whose sidewalk is mapped separately: the sidewalk is audited"
+    if not ({"yes", "designated"} & foot):
+        if "busway" in highway:
+            return "bus-only road (highway=busway)"
+        for key in ("psv", "bus"):
+            if "no" in access and values(key) & _BUS_ONLY:
+                return f"bus-only road (access=no, {key}={sorted(values(key) & _BUS_ONLY)[0]})"
+    indoor = values("indoor") - {"no"}
+    if indoor or highway & {"corridor", "elevator"}:
+        if "elevator" in highway:
+            return "indoors: a lift (highway=elevator)"
+        level = _value(tags, "level")
+        where = f", level {level}" if level and level != "0" else ""
+        kind = "corridor" if "corridor" in highway | indoor else "way"
+        return f"indoors: a {kind} inside a building{where}"
+    private = bool(access & _NO_ENTRY) or "private" in foot
+    if private and not foot_ok:
+        passage = "building_passage" in values("tunnel") or "yes" in values("covered")
+        word = sorted(access & _NO_ENTRY)[0] if access & _NO_ENTRY else "private"
+        if passage:
+            return f"passage through a building with no public access (access={word})"
+        return (
+            f"private way (access={word})" if access & _NO_ENTRY else "private way (foot=private)"
+        )
     return None

@@ -64,6 +64,18 @@ _COLUMNS: dict[str, list[str]] = {
         "lit",
         "lit_raw",
         "length",
+        "access",
+        "foot",
+        "service",
+        "psv",
+        "bus",
+        "indoor",
+        "level",
+        "tunnel",
+        "covered",
+        "sidewalk",
+        "audited",
+        "not_audited",
     ],
     "buildings": ["building", "levels", "height", "height_source", "name", "use"],
     "barriers": [
@@ -101,7 +113,16 @@ _COLUMNS: dict[str, list[str]] = {
         "zone",
         "height",
     ],
-    "sites": ["category", "name", "access", "source", "geometry_source", "area_m2"],
+    "sites": [
+        "category",
+        "name",
+        "access",
+        "source",
+        "geometry_source",
+        "area_m2",
+        "ground",
+        "open_ground_m2",
+    ],
 }
 
 
@@ -147,17 +168,37 @@ def _is_drivable(tags: dict[str, str]) -> bool:
 
 
 def _graph_from_ways(
-    data: OsmData, keep: Callable[[dict[str, str]], bool], crs: pyproj.CRS
+    data: OsmData,
+    keep: Callable[[dict[str, str]], bool],
+    crs: pyproj.CRS,
+    *,
+    scope: bool = False,
 ) -> nx.MultiDiGraph:
-    """Build a projected, simplified osmnx-style graph from the ways ``keep`` accepts."""
+    """
+    Build a projected, simplified osmnx-style graph from the ways ``keep`` accepts.
+
+    With ``scope``, each edge carries ``not_audited`` (:func:`cpted._tags.audit_scope`)
+    when its way is no public place to walk, and simplification never merges such a way
+    with an audited one. Nodes where the extract cut a way (the next node of the way is
+    missing from the file) carry ``cut=True``: they are no dead ends.
+    """
     graph = nx.MultiDiGraph(crs="epsg:4326")
-    nodes: dict[int, dict[str, float]] = {}
+    nodes: dict[int, dict[str, Any]] = {}
     edges: list[tuple[int, int, dict[str, Any]]] = []
+    cuts: set[int] = set()
     for way in data.ways:
         if not keep(way.tags):
             continue
         attrs: dict[str, Any] = {k: way.tags[k] for k in settings.EDGE_TAGS if k in way.tags}
         attrs["osmid"] = way.id
+        if scope and (reason := _tags.audit_scope(way.tags)) is not None:
+            attrs["not_audited"] = reason
+        ok = ~np.isnan(way.lon)
+        if not ok.all():
+            # The ends of each run that stand next to a missing node: the extract cut there.
+            nxt = np.r_[ok[1:], True]
+            prv = np.r_[True, ok[:-1]]
+            cuts.update(way.refs[ok & (~nxt | ~prv)].tolist())
         for refs, lon, lat in way.runs():
             ids = refs.tolist()
             for node, x, y in zip(ids, lon.tolist(), lat.tolist(), strict=True):
@@ -168,6 +209,8 @@ def _graph_from_ways(
                     edges.append((v, u, {**attrs, "oneway": False, "reversed": True}))
     if not edges:
         return graph
+    for node in cuts & nodes.keys():
+        nodes[node]["cut"] = True
     graph.add_nodes_from(nodes.items())
     graph.add_edges_from(edges)
     import osmnx as ox  # imported here: it takes a second, and `import cpted` should not
@@ -176,9 +219,8 @@ def _graph_from_ways(
     # remove_rings=False: a footway loop joined to nothing (round a pond, a planned path
     # drawn alone) is a street to audit; osmnx would drop it, and a file of only such a
     # loop would leave an empty graph.
-    graph = ox.simplify_graph(
-        graph, edge_attrs_differ=["highway", "name", "lit"], remove_rings=False
-    )
+    differ = ["highway", "name", "lit", *(["not_audited"] if scope else [])]
+    graph = ox.simplify_graph(graph, edge_attrs_differ=differ, remove_rings=False)
     if graph.number_of_nodes() == 0:  # osmnx's project_graph refuses an empty graph
         return nx.MultiDiGraph(crs="epsg:4326")
     graph = ox.project_graph(graph, to_crs=crs)
@@ -203,7 +245,12 @@ def _clip_graph(graph: nx.MultiDiGraph, polygon: Polygon) -> nx.MultiDiGraph:
     xs = np.array([graph.nodes[n]["x"] for n in ids])
     ys = np.array([graph.nodes[n]["y"] for n in ids])
     inside = shapely.contains_xy(polygon, xs, ys)
-    return graph.subgraph(ids[inside].tolist()).copy()
+    clipped = graph.subgraph(ids[inside].tolist()).copy()
+    # A node that lost a neighbour to the boundary is where the boundary cut the network.
+    for node in clipped.nodes:
+        if clipped.degree(node) < graph.degree(node):
+            clipped.nodes[node]["cut"] = True
+    return clipped
 
 
 def _flat(value: Any) -> Any:
@@ -211,6 +258,22 @@ def _flat(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(sorted({str(v) for v in value}))
     return value
+
+
+#: The raw OSM tags kept as columns of ``streets``: those :func:`cpted._tags.audit_scope`
+#: reads, so a planner can see why a segment was left out of the audit.
+_STREET_TAGS = (
+    "access",
+    "foot",
+    "service",
+    "psv",
+    "bus",
+    "indoor",
+    "level",
+    "tunnel",
+    "covered",
+    "sidewalk",
+)
 
 
 def _streets_from_graph(graph: nx.MultiDiGraph, crs: pyproj.CRS) -> gpd.GeoDataFrame:
@@ -228,6 +291,7 @@ def _streets_from_graph(graph: nx.MultiDiGraph, crs: pyproj.CRS) -> gpd.GeoDataF
         d["segment"] = segment
         geom = d.get("geometry") or LineString([xy[u], xy[v]])
         raw_lit = _flat(d.get("lit"))
+        reason = _flat(d.get("not_audited"))
         rows.append(
             {
                 "id": segment,
@@ -240,6 +304,9 @@ def _streets_from_graph(graph: nx.MultiDiGraph, crs: pyproj.CRS) -> gpd.GeoDataF
                 "lit": _tags.parse_lit(raw_lit),
                 "lit_raw": raw_lit,
                 "length": float(d["length"]),
+                **{key: _flat(d.get(key)) for key in _STREET_TAGS},
+                "audited": reason is None,
+                "not_audited": reason,
                 "geometry": geom,
             }
         )
@@ -445,6 +512,8 @@ def _sites(data: OsmData, crs: pyproj.CRS) -> list[dict[str, Any]]:
                 "source": "osm",
                 "geometry_source": "clipped" if key in data.areas_mended else "area",
                 "area_m2": math.nan,
+                "ground": None,
+                "open_ground_m2": math.nan,
                 "geometry": geom,
             }
         )
@@ -471,10 +540,144 @@ def _sites(data: OsmData, crs: pyproj.CRS) -> list[dict[str, Any]]:
                 "source": "osm",
                 "geometry_source": "point",
                 "area_m2": math.nan,
+                "ground": None,
+                "open_ground_m2": math.nan,
                 "geometry": disc,
             }
         )
     return rows
+
+
+def site_ground(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.DataFrame:
+    """
+    Tell the sites that are open ground from those that are only a building outline.
+
+    ``open_ground_m2`` is the site's area less the building footprints inside it. A site
+    at least :data:`cpted.settings.SITE_BUILDING_GROUND_SHARE` covered by buildings (a
+    school mapped only as its building, with ``amenity=school`` on the building) has
+    ``ground = "building"``: it has no open ground to watch or fence, and its edge is
+    its own walls; every other site has ``ground = "open"``.
+
+    Parameters
+    ----------
+    sites, buildings
+        The layers of a StudyArea, in one projected CRS.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``sites``: ``ground`` and ``open_ground_m2``.
+    """
+    geoms = sites.geometry.to_numpy()
+    area = shapely.area(geoms).astype(float) if len(geoms) else np.zeros(0)
+    covered = np.zeros(len(geoms))
+    if len(geoms) and len(buildings):
+        homes = shapely.make_valid(buildings.geometry.to_numpy())
+        site_i, building_i = shapely.STRtree(homes).query(geoms, predicate="intersects")
+        if len(site_i):
+            # Buildings may overlap (parts of one building); union them per site first.
+            order = np.argsort(site_i, kind="stable")
+            site_i, building_i = site_i[order], building_i[order]
+            starts = np.flatnonzero(np.r_[True, site_i[1:] != site_i[:-1]])
+            groups = np.split(building_i, starts[1:])
+            unions = np.array([shapely.union_all(homes[g]) for g in groups], dtype=object)
+            owners = site_i[starts]
+            covered[owners] = shapely.area(
+                shapely.intersection(shapely.make_valid(geoms[owners]), unions)
+            )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(area > 0, covered / area, 0.0)
+    building = share >= settings.SITE_BUILDING_GROUND_SHARE
+    return pd.DataFrame(
+        {
+            "ground": np.where(building, "building", "open").astype(object),
+            "open_ground_m2": np.maximum(area - covered, 0.0),
+        },
+        index=sites.index,
+    )
+
+
+def _coverage(data: OsmData, crs: pyproj.CRS) -> Any:
+    """
+    Return the ground the data covers: within ``FOOTPRINT_BUFFER_M`` of a mapped feature.
+
+    The ways (densified every ``FOOTPRINT_CELL_M``) and the tagged nodes are marked on a
+    grid of that cell size, grown by the buffer (a disc), their small holes filled (a gap
+    surrounded by data is a pond or a field, not the end of the data) and turned back into
+    polygons: a raster dilation, which takes milliseconds where a union of thousands of
+    buffered ways takes seconds. None when the data holds no coordinates.
+    """
+    from rasterio.features import shapes
+    from scipy import ndimage
+
+    cell = float(settings.FOOTPRINT_CELL_M)
+    reach = float(settings.FOOTPRINT_BUFFER_M)
+    to_local = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+    # a run of one node is no line (its node is among the nodes below)
+    runs = [np.column_stack([x, y]) for way in data.ways for _, x, y in way.runs() if len(x) > 1]
+    nodes = np.array([(n[1], n[2]) for n in data.nodes], dtype=float).reshape(-1, 2)
+    parts = [np.column_stack(to_local.transform(nodes[:, 0], nodes[:, 1])).reshape(-1, 2)]
+    if runs:
+        sizes = np.fromiter((len(r) for r in runs), dtype=np.int64, count=len(runs))
+        lonlat = np.vstack(runs)
+        local = np.column_stack(to_local.transform(lonlat[:, 0], lonlat[:, 1]))
+        lines = shapely.linestrings(local, indices=np.repeat(np.arange(len(runs)), sizes))
+        lines = lines[shapely.length(lines) > 0]  # GEOS cannot densify a line of no length
+        parts.append(shapely.get_coordinates(shapely.segmentize(lines, cell)))
+    xy = np.vstack(parts)
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if not len(xy):
+        return None
+    radius = max(1, round(reach / cell))
+    pad = radius + 2
+    origin = np.floor(xy.min(axis=0) / cell) * cell - pad * cell
+    ij = np.floor((xy - origin) / cell).astype(np.int64)
+    cols, rows = ij.max(axis=0) + pad + 1
+    grid = np.zeros((rows, cols), dtype=bool)
+    grid[ij[:, 1], ij[:, 0]] = True
+    dy, dx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    grown = ndimage.binary_dilation(grid, structure=dx**2 + dy**2 <= radius**2)
+    # Fill the small holes only: a large empty ring of ways is where an export of whole
+    # ways left out the streets inside it, not ground the data covers.
+    holes, count = ndimage.label(~grown)
+    if count:
+        size = np.bincount(holes.ravel(), minlength=count + 1) * cell * cell
+        small = size <= settings.FOOTPRINT_MAX_HOLE_M2
+        small[0] = False
+        small[np.unique(np.r_[holes[0], holes[-1], holes[:, 0], holes[:, -1]])] = False
+        grown |= small[holes]
+    transform = (cell, 0.0, float(origin[0]), 0.0, cell, float(origin[1]))
+    from affine import Affine
+
+    polygons = [
+        shapely.geometry.shape(geom)
+        for geom, _ in shapes(grown.astype(np.uint8), mask=grown, transform=Affine(*transform))
+    ]
+    return shapely.simplify(shapely.union_all(polygons), cell / 2.0)
+
+
+def _flag_data_ends(graph: nx.MultiDiGraph, coverage: Any) -> None:
+    """
+    Mark the street ends that lie where the data ends as ``cut``, in place.
+
+    A way's end with nothing mapped within :data:`cpted.settings.ACCESS_BOUNDARY_MARGIN`
+    beyond it (it lies within that margin of the grown coverage's edge, less the buffer)
+    is where the export stopped: an Overpass export of whole ways holds the streets that
+    leave its box but not the streets they lead to.
+    """
+    if coverage is None or graph.number_of_nodes() == 0:
+        return
+    tips = [
+        n for n in graph.nodes if len(set(graph.successors(n)) | set(graph.predecessors(n))) == 1
+    ]
+    if not tips:
+        return
+    xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in tips])
+    edge = shapely.boundary(coverage)
+    reach = settings.FOOTPRINT_BUFFER_M + settings.ACCESS_BOUNDARY_MARGIN
+    near = shapely.distance(shapely.points(xy), edge) <= reach
+    for node in np.asarray(tips, dtype=object)[near]:
+        graph.nodes[node]["cut"] = True
 
 
 # --------------------------------------------------------------------------------------
@@ -526,6 +729,14 @@ class StudyArea:
     :func:`area_from_bbox`; extend it with :meth:`with_layer`. The layers are
     GeoDataFrames indexed as :data:`LAYERS` says; ``graph`` and ``drive_graph`` are osmnx
     MultiDiGraphs whose edges carry ``segment``, the index of their row in ``streets``.
+
+    ``boundary`` is what the user asked for (or the file's frame); ``footprint`` is where
+    the data actually is: the ground within :data:`cpted.settings.FOOTPRINT_BUFFER_M` of
+    a mapped way or node, cut to the boundary (``FOOTPRINT_CELL_M`` grid). Measures that
+    need to know where the data ends (dead ends, the network around a segment) read the
+    footprint. ``streets`` has ``audited`` and ``not_audited``: the segments that are no
+    public place to walk (private, indoor, bus-only ways) stay in the network but are not
+    scored (:func:`cpted._tags.audit_scope`).
     """
 
     crs: pyproj.CRS
@@ -543,6 +754,11 @@ class StudyArea:
     source: str = ""
     data_date: str | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    footprint: Polygon | shapely.MultiPolygon | None = None
+
+    def __post_init__(self) -> None:
+        if self.footprint is None:
+            self.footprint = self.boundary
 
     # -- information ----------------------------------------------------------------
 
@@ -707,6 +923,8 @@ class StudyArea:
         current = getattr(area, name)
         combined = gdf if replace or not len(current) else pd.concat([current, gdf])
         setattr(area, name, gpd.GeoDataFrame(combined, geometry="geometry", crs=self.crs))
+        if name in {"sites", "buildings"} and len(area.sites):
+            area.sites[["ground", "open_ground_m2"]] = site_ground(area.sites, area.buildings)
         return area
 
 
@@ -930,6 +1148,8 @@ def _normalise_user_layer(
         out["source"] = "user"
         out["geometry_source"] = "user"
         out["area_m2"] = out.geometry.area
+        out["ground"] = "open"
+        out["open_ground_m2"] = out["area_m2"]
     elif name == "buildings":
         height = _numeric(_pick(gdf, "height"), index, what)
         levels = _numeric(gdf.get("levels"), index, what)
@@ -1227,7 +1447,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
     from tqdm.auto import tqdm
 
     bar = tqdm(steps, desc="Building the study area", disable=not progress, leave=False)
-    graph = _graph_from_ways(data, _is_walkable, crs)
+    graph = _graph_from_ways(data, _is_walkable, crs, scope=True)
     if boundary is not None:
         graph = _clip_graph(graph, polygon)
     bar.update()
@@ -1263,10 +1483,11 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         layers[name] = gdf
         bar.update()
     bar.close()
+    layers["buildings"]["geometry"] = layers["buildings"].geometry.make_valid()
     sites = layers["sites"]
     sites["geometry"] = _repair_polygons(sites.geometry, "sites", defaulted)
     sites["area_m2"] = sites.geometry.area
-    layers["buildings"]["geometry"] = layers["buildings"].geometry.make_valid()
+    sites[["ground", "open_ground_m2"]] = site_ground(sites, layers["buildings"])
     _attach_entrances(layers["entrances"], layers["buildings"])
     stats = {
         "dangling_refs": data.dangling_refs,
@@ -1280,9 +1501,18 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         "duplicate_ids": data.duplicate_ids,
         "tags_truncated": data.tags_truncated,
     }
+    coverage = _coverage(data, crs)
+    _flag_data_ends(graph, coverage)
+    footprint = polygon
+    if coverage is not None:
+        # The file's frame or the user's boundary cuts the coverage: the data ends there too.
+        framed = coverage if boundary is None and data.bounds is None else coverage & polygon
+        if not framed.is_empty and framed.geom_type in {"Polygon", "MultiPolygon"}:
+            footprint = framed
     return StudyArea(
         crs=crs,
         boundary=polygon,
+        footprint=footprint,
         graph=graph,
         streets=streets,
         drive_graph=drive,

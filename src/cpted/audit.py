@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from cpted import settings
 from cpted._context import AuditContext
@@ -405,7 +406,8 @@ class Audit:
         Segments shorter than ``min_length`` metres (default
         :data:`cpted.settings.WORST_SEGMENT_MIN_LENGTH`) are left out: a flight of steps or
         the 2 m link between two footways is no stretch a planner walks or acts on, and its
-        measures (how far ahead one sees) are cut short by its length.
+        measures (how far ahead one sees) are cut short by its length. Segments without a
+        score (not audited: ``not_audited`` says why) are left out too.
         """
         n = check_count(n, "n (the number of segments)")
         if score not in self.segments.columns:
@@ -413,7 +415,9 @@ class Audit:
             raise InputError(msg)
         shortest = settings.WORST_SEGMENT_MIN_LENGTH if min_length is None else min_length
         long_enough = self.segments[self.segments["length"] >= shortest]
-        return long_enough.sort_values(score).head(n)
+        # Unaudited segments (private, indoor, bus-only ways) have no score: never rank them.
+        scored = long_enough[pd.to_numeric(long_enough[score], errors="coerce").notna()]
+        return scored.sort_values(score).head(n)
 
     def _scores(self) -> str:
         return ", ".join(c for c in self.segments.columns if c.endswith("_score")) or "none"
@@ -647,6 +651,7 @@ def audit(
         ran.append(name)
     bar.close()
     start = time.perf_counter()
+    segments = _edge_effects(_drop_unaudited(segments), area)
     for table_name in ("segments", "sites"):
         table = segments if table_name == "segments" else sites
         if any(c.endswith("_score") for c in table.columns):
@@ -710,3 +715,50 @@ def _notes(area: StudyArea, ran: tuple[str, ...]) -> list[str]:
             "(permeability, dead ends, movement) to mean much."
         )
     return notes
+
+
+def _drop_unaudited(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """
+    Blank the principle scores of the segments that are no public place to walk.
+
+    ``area.streets["audited"]`` is False on private, indoor and bus-only ways and on roads
+    whose sidewalk is mapped on its own (:func:`cpted._tags.audit_scope`, reason in
+    ``not_audited``). They stay in the table with their measures, because the network
+    measures of their neighbours used them, but every ``<principle>_score`` and
+    ``<principle>_confidence`` is NaN there, so ``cpted_score`` is NaN, the map greys them
+    and rankings skip them.
+    """
+    if "audited" not in segments.columns:
+        return segments
+    out = segments.copy()
+    audited = out["audited"].fillna(True).astype(bool).to_numpy()
+    out["audited"] = audited
+    columns = [f"{p}_{kind}" for p in PRINCIPLES for kind in ("score", "confidence")]
+    for column in columns:
+        if column in out.columns:
+            out[column] = pd.to_numeric(out[column], errors="coerce").where(audited)
+    return out
+
+
+def _edge_effects(segments: gpd.GeoDataFrame, area: StudyArea) -> gpd.GeoDataFrame:
+    """
+    Add ``edge_distance_m`` and trust less what was measured near the edge of the data.
+
+    ``edge_distance_m`` is the distance from the segment to the edge of
+    ``area.footprint``. Within a principle's reach
+    (:data:`cpted.settings.EDGE_REACH_M`) its measures saw part of their catchment cut off
+    by the extract, so ``<principle>_confidence`` is multiplied by ``edge_distance_m /
+    reach``, clipped to :data:`cpted.settings.EDGE_CONFIDENCE_FLOOR`..1. Scores are left as
+    measured.
+    """
+    out = segments.copy()
+    edge = shapely.boundary(area.footprint)
+    out["edge_distance_m"] = shapely.distance(out.geometry.to_numpy(), edge)
+    distance = out["edge_distance_m"].to_numpy(dtype=float)
+    for principle, reach in settings.EDGE_REACH_M.items():
+        column = f"{principle}_confidence"
+        if column not in out.columns:
+            continue
+        factor = np.clip(distance / float(reach), settings.EDGE_CONFIDENCE_FLOOR, 1.0)
+        out[column] = pd.to_numeric(out[column], errors="coerce") * factor
+    return out

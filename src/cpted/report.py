@@ -519,7 +519,8 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
     # worst sites
     parts.append("<section id='sites'><h2>Public spaces that need attention</h2>")
     if len(sites) and "cpted_score" in sites:
-        for key, row in sites.sort_values("cpted_score").head(worst).iterrows():
+        scored = sites[pd.to_numeric(sites["cpted_score"], errors="coerce").notna()]
+        for key, row in scored.sort_values("cpted_score").head(worst).iterrows():
             category = str(row.get("category") or "site").replace("_", " ")
             title = f"{_name(row.get('name'), 'unnamed ' + category)} ({category}, {key})"
             parts.append(

@@ -109,6 +109,14 @@ EDGE_TAGS = (
     "footway",
     "junction",
     "lanes",
+    # read by cpted._tags.audit_scope, which decides what the audit judges
+    "psv",
+    "bus",
+    "indoor",
+    "level",
+    "sidewalk:both",
+    "sidewalk:left",
+    "sidewalk:right",
 )
 
 # --------------------------------------------------------------------------------------
@@ -261,6 +269,35 @@ SITE_CATEGORIES: dict[str, dict[str, frozenset[str] | None]] = {
 
 #: Buffer given to a site mapped only as a node, metres, so it has an area to analyse.
 SITE_POINT_BUFFER = 15.0
+
+#: Share of a site's polygon under building footprints from which the site is "only a
+#: building" (``ground="building"``): a school or station mapped as its building outline
+#: (``amenity=school`` on the ``building=school`` way). Its edge is its own walls, so it
+#: cannot be judged as an open space with a fence; 0.9 leaves room for the slivers where a
+#: site and its building were drawn a little apart (a cpted default).
+SITE_BUILDING_GROUND_SHARE = 0.9
+
+#: How far around the mapped data the data's footprint reaches, metres. OSM extracts end
+#: where the export stopped, not where the streets do; the footprint is the ground within
+#: this distance of a mapped way or node (holes filled), cut to the file's frame. 50 m is
+#: about the depth of an urban block's edge (a street, its front gardens and the first
+#: row of houses), so a real cul-de-sac ending among mapped houses lies well inside it,
+#: while a way cut by the extract ends within :data:`ACCESS_BOUNDARY_MARGIN` of its edge
+#: (a cpted default).
+FOOTPRINT_BUFFER_M = 50.0
+
+#: Largest hole in the data's coverage that the footprint fills, square metres (4 ha, a
+#: city block of 200 m by 200 m): a smaller gap surrounded by mapped ways is a pond, a
+#: yard or a field the data covers; a larger one, enclosed by a ring of long ways, is
+#: where an Overpass export of whole ways left out the streets inside the ring (a cpted
+#: default).
+FOOTPRINT_MAX_HOLE_M2 = 40_000.0
+
+#: Cell of the grid on which the footprint is drawn, metres: the data is marked on a grid
+#: of this size and grown by :data:`FOOTPRINT_BUFFER_M` there (a raster dilation takes
+#: milliseconds for a city district, a union of every buffered way seconds). The edge is
+#: exact to about one cell, well within :data:`ACCESS_BOUNDARY_MARGIN`.
+FOOTPRINT_CELL_M = 10.0
 
 #: Points of interest by the activity they bring, used for active uses and night-time
 #: life. Jacobs (1961) names shops, bars and restaurants as the sources of "eyes upon the
@@ -946,8 +983,10 @@ ACCESS_OPEN_ENTRIES_PER_100M = 2.0
 #: for crowded places (NaCTSO "Crowded Places Guidance", evacuation routes).
 ACCESS_MIN_EXITS = 2
 
-#: Degree-1 street nodes this close to the study area's boundary were cut by it: they are
-#: not dead ends, metres.
+#: Degree-1 street nodes this close to the study area's boundary (or the edge of the
+#: data's footprint, ``StudyArea.footprint``) were cut by it: they are not dead ends,
+#: metres. A street end with nothing mapped within this distance beyond it is where the
+#: extract stopped (a cpted default).
 ACCESS_BOUNDARY_MARGIN = 25.0
 
 #: Depth of a dead end at which its entrapment counts in full, metres. A cul-de-sac footpath
@@ -982,6 +1021,23 @@ ACCESS_ALLEY_SHARE = 0.6
 #: Weights of the segment access score (see :func:`cpted.access.segment_access`): network
 #: permeability, escape (no single way out, no deep dead end) and openness (not an alley).
 ACCESS_SEGMENT_WEIGHTS = {"permeability": 0.4, "escape": 0.4, "openness": 0.2}
+
+#: How far each principle's measures reach from a segment, metres. A segment closer than
+#: this to the edge of the data's footprint is measured on a network, buildings or lamps
+#: cut by the extract, so the audit scales its confidence by ``edge_distance_m / reach``
+#: (never below :data:`EDGE_CONFIDENCE_FLOOR`); its score is left as measured. Access
+#: reads the permeability circle, surveillance the largest movement catchment, lighting
+#: the farthest lamp counted, sightlines the recognition distance.
+EDGE_REACH_M = {
+    "access": ACCESS_PERMEABILITY_RADIUS,
+    "surveillance": max(MOVEMENT_DISTANCES),
+    "lighting": LIGHTING_MAX_RADIUS,
+    "sightlines": SIGHTLINE_RECOGNITION_DISTANCE,
+}
+
+#: Lowest factor the data's edge applies to a confidence: a segment at the very edge still
+#: has half of what its measures would see (the side inside the data).
+EDGE_CONFIDENCE_FLOOR = 0.5
 
 # --------------------------------------------------------------------------------------
 # Vulnerability of crowded places (see cpted.vulnerability)

@@ -214,6 +214,7 @@ def segment_access(
     entrances: Any = None,
     boundary: Any = None,
     radius: float | None = None,
+    cuts: Any = None,
 ) -> pd.DataFrame:
     """
     Measure and score access and escape for each street segment.
@@ -237,10 +238,12 @@ def segment_access(
     buildings, barriers, entrances
         Layers that line passages and open onto them.
     boundary
-        The study-area polygon (``area.boundary``).
+        Where the data ends (``area.footprint``).
     radius
         Radius of the permeability measures, metres (default
         :data:`cpted.settings.ACCESS_PERMEABILITY_RADIUS`).
+    cuts
+        Node ids where the data cut the network (see :func:`dead_ends`).
 
     Returns
     -------
@@ -252,9 +255,9 @@ def segment_access(
     buildings_gdf = layer(buildings, crs, what="buildings", types={"Polygon", "MultiPolygon"})
     barriers_gdf = layer(barriers, crs, what="barriers", types={"Point", "LineString"})
     r = settings.ACCESS_PERMEABILITY_RADIUS if radius is None else radius
-    dead = dead_ends(streets_gdf, boundary=boundary)
+    dead = dead_ends(streets_gdf, boundary=boundary, cuts=cuts)
     ally = alleys(streets_gdf, buildings=buildings_gdf, barriers=barriers_gdf, entrances=entrances)
-    perm = permeability(streets_gdf, radius=r, boundary=boundary)
+    perm = permeability(streets_gdf, radius=r, boundary=boundary, cuts=cuts)
     out = pd.concat([dead, ally, perm], axis=1)
     out["access_score"] = segment_score(
         out, link_node_column=f"link_node_ratio_{radius_tag(float(r))}"
@@ -312,17 +315,9 @@ def site_measures(area: StudyArea) -> pd.DataFrame:
     )
 
 
-def _data_extent(area: StudyArea) -> Any:
-    """Return the part of the study area its data covers: boundary cut to the data's hulls."""
-    extent = area.boundary
-    for gdf in (area.streets, area.buildings):
-        if len(gdf) < 3:
-            continue
-        hull = gdf.geometry.union_all().convex_hull
-        cut = extent.intersection(hull)
-        if cut.geom_type in {"Polygon", "MultiPolygon"} and cut.area > 0:
-            extent = cut
-    return extent
+def _cut_nodes(area: StudyArea) -> list[Any]:
+    """Return the graph nodes where the extract or the boundary cut a way (marked ``cut``)."""
+    return [n for n, d in area.graph.nodes(data=True) if d.get("cut")]
 
 
 def audit_part(area: StudyArea) -> AuditPart:
@@ -375,11 +370,12 @@ def segment_measures(area: StudyArea) -> pd.DataFrame:
     """
     Dead ends, alleys, permeability and the access score of every street segment.
 
-    :func:`segment_access` on the area's layers. The boundary is the study area's, cut to
-    the convex hulls of its streets and of its buildings: an extract whose data stops
-    short of the boundary (an Overpass export of whole ways around a core, as the Neukölln
-    sample) has ways that run on beyond the mapped buildings into streets it does not
-    hold, and their ends there are no dead ends.
+    :func:`segment_access` on the area's layers. Where the data ends is the area's
+    ``footprint``, not its ``boundary``: an extract whose data stops short of the boundary
+    (an Overpass export of whole ways around a core, as the Neukölln sample) has ways that
+    run on beyond the mapped buildings into streets it does not hold, and their ends there
+    are no dead ends; so are the nodes where the extract cut a way (graph nodes marked
+    ``cut`` by :func:`cpted.area_from_file`).
 
     Parameters
     ----------
@@ -397,5 +393,6 @@ def segment_measures(area: StudyArea) -> pd.DataFrame:
         buildings=area.buildings,
         barriers=area.barriers,
         entrances=area.entrances,
-        boundary=_data_extent(area),
+        boundary=area.footprint,
+        cuts=_cut_nodes(area),
     )

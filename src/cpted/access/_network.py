@@ -81,14 +81,33 @@ def _degree(u: np.ndarray, v: np.ndarray, n_nodes: int, mask: np.ndarray | None 
     return np.bincount(u[mask], minlength=n_nodes) + np.bincount(v[mask], minlength=n_nodes)
 
 
-def _clipped_nodes(xy: np.ndarray, degree: np.ndarray, boundary: Any, margin: float) -> np.ndarray:
-    """Degree-1 nodes near or beyond the study-area boundary: ways cut, not dead ends."""
+def _clipped_nodes(
+    xy: np.ndarray,
+    degree: np.ndarray,
+    boundary: Any,
+    margin: float,
+    cut: np.ndarray | None = None,
+) -> np.ndarray:
+    """Degree-1 nodes near or beyond the boundary, or where the data cut a way: not dead ends."""
+    found = np.zeros(len(xy), dtype=bool) if cut is None else cut.copy()
     if boundary is None or not len(xy):
-        return np.zeros(len(xy), dtype=bool)
+        return found & (degree > 0)
     points = shapely.points(xy)
     near = shapely.distance(points, shapely.boundary(boundary)) <= margin
     outside = ~shapely.contains(boundary, points)
-    return (near | outside) & (degree == 1)
+    return ((near | outside) & (degree == 1)) | (found & (degree > 0))
+
+
+def _cut_mask(streets: gpd.GeoDataFrame, cuts: Any, n_nodes: int) -> np.ndarray | None:
+    """Which nodes of :func:`topology` are among ``cuts`` (node ids as in ``u`` and ``v``)."""
+    if cuts is None:
+        return None
+    if not ({"u", "v"} <= set(streets.columns) and streets[["u", "v"]].notna().all().all()):
+        msg = "cuts names node ids, so the streets need u and v columns (as area.streets has)."
+        raise InputError(msg)
+    keys = np.unique(np.r_[streets["u"].to_numpy(), streets["v"].to_numpy()])
+    mask = np.isin(keys, np.asarray(list(cuts), dtype=keys.dtype))
+    return mask if len(mask) == n_nodes else None
 
 
 def dead_ends(
@@ -96,6 +115,7 @@ def dead_ends(
     *,
     boundary: Any = None,
     margin: float | None = None,
+    cuts: Any = None,
 ) -> pd.DataFrame:
     """
     Find dead ends, cul-de-sacs with their depth, and segments with a single way out.
@@ -110,8 +130,10 @@ def dead_ends(
     "lollipop" cul-de-sac or the only path linking two neighbourhoods.
 
     Ways cut by the study-area ``boundary`` end in nodes that are not dead ends: nodes with
-    one segment within ``margin`` of the boundary, or outside it, are joined to the
-    outside world.
+    one segment within ``margin`` of the boundary, or outside it, and the nodes named in
+    ``cuts``, are joined to the outside world. The area wrappers pass the data's footprint
+    (``area.footprint``, where the data ends rather than what the user asked for) and the
+    nodes where the extract cut a way (graph nodes marked ``cut``).
 
     Parameters
     ----------
@@ -124,6 +146,8 @@ def dead_ends(
     margin
         Distance from the boundary within which an end is a cut, metres
         (default :data:`cpted.settings.ACCESS_BOUNDARY_MARGIN`).
+    cuts
+        Node ids (as in ``u`` and ``v``) where the data cut the network, or None.
 
     Returns
     -------
@@ -152,7 +176,8 @@ def dead_ends(
     u, v, xy = topology(streets)
     n_nodes = len(xy)
     length = shapely.length(streets.geometry.to_numpy())
-    clipped = _clipped_nodes(xy, _degree(u, v, n_nodes), poly, reach)
+    cut = _cut_mask(streets, cuts, n_nodes)
+    clipped = _clipped_nodes(xy, _degree(u, v, n_nodes), poly, reach, cut)
     # The outside world is one extra node, tied to every cut end, and never peeled.
     out = n_nodes
     cu = np.r_[u, np.flatnonzero(clipped)]
@@ -322,6 +347,7 @@ def permeability(
     radius: float | None = None,
     boundary: Any = None,
     margin: float | None = None,
+    cuts: Any = None,
 ) -> pd.DataFrame:
     """
     Measure how permeable the street network is around each segment.
@@ -341,7 +367,7 @@ def permeability(
     radius
         Radius of the neighbourhood, metres (default
         :data:`cpted.settings.ACCESS_PERMEABILITY_RADIUS`).
-    boundary, margin
+    boundary, margin, cuts
         As in :func:`dead_ends`; the boundary also clips the circle whose area the
         density divides by.
 
@@ -365,7 +391,7 @@ def permeability(
     )
     u, v, xy = topology(streets)
     degree = _degree(u, v, len(xy))
-    clipped = _clipped_nodes(xy, degree, poly, reach)
+    clipped = _clipped_nodes(xy, degree, poly, reach, _cut_mask(streets, cuts, len(xy)))
     counted = (degree != 2) & ~clipped
     geoms = streets.geometry.to_numpy()
     mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))

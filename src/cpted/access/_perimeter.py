@@ -240,6 +240,45 @@ def perimeter(
     return _perimeter_table(sites, rings, classes)
 
 
+#: The edge measures that mean nothing on a site that is only a building outline.
+_EDGE_SHARES = (
+    "barrier_share",
+    "building_share",
+    "open_share",
+    "defined_share",
+    "walkable_open_share",
+    "territorial_share",
+)
+
+
+def _building_ground(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Sites whose ``ground`` is ``"building"`` (see :func:`cpted.area.site_ground`)."""
+    if "ground" not in sites.columns:
+        return np.zeros(len(sites), dtype=bool)
+    return (sites["ground"].astype(object) == "building").to_numpy(dtype=bool)
+
+
+def _blank_building_ground(sites: gpd.GeoDataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """
+    Make the edge shares of building-ground sites NaN.
+
+    A school mapped only as its building outline would otherwise be "100 % defined by
+    building" by its own walls: it has no open ground whose edge could be fenced or
+    watched, so how its edge is defined does not apply (it is judged as a building, by
+    its entrances and frontage).
+    """
+    only_building = _building_ground(sites)
+    if not only_building.any():
+        return table
+    for column in _EDGE_SHARES:
+        if column in table.columns:
+            table.loc[only_building, column] = np.nan
+    if "defined_edge" in table.columns:
+        table["defined_edge"] = table["defined_edge"].astype("boolean")
+        table.loc[only_building, "defined_edge"] = pd.NA
+    return table
+
+
 def _perimeter_table(
     sites: gpd.GeoDataFrame, rings: pd.DataFrame, classes: list[dict[str, np.ndarray]]
 ) -> pd.DataFrame:
@@ -277,7 +316,7 @@ def _perimeter_table(
             },
             index=sites.index,
         )
-    return out
+    return _blank_building_ground(sites, out)
 
 
 def perimeter_parts(
@@ -409,7 +448,7 @@ def _territory_table(
     sym_m = np.bincount(pos, weights=step * symbolic, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = marked / total
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "territorial_m": marked,
             "symbolic_m": sym_m,
@@ -418,6 +457,7 @@ def _territory_table(
         },
         index=sites.index,
     )
+    return _blank_building_ground(sites, table)
 
 
 def edge_tables(

@@ -493,6 +493,10 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     return m
 
 
+#: Tooltip labels of segment fields that read better in words than as column names.
+_SEGMENT_ALIASES = {"not_audited": "not audited because"}
+
+
 def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     """Draw the audit map without its layer control, for pages that add layers of their own."""
     area = audit.area
@@ -501,14 +505,15 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     add_legend(m, "Streets by lighting tag (lit=*)", _LIT_LEGEND, layer=streets)
     segments = audit.segments
     score_columns = [c for c in segments.columns if c.endswith("_score")]
-    fields = ["name", "highway", "length", "lit", *score_columns]
+    fields = ["name", "highway", "length", "lit", *score_columns, "not_audited"]
+    aliases = [_SEGMENT_ALIASES.get(f, f.replace("_", " ")) for f in fields]
     if "cpted_score" in segments.columns:
         score_layer = add_geojson_layer(
             m,
             segments,
             "CPTED score by street segment",
             fields=fields,
-            aliases=[f.replace("_", " ") for f in fields],
+            aliases=aliases,
             style=lambda f: {
                 "color": score_colour(f["properties"].get("cpted_score")),
                 "weight": 5,
@@ -532,7 +537,7 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
                     (50, "40–60"),
                     (70, "60–80"),
                     (90, "80–100 good"),
-                    (None, "not scored"),
+                    (None, "not scored or not audited"),
                 )
             ],
             note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",

@@ -107,7 +107,8 @@ def site_measures(
         - ``open_ground_m2``: the site's ground not covered by obstacles (cells × cell²);
         - ``seen_share``: the share of it seen from the paths within 50 m;
         - ``sightlines_score`` (0-100): ``100 × seen_share``, so 100 when every part of
-          the space is in view of a path; NaN for a site with no open ground;
+          the space is in view of a path; NaN for a site with no open ground, or that is
+          only a building outline (``ground == "building"`` in ``area.sites``);
         - ``sightlines_confidence`` (0-1): ``settings.SIGHTLINE_MAP_CONFIDENCE`` (only
           mapped obstacles block sight; trees and kiosks seldom are), 0 without open
           ground.
@@ -174,7 +175,12 @@ def site_measures(
     seen_count = np.bincount(owner[seen], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(cells > 0, seen_count / cells, np.nan)
+    if "ground" in sites.columns:
+        # A site that is only a building outline has no open ground to see: not 0, not 1.
+        share = np.where((sites["ground"].astype(object) == "building").to_numpy(), np.nan, share)
     out["seen_share"] = share
     out["sightlines_score"] = score(out, "sightlines", "site")
-    out["sightlines_confidence"] = np.where(cells > 0, settings.SIGHTLINE_MAP_CONFIDENCE, 0.0)
+    out["sightlines_confidence"] = np.where(
+        np.isfinite(share), settings.SIGHTLINE_MAP_CONFIDENCE, 0.0
+    )
     return out
