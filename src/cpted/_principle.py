@@ -658,9 +658,70 @@ _VULNERABILITY = Principle(
     map_layers="vulnerability",
 )
 
+# --------------------------------------------------------------------------------------
+# Sites that are buildings
+# --------------------------------------------------------------------------------------
+
+
+def _building(t: pd.DataFrame) -> np.ndarray:
+    """
+    Mark the sites with no open ground mapped: a building outline, or only a point.
+
+    A school mapped as its building, or a kindergarten mapped as a node (cpted draws a
+    small disc round it), has no ground of its own to judge as an open space.
+    """
+    building = col(t, "ground", "open").astype(object) == "building"
+    return building | (col(t, "geometry_source", "").astype(object) == "point")
+
+
+def _open_only(part: ScorePart) -> ScorePart:
+    """Return the same part, not applying to sites that are buildings (no open ground)."""
+    from dataclasses import replace
+
+    return replace(part, value=lambda t: _where(~_building(t), part.value(t)))
+
+
+#: Parts that judge a site's open ground: on a site that is a building they do not apply.
+_OPEN_GROUND_PARTS = {
+    "sightlines": {"seen"},
+    "lighting": {"average", "minimum"},
+    "surveillance": {"overlooked"},
+    "access": {"open_entries", "ways_out", "trap", "territory"},
+}
+
+
+def _doors(principle: Principle) -> ScorePart:
+    column = f"door_{principle.name}_score"
+    return ScorePart(
+        "doors",
+        "the streets at its doors",
+        lambda: 1.0,
+        lambda t: _where(_building(t), num(t, column) / 100.0),
+        lambda t: [
+            f"the streets within {settings.SITE_DOOR_DISTANCE:.0f} m of the building score "
+            f"{fmt(v)} for {principle.title.lower()}"
+            for v in num(t, column)
+        ],
+        "Jacobs (1961): a building is watched, lit and reached from the streets at its doors; "
+        "a site mapped only as its outline has no open ground of its own to judge",
+    )
+
+
+def _with_buildings(principle: Principle) -> Principle:
+    """Judge a building-ground site by the streets at its doors, not by open-ground rules."""
+    from dataclasses import replace
+
+    if not principle.scored or not principle.site_parts:
+        return principle
+    names = _OPEN_GROUND_PARTS.get(principle.name, set())
+    parts = tuple(_open_only(p) if p.name in names else p for p in principle.site_parts)
+    return replace(principle, site_parts=(*parts, _doors(principle)))
+
+
 #: Every principle, in the order the audit runs them.
 PRINCIPLES: Mapping[str, Principle] = {
-    p.name: p for p in (_SIGHTLINES, _LIGHTING, _SURVEILLANCE, _ACCESS, _VULNERABILITY)
+    p.name: _with_buildings(p)
+    for p in (_SIGHTLINES, _LIGHTING, _SURVEILLANCE, _ACCESS, _VULNERABILITY)
 }
 
 #: The principles whose scores make up ``cpted_score``.

@@ -652,6 +652,7 @@ def audit(
     bar.close()
     start = time.perf_counter()
     segments = _edge_effects(_drop_unaudited(segments), area)
+    sites = _building_sites(sites, segments)
     for table_name in ("segments", "sites"):
         table = segments if table_name == "segments" else sites
         if any(c.endswith("_score") for c in table.columns):
@@ -715,6 +716,58 @@ def _notes(area: StudyArea, ran: tuple[str, ...]) -> list[str]:
             "(permeability, dead ends, movement) to mean much."
         )
     return notes
+
+
+def _building_sites(sites: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """
+    Score the sites that are buildings (or only points) by the streets at their doors.
+
+    A site whose ground is a building (``ground == "building"``: a school mapped only as its
+    outline) or that is mapped as a point has no open ground for the open-space rules; each
+    principle judges it instead
+    by ``door_<principle>_score``, the length-weighted mean score of the audited segments
+    within :data:`cpted.settings.SITE_DOOR_DISTANCE` of it (the "doors" part of the
+    registry), and every site score is recomputed from the registry's parts.
+    """
+    from cpted._principle import _building, score
+
+    if not len(sites):
+        return sites
+    out = sites.copy()
+    building = _building(out)
+    length = pd.to_numeric(segments.get("length"), errors="coerce").to_numpy(dtype=float)
+    near_site = np.array([], dtype=int)
+    near_seg = np.array([], dtype=int)
+    if building.any() and len(segments):
+        tree = shapely.STRtree(segments.geometry.to_numpy())
+        near_site, near_seg = tree.query(
+            out.geometry.to_numpy()[building],
+            predicate="dwithin",
+            distance=settings.SITE_DOOR_DISTANCE,
+        )
+        near_site = np.flatnonzero(building)[near_site]
+    for name in _SCORED:
+        column = f"{name}_score"
+        if column not in out.columns:
+            continue
+        values = np.full(len(out), np.nan)
+        if len(near_site) and column in segments.columns:
+            seg = pd.to_numeric(segments[column], errors="coerce").to_numpy(dtype=float)[near_seg]
+            w = np.where(np.isfinite(seg), length[near_seg], 0.0)
+            total = np.bincount(near_site, weights=w, minlength=len(out))
+            summed = np.bincount(near_site, weights=np.nan_to_num(seg) * w, minlength=len(out))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values = np.where(total > 0, summed / total, np.nan)
+        out[f"door_{name}_score"] = values
+        out[column] = score(out, name, "site")
+        confidence = f"{name}_confidence"
+        if confidence in out.columns:
+            # judged from its surroundings, not from ground of its own: trusted half as much
+            door = pd.to_numeric(segments.get(f"{name}_confidence"), errors="coerce")
+            trust = np.nan_to_num(door.mean() if door is not None else 0.5, nan=0.5) * 0.5
+            current = pd.to_numeric(out[confidence], errors="coerce").to_numpy(dtype=float)
+            out[confidence] = np.where(building, trust, current)
+    return out
 
 
 def _drop_unaudited(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -1322,6 +1322,11 @@ RECOMMEND_MIN_POINTS = 3.0
 #: first: a planner acts on a short list (data and vulnerability prompts come on top).
 RECOMMENDATIONS_PER_ROW = 3
 
+#: A public space that is only a building outline (a school, a church, a station mapped as
+#: its building) is judged by the street segments within this distance of it, metres: the
+#: footway at its doors and the street beyond (about a frontage distance, Gehl 2010).
+SITE_DOOR_DISTANCE = 25.0
+
 #: Shortest segment listed among the weakest in the report and by
 #: ``Audit.worst_segments``, metres: about 15 s of walking. Shorter pieces (steps, links
 #: between footways at a junction) are fragments of a walk, not stretches to act on.
