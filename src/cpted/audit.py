@@ -14,6 +14,7 @@ import importlib
 import inspect
 import math
 import os
+import sys
 import time
 import tomllib
 import warnings
@@ -424,6 +425,7 @@ class Audit:
         *,
         force: bool = False,
         inputs: Iterable[str | os.PathLike[str]] | None = None,
+        progress: bool = False,
     ) -> Path:
         """
         Write the audit to ``directory``: a GeoPackage, GeoTIFFs, CSV tables, map and report.
@@ -444,6 +446,9 @@ class Audit:
         inputs
             The files the audit read (default: the source file of its area); a folder
             that holds one of them is never replaced.
+        progress
+            Show a progress bar over the files written (the GeoPackage counts one step
+            per layer; the map and the report of a large area take longest).
 
         Returns
         -------
@@ -455,14 +460,16 @@ class Audit:
 
         sources = self._inputs() if inputs is None else inputs
         with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
-            self._write(staging)
+            self._write(staging, progress=progress)
         return Path(directory)
 
     def _inputs(self) -> list[str]:
         """Return the file the area was read from, if it was read from one."""
         return [self.area.source] if self.area.source else []
 
-    def _write(self, folder: Path) -> None:
+    def _write(self, folder: Path, *, progress: bool = False) -> None:
+        from tqdm.auto import tqdm
+
         from cpted.report import report_html
 
         gpkg = folder / "cpted.gpkg"
@@ -473,6 +480,12 @@ class Audit:
                 "buildings", "barriers", "lamps", "entrances", "pois", "cameras")},
             **self.layers,
         }  # fmt: skip
+        layers = {n: t for n, t in tables.items() if t is not None and len(t)}
+        csvs = {"segments": self.segments, "sites": self.sites}
+        steps = len(layers) + len(csvs) + len(self.rasters) + 2  # + map.html, report.html
+        bar = tqdm(
+            total=steps, desc="Saving the audit", unit="file", disable=not progress, leave=False
+        )
         clock = time.perf_counter()
 
         def lap(stage: str) -> None:
@@ -481,26 +494,39 @@ class Audit:
             self.timings[f"save: {stage}"] = now - clock
             clock = now
 
-        with warnings.catch_warnings():
-            # pyogrio notes that GeoPackage layer names are case-insensitive etc.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for name, table in tables.items():
-                if table is None or not len(table):
-                    continue
-                _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
-        lap("cpted.gpkg")
-        for name, table in (("segments", self.segments), ("sites", self.sites)):
-            table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
-        lap("csv")
-        for name, raster in self.rasters.items():
-            raster.to_geotiff(folder / f"{name}.tif")
-        lap("geotiff")
-        page = cast("CptedMap", self.to_map()).to_html()
-        (folder / "map.html").write_text(page, encoding="utf-8")
-        lap("map.html")
-        report = report_html(self, map_page=page)
-        (folder / "report.html").write_text(report, encoding="utf-8")
-        lap("report.html")
+        def writing(name: str) -> None:
+            bar.set_postfix_str(name)  # shown while the file is written, not after
+
+        with bar:
+            with warnings.catch_warnings():
+                # pyogrio notes that GeoPackage layer names are case-insensitive etc.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                for name, table in layers.items():
+                    writing(f"cpted.gpkg: {name}")
+                    _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
+                    bar.update()
+            lap("cpted.gpkg")
+            for name, table in csvs.items():
+                writing(f"{name}.csv")
+                table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
+                bar.update()
+            lap("csv")
+            for name, raster in self.rasters.items():
+                writing(f"{name}.tif")
+                raster.to_geotiff(folder / f"{name}.tif")
+                bar.update()
+            lap("geotiff")
+            writing("map.html")
+            page = cast("CptedMap", self.to_map()).to_html()
+            (folder / "map.html").write_text(page, encoding="utf-8")
+            bar.update()
+            lap("map.html")
+            writing("report.html")
+            report = report_html(self, map_page=page)
+            (folder / "report.html").write_text(report, encoding="utf-8")
+            bar.update()
+            bar.refresh()  # the last step shows (steps/steps) however fast it was
+            lap("report.html")
 
     def summary(self) -> pd.DataFrame:
         """Mean, minimum and maximum of every score over segments (and sites)."""
@@ -601,6 +627,8 @@ def audit(
     check_area(area)
     from tqdm.auto import tqdm
 
+    from cpted._warmup import announce_if_cold
+
     weights = read_weights(weights)
     if isinstance(principles, str):
         principles = (principles,)  # one principle, not its letters
@@ -626,6 +654,8 @@ def audit(
     timings: dict[str, float] = {}
     # obstacles, the isovist engine and the lamp table: built once, shared by the principles
     context = AuditContext(area)
+    # A fresh install compiles the numba kernels now, for about a minute: say so, once.
+    announce_if_cold((lambda text: tqdm.write(text, file=sys.stderr)) if progress else None)
     bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
     for name in bar:
         bar.set_postfix_str(name)
