@@ -528,8 +528,26 @@ class Audit:
             bar.refresh()  # the last step shows (steps/steps) however fast it was
             lap("report.html")
 
-    def summary(self) -> pd.DataFrame:
-        """Mean, minimum and maximum of every score over segments (and sites)."""
+    def summary(self, *, readable: bool = False) -> pd.DataFrame:
+        """
+        Return the mean, minimum and maximum of every score over segments (and sites).
+
+        Parameters
+        ----------
+        readable
+            Label the rows in words, ``"street segments: Sightlines"``, for showing to
+            people; by default the index holds ``(table, column)`` pairs such as
+            ``("segments", "sightlines_score")``, for selecting
+            (``summary.loc["segments"]``).
+
+        Examples
+        --------
+        >>> import cpted
+        >>> area = cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
+        >>> result = cpted.audit(area, principles="lighting", progress=False)
+        >>> result.summary(readable=True).index[0]
+        'street segments: Lighting'
+        """
         rows = {}
         for name, table in (("segments", self.segments), ("sites", self.sites)):
             for column in [c for c in table.columns if c.endswith("_score")]:
@@ -540,7 +558,10 @@ class Audit:
                     "max": round(float(values.max()), 1) if values.notna().any() else None,
                     "scored": int(values.notna().sum()),
                 }
-        return pd.DataFrame.from_dict(rows, orient="index")
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        if readable and len(table):
+            table.index = pd.Index([_score_label(t, c) for t, c in rows], name="score")
+        return table
 
     def __repr__(self) -> str:
         return (
@@ -553,7 +574,7 @@ class Audit:
     def _repr_html_(self) -> str:
         from cpted.maps import table_html
 
-        summary = self.summary()
+        summary = self.summary(readable=True)
         scores = table_html(summary) if len(summary) else "<p>No scores yet.</p>"
         return (
             f"<div><strong>CPTED audit</strong> of {html.escape(self.area.name)}: "
@@ -562,6 +583,22 @@ class Audit:
             + "".join(f"<p><em>Note:</em> {html.escape(n)}</p>" for n in self.notes)
             + f"{scores}{self.area._repr_html_()}</div>"
         )
+
+
+#: How a summary names the two tables.
+_TABLE_WORDS = {"segments": "street segments", "sites": "public spaces"}
+
+
+def _score_label(table: str, column: str) -> str:
+    """Name a score of a table in words: ``street segments: Natural surveillance``."""
+    name = column.removesuffix("_score")
+    if column == "cpted_score":
+        title = "Combined CPTED score"
+    elif name in _REGISTRY:
+        title = _REGISTRY[name].title
+    else:
+        title = column.replace("_", " ")
+    return f"{_TABLE_WORDS.get(table, table)}: {title}"
 
 
 def _gis_safe(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
