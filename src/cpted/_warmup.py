@@ -47,7 +47,13 @@ def kernels(modules: tuple[str, ...] = KERNEL_MODULES) -> dict[str, Any]:
 
     found = {}
     for name in modules:
-        module = importlib.import_module(name)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # a build without that principle (the audit skips it the same way)
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
         for attr, value in vars(module).items():
             if isinstance(value, CPUDispatcher) and value.py_func.__module__ == name:
                 found[f"{name}.{attr}"] = value
@@ -109,7 +115,9 @@ def _tiny_osm() -> str:
     def at(i: float, j: float) -> str:
         return f'lat="{lat + j * step:.7f}" lon="{lon + i * step:.7f}"'
 
-    nodes = [(100 + i * 3 + j, at(i, j), {}) for i in range(3) for j in range(3)]
+    nodes: list[tuple[int, str, dict[str, str]]] = [
+        (100 + i * 3 + j, at(i, j), {}) for i in range(3) for j in range(3)
+    ]
     square = [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7)]
     house = [(1.2, 0.2), (1.8, 0.2), (1.8, 0.8), (1.2, 0.8)]
     nodes += [(200 + k, at(i, j), {}) for k, (i, j) in enumerate(square)]

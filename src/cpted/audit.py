@@ -692,7 +692,8 @@ def audit(
     # obstacles, the isovist engine and the lamp table: built once, shared by the principles
     context = AuditContext(area)
     # A fresh install compiles the numba kernels now, for about a minute: say so, once.
-    announce_if_cold((lambda text: tqdm.write(text, file=sys.stderr)) if progress else None)
+    if wanted:
+        announce_if_cold((lambda text: tqdm.write(text, file=sys.stderr)) if progress else None)
     bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
     for name in bar:
         bar.set_postfix_str(name)
