@@ -15,6 +15,8 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,docs,bench,notebooks]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	@# numba compiles the kernels on first use (about a minute): pay it here, not in the demo
+	$(BIN)/python -c "import cpted; cpted.warmup(verbose=True)"
 	touch $(STAMP)
 
 install: $(STAMP)

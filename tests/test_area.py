@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -258,3 +260,15 @@ def test_sidewalks_take_the_name_of_their_street(neukoelln, helsinki):
     assert own["name"].notna().all() and len(own) > 100
     # a footway far from any named street keeps no name
     assert neukoelln.streets["name"].isna().any()
+
+
+def test_the_progress_bar_runs_through_every_step(hostile_osm, capsys):
+    cpted.area_from_file(hostile_osm, progress=True)
+    err = capsys.readouterr().err.replace("\r", "\n")
+    shown = [line for line in err.splitlines() if line.startswith("Building the study area")]
+    counts = [int(m) for line in shown for m in re.findall(r"\| (\d)/9 ", line)]
+    assert counts[-1] == 9 and counts == sorted(counts)
+    # every step names itself while it runs
+    assert "sites" in shown[-1] and any("walk network" in line for line in shown)
+    cpted.area_from_file(hostile_osm, progress=False)
+    assert capsys.readouterr().err == ""

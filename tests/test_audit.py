@@ -114,6 +114,28 @@ def test_repr_and_summary(result):
     assert "CPTED audit" in page and "data quality" in page
     summary = result.summary()
     assert set(summary.columns) == {"mean", "min", "max", "scored"}
+    assert ("segments", "lighting_score") in summary.index
+    # in words for people: the notebook's repr shows these, never a tuple
+    readable = result.summary(readable=True)
+    assert "street segments: Lighting" in readable.index
+    assert "public spaces: Combined CPTED score" in readable.index
+    assert readable.to_numpy().tolist() == summary.to_numpy().tolist()
+    assert "street segments: Natural surveillance" in page
+    assert "(&#x27;segments&#x27;" not in page and "('segments'" not in page
+
+
+def test_save_shows_progress_only_when_asked(hostile_osm, tmp_path, capsys):
+    small = cpted.audit(cpted.area_from_file(hostile_osm), progress=False)
+    capsys.readouterr()
+    small.save(tmp_path / "quiet")
+    assert capsys.readouterr().err == ""
+    small.save(tmp_path / "shown", progress=True)
+    err = capsys.readouterr().err.replace("\r", "\n")
+    written = len([p for p in (tmp_path / "shown").iterdir() if p.suffix != ".json"])
+    layers = len(pyogrio.list_layers(tmp_path / "shown" / "cpted.gpkg"))
+    steps = written - 1 + layers  # the GeoPackage counts one step per layer
+    assert "Saving the audit: 100%" in err and f"{steps}/{steps}" in err
+    assert "report.html" in err
 
 
 def test_worst_segments(result):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -80,7 +81,7 @@ def test_the_installed_command_runs_without_a_traceback(tmp_path):
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "No such OSM file" in result.stderr
+    assert "No such file" in result.stderr and "sample name" in result.stderr
 
 
 def test_compare_writes_side_by_side_maps_and_tables(tmp_path, capsys):
@@ -116,3 +117,66 @@ def test_audit_with_a_weights_file(tmp_path, capsys):
     assert main(["-q", "audit", "--weights", str(weights), "--out", str(tmp_path / "b")]) == 2
     err = capsys.readouterr().err
     assert "unknown principle 'beauty'" in err and err.count("\n") == 1
+
+
+def test_global_options_go_after_the_command_too(tmp_path, capsys, hostile_osm):
+    out = tmp_path / "audit"
+    assert main(["audit", str(hostile_osm), "--out", str(out), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert (out / "map.html").exists()
+    # before the command, the command's own default does not undo it
+    assert main(["-q", "audit", str(hostile_osm), "--out", str(out), "--force"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["info", "--quiet", str(hostile_osm)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    for argv in (["--version"], ["audit", "--version"]):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 0
+        assert capsys.readouterr().out == f"cpted {version('cpted')}\n"
+
+
+def test_a_missing_file_is_named_in_the_commands_words(tmp_path, capsys):
+    missing = tmp_path / "town.osm"
+    assert main(["-q", "audit", str(missing), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"cpted: error: No such file: {missing}. Give an OSM file (.osm, .osm.bz2, .osm.gz, "
+        ".osm.pbf) or a sample name: neukoelln, helsinki.\n"
+    )
+    assert "get_path" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_progress_runs_to_the_end_and_a_cold_cache_is_announced_once(
+    tmp_path, capsys, monkeypatch, hostile_osm
+):
+    from cpted import _warmup
+
+    monkeypatch.setattr(_warmup, "_announced", False)
+    monkeypatch.setattr(_warmup, "_is_cached", lambda kernel: False)
+    out = tmp_path / "cmp"
+    # two audits in one run: the note comes once, before the first
+    assert main(["compare", str(hostile_osm), str(hostile_osm), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count(_warmup.COMPILING) == 1
+    assert "Building the study area" in err and "9/9" in err
+    monkeypatch.setattr(_warmup, "_announced", False)
+    assert main(["audit", str(hostile_osm), "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert err.count(_warmup.COMPILING) == 1
+    assert re.search(r"Saving the audit: 100%\|[^\n\r]*\| (\d+)/\1 ", err)
+
+
+def test_quiet_says_nothing_about_compiling(tmp_path, capsys, monkeypatch, hostile_osm):
+    from cpted import _warmup
+
+    monkeypatch.setattr(_warmup, "_announced", False)
+    monkeypatch.setattr(_warmup, "_is_cached", lambda kernel: False)
+    assert main(["audit", "-q", str(hostile_osm), "--out", str(tmp_path / "a")]) == 0
+    assert capsys.readouterr().err == ""

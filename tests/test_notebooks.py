@@ -52,3 +52,11 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ holds no notebook"
+
+
+def test_the_quick_start_describes_the_sample_it_audits(neukoelln):
+    quick_start = nbformat.read(ROOT / "notebooks" / "01_planner_quickstart.ipynb", as_version=4)
+    intro = quick_start.cells[0].source
+    kindergartens = int((neukoelln.sites["category"] == "kindergarten").sum())
+    words = {1: "one kindergarten", 2: "two kindergartens", 3: "three kindergartens"}
+    assert words[kindergartens] in intro

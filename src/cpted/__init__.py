@@ -13,7 +13,8 @@ Read OpenStreetMap (and your own layers) into a :class:`StudyArea`, audit it wit
 The analysis modules (``cpted.sightlines``, ``cpted.lighting``, ``cpted.surveillance``,
 ``cpted.access``, ``cpted.vulnerability``), ``cpted.scenarios`` (what-if changes) and
 ``cpted.fieldaudit`` (walk-audit observations) are imported on first use, so
-``import cpted`` stays fast.
+``import cpted`` stays fast. ``cpted.warmup()`` compiles the numerical kernels once per
+machine (``make install`` runs it), so the first audit starts at full speed.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ __all__ = [
     "sightlines",
     "surveillance",
     "vulnerability",
+    "warmup",
 ]
 
 
@@ -72,5 +74,7 @@ def __getattr__(name: str) -> Any:
     # Lazy imports: the analysis modules pull in numba, igraph and rasterio.
     if name in _LAZY_MODULES:
         return importlib.import_module(f"cpted.{name}")
+    if name == "warmup":  # compiles the numba kernels; imported on first use like them
+        return importlib.import_module("cpted._warmup").warmup
     msg = f"module 'cpted' has no attribute {name!r}"
     raise AttributeError(msg)

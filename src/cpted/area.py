@@ -1447,10 +1447,12 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
     from tqdm.auto import tqdm
 
     bar = tqdm(steps, desc="Building the study area", disable=not progress, leave=False)
+    bar.set_postfix_str(steps[0])
     graph = _graph_from_ways(data, _is_walkable, crs, scope=True)
     if boundary is not None:
         graph = _clip_graph(graph, polygon)
     bar.update()
+    bar.set_postfix_str(steps[1])
     drive = _graph_from_ways(data, _is_drivable, crs)
     if boundary is not None:
         drive = _clip_graph(drive, polygon)
@@ -1466,22 +1468,27 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
     _name_sidewalks(streets, data, crs)
     defaulted = dict.fromkeys(_DEFAULTED, 0)
     layers = {}
-    for name, rows in (
-        ("buildings", _buildings(data)),
-        ("barriers", _barriers(data)),
-        ("lamps", _lamps(data, defaulted)),
-        ("entrances", _entrances(data)),
-        ("pois", _pois(data)),
-        ("cameras", _cameras(data, defaulted)),
-        ("sites", _sites(data, crs)),
-    ):
-        gdf = _frame(name, rows, 4326, crs)
+    # Each layer is read when its step comes (not all before the first), so the bar moves
+    # with the work.
+    readers = (
+        ("buildings", lambda: _buildings(data)),
+        ("barriers", lambda: _barriers(data)),
+        ("lamps", lambda: _lamps(data, defaulted)),
+        ("entrances", lambda: _entrances(data)),
+        ("pois", lambda: _pois(data)),
+        ("cameras", lambda: _cameras(data, defaulted)),
+        ("sites", lambda: _sites(data, crs)),
+    )
+    for step, (name, read) in zip(steps[2:], readers, strict=True):
+        bar.set_postfix_str(step)
+        gdf = _frame(name, read(), 4326, crs)
         if not gdf.index.is_unique:
             gdf = gdf[~gdf.index.duplicated()]
         if boundary is not None and len(gdf):
             gdf = gdf[gdf.intersects(polygon)]
         layers[name] = gdf
         bar.update()
+    bar.refresh()  # the last steps are quick: show 9/9 before the bar goes
     bar.close()
     layers["buildings"]["geometry"] = layers["buildings"].geometry.make_valid()
     sites = layers["sites"]

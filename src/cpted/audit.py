@@ -14,6 +14,7 @@ import importlib
 import inspect
 import math
 import os
+import sys
 import time
 import tomllib
 import warnings
@@ -428,6 +429,7 @@ class Audit:
         *,
         force: bool = False,
         inputs: Iterable[str | os.PathLike[str]] | None = None,
+        progress: bool = False,
     ) -> Path:
         """
         Write the audit to ``directory``: a GeoPackage, GeoTIFFs, CSV tables, map and report.
@@ -448,6 +450,9 @@ class Audit:
         inputs
             The files the audit read (default: the source file of its area); a folder
             that holds one of them is never replaced.
+        progress
+            Show a progress bar over the files written (the GeoPackage counts one step
+            per layer; the map and the report of a large area take longest).
 
         Returns
         -------
@@ -459,14 +464,16 @@ class Audit:
 
         sources = self._inputs() if inputs is None else inputs
         with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
-            self._write(staging)
+            self._write(staging, progress=progress)
         return Path(directory)
 
     def _inputs(self) -> list[str]:
         """Return the file the area was read from, if it was read from one."""
         return [self.area.source] if self.area.source else []
 
-    def _write(self, folder: Path) -> None:
+    def _write(self, folder: Path, *, progress: bool = False) -> None:
+        from tqdm.auto import tqdm
+
         from cpted.report import report_html
 
         gpkg = folder / "cpted.gpkg"
@@ -477,6 +484,12 @@ class Audit:
                 "buildings", "barriers", "lamps", "entrances", "pois", "cameras")},
             **self.layers,
         }  # fmt: skip
+        layers = {n: t for n, t in tables.items() if t is not None and len(t)}
+        csvs = {"segments": self.segments, "sites": self.sites}
+        steps = len(layers) + len(csvs) + len(self.rasters) + 2  # + map.html, report.html
+        bar = tqdm(
+            total=steps, desc="Saving the audit", unit="file", disable=not progress, leave=False
+        )
         clock = time.perf_counter()
 
         def lap(stage: str) -> None:
@@ -485,29 +498,60 @@ class Audit:
             self.timings[f"save: {stage}"] = now - clock
             clock = now
 
-        with warnings.catch_warnings():
-            # pyogrio notes that GeoPackage layer names are case-insensitive etc.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for name, table in tables.items():
-                if table is None or not len(table):
-                    continue
-                _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
-        lap("cpted.gpkg")
-        for name, table in (("segments", self.segments), ("sites", self.sites)):
-            table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
-        lap("csv")
-        for name, raster in self.rasters.items():
-            raster.to_geotiff(folder / f"{name}.tif")
-        lap("geotiff")
-        page = cast("CptedMap", self.to_map()).to_html()
-        (folder / "map.html").write_text(page, encoding="utf-8")
-        lap("map.html")
-        report = report_html(self, map_page=page)
-        (folder / "report.html").write_text(report, encoding="utf-8")
-        lap("report.html")
+        def writing(name: str) -> None:
+            bar.set_postfix_str(name)  # shown while the file is written, not after
 
-    def summary(self) -> pd.DataFrame:
-        """Mean, minimum and maximum of every score over segments (and sites)."""
+        with bar:
+            with warnings.catch_warnings():
+                # pyogrio notes that GeoPackage layer names are case-insensitive etc.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                for name, table in layers.items():
+                    writing(f"cpted.gpkg: {name}")
+                    _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
+                    bar.update()
+            lap("cpted.gpkg")
+            for name, table in csvs.items():
+                writing(f"{name}.csv")
+                table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
+                bar.update()
+            lap("csv")
+            for name, raster in self.rasters.items():
+                writing(f"{name}.tif")
+                raster.to_geotiff(folder / f"{name}.tif")
+                bar.update()
+            lap("geotiff")
+            writing("map.html")
+            page = cast("CptedMap", self.to_map()).to_html()
+            (folder / "map.html").write_text(page, encoding="utf-8")
+            bar.update()
+            lap("map.html")
+            writing("report.html")
+            report = report_html(self, map_page=page)
+            (folder / "report.html").write_text(report, encoding="utf-8")
+            bar.update()
+            bar.refresh()  # the last step shows (steps/steps) however fast it was
+            lap("report.html")
+
+    def summary(self, *, readable: bool = False) -> pd.DataFrame:
+        """
+        Return the mean, minimum and maximum of every score over segments (and sites).
+
+        Parameters
+        ----------
+        readable
+            Label the rows in words, ``"street segments: Sightlines"``, for showing to
+            people; by default the index holds ``(table, column)`` pairs such as
+            ``("segments", "sightlines_score")``, for selecting
+            (``summary.loc["segments"]``).
+
+        Examples
+        --------
+        >>> import cpted
+        >>> area = cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
+        >>> result = cpted.audit(area, principles="lighting", progress=False)
+        >>> result.summary(readable=True).index[0]
+        'street segments: Lighting'
+        """
         rows = {}
         for name, table in (("segments", self.segments), ("sites", self.sites)):
             for column in [c for c in table.columns if c.endswith("_score")]:
@@ -518,7 +562,10 @@ class Audit:
                     "max": round(float(values.max()), 1) if values.notna().any() else None,
                     "scored": int(values.notna().sum()),
                 }
-        return pd.DataFrame.from_dict(rows, orient="index")
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        if readable and len(table):
+            table.index = pd.Index([_score_label(t, c) for t, c in rows], name="score")
+        return table
 
     def __repr__(self) -> str:
         return (
@@ -531,7 +578,7 @@ class Audit:
     def _repr_html_(self) -> str:
         from cpted.maps import table_html
 
-        summary = self.summary()
+        summary = self.summary(readable=True)
         scores = table_html(summary) if len(summary) else "<p>No scores yet.</p>"
         return (
             f"<div><strong>CPTED audit</strong> of {html.escape(self.area.name)}: "
@@ -540,6 +587,22 @@ class Audit:
             + "".join(f"<p><em>Note:</em> {html.escape(n)}</p>" for n in self.notes)
             + f"{scores}{self.area._repr_html_()}</div>"
         )
+
+
+#: How a summary names the two tables.
+_TABLE_WORDS = {"segments": "street segments", "sites": "public spaces"}
+
+
+def _score_label(table: str, column: str) -> str:
+    """Name a score of a table in words: ``street segments: Natural surveillance``."""
+    name = column.removesuffix("_score")
+    if column == "cpted_score":
+        title = "Combined CPTED score"
+    elif name in _REGISTRY:
+        title = _REGISTRY[name].title
+    else:
+        title = column.replace("_", " ")
+    return f"{_TABLE_WORDS.get(table, table)}: {title}"
 
 
 def _gis_safe(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -605,6 +668,8 @@ def audit(
     check_area(area)
     from tqdm.auto import tqdm
 
+    from cpted._warmup import announce_if_cold
+
     weights = read_weights(weights)
     if isinstance(principles, str):
         principles = (principles,)  # one principle, not its letters
@@ -630,6 +695,9 @@ def audit(
     timings: dict[str, float] = {}
     # obstacles, the isovist engine and the lamp table: built once, shared by the principles
     context = AuditContext(area)
+    # A fresh install compiles the numba kernels now, for about a minute: say so, once.
+    if wanted:
+        announce_if_cold((lambda text: tqdm.write(text, file=sys.stderr)) if progress else None)
     bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
     for name in bar:
         bar.set_postfix_str(name)

@@ -3,12 +3,14 @@
     cpted audit [SOURCE] [--out DIR] [--force] [--site NAME] [--weights FILE]
     cpted compare BEFORE AFTER [--out DIR] [--force] [--weights FILE]
     cpted info SOURCE
+    cpted --version
 
 SOURCE is an OSM file or the name of a bundled sample (``neukoelln``, ``helsinki``); it
-defaults to the Neukölln sample. ``compare`` audits two sources (two years of the same
-place, or a plan drawn into a copy of the OSM file) and writes side-by-side maps and the
-differences per segment and site. Errors on bad input print one line on stderr and exit
-with code 2.
+defaults to the Neukölln sample. ``-q``/``--quiet`` (no progress bars and no note while
+the numerical kernels compile on first use) goes before or after the command.
+``compare`` audits two sources (two years of the same place, or a plan drawn into a copy
+of the OSM file) and writes side-by-side maps and the differences per segment and site.
+Errors on bad input print one line on stderr and exit with code 2.
 
 ``--out`` is checked before any data is read. An existing empty folder is written into; a
 folder cpted wrote (it holds ``.cpted-output.json``) is replaced only with ``--force``; a
@@ -46,7 +48,26 @@ def _source(value: str | None) -> Path:
         return datasets.get_path("neukoelln")
     if value in datasets.SAMPLES:
         return datasets.get_path(value)
-    return Path(value)
+    path = Path(value)
+    if not path.exists():
+        # in the words of the command line, not of the Python API (osm.py's message)
+        msg = (
+            f"No such file: {value}. Give an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) "
+            f"or a sample name: {', '.join(datasets.SAMPLES)}."
+        )
+        raise InputError(msg)
+    return path
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cpted")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from cpted import __version__
+
+        return __version__
 
 
 def _load(source: str | None, *, progress: bool):
@@ -92,7 +113,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         if args.site:
             area = _only_site(area, args.site)
         result = audit(area, weights=weights, progress=not args.quiet)
-        folder = result.save(out, force=args.force, inputs=inputs)
+        folder = result.save(out, force=args.force, inputs=inputs, progress=not args.quiet)
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
     for note in result.notes:
         print(f"Note: {note}")
@@ -189,14 +210,38 @@ def _only_site(area, name: str):
     return area_from_file(area.source, boundary=around)
 
 
+def _global_options(*, command: bool) -> argparse.ArgumentParser:
+    """
+    Build the options every command takes, before or after its name (``cpted audit -q``).
+
+    The copy given to the commands defaults to SUPPRESS, so an option given before the
+    command (``cpted -q audit``) is not reset by the command's own default.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS if command else False,
+        help="no progress bars and no note while the numerical kernels compile",
+    )
+    options.add_argument(
+        "--version", action="version", version=f"cpted {_version()}", help="show the version"
+    )
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cpted",
         description="CPTED analysis of real places from OpenStreetMap.",
+        parents=[_global_options(command=False)],
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    shared = [_global_options(command=True)]
     commands = parser.add_subparsers(dest="command", required=True)
-    audit = commands.add_parser("audit", help="audit a place and write map, report and GIS files")
+    audit = commands.add_parser(
+        "audit", parents=shared, help="audit a place and write map, report and GIS files"
+    )
     audit.add_argument(
         "source",
         nargs="?",
@@ -214,7 +259,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.set_defaults(run=_cmd_audit)
     compare = commands.add_parser(
-        "compare", help="audit two sources (before, after) and map the differences side by side"
+        "compare",
+        parents=shared,
+        help="audit two sources (before, after) and map the differences side by side",
     )
     compare.add_argument("before", help="OSM file or sample name: the place before")
     compare.add_argument("after", help="OSM file or sample name: the place after")
@@ -224,7 +271,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--force", action="store_true", help=FORCE_HELP)
     compare.add_argument("--weights", help="TOML file of principle weights for cpted_score")
     compare.set_defaults(run=_cmd_compare)
-    info = commands.add_parser("info", help="list the layers and the data quality of a source")
+    info = commands.add_parser(
+        "info", parents=shared, help="list the layers and the data quality of a source"
+    )
     info.add_argument("source", help="OSM file or sample name")
     info.set_defaults(run=_cmd_info)
     return parser

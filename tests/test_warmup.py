@@ -1,0 +1,55 @@
+"""Compiling the numba kernels ahead (cpted.warmup) and telling when they are not yet."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cpted
+from cpted import _warmup
+
+SRC = Path(_warmup.__file__).parent
+
+
+def test_every_module_with_a_kernel_is_listed():
+    compiled = {
+        ".".join(("cpted", *path.relative_to(SRC).with_suffix("").parts))
+        for path in SRC.rglob("*.py")
+        if re.search(r"^@(numba\.)?n?jit\b", path.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+    assert compiled == set(_warmup.KERNEL_MODULES)
+
+
+def test_warmup_compiles_every_kernel():
+    cpted.warmup()
+    assert _warmup.cold_kernels(audit_only=False) == []
+    kernels = _warmup.kernels()
+    # the kernels called from Python are compiled (or loaded) for their argument types; the
+    # ones they call are compiled into them and cached with them
+    called = {name.rsplit(".", 1)[0] for name, f in kernels.items() if f.signatures}
+    assert called == set(_warmup.KERNEL_MODULES)
+
+
+def test_a_kernel_without_a_cache_index_is_cold(monkeypatch, tmp_path):
+    name, kernel = next(iter(_warmup.kernels().items()))
+    cache_file = kernel._cache._cache_file
+    monkeypatch.setattr(cache_file, "_index_path", str(tmp_path / "missing.nbi"))
+    assert name in _warmup.cold_kernels()
+    assert _warmup.cold_kernels() == [name]
+
+
+def test_a_cold_cache_is_announced_once(monkeypatch):
+    monkeypatch.setattr(_warmup, "_announced", False)
+    monkeypatch.setattr(_warmup, "_is_cached", lambda kernel: False)
+    said: list[str] = []
+    assert _warmup.announce_if_cold(said.append)
+    assert not _warmup.announce_if_cold(said.append)
+    assert said == [_warmup.COMPILING]
+
+
+def test_a_warm_cache_says_nothing(monkeypatch):
+    monkeypatch.setattr(_warmup, "_announced", False)
+    monkeypatch.setattr(_warmup, "_is_cached", lambda kernel: True)
+    said: list[str] = []
+    assert not _warmup.announce_if_cold(said.append)
+    assert said == []
