@@ -335,12 +335,15 @@ class Audit:
         *,
         force: bool = False,
         inputs: Iterable[str | os.PathLike[str]] | None = None,
+        title: str | None = None,
+        site: Any = None,
     ) -> Path:
         """
         Write the self-contained HTML report (see :func:`cpted.report.report_html`).
 
         The page is written to a temporary file and renamed, so an interrupted run leaves
-        no half file.
+        no half file. When a ``map.html`` lies beside it (as :meth:`save` writes it), the
+        report links to it.
 
         Parameters
         ----------
@@ -350,6 +353,11 @@ class Audit:
             Replace an existing file. The input file of the audit is never replaced.
         inputs
             The files the audit read (default: the source file of its area).
+        title
+            The place's name for the report's title (default: from the data, see
+            :func:`cpted.report.place_title`).
+        site
+            The site the report is about: an index of ``sites``, a list of them or a name.
 
         Returns
         -------
@@ -361,7 +369,11 @@ class Audit:
         check_path_arg(path, "path")
         sources = self._inputs() if inputs is None else inputs
         _output.check_report(path, force=force, inputs=sources)  # before the page is drawn
-        return _output.write_file(path, report_html(self), force=force, inputs=sources)
+        beside = Path(path).with_name("map.html")
+        page = report_html(
+            self, title=title, site=site, map_link="map.html" if beside.exists() else None
+        )
+        return _output.write_file(path, page, force=force, inputs=sources)
 
     def compare_observations(
         self, observations: Any, *, distance: float | None = None
@@ -424,6 +436,8 @@ class Audit:
         *,
         force: bool = False,
         inputs: Iterable[str | os.PathLike[str]] | None = None,
+        title: str | None = None,
+        site: Any = None,
     ) -> Path:
         """
         Write the audit to ``directory``: a GeoPackage, GeoTIFFs, CSV tables, map and report.
@@ -444,6 +458,8 @@ class Audit:
         inputs
             The files the audit read (default: the source file of its area); a folder
             that holds one of them is never replaced.
+        title, site
+            The report's title and the site it is about (see :meth:`report`).
 
         Returns
         -------
@@ -455,14 +471,15 @@ class Audit:
 
         sources = self._inputs() if inputs is None else inputs
         with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
-            self._write(staging)
+            self._write(staging, title=title, site=site)
         return Path(directory)
 
     def _inputs(self) -> list[str]:
         """Return the file the area was read from, if it was read from one."""
         return [self.area.source] if self.area.source else []
 
-    def _write(self, folder: Path) -> None:
+    def _write(self, folder: Path, *, title: str | None = None, site: Any = None) -> None:
+        from cpted import _qgis
         from cpted.report import report_html
 
         gpkg = folder / "cpted.gpkg"
@@ -488,17 +505,20 @@ class Audit:
                 if table is None or not len(table):
                     continue
                 _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
+        _qgis.write_layer_styles(gpkg)  # QGIS opens the layers coloured as the map is
         lap("cpted.gpkg")
         for name, table in (("segments", self.segments), ("sites", self.sites)):
             table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
         lap("csv")
         for name, raster in self.rasters.items():
             raster.to_geotiff(folder / f"{name}.tif")
+            if name == "lux":
+                _qgis.write_lux_style(folder / f"{name}.qml")
         lap("geotiff")
         page = cast("CptedMap", self.to_map()).to_html()
         (folder / "map.html").write_text(page, encoding="utf-8")
         lap("map.html")
-        report = report_html(self, map_page=page)
+        report = report_html(self, title=title, site=site, map_link="map.html")
         (folder / "report.html").write_text(report, encoding="utf-8")
         lap("report.html")
 
