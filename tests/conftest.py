@@ -29,6 +29,12 @@ def helsinki() -> cpted.StudyArea:
 
 
 @pytest.fixture(scope="session")
+def helsinki_audit(helsinki) -> cpted.Audit:
+    """The full audit of the Helsinki sample (about a minute): share it, never repeat it."""
+    return cpted.audit(helsinki, progress=False)
+
+
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

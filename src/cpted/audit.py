@@ -470,6 +470,10 @@ class Audit:
         from cpted import _output
 
         sources = self._inputs() if inputs is None else inputs
+        if site is not None:
+            from cpted.report import site_rows
+
+            site_rows(self.sites, site)  # an unknown site stops before anything is written
         with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
             self._write(staging, title=title, site=site)
         return Path(directory)

@@ -30,7 +30,7 @@ from cpted.area import QUALITY_MEANINGS
 if TYPE_CHECKING:
     from cpted.audit import Audit
 
-__all__ = ["histogram_svg", "place_title", "report_html"]
+__all__ = ["histogram_svg", "place_title", "report_html", "site_rows"]
 
 _STYLE = """
 :root{--ink:#222;--muted:#666;--line:#ccc}
@@ -465,23 +465,61 @@ def place_title(area: Any) -> str:
     return " ".join(words) or stem
 
 
-def _site_rows(sites: pd.DataFrame, site: Any) -> list[Any]:
-    """Find the index values of ``sites`` that ``site`` means: ids, or a name (accents ignored)."""
+def site_rows(sites: pd.DataFrame, site: Any) -> list[Any]:
+    """
+    Find the index values of ``sites`` that ``site`` means: ids, or a name.
+
+    A name matches without accents and case, in full or as the one name holding it (of
+    3 letters or more), as ``cpted audit --site`` matches it; several features sharing
+    the name are one place. None means no site: ``[]``.
+
+    Raises
+    ------
+    InputError
+        ``site`` is no id and no name of ``sites``.
+    """
     if site is None:
         return []
+    found = _site_rows(sites, site)
+    if not found:
+        from cpted._errors import InputError
+
+        names = sorted(set(sites["name"].dropna().astype(str))) if "name" in sites else []
+        msg = (
+            f"No site {site!r} in the audit; give a site id such as "
+            f"{', '.join(map(str, sites.index[:3])) or '(none)'} or a name such as "
+            f"{'; '.join(names[:5]) or '(none)'}."
+        )
+        raise InputError(msg)
+    return found
+
+
+def _site_rows(sites: pd.DataFrame, site: Any) -> list[Any]:
     wanted = list(site) if isinstance(site, list | tuple | set | pd.Index) else [site]
     found = [s for s in wanted if s in sites.index]
     if found:
         return found
     if "name" not in sites:
         return []
-    names = sites["name"].fillna("").astype(str).map(_fold)
-    query = _fold(str(site)).strip()
-    same = names.index[names == query]
-    if len(same):
-        return list(same)
-    part = names.index[names.str.contains(query, regex=False)] if len(query) >= 3 else []
-    return list(part) if len(set(sites.loc[part, "name"])) == 1 else []
+    raw = sites["name"].fillna("").astype(str)
+    for fold in (_plain, _fold):  # "korner" and "koerner" both find Körnerpark
+        names = raw.map(fold)
+        query = fold(str(site)).strip()
+        same = names.index[names == query]
+        if len(same):
+            return list(same)
+        part = names.index[names.str.contains(query, regex=False)] if len(query) >= 3 else []
+        if len(part) and len(set(raw[part])) == 1:
+            return list(part)
+    return []
+
+
+def _plain(text: str) -> str:
+    """Fold a name as ``cpted audit --site`` does: accents dropped, casefolded."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def report_html(
@@ -523,16 +561,12 @@ def report_html(
     InputError
         ``site`` names no site of the audit.
     """
-    from cpted._errors import InputError
     from cpted._overview import overview_svg
 
     area = audit.area
     quality = area.quality()
     segments, sites = audit.segments, audit.sites
-    chosen = _site_rows(sites, site)
-    if site is not None and not chosen:
-        msg = f"No site {site!r} in the audit; sites are ids such as {list(sites.index[:3])}."
-        raise InputError(msg)
+    chosen = site_rows(sites, site)
     site_name = ""
     surroundings = None
     if chosen:
