@@ -110,38 +110,39 @@ def _north_arrow(frame: _Frame) -> str:
     )
 
 
-def _legend(frame: _Frame, site_name: str | None) -> str:
+def _legend(frame: _Frame, site_name: str | None, ring: bool = False) -> tuple[str, int]:
+    """Draw the legend in rows below the map, where it hides no street; give its height."""
     from cpted.maps import score_colour
 
-    rows = [(score_colour(b + 10), f"{b}–{b + 20}") for b in range(0, 100, 20)]
-    rows.append((score_colour(None), "not scored"))
-    x, y = frame.pad + 8, frame.pad + 8
-    height = 20 + 16 * len(rows) + (16 if site_name else 0) + 16
-    out = [
-        f'<g class="legend"><rect x="{x - 4}" y="{y - 4}" width="150" height="{height}" '
-        'fill="#fff" fill-opacity="0.88" stroke="#bbb"/>',
-        f'<text x="{x}" y="{y + 10}" font-weight="bold">CPTED score</text>',
-    ]
-    for k, (colour, label) in enumerate(rows):
-        yy = y + 24 + 16 * k
-        out.append(
-            f'<path d="M{x} {yy - 4}h22" stroke="{colour}" stroke-width="4"/>'
-            f'<text x="{x + 28}" y="{yy}">{label}</text>'
+    def line(colour: str, width: float, dash: str = "") -> str:
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        return f'<path d="M{{x}} {{y}}h22" stroke="{colour}" stroke-width="{width}"{dashed}/>'
+
+    def box(fill: str, opacity: float, colour: str, width: float, dash: str = "") -> str:
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        return (
+            f'<rect x="{{x}}" y="{{y0}}" width="16" height="10" fill="{fill}" '
+            f'fill-opacity="{opacity}" stroke="{colour}" stroke-width="{width}"{dashed}/>'
         )
-    yy = y + 24 + 16 * len(rows)
-    out.append(
-        f'<rect x="{x + 4}" y="{yy - 9}" width="14" height="10" fill="none" stroke="{_SITE}"/>'
-        f'<text x="{x + 28}" y="{yy}">public space</text>'
-    )
+
+    items = [(line(score_colour(b + 10), 4), f"{b}–{b + 20}") for b in range(0, 100, 20)]
+    items.append((line(score_colour(None), 4), "no score"))
+    items.append((box("#e8f0e0", 1, _SITE, 1, "3 2"), "public space"))
     if site_name:
-        yy += 16
-        out.append(
-            f'<rect x="{x + 4}" y="{yy - 9}" width="14" height="10" fill="{_HIGHLIGHT}" '
-            f'fill-opacity="0.2" stroke="{_HIGHLIGHT}" stroke-width="2"/>'
-            f'<text x="{x + 28}" y="{yy}">{_esc(site_name[:18])}</text>'
-        )
-    out.append("</g>")
-    return "".join(out)
+        items.append((box(_HIGHLIGHT, 0.2, _HIGHLIGHT, 2), site_name[:30]))
+    if ring:
+        items.append((line(_HIGHLIGHT, 1.5, "6 4"), "surroundings"))
+    x, y = frame.pad, frame.height + 18
+    out = [f'<text x="{x}" y="{y + 4}" font-weight="bold">CPTED score</text>']
+    x += 84
+    for symbol, label in items:
+        step = 32 + 6.5 * len(label)
+        if x + step > frame.width - frame.pad:
+            x, y = frame.pad + 84, y + 18
+        out.append(symbol.format(x=f"{x:.0f}", y=y, y0=y - 5))
+        out.append(f'<text x="{x + 26:.0f}" y="{y + 4}">{_esc(label)}</text>')
+        x += step
+    return '<g class="legend">' + "".join(out) + "</g>", y + 12 - frame.height
 
 
 def overview_svg(
@@ -152,6 +153,7 @@ def overview_svg(
     width: int = 960,
     max_height: int = 1000,
     site_name: str | None = None,
+    ring: Any = None,
 ) -> str:
     """
     Draw the audit as a static SVG map: segments by score, sites, scale bar, north arrow.
@@ -168,6 +170,8 @@ def overview_svg(
         Size of the figure, pixels.
     site_name
         The highlighted site's name for the legend (escaped).
+    ring
+        A polygon drawn as a dashed outline (the surroundings a site report covers).
 
     Returns
     -------
@@ -192,12 +196,15 @@ def overview_svg(
     title = "Overview: street segments coloured by their combined CPTED score"
     if site_name:
         title += f"; {site_name} highlighted"
+    legend, below = _legend(frame, site_name, ring is not None)
+    total = frame.height + below
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="overview" width="{frame.width}" '
-        f'height="{frame.height}" viewBox="0 0 {frame.width} {frame.height}" role="img" '
+        f'height="{total}" viewBox="0 0 {frame.width} {total}" role="img" '
         'font-family="sans-serif" font-size="11">',
         f"<title>{_esc(title)}</title>",
-        f'<rect width="{frame.width}" height="{frame.height}" fill="#fafafa"/>',
+        f'<rect width="{frame.width}" height="{frame.height}" fill="#fafafa"/>'
+        f'<rect y="{frame.height}" width="{frame.width}" height="{below}" fill="#fff"/>',
     ]
 
     def inside(table: gpd.GeoDataFrame) -> np.ndarray:
@@ -247,6 +254,13 @@ def overview_svg(
                     f'<path class="segments" d="{d}" fill="none" stroke="{colour}" '
                     f'stroke-width="{line}" stroke-linecap="round" stroke-linejoin="round"/>'
                 )
+    if ring is not None:
+        d = frame.path(np.array([ring], dtype=object), closed=True)
+        if d:
+            parts.append(
+                f'<path class="surroundings" d="{d}" fill="none" stroke="{_HIGHLIGHT}" '
+                'stroke-width="1.5" stroke-dasharray="6 4"/>'
+            )
     if site is not None and len(site) and len(sites):
         chosen = sites.loc[[s for s in site if s in sites.index]]
         polys = chosen[chosen.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -270,5 +284,10 @@ def overview_svg(
                 f'fill="{_HIGHLIGHT}" stroke="#fff" stroke-width="3" paint-order="stroke">'
                 f"{_esc(site_name)}</text>"
             )
-    parts += [_legend(frame, site_name), _scale_bar(frame), _north_arrow(frame), "</svg>"]
+    parts += [
+        legend,
+        _scale_bar(frame),
+        _north_arrow(frame),
+        "</svg>",
+    ]
     return "".join(parts)

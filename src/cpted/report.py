@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from cpted import _format as fmt
 from cpted import settings
@@ -601,6 +602,11 @@ def report_html(
         f"{fmt.count(len(segments), 'street segment')} ({fmt.kilometres(length)}) within "
         f"{fmt.metres(settings.SITE_AUDIT_BUFFER)} of {site_name}, and "
         f"{fmt.count(len(others), 'other public space')} there."
+        + (
+            " The extract reaches no further than that, so the surroundings are all of it."
+            if len(segments) == len(audit.segments)
+            else ""
+        )
         if chosen
         else f"{fmt.count(len(segments), 'street segment')} ({fmt.kilometres(length)}) and "
         f"{fmt.count(len(sites), 'public space')}."
@@ -622,8 +628,17 @@ def report_html(
         _reading(),
     ]
     # overview figure
+    extent = None
+    if surroundings is not None:
+        # the surroundings as far as the data reaches: an extract may end within the buffer
+        data = shapely.box(*audit.segments.total_bounds) if len(audit.segments) else surroundings
+        extent = surroundings.intersection(data.union(sites.loc[chosen].geometry.union_all()))
     figure = overview_svg(
-        audit, site=chosen or None, extent=surroundings, site_name=site_name or None
+        audit,
+        site=chosen or None,
+        extent=extent,
+        site_name=site_name or None,
+        ring=surroundings,
     )
     parts += [
         "<section id='overview'><h2>Overview</h2>",
