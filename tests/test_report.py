@@ -311,3 +311,28 @@ def test_overview_geometry_is_simplified_and_rounded(result):
     assert len(svg) < 200_000
     box = shapely.box(*result.segments.total_bounds)
     assert box.area > 0
+
+
+# -- the command line: --site and --title reach the report ----------------------------------
+
+
+def test_cli_site_report_is_about_the_site(tmp_path):
+    from cpted.cli import main
+
+    out = tmp_path / "site"
+    assert main(["-q", "audit", "--site", "korner", "--out", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<h1>CPTED audit of Körnerpark and its surroundings</h1>" in page
+    assert f"within {settings.SITE_AUDIT_BUFFER:.0f} m of Körnerpark" in page
+    assert 'class="highlight"' in page and "id='site'" in page
+
+
+def test_title_reaches_the_saved_report(result, tmp_path):
+    from cpted.cli import _parser
+
+    assert _parser().parse_args(["audit", "--title", "Rixdorf"]).title == "Rixdorf"
+    folder = result.save(tmp_path / "t", title="Rixdorf")
+    assert "<h1>CPTED audit of Rixdorf</h1>" in (folder / "report.html").read_text("utf-8")
+    with pytest.raises(cpted.InputError, match="No site 'Atlantis'"):
+        result.save(tmp_path / "never", site="Atlantis")
+    assert not (tmp_path / "never").exists()  # refused before anything was written

@@ -132,7 +132,8 @@ def _legend(frame: _Frame, site_name: str | None, ring: bool = False) -> tuple[s
         items.append((box(_HIGHLIGHT, 0.2, _HIGHLIGHT, 2), site_name[:30]))
     if ring:
         items.append((line(_HIGHLIGHT, 1.5, "6 4"), "surroundings"))
-    x, y = frame.pad, frame.height + 18
+    x: float = frame.pad
+    y = frame.height + 18
     out = [f'<text x="{x}" y="{y + 4}" font-weight="bold">CPTED score</text>']
     x += 84
     for symbol, label in items:

@@ -571,8 +571,8 @@ def report_html(
     site_name = ""
     surroundings = None
     if chosen:
-        names = sites.loc[chosen, "name"].dropna().astype(str) if "name" in sites else []
-        site_name = names.iloc[0] if len(names) else str(chosen[0])
+        names = list(sites.loc[chosen, "name"].dropna().astype(str)) if "name" in sites else []
+        site_name = names[0] if names else str(chosen[0])
         outline = sites.loc[chosen].geometry.union_all()
         surroundings = outline.buffer(settings.SITE_AUDIT_BUFFER)
         near = segments.geometry.intersects(surroundings)
