@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,13 @@ def _cell(value: Any) -> str:
         return f'<td class="num">{int(value):,}</td>'
     if isinstance(value, float | np.floating):
         return f'<td class="num">{_esc(fmt.number(value, 1))}</td>'
+    if isinstance(value, str) and _FIGURE.fullmatch(value):
+        return f'<td class="num">{_esc(value)}</td>'  # a figure _format wrote: right-aligned
     return f"<td>{_esc(value)}</td>"
+
+
+#: Text that is one figure as :mod:`cpted._format` writes it ("1,204 m", "42%", "3.2 lx").
+_FIGURE = re.compile(r"[<>]?-?[\d,]+(\.\d+)?( ?(%|m|km|lx|m²|t|km/h))?|–")
 
 
 def _table(frame: pd.DataFrame, *, index: bool = True) -> str:
