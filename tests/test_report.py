@@ -189,6 +189,8 @@ def _render(html_file, screenshot, pdf=None):
                 xss: window.__xss || 0,
                 figure: [box.width, box.height],
                 segments: fig ? fig.querySelectorAll('path.segments').length : 0,
+                highlight: Array.from(document.querySelectorAll('.highlight'))
+                  .map(e => e.getBoundingClientRect().width).reduce((a, b) => a + b, 0),
                 mapLink: Array.from(document.querySelectorAll('a'))
                   .filter(a => a.getAttribute('href') === 'map.html').length,
               };
@@ -225,6 +227,16 @@ def test_report_renders_offline_and_prints(result, tmp_path, artifacts):
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     assert (artifacts / "neukoelln_report.png").stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_site_report_in_the_browser(result, tmp_path, artifacts):
+    folder = result.save(tmp_path / "site", site="Körnerpark")
+    info, remote, errors = _render(folder / "report.html", artifacts / "neukoelln_site_report.png")
+    assert remote == [] and errors == []
+    assert info["sections"][:3] == ["How to read this report", "Overview", "Körnerpark"]
+    assert info["highlight"] > 100  # the park is outlined, large, in the overview
+    assert info["mapLink"] == 2
 
 
 @pytest.mark.browser
