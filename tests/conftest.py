@@ -29,6 +29,12 @@ def helsinki() -> cpted.StudyArea:
 
 
 @pytest.fixture(scope="session")
+def helsinki_audit(helsinki) -> cpted.Audit:
+    """The full audit of the Helsinki sample (about a minute): share it, never repeat it."""
+    return cpted.audit(helsinki, progress=False)
+
+
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
@@ -278,7 +284,7 @@ def open_everything(html_file: Path, screenshot: Path) -> tuple[dict, list[str],
     """
     Open a saved page offline, switch every layer on and open every tooltip and popup.
 
-    Maps inside iframes (the report embeds one) are visited too; their counts and texts
+    Maps inside iframes (a Jupyter repr, the compare page) are visited too; their counts and texts
     are added up. Returns ``(result, remote requests, console errors)``.
     """
     with offline_page(1200, 800) as (page, remote, errors):

@@ -318,7 +318,7 @@ def test_recommendations_reach_the_geopackage(result, tmp_path):
     back = gpd.read_file(folder / "cpted.gpkg", layer="segments")
     assert back["recommendations"].str.len().gt(0).any()
     report = (folder / "report.html").read_text(encoding="utf-8")
-    assert "srcdoc=" in report and "Recommendations" in report
+    assert "href='map.html'" in report and "Recommendations" in report  # links the map
 
 
 def test_report_method_writes_one_file_and_refuses_to_overwrite(result, tmp_path):

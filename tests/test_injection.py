@@ -183,7 +183,7 @@ def test_browser_report_shows_template_text(hostile_audit, workdir, tmp_path, ar
     path = hostile_audit.report(tmp_path / "report.html")
     result, remote, errors = open_everything(path, artifacts / "template_report.png")
     assert remote == [] and errors == []
-    assert result["maps"] >= 1 and result["tooltips"] >= 10
+    assert result["maps"] == 0  # the report links map.html; its figure is a static SVG
     _shown_literally(result)
     assert TEMPLATE["expr"] in result["text"]  # named in the report's own tables
 

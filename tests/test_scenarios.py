@@ -292,7 +292,7 @@ def test_agreement_map_and_report_section(before, observations_csv):
     assert XSS["img"] not in page
     from cpted.report import report_html
 
-    report = report_html(before, map_page="<p>map</p>")
+    report = report_html(before)
     assert "Walk audit and computation" in report
 
 

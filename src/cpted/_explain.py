@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from cpted import settings
+from cpted import _format, settings
 from cpted._principle import PRINCIPLES, SCORED
 from cpted._principle import losses as _losses
 
@@ -372,6 +372,8 @@ def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
     low = _num(table, "lux_min")
     met = _col(table, "p_class_met", "")
     where = "this street" if kind == "segment" else "this space"
+    it = "the street" if kind == "segment" else "the space"
+    what = _col(table, "highway" if kind == "segment" else "category", "")
     classes = settings.P_CLASSES
     for i in range(len(table)):
         if basis[i] not in ("measured", "unlit"):
@@ -380,31 +382,56 @@ def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
         avg_req, low_req = classes.get(req, classes["P4"])
         if not (mean[i] < avg_req or low[i] < low_req):
             continue
+        needs = f"where {_a_place(what[i], kind)} needs"
+        ref = f"(EN 13201-2, class {req})"
         tagged_lit = str(lit[i]) in ("yes", "limited")
         if not tagged_lit and (basis[i] == "unlit" or mean[i] < 0.05):
             add(
                 i,
                 "lighting",
                 f"Light {where}: it is dark after nightfall",
-                f"average {_lx(mean[i])} lx and minimum {_lx(low[i])} lx, where class {req} "
-                f"needs {avg_req:g} and {low_req:g} lx (EN 13201-2)",
+                f"{it} gets {_lx(mean[i])} lx on average and {_lx(low[i])} lx at its darkest, "
+                f"{needs} {avg_req:g} lx on average and {low_req:g} lx everywhere {ref}",
             )
         elif low[i] < low_req:
             add(
                 i,
                 "lighting",
                 "Fill the dark gaps between the lamps",
-                f"the darkest point gets {_lx(low[i])} lx, class {req} needs {low_req:g} lx; "
-                f"average {_lx(mean[i])} lx (EN 13201-2)",
+                f"the darkest point gets {_lx(low[i])} lx, {needs} at least {low_req:g} lx "
+                f"{ref}; the average is {_lx(mean[i])} lx",
             )
         else:
+            best = str(met[i] or "")
+            reached = f"; it reaches class {best}" if best.startswith("P") else ""
             add(
                 i,
                 "lighting",
                 "Raise the light level",
-                f"average {_lx(mean[i])} lx, class {req} needs {avg_req:g} lx; best class met "
-                f"{met[i]} (EN 13201-2)",
+                f"{it} gets {_lx(mean[i])} lx on average {needs} {avg_req:g} lx {ref}{reached}",
             )
+
+
+#: How advice names a street by its ``highway`` class, or a space by its category.
+_PLACE_WORDS = {
+    "trunk": "main road", "primary": "main street", "secondary": "main street",
+    "tertiary": "local distributor street", "unclassified": "minor street",
+    "residential": "residential street", "living_street": "living street",
+    "pedestrian": "pedestrian street", "footway": "footway", "sidewalk": "pavement",
+    "crossing": "crossing", "steps": "flight of steps", "corridor": "passage",
+    "cycleway": "cycleway", "service": "service road", "path": "path",
+    "bridleway": "bridleway", "track": "track", "place_of_worship": "place of worship",
+}  # fmt: skip
+
+
+def _a_place(what: Any, kind: str) -> str:
+    """Name the place as the advice does: ``a residential street``, ``a park``."""
+    if what is None or str(what) in ("", "nan", "None"):
+        return "a street" if kind == "segment" else "a public space"
+    words = _PLACE_WORDS.get(str(what), str(what).replace("_", " "))
+    if kind == "segment" and str(what) not in _PLACE_WORDS:
+        words += " street"
+    return ("an " if words[:1] in "aeiou" else "a ") + words
 
 
 def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
@@ -636,13 +663,14 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
                 str(table[f"rating_{worst[i]}"].iloc[i]) if f"rating_{worst[i]}" in table else ""
             )
             speed = _num(table, f"impact_speed_kmh_{worst[i]}")[i] if worst[i] else np.nan
+            rated = _format.barrier_rating(rating, short=True) if rating else ""
+            barriers = f"barriers rated for {rated}" if rated.startswith("a ") else "rated barriers"
             add(
                 i,
                 "vulnerability",
-                f"Protect {_count(int(open_n[i]), 'open vehicle approach', 'es')} with rated "
-                f"barriers ({rating})",
+                f"Protect {_count(int(open_n[i]), 'open vehicle approach', 'es')} with {barriers}",
                 f"a {str(worst[i]).replace('_', ' ')} can reach the crowd at {speed:.0f} km/h "
-                "(IWA 14-1 / PAS 68; NPSA hostile vehicle mitigation)",
+                "(PAS 68; NPSA hostile vehicle mitigation)",
             )
 
 

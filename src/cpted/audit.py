@@ -337,12 +337,15 @@ class Audit:
         *,
         force: bool = False,
         inputs: Iterable[str | os.PathLike[str]] | None = None,
+        title: str | None = None,
+        site: Any = None,
     ) -> Path:
         """
         Write the self-contained HTML report (see :func:`cpted.report.report_html`).
 
         The page is written to a temporary file and renamed, so an interrupted run leaves
-        no half file.
+        no half file. When a ``map.html`` lies beside it (as :meth:`save` writes it), the
+        report links to it.
 
         Parameters
         ----------
@@ -352,6 +355,11 @@ class Audit:
             Replace an existing file. The input file of the audit is never replaced.
         inputs
             The files the audit read (default: the source file of its area).
+        title
+            The place's name for the report's title (default: from the data, see
+            :func:`cpted.report.place_title`).
+        site
+            The site the report is about: an index of ``sites``, a list of them or a name.
 
         Returns
         -------
@@ -363,7 +371,11 @@ class Audit:
         check_path_arg(path, "path")
         sources = self._inputs() if inputs is None else inputs
         _output.check_report(path, force=force, inputs=sources)  # before the page is drawn
-        return _output.write_file(path, report_html(self), force=force, inputs=sources)
+        beside = Path(path).with_name("map.html")
+        page = report_html(
+            self, title=title, site=site, map_link="map.html" if beside.exists() else None
+        )
+        return _output.write_file(path, page, force=force, inputs=sources)
 
     def compare_observations(
         self, observations: Any, *, distance: float | None = None
@@ -430,6 +442,8 @@ class Audit:
         force: bool = False,
         inputs: Iterable[str | os.PathLike[str]] | None = None,
         progress: bool = False,
+        title: str | None = None,
+        site: Any = None,
     ) -> Path:
         """
         Write the audit to ``directory``: a GeoPackage, GeoTIFFs, CSV tables, map and report.
@@ -453,6 +467,8 @@ class Audit:
         progress
             Show a progress bar over the files written (the GeoPackage counts one step
             per layer; the map and the report of a large area take longest).
+        title, site
+            The report's title and the site it is about (see :meth:`report`).
 
         Returns
         -------
@@ -463,17 +479,24 @@ class Audit:
         from cpted import _output
 
         sources = self._inputs() if inputs is None else inputs
+        if site is not None:
+            from cpted.report import site_rows
+
+            site_rows(self.sites, site)  # an unknown site stops before anything is written
         with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
-            self._write(staging, progress=progress)
+            self._write(staging, progress=progress, title=title, site=site)
         return Path(directory)
 
     def _inputs(self) -> list[str]:
         """Return the file the area was read from, if it was read from one."""
         return [self.area.source] if self.area.source else []
 
-    def _write(self, folder: Path, *, progress: bool = False) -> None:
+    def _write(
+        self, folder: Path, *, progress: bool = False, title: str | None = None, site: Any = None
+    ) -> None:
         from tqdm.auto import tqdm
 
+        from cpted import _qgis
         from cpted.report import report_html
 
         gpkg = folder / "cpted.gpkg"
@@ -509,6 +532,7 @@ class Audit:
                     writing(f"cpted.gpkg: {name}")
                     _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
                     bar.update()
+            _qgis.write_layer_styles(gpkg)  # QGIS opens the layers coloured as the map is
             lap("cpted.gpkg")
             for name, table in csvs.items():
                 writing(f"{name}.csv")
@@ -518,6 +542,8 @@ class Audit:
             for name, raster in self.rasters.items():
                 writing(f"{name}.tif")
                 raster.to_geotiff(folder / f"{name}.tif")
+                if name == "lux":
+                    _qgis.write_lux_style(folder / f"{name}.qml")
                 bar.update()
             lap("geotiff")
             writing("map.html")
@@ -526,7 +552,7 @@ class Audit:
             bar.update()
             lap("map.html")
             writing("report.html")
-            report = report_html(self, map_page=page)
+            report = report_html(self, title=title, site=site, map_link="map.html")
             (folder / "report.html").write_text(report, encoding="utf-8")
             bar.update()
             bar.refresh()  # the last step shows (steps/steps) however fast it was

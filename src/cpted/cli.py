@@ -113,7 +113,14 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         if args.site:
             area = _only_site(area, args.site)
         result = audit(area, weights=weights, progress=not args.quiet)
-        folder = result.save(out, force=args.force, inputs=inputs, progress=not args.quiet)
+        folder = result.save(
+            out,
+            force=args.force,
+            inputs=inputs,
+            progress=not args.quiet,
+            title=args.title,
+            site=args.site,
+        )
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
     for note in result.notes:
         print(f"Note: {note}")
@@ -257,6 +264,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--weights", help="TOML file of principle weights for cpted_score (e.g. lighting = 2)"
     )
+    audit.add_argument("--title", help="the place's name for the report's title")
     audit.set_defaults(run=_cmd_audit)
     compare = commands.add_parser(
         "compare",

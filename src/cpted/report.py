@@ -3,21 +3,28 @@
 One self-contained page (no network, no script of its own): data quality and its caveats,
 the score of each principle with charts of their distributions drawn as inline SVG, the
 worst street segments and public spaces with their explanations and recommendations, the
-vulnerability of crowded places, and the audit map embedded as an offline ``iframe``. It
-prints cleanly to PDF from a browser (``@media print`` rules). Every text that came from
-the data is escaped, and the report credits OpenStreetMap with the data date.
+vulnerability of crowded places, and an overview figure (a static SVG map drawn from the
+data, :mod:`cpted._overview`) with a link to the interactive ``map.html`` beside it; the
+map itself is not embedded, so the page stays light. Its title names the place (or the
+site it is about), and it holds no local path. Every figure is rounded by one rule per
+kind (:mod:`cpted._format`). It prints cleanly to PDF from a browser (``@media print``
+rules). Every text that came from the data is escaped, and the report credits
+OpenStreetMap with the data date.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
+from cpted import _format as fmt
 from cpted import settings
 from cpted._principle import PRINCIPLES, SCORED
 from cpted.area import QUALITY_MEANINGS
@@ -25,7 +32,7 @@ from cpted.area import QUALITY_MEANINGS
 if TYPE_CHECKING:
     from cpted.audit import Audit
 
-__all__ = ["histogram_svg", "report_html"]
+__all__ = ["histogram_svg", "place_title", "report_html", "site_rows"]
 
 _STYLE = """
 :root{--ink:#222;--muted:#666;--line:#ccc}
@@ -45,12 +52,14 @@ figcaption{font-size:13px;color:var(--muted)}
 .score{display:inline-block;min-width:2.4em;text-align:center;border-radius:3px;
  padding:0 .3em;font-weight:bold}
 .item ul{margin:.3em 0;padding-left:1.3em}
-iframe.map{width:100%;height:640px;border:1px solid var(--line)}.print-only{display:none}
+figure.overview{margin:1em 0}
+figure.overview svg{max-width:100%;height:auto;border:1px solid var(--line)}
+.maplink a{font-weight:bold}
 footer{margin-top:3em;color:var(--muted);font-size:13px;border-top:1px solid var(--line);
  padding-top:.5em}
 nav.toc{columns:2;font-size:14px}@page{size:A4;margin:14mm}
-@media print{ body{max-width:none;margin:0;font-size:11pt} iframe.map,nav.toc{display:none}
-.print-only{display:block} h2{break-after:avoid}section{break-before:auto}
+@media print{ body{max-width:none;margin:0;font-size:11pt} nav.toc{display:none}
+ h2{break-after:avoid}section{break-before:auto}
 tr,.item,figure{break-inside:avoid} a{color:inherit;text-decoration:none}}
 """
 
@@ -73,8 +82,14 @@ def _cell(value: Any) -> str:
     if isinstance(value, int | np.integer):
         return f'<td class="num">{int(value):,}</td>'
     if isinstance(value, float | np.floating):
-        return f'<td class="num">{float(value):,.1f}</td>'
+        return f'<td class="num">{_esc(fmt.number(value, 1))}</td>'
+    if isinstance(value, str) and _FIGURE.fullmatch(value):
+        return f'<td class="num">{_esc(value)}</td>'  # a figure _format wrote: right-aligned
     return f"<td>{_esc(value)}</td>"
+
+
+#: Text that is one figure as :mod:`cpted._format` writes it ("1,204 m", "42%", "3.2 lx").
+_FIGURE = re.compile(r"[<>]?-?[\d,]+(\.\d+)?( ?(%|m|km|lx|m²|t|km/h))?|–")
 
 
 def _table(frame: pd.DataFrame, *, index: bool = True) -> str:
@@ -292,6 +307,14 @@ def _vulnerability(audit: Audit) -> list[str]:
         ]  # fmt: skip
         table = soft[cols].head(30).copy()
         table["capacity_persons"] = [_people(v) for v in table["capacity_persons"]]
+        if "frontage_exposed_m" in table:
+            table["frontage_exposed_m"] = [
+                fmt.metres(v, unit=False) for v in table["frontage_exposed_m"]
+            ]
+        if "worst_vehicle" in table:
+            table["worst_vehicle"] = (
+                table["worst_vehicle"].fillna("").astype(str).str.replace("_", " ")
+            )
         table = table.rename(
             columns={
                 "capacity_persons": "people (capacity)",
@@ -338,11 +361,20 @@ def _vulnerability(audit: Audit) -> list[str]:
                     "site_name": "site",
                     "runup_m": "run-up (m)",
                     "frontage_m": "frontage (m)",
-                    "rating_car": "barrier rating (car)",
-                    "rating_heavy_truck": "barrier rating (30 t truck)",
+                    "rating_car": "barrier rated for (car)",
+                    "rating_heavy_truck": "barrier rated for (30 t truck)",
                 }
             )
-            table = open_[cols].head(25).rename(columns=names)
+            table = open_[cols].head(25).copy()
+            for c in ("runup_m", "frontage_m"):
+                if c in table:
+                    table[c] = [fmt.metres(v, unit=False) for v in table[c]]
+            for c in speed_cols:
+                table[c] = [fmt.number(v) for v in table[c]]
+            for c in ("rating_car", "rating_heavy_truck"):
+                if c in table:
+                    table[c] = [fmt.barrier_rating(v, short=True) for v in table[c]]
+            table = table.rename(columns=names)
             parts.append(
                 "<h3>Open vehicle approaches</h3><p>Each approach a vehicle can take to a site's "
                 "edge, with the speed it reaches there and the impact rating (IWA 14-1 / PAS 68) "
@@ -377,7 +409,135 @@ def _vulnerability(audit: Audit) -> list[str]:
     return parts
 
 
-def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -> str:
+#: Words of a file name that mean "an extract of", not the place: left out of the title.
+_STEM_NOISE = {"osm", "extract", "export", "map", "data", "latest"}
+
+_GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _fold(word: str) -> str:
+    """Fold a word as file names spell it: ``Neukölln`` and ``neukoelln`` both give neukoelln."""
+    import unicodedata
+
+    text = word.casefold().translate(_GERMAN_FOLD)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def place_title(area: Any) -> str:
+    """
+    Name the place an area covers, for a report's title.
+
+    The area keeps no place tags (``addr:city``, ``is_in``, ``place``), so the name comes
+    from its source: a place query (``"Xàbia, Spain"``) as given, else the file's stem
+    made readable (``neukoelln_karl-marx-platz.osm.bz2`` -> "Neukölln Karl-Marx-Platz").
+    A word of the stem that a street, site, building or shop name spells with umlauts or
+    accents takes that spelling from the data.
+
+    Returns
+    -------
+    str
+        Plain text (not escaped).
+    """
+    import re
+    from pathlib import PurePath
+
+    source = str(getattr(area, "source", "") or "")
+    if not source:
+        return "the study area"
+    looks_like_file = bool(re.search(r"\.(osm|pbf|bz2|gz|xml|gpkg|geojson)$", source, re.I))
+    if not looks_like_file and "/" not in source and "\\" not in source:
+        return source  # a place query such as "Xàbia, Spain"
+    stem = PurePath(source.replace("\\", "/")).name
+    stem = re.sub(r"(\.(osm|pbf|bz2|gz|xml|gpkg|geojson))+$", "", stem, flags=re.I)
+    # the spellings the data uses, keyed by their folded form
+    spelling: dict[str, str] = {}
+    for layer in ("sites", "streets", "pois", "buildings"):
+        table = getattr(area, layer, None)
+        if table is None or "name" not in table:
+            continue
+        for name in table["name"].dropna().astype(str).unique()[:5000]:
+            for word in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", name):
+                spelling.setdefault(_fold(word), word)
+                for piece in word.split("-"):
+                    spelling.setdefault(_fold(piece), piece)
+    words = []
+    for word in re.split(r"[_\s.]+", stem):
+        if not word or word.casefold() in _STEM_NOISE or re.fullmatch(r"[\d-]+", word):
+            continue
+        if _fold(word) in spelling:
+            words.append(spelling[_fold(word)])
+            continue
+        pieces = [spelling.get(_fold(p), p[:1].upper() + p[1:]) for p in word.split("-")]
+        words.append("-".join(pieces))
+    return " ".join(words) or stem
+
+
+def site_rows(sites: pd.DataFrame, site: Any) -> list[Any]:
+    """
+    Find the index values of ``sites`` that ``site`` means: ids, or a name.
+
+    A name matches without accents and case, in full or as the one name holding it (of
+    3 letters or more), as ``cpted audit --site`` matches it; several features sharing
+    the name are one place. None means no site: ``[]``.
+
+    Raises
+    ------
+    InputError
+        ``site`` is no id and no name of ``sites``.
+    """
+    if site is None:
+        return []
+    found = _site_rows(sites, site)
+    if not found:
+        from cpted._errors import InputError
+
+        names = sorted(set(sites["name"].dropna().astype(str))) if "name" in sites else []
+        msg = (
+            f"No site {site!r} in the audit; give a site id such as "
+            f"{', '.join(map(str, sites.index[:3])) or '(none)'} or a name such as "
+            f"{'; '.join(names[:5]) or '(none)'}."
+        )
+        raise InputError(msg)
+    return found
+
+
+def _site_rows(sites: pd.DataFrame, site: Any) -> list[Any]:
+    wanted = list(site) if isinstance(site, list | tuple | set | pd.Index) else [site]
+    found = [s for s in wanted if s in sites.index]
+    if found:
+        return found
+    if "name" not in sites:
+        return []
+    raw = sites["name"].fillna("").astype(str)
+    for fold in (_plain, _fold):  # "korner" and "koerner" both find Körnerpark
+        names = raw.map(fold)
+        query = fold(str(site)).strip()
+        same = names.index[names == query]
+        if len(same):
+            return list(same)
+        part = names.index[names.str.contains(query, regex=False)] if len(query) >= 3 else []
+        if len(part) and len(set(raw[part])) == 1:
+            return list(part)
+    return []
+
+
+def _plain(text: str) -> str:
+    """Fold a name as ``cpted audit --site`` does: accents dropped, casefolded."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def report_html(
+    audit: Audit,
+    *,
+    title: str | None = None,
+    site: Any = None,
+    map_link: str | None = None,
+    worst: int = 15,
+) -> str:
     """
     Write the audit report as one self-contained HTML page.
 
@@ -385,9 +545,17 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
     ----------
     audit
         The audit to report.
-    map_page
-        The rendered audit map (``audit.to_map().to_html()``), if already made; it is
-        embedded as an ``iframe`` ``srcdoc``, so the report needs no other file.
+    title
+        The name of the place, for the title (default: :func:`place_title`, or with
+        ``site`` "<site> and its surroundings"). Escaped.
+    site
+        The site the report is about (an index of ``audit.sites``, a list of them, or a
+        name): named in the title, highlighted in the overview figure, its scores,
+        explanation and recommendations first, the other lists limited to what lies
+        within :data:`cpted.settings.SITE_AUDIT_BUFFER` of it.
+    map_link
+        The address of the interactive map beside the report (``"map.html"``), linked
+        from the overview; None: no link.
     worst
         How many of the worst segments and sites to list.
 
@@ -395,40 +563,101 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
     -------
     str
         The page.
+
+    Raises
+    ------
+    InputError
+        ``site`` names no site of the audit.
     """
+    from cpted._overview import overview_svg
+
     area = audit.area
     quality = area.quality()
-    quality_table = pd.DataFrame(
-        {
-            "figure": [QUALITY_MEANINGS.get(k, k) for k in quality.index],
-            "value": [str(v) for v in quality.to_numpy()],
-        },
-        index=quality.index,
-    )
     segments, sites = audit.segments, audit.sites
+    chosen = site_rows(sites, site)
+    site_name = ""
+    surroundings = None
+    if chosen:
+        names = list(sites.loc[chosen, "name"].dropna().astype(str)) if "name" in sites else []
+        site_name = names[0] if names else str(chosen[0])
+        outline = sites.loc[chosen].geometry.union_all()
+        surroundings = outline.buffer(settings.SITE_AUDIT_BUFFER)
+        near = segments.geometry.intersects(surroundings)
+        segments = segments[near]
+        near_sites = sites.geometry.intersects(surroundings) & ~sites.index.isin(chosen)
+        others = sites[near_sites]
+    else:
+        others = sites
+    place = title or (f"{site_name} and its surroundings" if chosen else place_title(area))
+    heading = f"CPTED audit of {place}"
     date = str(area.data_date or "unknown date")
     credit = f"Map data © OpenStreetMap contributors (ODbL), data of {date}."
     sections = [
+        ("reading", "How to read this report"),
+        ("overview", "Overview"),
+        *([("site", site_name)] if chosen else []),
         ("quality", "Data quality and caveats"),
         ("scores", "Scores by principle"),
         ("segments", "Street segments that need attention"),
         ("sites", "Public spaces that need attention"),
         ("vulnerability", "Vulnerability of crowded places"),
-        ("map", "Map"),
-        ("method", "How to read this report"),
+        ("method", "How the scores are made"),
     ]
     toc = "".join(f'<li><a href="#{k}">{_esc(t)}</a></li>' for k, t in sections)
-    km = float(area.streets["length"].sum()) / 1000 if len(area.streets) else 0.0
+    length = float(pd.to_numeric(segments["length"], errors="coerce").sum())
+    scope = (
+        f"{fmt.count(len(segments), 'street segment')} ({fmt.kilometres(length)}) within "
+        f"{fmt.metres(settings.SITE_AUDIT_BUFFER)} of {site_name}, and "
+        f"{fmt.count(len(others), 'other public space')} there."
+        + (
+            " The extract reaches no further than that, so the surroundings are all of it."
+            if len(segments) == len(audit.segments)
+            else ""
+        )
+        if chosen
+        else f"{fmt.count(len(segments), 'street segment')} ({fmt.kilometres(length)}) and "
+        f"{fmt.count(len(sites), 'public space')}."
+    )
+    link = (
+        f"<p class='maplink'><a href='{_esc(map_link)}'>Open the interactive map</a> "
+        "(map.html beside this report: every layer, each segment's figures on a click).</p>"
+        if map_link
+        else ""
+    )
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
-        f"<title>CPTED audit — {_esc(area.name)}</title><style>{_STYLE}</style></head><body>",
-        f"<header><h1>CPTED audit of {_esc(area.name)}</h1>",
-        f"<p class='lead'>{len(segments)} street segments ({km:.1f} km) and {len(sites)} public "
-        f"spaces. Principles measured: {_esc(', '.join(audit.principles) or 'none')}. "
-        f"{_esc(credit)}</p></header>",
+        f"<title>{_esc(heading)}</title><style>{_STYLE}</style></head><body>",
+        f"<header><h1>{_esc(heading)}</h1>",
+        f"<p class='lead'>{_esc(scope)} Principles measured: "
+        f"{_esc(', '.join(audit.principles) or 'none')}. {_esc(credit)}</p>{link}</header>",
         f"<nav class='toc'><ol>{toc}</ol></nav>",
+        _reading(),
     ]
+    # overview figure
+    extent = None
+    if surroundings is not None:
+        # the surroundings as far as the data reaches: an extract may end within the buffer
+        data = shapely.box(*audit.segments.total_bounds) if len(audit.segments) else surroundings
+        extent = surroundings.intersection(data.union(sites.loc[chosen].geometry.union_all()))
+    figure = overview_svg(
+        audit,
+        site=chosen or None,
+        extent=extent,
+        site_name=site_name or None,
+        ring=surroundings,
+    )
+    parts += [
+        "<section id='overview'><h2>Overview</h2>",
+        f"<figure class='overview'>{figure}<figcaption>Street segments coloured by their "
+        "combined CPTED score"
+        + (f"; {_esc(site_name)} outlined in blue" if chosen else "")
+        + ". North is up.</figcaption></figure>",
+        link,
+        "</section>",
+    ]
+    if chosen:
+        parts += _site_section(audit, chosen, site_name)
     # data quality
     parts += [
         "<section id='quality'><h2>Data quality and caveats</h2>",
@@ -452,36 +681,35 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
             if audit.area_recommendations
             else []
         ),
-        _table(quality_table),
+        _quality_table(quality),
         "</section>",
     ]
     # scores
     parts.append("<section id='scores'><h2>Scores by principle</h2>")
-    summary = audit.summary()
+    summary = _summary(segments, others if chosen else sites)
     if len(summary):
         weights = ", ".join(f"{k} {v:g}" for k, v in audit.weights.items())
         parts.append(
             "<p>Scores run from 0 (the place does nothing for safety by that principle) to 100 "
             "(it meets the reference: EN 13201 lighting class, 50 m recognition distance, "
-            f"friendly frontage, two ways out). Weights of the combined score: {_esc(weights)}.</p>"
+            f"friendly frontage, two ways out). Weights of the combined score: {_esc(weights)}."
+            + (f" Figures for the surroundings of {_esc(site_name)}." if chosen else "")
+            + "</p>"
         )
-        summary.index = [
-            f"{table}: {_PRINCIPLE_TITLES.get(col, col)}" for table, col in summary.index
-        ]
         parts.append(_table(summary))
         charts = []
         length_km = pd.to_numeric(segments["length"], errors="coerce") / 1000
-        for column, title in _PRINCIPLE_TITLES.items():
+        for column, chart_title in _PRINCIPLE_TITLES.items():
             if column in segments:
                 svg = histogram_svg(
-                    segments[column], title=title, weights=length_km, unit="km of street"
+                    segments[column], title=chart_title, weights=length_km, unit="km of street"
                 )
                 charts.append(
-                    f"<figure>{svg}<figcaption>{_esc(title)}: street length by score"
+                    f"<figure>{svg}<figcaption>{_esc(chart_title)}: street length by score"
                     "</figcaption></figure>"
                 )
-        if "cpted_score" in sites and len(sites):
-            svg = histogram_svg(sites["cpted_score"], title="Public spaces", unit="spaces")
+        if "cpted_score" in sites and len(others):
+            svg = histogram_svg(others["cpted_score"], title="Public spaces", unit="spaces")
             charts.append(
                 f"<figure>{svg}<figcaption>Combined score of the public spaces"
                 "</figcaption></figure>"
@@ -489,25 +717,30 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
         parts.append(f"<div class='charts'>{''.join(charts)}</div>")
     else:
         parts.append("<p>No principle was scored.</p>")
-    lit = segments.groupby("lit")["length"].sum().div(1000).round(2).to_frame("km")
+    lit = segments.groupby("lit")["length"].sum().to_frame("km")
+    lit["km"] = [fmt.kilometres(v) for v in lit["km"]]
+    lit.index.name = None
     parts += ["<h3>Street lighting as mapped (lit=*)</h3>", _table(lit), "</section>"]
     # worst segments
     parts.append("<section id='segments'><h2>Street segments that need attention</h2>")
     if "cpted_score" in segments and segments["cpted_score"].notna().any():
+        ranked = audit.worst_segments(len(audit.segments))
+        ranked = ranked[ranked.index.isin(segments.index)].head(worst)
+        where = f" within {fmt.metres(settings.SITE_AUDIT_BUFFER)} of {site_name}" if chosen else ""
         parts.append(
-            f"<p>The {worst} segments with the lowest combined score, with the measures that "
-            "lost most points and what could be done.</p>"
+            f"<p>The {len(ranked)} segments{_esc(where)} with the lowest combined score, with "
+            "the measures that lost most points and what could be done.</p>"
         )
-        for key, row in audit.worst_segments(worst).iterrows():
+        for key, row in ranked.iterrows():
             unnamed = "unnamed " + str(row.get("highway") or "way")
-            title = f"{_name(row.get('name'), unnamed)} (segment {key})"
+            item_title = f"{_name(row.get('name'), unnamed)} (segment {key})"
             parts.append(
                 _item(
-                    title,
+                    item_title,
                     row.get("cpted_score"),
                     [
-                        ("Street", f"{row.get('highway')}, {float(row.get('length', 0)):.0f} m"),
-                        ("Confidence", f"{float(row.get('cpted_confidence', float('nan'))):.0%}"),
+                        ("Street", f"{row.get('highway')}, {fmt.metres(row.get('length'))}"),
+                        ("Confidence", fmt.share(row.get("cpted_confidence"))),
                         ("Why", str(row.get("explanation") or "")),
                     ],
                     str(row.get("recommendations") or ""),
@@ -518,22 +751,19 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
     parts.append("</section>")
     # worst sites
     parts.append("<section id='sites'><h2>Public spaces that need attention</h2>")
-    if len(sites) and "cpted_score" in sites:
-        scored = sites[pd.to_numeric(sites["cpted_score"], errors="coerce").notna()]
-        for key, row in scored.sort_values("cpted_score").head(worst).iterrows():
-            category = str(row.get("category") or "site").replace("_", " ")
-            title = f"{_name(row.get('name'), 'unnamed ' + category)} ({category}, {key})"
+    others = (
+        others[pd.to_numeric(others.get("cpted_score"), errors="coerce").notna()]
+        if len(others) and "cpted_score" in others
+        else others
+    )
+    if len(others) and "cpted_score" in others:
+        if chosen:
             parts.append(
-                _item(
-                    title,
-                    row.get("cpted_score"),
-                    [
-                        ("Area", f"{float(row.get('area_m2', float('nan'))):,.0f} m²"),
-                        ("Why", str(row.get("explanation") or "")),
-                    ],
-                    str(row.get("recommendations") or ""),
-                )
+                f"<p>The other public spaces within {_esc(fmt.metres(settings.SITE_AUDIT_BUFFER))}"
+                f" of {_esc(site_name)}, lowest combined score first.</p>"
             )
+        for key, row in others.sort_values("cpted_score").head(worst).iterrows():
+            parts.append(_site_item(key, row))
     else:
         parts.append("<p>No public space was scored.</p>")
     parts.append("</section>")
@@ -556,34 +786,121 @@ def report_html(audit: Audit, *, map_page: str | None = None, worst: int = 15) -
             _table(agreement_summary(field)),
             "</section>",
         ]
-    # map
-    if map_page is None:
-        try:
-            from cpted.maps import audit_map
-
-            map_page = audit_map(audit).to_html()
-        except Exception as exc:  # the report stays useful without its map
-            map_page = None
-            parts.append(f"<p>The map could not be drawn: {_esc(exc)}</p>")
-    parts.append("<section id='map'><h2>Map</h2>")
-    if map_page is not None:
-        parts.append(
-            "<p>Street segments coloured by their combined score; switch layers on and off at "
-            "the top right. The map works offline.</p>"
-            '<iframe class="map" title="CPTED audit map" '
-            f'srcdoc="{html.escape(map_page, quote=True)}"></iframe>'
-            "<p class='print-only'>The interactive map is in map.html beside this report.</p>"
-        )
-    parts.append("</section>")
     parts += [
-        "<section id='method'><h2>How to read this report</h2>",
+        "<section id='method'><h2>How the scores are made</h2>",
         "<p>Each principle score rests on a fixed reference, never on the other streets of "
         "this area, so scores compare between places and years. The combined score is the "
         "weighted mean of the principle scores that could be measured; a principle that "
         "could not be measured lowers the confidence, not the score. Recommendations are "
         "rules applied to the measures: check them on site.</p>",
         "</section>",
-        f"<footer>{_esc(credit)} Source: {_esc(area.source)}. Made with cpted.</footer>",
+        f"<footer>{_esc(credit)} Source: {_esc(_source_name(area))}. Made with cpted.</footer>",
         "</body></html>",
     ]
     return "".join(parts)
+
+
+def _source_name(area: Any) -> str:
+    """Name the input by its file name, never its folder: a report travels."""
+    from pathlib import PurePath
+
+    source = str(getattr(area, "source", "") or "")
+    return PurePath(source.replace("\\", "/")).name if source else "no file"
+
+
+def _reading() -> str:
+    """Write the short guide near the top: what the numbers, colours and confidence mean."""
+    from cpted.maps import score_colour
+
+    bands = "".join(
+        f"<span class='score' style='background:{score_colour(b + 10)}'>{b}–{b + 20}</span> "
+        for b in range(0, 100, 20)
+    )
+    grey = f"<span class='score' style='background:{score_colour(None)}'>–</span>"
+    return (
+        "<section id='reading'><h2>How to read this report</h2><ul>"
+        "<li><b>Scores run from 0 to 100.</b> 100 means the street or space meets the "
+        "reference of that principle (a lighting class of EN 13201, seeing 50 m ahead, "
+        "overlooking windows and doors, two ways out); 0 means it does nothing for safety by "
+        "that principle. The combined CPTED score is the weighted mean of the four.</li>"
+        f"<li><b>Colours</b>, here and on the map: {bands} and {grey} where nothing could "
+        "be measured.</li>"
+        "<li><b>Confidence</b> (0–100 %) says how much of a score rests on mapped data; "
+        "where data is missing, a score uses a documented <b>estimate</b>, lowers its "
+        "confidence, and never scores better than the same place with good data.</li>"
+        "<li>Scores describe the built environment as mapped, not crime. Each recommendation "
+        "names the standard or study it follows in brackets; walk the place before acting."
+        "</li></ul></section>"
+    )
+
+
+def _quality_table(quality: pd.Series) -> str:
+    """Tabulate the data-quality figures, each written the way its kind of figure is."""
+    values = []
+    for key, value in quality.items():
+        if "_with_" in str(key):
+            values.append(fmt.share(value))
+        elif key in ("streets_km", "lamps_per_km"):
+            values.append(fmt.number(value, 1))
+        else:
+            values.append(fmt.number(value))
+    table = pd.DataFrame(
+        {"figure": [QUALITY_MEANINGS.get(str(k), str(k)) for k in quality.index], "value": values},
+        index=quality.index,
+    )
+    return _table(table, index=False)
+
+
+def _summary(segments: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Mean, lowest and highest of every score, as whole numbers, with how many were scored."""
+    rows = {}
+    for kind, table in (("street segments", segments), ("public spaces", sites)):
+        for column in [c for c in table.columns if c.endswith("_score")]:
+            values = pd.to_numeric(table[column], errors="coerce")
+            rows[f"{kind}: {_PRINCIPLE_TITLES.get(column, column)}"] = {
+                "mean": fmt.score(values.mean()),
+                "lowest": fmt.score(values.min()),
+                "highest": fmt.score(values.max()),
+                "scored": fmt.number(int(values.notna().sum())),
+            }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _site_item(key: Any, row: pd.Series) -> str:
+    category = str(row.get("category") or "site").replace("_", " ")
+    item_title = f"{_name(row.get('name'), 'unnamed ' + category)} ({category}, {key})"
+    return _item(
+        item_title,
+        row.get("cpted_score"),
+        [
+            ("Area", f"{fmt.number(row.get('area_m2'))} m²"),
+            ("Confidence", fmt.share(row.get("cpted_confidence"))),
+            ("Why", str(row.get("explanation") or "")),
+        ],
+        str(row.get("recommendations") or ""),
+    )
+
+
+def _site_section(audit: Audit, chosen: list[Any], site_name: str) -> list[str]:
+    """Write the section on the site the report is about: its scores, why, what to do."""
+    parts = [f"<section id='site'><h2>{_esc(site_name)}</h2>"]
+    for key in chosen:
+        row = audit.sites.loc[key]
+        explanation = audit.explain(key)
+        table = explanation.principles.copy()
+        shown = pd.DataFrame(
+            {
+                "score": [fmt.score(v) for v in table["score"]],
+                "confidence": [fmt.share(v) for v in table["confidence"]],
+                "weight": [f"{float(v):g}" for v in table["weight"]],
+                "points lost": [fmt.score(v) for v in table["points_lost"]],
+            },
+            index=[PRINCIPLES[p].title if p in PRINCIPLES else p for p in table.index],
+        )
+        parts += [
+            _site_item(key, row),
+            "<h3>Scores by principle</h3>",
+            _table(shown),
+        ]
+    parts.append("</section>")
+    return parts
