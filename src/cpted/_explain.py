@@ -339,6 +339,7 @@ _ACTION_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Trim or replace", ("around",)),
     ("Remove, open up or light", ("around",)),
     ("Bring windows", ("frontage",)),
+    ("Give this open stretch", ("frontage",)),
     ("Bring overlooking", ("overlooked",)),
     ("Add entrances", ("entrances",)),
     ("Consider an evening use", ("night",)),
@@ -463,6 +464,7 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
         _num(table, "overlooked_left", np.nan) + _num(table, "overlooked_right", np.nan)
     ) / 2
     blank_share = _num(table, "blank_wall_share", 0)
+    beside = _num(table, "frontage_buildings", 0)
     _, night_any, night_cols = _night(table)
     doors = _num(table, "entrances_per_100m")
     dead = _col(table, "dead_end", False).astype(bool)
@@ -502,12 +504,23 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
                     "windows, doors or an active ground floor would overlook the street "
                     f"({blank_share[i]:.0%} of its sides are blank walls)",
                 )
-            elif np.isfinite(frontage[i]) and frontage[i] < 0.3:
+            elif np.isfinite(frontage[i]) and frontage[i] < 0.3 and beside[i] > 0:
+                # buildings stand beside it but turn their backs or blank sides to it
                 add(
                     i,
                     "surveillance",
                     "Bring windows and doors to face the street",
-                    f"only {frontage[i]:.0%} of it is overlooked by buildings within 25 m",
+                    f"only {frontage[i]:.0%} of it is overlooked by the buildings within 25 m",
+                )
+            elif np.isfinite(frontage[i]) and frontage[i] < 0.3:
+                # nothing is built beside it (a path through a park, a street between yards):
+                # windows cannot be moved there, an active edge can be added
+                add(
+                    i,
+                    "surveillance",
+                    "Give this open stretch an active edge (kiosk, café terrace, homes facing "
+                    "it) or lead evening walks along overlooked streets",
+                    "no building within 25 m overlooks it (Jacobs 1961)",
                 )
             if np.isfinite(doors[i]) and doors[i] < 2 and frontage[i] >= 0.3:
                 add(
