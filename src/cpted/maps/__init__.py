@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CptedMap",
+    "LayerList",
     "add_geojson_layer",
     "add_legend",
     "area_map",
@@ -434,7 +435,7 @@ def _attribution(m: folium.Map, data_date: str | None) -> None:
     m.add_child(_Attribution(m.get_name(), html.escape(text)))
 
 
-def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
+def _base_map(area: StudyArea, *, basemap: str | None, grey_streets: bool = True) -> CptedMap:
     frame = gpd.GeoSeries([area.boundary], crs=area.crs).to_crs(4326).to_numpy()
     lon = shapely.get_coordinates(frame)[:, 0]
     # a place across the antimeridian spans nearly 360° when read naively: draw it with
@@ -459,7 +460,7 @@ def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
     if not basemap:
         from cpted.maps._streets import add_basemap
 
-        add_basemap(m, area)
+        add_basemap(m, area, streets=grey_streets)
     return m
 
 
@@ -502,7 +503,16 @@ def _lit_style(feature: dict[str, Any]) -> dict[str, Any]:
 
 
 #: Buildings are part of the basemap: drawn in a neutral tone, under the measures.
-_BUILDING_STYLE = {"color": "#b3aaa0", "weight": 1, "fillColor": "#d9d2c9", "fillOpacity": 1.0}
+_BUILDING_STYLE: dict[str, Any] = {
+    "color": "#b3aaa0",
+    "weight": 1,
+    "fillColor": "#d9d2c9",
+    "fillOpacity": 1.0,
+}
+
+def _building_style(feature: dict[str, Any]) -> dict[str, Any]:
+    return _BUILDING_STYLE
+
 
 #: The area layers drawn under the audit's measures (areas) and above them (points).
 _UNDER = ("buildings", "sites")
@@ -536,7 +546,7 @@ def _add_area_layers(
         colour = settings.LAYER_COLOURS.get(layer, settings.LAYER_COLOURS["streets"])
         legend = _LIT_LEGEND if layer == "streets" else None
         if layer == "buildings":
-            style, colour = (lambda f: _BUILDING_STYLE), _BUILDING_STYLE["fillColor"]
+            style, colour = _building_style, str(_BUILDING_STYLE["fillColor"])
         groups[layer] = add_geojson_layer(
             m,
             layers.get(layer, getattr(area, layer)),
@@ -568,6 +578,55 @@ _LIT_LEGEND = [
 ]
 
 
+#: The order of the groups in the layer list: a layer's group is its name up to " · ".
+LAYER_GROUPS = (
+    "Streets",
+    "CPTED",
+    "Sightlines",
+    "Lighting",
+    "Surveillance",
+    "Access",
+    "Vulnerability",
+    "Data",
+)
+
+
+class LayerList(folium.LayerControl):
+    """
+    The layer list, folded until opened, its layers grouped by principle.
+
+    A layer's group is the start of its name ("Lighting · Dark spots ..."); groups follow
+    :data:`LAYER_GROUPS`, layers without one come last, and within a group the layers
+    keep the order they were drawn in.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("collapsed", True)
+        super().__init__(**kwargs)
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Render the control with its overlays in group order."""
+        self.reset()
+        overlays = []
+        parent = self._parent
+        assert parent is not None  # rendered only once added to a map
+        for item in parent._children.values():
+            if not isinstance(item, folium.map.Layer) or not item.control:
+                continue
+            if not item.overlay:
+                self.base_layers[item.layer_name] = item.get_name()
+            else:
+                overlays.append((item.layer_name, item.get_name()))
+
+        def rank(entry: tuple[str, str]) -> int:
+            group = html.unescape(entry[0]).split(" · ", 1)[0]
+            return LAYER_GROUPS.index(group) if group in LAYER_GROUPS else len(LAYER_GROUPS)
+
+        for key, name in sorted(overlays, key=rank):
+            self.overlays[key] = name
+        branca.element.MacroElement.render(self, **kwargs)
+
+
 def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
     """
     Draw every CPTED-relevant layer of a StudyArea on a self-contained folium map.
@@ -587,7 +646,7 @@ def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
     """
     m = _base_map(area, basemap=basemap or settings.BASEMAP)
     _add_area_layers(m, area)
-    folium.LayerControl(collapsed=True).add_to(m)
+    LayerList().add_to(m)
     return m
 
 
@@ -611,7 +670,7 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     CptedMap
     """
     m = _audit_layers(audit, basemap=basemap)
-    folium.LayerControl(collapsed=True).add_to(m)
+    LayerList().add_to(m)
     return m
 
 
@@ -633,7 +692,7 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     from cpted.maps._streets import add_segments
 
     area = audit.area
-    m = _base_map(area, basemap=basemap or settings.BASEMAP)
+    m = _base_map(area, basemap=basemap or settings.BASEMAP, grey_streets=False)
     _add_area_layers(m, area, only=_UNDER)
     sites = audit.sites
     if "cpted_score" in sites.columns and len(sites):

@@ -85,12 +85,13 @@ def verbatim_rendering() -> Iterator[None]:
 
 @contextlib.contextmanager
 def compact_json() -> Iterator[None]:
-    """
+    r"""
     While this context is open, the ``tojson`` filter writes JSON without spaces.
 
     ``tojson`` (Jinja's ``htmlsafe_json_dumps``: ``<``, ``>``, ``&`` and ``'`` escaped)
     separates items with ``", "`` and keys with ``": "``; in a page of GeoJSON those
-    spaces are a tenth of the bytes. Only the separators change, never the escaping. The
+    spaces are a tenth of the bytes; and text stays UTF-8 (the page's charset) instead of
+    ``\uXXXX`` escapes. The HTML escaping of ``<``, ``>``, ``&`` and ``'`` is kept. The
     policy belongs to the template environments (folium's and branca's), so it is set
     under the rendering lock and restored on exit.
     """
@@ -102,7 +103,12 @@ def compact_json() -> Iterator[None]:
         saved = {key: env.policies.get("json.dumps_kwargs") for key, env in envs.items()}
         for env in envs.values():
             kwargs = dict(env.policies.get("json.dumps_kwargs") or {})
-            env.policies["json.dumps_kwargs"] = {**kwargs, "separators": (",", ":")}
+            env.policies["json.dumps_kwargs"] = {
+                **kwargs,
+                "separators": (",", ":"),
+                # the page is UTF-8: "–" as itself, not as a six-byte "\\u2013"
+                "ensure_ascii": False,
+            }
         try:
             yield
         finally:

@@ -87,11 +87,12 @@ def where(streets: gpd.GeoDataFrame) -> pd.Series:
     )
     out = names.where(~borrowed & names.notna(), None).astype(object)
     beside = names.where(borrowed, None)
-    own = names.notna() & ~borrowed
     missing = names.isna()
-    if missing.any() and own.any():
+    if missing.any() and names.notna().any():
+        # a sidewalk named after its street stands for that street too
+        known = names.notna()
         named = gpd.GeoDataFrame(
-            {"street": names[own]}, geometry=streets.geometry[own], crs=streets.crs
+            {"street": names[known]}, geometry=streets.geometry[known], crs=streets.crs
         )
         lost = gpd.GeoDataFrame(geometry=streets.geometry[missing], crs=streets.crs)
         near = gpd.sjoin_nearest(lost, named, max_distance=BESIDE_M, how="left")
@@ -127,9 +128,15 @@ def _labels(area: StudyArea, wrap: bool) -> list[list[Any]]:
     rows: list[list[Any]] = []
     if len(streets) and "name" in streets:
         names = streets["name"].map(_text)
-        own = names.notna()
-        if "name_source" in streets:
-            own &= ~streets["name_source"].eq("nearby street")
+        # a street's own segments carry its label; a name only sidewalks borrowed (the
+        # road itself not walkable) is placed on the longest of those sidewalks
+        borrowed = (
+            streets["name_source"].eq("nearby street")
+            if "name_source" in streets
+            else pd.Series(False, streets.index)
+        )
+        own_names = set(names[names.notna() & ~borrowed])
+        own = names.notna() & (~borrowed | ~names.isin(own_names))
         if own.any():
             longest = streets.geometry[own].length.groupby(names[own]).idxmax()
             lines = streets.geometry.loc[longest.to_numpy()]
@@ -211,7 +218,7 @@ def _merged_lines(geoms: gpd.GeoSeries, wrap: bool) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def add_basemap(m: folium.Map, area: StudyArea) -> None:
+def add_basemap(m: folium.Map, area: StudyArea, *, streets: bool = True) -> None:
     """
     Draw a basemap from the study area under every other layer.
 
@@ -219,6 +226,8 @@ def add_basemap(m: folium.Map, area: StudyArea) -> None:
     has one), the walkable street network in a neutral grey, and the names of streets and
     places, shown from zoom :data:`LABEL_ZOOM`. Buildings are the buildings layer, drawn
     just above. Nothing here answers the mouse, so every click reaches the layers above.
+    ``streets=False`` leaves the grey network to the segments layer, which draws it from
+    its own geometry (an audit map holds the street geometry once).
     """
     from cpted.maps import for_web
 
@@ -248,7 +257,7 @@ def add_basemap(m: folium.Map, area: StudyArea) -> None:
             interactive=False,
             pane="cptedBase",
         ).add_to(m)
-    if len(area.streets):
+    if streets and len(area.streets):
         folium.GeoJson(
             _merged_lines(area.streets.geometry, wrap),
             style_function=lambda f: {"color": _BASE_STREET, "weight": 3, "opacity": 1.0},
@@ -474,6 +483,12 @@ class SegmentsLayer(folium.map.Layer):
             return {color: colour(p.k[pick]), weight: 5, opacity: 0.95, dashArray: null};
           }
           var layer = L.geoJSON(data, {style: style, bubblingMouseEvents: false});
+          // the basemap's grey street network, from the same geometry, under everything
+          var base = L.geoJSON(data, {pane: "cptedBase", interactive: false,
+            style: {color: spec.base, weight: 3, opacity: 1}});
+          if ({{ this._parent.get_name() }}.getPane("cptedBase")) {
+            base.addTo({{ this._parent.get_name() }});
+          }
           // every value below was escaped for HTML in Python; labels are ours, escaped too
           layer.bindTooltip(function (l) {
             var p = l.feature.properties;
@@ -601,6 +616,7 @@ def add_segments(m: folium.Map, audit: Audit) -> SegmentsLayer | None:
         ],
         "stops": _SCORE_STOPS,
         "none": _NO_SCORE,
+        "base": _BASE_STREET,
         "lit": [_LIT_COLOURS[k] for k in ("yes", "limited", "no", "unknown")],
         "length": "Length",
         "way": "OSM way",

@@ -83,13 +83,13 @@ def say(value: Any, unit: str = "", *, share: bool = False) -> str:
     if unit == "%" or share:
         number, unit = 100.0 * number, "%"
     digits = PRECISION.get(unit, 1)
-    if number != 0 and abs(number) < 1 and unit not in {"of 100", "%"}:
+    small = number != 0 and abs(number) < 1 and unit not in {"of 100", "%"}
+    if small:
         digits += 1
-    if unit == "" and number == round(number):
-        digits = 0
     text = f"{number:,.{digits}f}"
-    if digits and "." in text:
-        text = text.rstrip("0").rstrip(".") if unit == "" else text
+    if (small or unit == "") and "." in text:
+        # the extra decimal of a small value, and a unit-less count, show only if needed
+        text = text.rstrip("0").rstrip(".")
     if text in {"-0", "-0.0"}:
         text = text[1:]
     if unit == "of 100":
