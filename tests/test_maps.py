@@ -83,6 +83,7 @@ def test_tooltips_say_values_in_words_with_units():
     assert say(10.29, "m") == "10 m"
     assert say(1.3, "of 100") == "1 of 100"
     assert say(0.4, "lx") == "0.4 lx"
+    assert say(5.0, "lx") == "5 lx"
     assert say(0.04, "lx") == "0.04 lx"
     assert say(0.6, share=True) == "60 %"
     assert say(1234.4, "m²") == "1,234 m²"

@@ -47,6 +47,6 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             style=lambda f: {"fillOpacity": 0.15, "weight": 1, "color": "#2c7fb8"},
             show=False,
             popup=True,
-            simplify=3.0,
+            simplify=1.5,
             legend=[("#2c7fb8", "what can be seen within 25 m of a segment's middle")],
         )

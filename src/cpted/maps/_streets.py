@@ -281,6 +281,14 @@ def _score(value: Any) -> int | None:
     return round(number) if math.isfinite(number) else None
 
 
+def _number_or_none(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
 
@@ -304,11 +312,11 @@ def _lighting_words(s: pd.DataFrame) -> pd.Series:
         need_lx = settings.P_CLASSES.get(str(need), (math.nan, math.nan))[0]
         needs = f"needs {say(need_lx, 'lx')} for class {need}" if math.isfinite(need_lx) else ""
         if status in _NOT_MEASURED:
-            text = (
-                "not measured: tagged lit but no lamp mapped"
-                if status != "unknown"
-                else ("not measured: lighting not mapped")
-            )
+            why = "lit=* not mapped" if status == "unknown" else "tagged lit, no lamp mapped"
+            text = f"not measured ({why})"
+            if _number_or_none(mean) is not None:
+                text = f"estimated {say(mean, 'lx')} ({why})"
+            text += f", {needs}" if needs else ""
         elif status == "unlit":
             text = "not lit (lit=no)" + (f", {needs}" if needs else "")
         else:
@@ -322,13 +330,13 @@ def _surveillance_words(s: pd.DataFrame) -> pd.Series:
     left = pd.to_numeric(_col(s, "overlooked_left"), errors="coerce")
     right = pd.to_numeric(_col(s, "overlooked_right"), errors="coerce")
     seen = ((left + right) / 2).map(lambda v: say(v, share=True))
-    uses = _col(s, "uses").map(lambda v: say(v))
+    uses = _col(s, "uses").map(lambda v: f"{say(v)} use" + ("" if _number_or_none(v) == 1 else "s"))
     late = _col(s, "uses_open_2100").map(lambda v: say(v))
     return (
         seen
         + " overlooked by windows and doors; "
         + uses
-        + " uses within 25 m, "
+        + " within 25 m, "
         + late
         + (" open at 21:00")
     )

@@ -83,12 +83,11 @@ def say(value: Any, unit: str = "", *, share: bool = False) -> str:
     if unit == "%" or share:
         number, unit = 100.0 * number, "%"
     digits = PRECISION.get(unit, 1)
-    small = number != 0 and abs(number) < 1 and unit not in {"of 100", "%"}
-    if small:
+    if number != 0 and abs(number) < 1 and unit not in {"of 100", "%"}:
         digits += 1
     text = f"{number:,.{digits}f}"
-    if (small or unit == "") and "." in text:
-        # the extra decimal of a small value, and a unit-less count, show only if needed
+    if "." in text:
+        # decimals show only where they say something: 5 lx, 0.4 lx, 2.5 min
         text = text.rstrip("0").rstrip(".")
     if text in {"-0", "-0.0"}:
         text = text[1:]
