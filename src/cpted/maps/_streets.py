@@ -646,9 +646,10 @@ def add_segments(m: folium.Map, audit: Audit) -> SegmentsLayer | None:
             (_SCORE_STOPS[3], "60–80"),
             (_SCORE_STOPS[4], "80–100 good"),
             (_NO_SCORE, "not scored; dashed: light not measured"),
+            *[(colour, f"lighting tag: {label}") for colour, label in _LIT_LEGEND],
         ],
-        "Score of the principle picked above (0–100, higher supports safety better). "
-        "Lighting tag: " + ", ".join(label for _, label in _LIT_LEGEND) + ".",
+        "Score of the principle picked above (0–100, higher supports safety better), "
+        "or the lit=* tag as mapped.",
         layer=layer,
         pick_title=picks[0][0],
     )
