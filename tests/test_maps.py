@@ -265,3 +265,16 @@ def test_browser_helsinki_map_loads_quickly_offline(helsinki_map_file, artifacts
         page.screenshot(path=str(artifacts / "helsinki_map.png"))
     assert remote == [] and errors == []
     assert seconds < 4.0  # the target is 2 s (benchmarks/bench_pages.py); CI machines vary
+
+
+def test_packed_geometry_steps_add_up_to_the_vertices():
+    from cpted.maps._packed import pack
+
+    ring = [[13.43701, 52.47302], [13.43795, 52.47302], [13.43795, 52.47388], [13.43701, 52.47302]]
+    kind, (packed,) = pack({"type": "Polygon", "coordinates": [ring]})
+    assert kind == 2  # the index of "Polygon" among the packed types
+    xy = [[0, 0]]
+    for dx, dy in zip(packed[::2], packed[1::2], strict=True):
+        xy.append([xy[-1][0] + dx, xy[-1][1] + dy])
+    assert [[x / 1e5, y / 1e5] for x, y in xy[1:]] == ring
+    assert pack({"type": "GeometryCollection", "geometries": []}) is None

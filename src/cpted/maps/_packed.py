@@ -19,7 +19,7 @@ import branca
 import folium
 import numpy as np
 
-__all__ = ["DEPTH", "PackedLayer", "pack"]
+__all__ = ["DEPTH", "PackedLayer", "pack", "steps"]
 
 #: How deep each geometry type nests its coordinates (0: one position).
 DEPTH = {
@@ -34,7 +34,8 @@ DEPTH = {
 _TYPES = list(DEPTH)
 
 
-def _steps(positions: Any) -> list[int]:
+def steps(positions: Any) -> list[int]:
+    """Return positions as whole 1e-5 degrees, each after the first as the step from the last."""
     ints = np.rint(np.asarray(positions, dtype=float).reshape(-1, 2) * 1e5).astype(np.int64)
     if not len(ints):
         return []
@@ -46,7 +47,7 @@ def _pack(coordinates: Any, depth: int) -> Any:
     if depth == 0:
         return [int(v) for v in np.rint(np.asarray(coordinates, dtype=float) * 1e5)]
     if depth == 1:
-        return _steps(coordinates)
+        return steps(coordinates)
     return [_pack(part, depth - 1) for part in coordinates]
 
 

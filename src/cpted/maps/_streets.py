@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from cpted import settings
+from cpted.maps._packed import steps
 from cpted.maps._words import say
 
 if TYPE_CHECKING:
@@ -658,7 +659,7 @@ def add_segments(m: folium.Map, audit: Audit) -> SegmentsLayer | None:
 
 def _packed(geometry: dict[str, Any]) -> list[list[int]]:
     """
-    Pack a line's vertices as whole 1e-5 degrees, each after the first as a step.
+    Pack a line as its parts, each as :func:`cpted.maps._packed.steps` gives it.
 
     The page rebuilds the GeoJSON (``unpack`` in :class:`SegmentsLayer`); a vertex costs
     about 8 bytes instead of 20, and a feature no GeoJSON keys.
@@ -666,12 +667,7 @@ def _packed(geometry: dict[str, Any]) -> list[list[int]]:
     lines = geometry["coordinates"]
     if geometry["type"] == "LineString":
         lines = [lines]
-    parts = []
-    for line in lines:
-        ints = np.rint(np.asarray(line, dtype=float) * 1e5).astype(np.int64)
-        steps = np.vstack([ints[:1], np.diff(ints, axis=0)])
-        parts.append([int(v) for v in steps.ravel()])
-    return parts
+    return [steps(line) for line in lines]
 
 
 def _key(value: Any) -> str:
