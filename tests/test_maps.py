@@ -268,11 +268,11 @@ def test_browser_helsinki_map_loads_quickly_offline(helsinki_map_file, artifacts
 
 
 def test_packed_geometry_steps_add_up_to_the_vertices():
-    from cpted.maps._packed import pack
+    from cpted.maps._packed import DEPTH, pack
 
     ring = [[13.43701, 52.47302], [13.43795, 52.47302], [13.43795, 52.47388], [13.43701, 52.47302]]
     kind, (packed,) = pack({"type": "Polygon", "coordinates": [ring]})
-    assert kind == 2  # the index of "Polygon" among the packed types
+    assert kind == list(DEPTH).index("Polygon")
     xy = [[0, 0]]
     for dx, dy in zip(packed[::2], packed[1::2], strict=True):
         xy.append([xy[-1][0] + dx, xy[-1][1] + dy])
