@@ -728,9 +728,12 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
             "CPTED · Public spaces by CPTED score",
             fields=site_fields,
             aliases=[
-                {"area_m2": "area (m²)", "name": "name", "category": "kind of space"}.get(
-                    f, f.replace("_", " ")
-                )
+                {
+                    "area_m2": "area (m²)",
+                    "name": "name",
+                    "category": "kind of space",
+                    "cpted_score": "CPTED score",
+                }.get(f, f.replace("_", " "))
                 for f in site_fields
             ],
             style=lambda f: {
