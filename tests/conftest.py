@@ -82,12 +82,14 @@ XSS = {
 
 
 #: Template syntax a hostile mapper could put in names and tags. Compiled as a Jinja
-#: template, "expr" would show 85547, "loop" "againagainagain", "comment" nothing, "raw"
-#: would stop the page with a TemplateSyntaxError, "mkdir" would create the folder
-#: ``cpted_pwned`` in the working directory and "popen" would run ``id`` and show its
-#: output ("uid=..."). Every page must show each of them as the literal text it is.
+#: template, "expr" would show 42, "concat" cptedxevalx (letters no hex element id of
+#: folium's holds), "loop" againagainagain, "comment" nothing, "raw" would stop the page
+#: with a TemplateSyntaxError, "mkdir" would create the folder ``cpted_pwned`` in the
+#: working directory and "popen" would run ``id`` and show its output ("uid=..."). Every
+#: page must show each of them as the literal text it is.
 TEMPLATE = {
-    "expr": "{{ 7777*11 }}",
+    "expr": "{{ 6*7 }}",
+    "concat": "{{ (dict(cpted=1)|first) ~ (dict(xevalx=1)|first) }}",
     "loop": "{% for x in range(3) %}again{% endfor %}",
     "comment": "{# hidden #}",
     "raw": "{% raw %}",
@@ -96,7 +98,7 @@ TEMPLATE = {
 }
 
 #: What the TEMPLATE payloads would leave in a page if they had been evaluated.
-TEMPLATE_EVALUATED = ("85547", "againagainagain", "uid=")
+TEMPLATE_EVALUATED = ("cptedxevalx", "againagainagain", "uid=")
 
 
 @pytest.fixture(scope="session")
@@ -177,7 +179,10 @@ def hostile_osm(tmp_path_factory) -> Path:
         (
             9,
             [ids[(1, 1)], ids[(1, 2)]],
-            {"highway": "footway", "name": TEMPLATE["raw"] + " " + TEMPLATE["comment"]},
+            {
+                "highway": "footway",
+                "name": " ".join([TEMPLATE["raw"], TEMPLATE["comment"], TEMPLATE["concat"]]),
+            },
         ),
     ]
     path = tmp_path_factory.mktemp("hostile") / "hostile.osm"

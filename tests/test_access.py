@@ -737,7 +737,7 @@ def test_audit_part_gives_map_layers(neukoelln):
     access_map.add_layers(m, audit)
     folium.LayerControl().add_to(m)
     page = m.get_root().render()
-    for name in ("Site edges", "Site entry points", "Dead ends", "Access score"):
+    for name in ("Site edges", "Site entry points", "Dead ends"):
         assert name in page
 
 

@@ -866,7 +866,7 @@ def test_audit_map_shows_lighting_layers(toy):
     page = audit.to_map().get_root().render()
     assert "Illuminance (lux, maintained)" in page
     assert "Dark spots (below the class minimum)" in page
-    assert "Lighting score by street segment" in page
+    assert "cptedPick" in page  # the segments layer, recoloured by lighting when picked
     assert "data:image/png;base64" in page
 
 

@@ -718,14 +718,13 @@ def test_audit_part_and_map_layers(neukoelln):
     m = folium.Map()
     _sightlines.add_layers(m, audit)
     names = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    # the segments' score rides on the audit map's one segments layer (cpted.maps._streets)
     assert names == [
-        "Sightlines score by street segment",
-        "Concealment spots beside paths",
-        "Isovists (25 m) from segment midpoints",
+        "Sightlines · Concealment spots beside paths",
+        "Sightlines · Isovists (25 m) from segment midpoints",
     ]
     page = m.get_root().render()
-    assert "sightlines_score" in page
-    assert "Sightlines score" in page  # the legend
+    assert "Concealment spots beside paths" in page  # the legend
 
 
 # --------------------------------------------------------------------------------------

@@ -351,9 +351,7 @@ def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedM
     -------
     cpted.maps.CptedMap
     """
-    import folium
-
-    from cpted.maps import _audit_layers, add_geojson_layer, add_legend
+    from cpted.maps import LayerList, _audit_layers, add_geojson_layer
 
     if table is None:
         table = audit.layers.get("field_agreement")
@@ -383,12 +381,8 @@ def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedM
             },
             radius=6,
             show=item == table["item"].iloc[0],
+            legend=[(c, k) for k, c in AGREEMENT_COLOURS.items()],
+            legend_note=f"agree: within {settings.FIELD_AUDIT_AGREEMENT:g} points",
         )
-    add_legend(
-        m,
-        "Walk audit against the map",
-        [(c, k) for k, c in AGREEMENT_COLOURS.items()],
-        note=f"agree: within {settings.FIELD_AUDIT_AGREEMENT:g} points",
-    )
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerList().add_to(m)
     return m

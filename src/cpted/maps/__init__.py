@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import json
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -25,7 +26,9 @@ import shapely
 from cpted import settings
 from cpted._principle import PRINCIPLES
 from cpted.maps._assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
+from cpted.maps._packed import PackedLayer, pack
 from cpted.maps._render import SafeFigure
+from cpted.maps._words import label_and_unit, say
 
 if TYPE_CHECKING:
     from cpted.area import StudyArea
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CptedMap",
+    "LayerList",
     "add_geojson_layer",
     "add_legend",
     "area_map",
@@ -111,14 +115,16 @@ def _clean(value: Any) -> Any:
 
 
 def _lonlat(xy: np.ndarray, wrap: bool) -> np.ndarray:
-    """Round to 6 decimals (0.1 m); across the antimeridian, put west longitudes past 180."""
+    """Round to 5 decimals (1 m); across the antimeridian, put west longitudes past 180."""
     if wrap:
         xy = xy.copy()
         xy[:, 0] = np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0])
-    return np.round(xy, 6)
+    return np.round(xy, 5)
 
 
-def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str], *, wrap: bool = False) -> dict[str, Any]:
+def for_web(
+    gdf: gpd.GeoDataFrame, fields: Sequence[str], *, wrap: bool = False, simplify: float = 0.5
+) -> dict[str, Any]:
     """
     Return a GeoJSON dict in WGS84 with only ``fields``, every text escaped for HTML.
 
@@ -131,6 +137,9 @@ def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str], *, wrap: bool = False)
     wrap
         The map lies across the antimeridian: longitudes west of it are given as past 180°,
         so Leaflet draws the place in one piece (see :func:`_base_map`).
+    simplify
+        Drop vertices within this many metres of a straight line through their
+        neighbours (a layer in a projected CRS; 0 keeps every vertex).
 
     Returns
     -------
@@ -138,8 +147,13 @@ def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str], *, wrap: bool = False)
         A GeoJSON FeatureCollection, safe to hand to folium.
     """
     keep = [f for f in fields if f in gdf.columns]
+    if simplify and gdf.crs is not None and gdf.crs.is_projected and len(gdf):
+        # in metres, before reprojecting: a vertex closer than this to the line through
+        # its neighbours adds bytes and nothing a planner can see at street zoom
+        gdf = gdf.set_geometry(shapely.simplify(gdf.geometry.values, simplify), crs=gdf.crs)
     web = gdf.to_crs(4326) if gdf.crs is not None else gdf
-    # 6 decimals of a degree are about 0.1 m: finer digits only make the page heavier.
+    # 5 decimals of a degree are about 1 m, what a street map shows; finer digits only
+    # make the page heavier (a vertex costs about 20 bytes).
     web = web.set_geometry(
         shapely.transform(web.geometry.values, lambda xy: _lonlat(xy, wrap)), crs=web.crs
     )
@@ -155,6 +169,44 @@ def for_web(gdf: gpd.GeoDataFrame, fields: Sequence[str], *, wrap: bool = False)
     return {"type": "FeatureCollection", "features": features}
 
 
+def _largest_first(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """
+    Order polygons by area, largest first, so the smallest is drawn last, on top.
+
+    Leaflet gives a click to the topmost feature under the cursor: a market inside a
+    square, or a playground inside a park, is then picked by a click on it, and the
+    larger space by a click beside it.
+    """
+    if not len(gdf) or not gdf.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        return gdf
+    order = np.argsort(-shapely.area(gdf.geometry.values), kind="stable")
+    return gdf.iloc[order]
+
+
+def _say_fields(
+    props: dict[str, Any], fields: Sequence[str], units: Sequence[tuple[str, bool]]
+) -> None:
+    """Write the tooltip ``fields`` of one feature in words with units, in place."""
+    for field, (unit, share) in zip(fields, units, strict=True):
+        if field in props:
+            props[field] = html.escape(say(props[field], unit, share=share), quote=False)
+
+
+def _units(
+    fields: Sequence[str], aliases: Sequence[str]
+) -> tuple[list[str], list[tuple[str, bool]]]:
+    """Return labels without their unit, and (unit, is a 0-1 share) of each field."""
+    labels, units = [], []
+    for field, alias in zip(fields, aliases, strict=True):
+        label, unit = label_and_unit(alias)
+        if field.endswith("_score"):
+            unit = "of 100"
+        share = unit == "%" or (not unit and ("share" in field or "coverage" in field))
+        labels.append(label)
+        units.append((unit, share))
+    return labels, units
+
+
 def add_geojson_layer(
     m: folium.Map,
     gdf: gpd.GeoDataFrame,
@@ -167,14 +219,23 @@ def add_geojson_layer(
     radius: float = 4.0,
     show: bool = True,
     popup: bool | Sequence[tuple[str, str]] = False,
+    legend: Sequence[tuple[str, str]] | None = None,
+    legend_note: str = "",
+    simplify: float = 0.5,
 ) -> folium.FeatureGroup:
     """
     Add a toggleable layer of ``gdf`` with a tooltip (and optionally a popup) of ``fields``.
 
-    Points are drawn as circle markers; every text is escaped before it reaches HTML.
-    ``popup=True`` repeats the tooltip's fields in a popup on click; a sequence of
-    (field, label) pairs shows those fields instead, for text too long for a tooltip
-    (explanations, recommendations).
+    Points are drawn as circle markers; polygons largest first, so a click picks the
+    smallest feature under the cursor. Tooltip values are written in words with their
+    unit (the unit in parentheses at the end of an alias: ``"area (m²)"`` shows
+    "Area: 1,234 m²"); every text is escaped before it reaches HTML. ``popup=True``
+    repeats the tooltip's fields in a popup on click; a sequence of (field, label) pairs
+    shows those fields instead, for text too long for a tooltip (explanations,
+    recommendations). The layer's legend (``legend``: (colour, label) pairs; by default
+    one swatch of ``colour`` named after the layer) shows while the layer is on.
+    ``simplify`` (metres) thins the vertices as :func:`for_web` does: fields of view and
+    light, whose edges are estimates, take a coarser tolerance than walls and kerbs.
 
     Returns
     -------
@@ -183,33 +244,83 @@ def add_geojson_layer(
     """
     group = folium.FeatureGroup(name=html.escape(name), show=show)
     extra = [(f, a) for f, a in popup if f in gdf.columns] if not isinstance(popup, bool) else []
+    gdf = _largest_first(gdf)
     data = for_web(
-        gdf, [*fields, *[f for f, _ in extra if f not in fields]], wrap=getattr(m, "wrap", False)
+        gdf,
+        [*fields, *[f for f, _ in extra if f not in fields]],
+        wrap=getattr(m, "wrap", False),
+        simplify=simplify,
     )
-    keep = ["id", *[f for f in fields if f in gdf.columns]]
-    labels = ["id", *[a for f, a in zip(fields, aliases or fields, strict=True) if f in gdf]]
+    present = [(f, a) for f, a in zip(fields, aliases or fields, strict=True) if f in gdf]
+    keep = [f for f, _ in present]
+    labels, units = _units(keep, [a for _, a in present])
     default_style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
-    kwargs: dict[str, Any] = {
-        "style_function": (lambda feature: {**default_style, **style(feature)})
-        if style
-        else (lambda feature: default_style),
+    # styles read the measured values, so they are worked out before the values are
+    # written in words; the page keeps one style per distinct look
+    styles = {
+        feature["properties"]["id"]: {**default_style, **style(feature)} if style else default_style
+        for feature in data["features"]
     }
-    if data["features"]:
+    for feature in data["features"]:
+        _say_fields(feature["properties"], keep, units)
+        if extra:
+            _say_fields(feature["properties"], *_popup_units(extra, keep))
+    points = bool(len(gdf)) and bool((gdf.geom_type == "Point").any())
+    looks = {json.dumps(v, sort_keys=True) for v in styles.values()}
+    if len(looks) == 1 and not points and not extra:
+        packed = [pack(feature["geometry"]) for feature in data["features"]]
+        if all(g is not None for g in packed):
+            # one look for every feature: sent packed (a third of the bytes), see _packed
+            spec = {
+                "style": next(iter(styles.values())),
+                "fields": [[f, html.escape(label)] for f, label in zip(keep, labels, strict=True)],
+                "popup": bool(popup),
+            }
+            rows = [{f: feat["properties"].get(f) for f in keep} for feat in data["features"]]
+            PackedLayer({"g": packed, "p": rows}, spec, html.escape(name)).add_to(group)
+            return _finish(m, group, name, legend, colour, legend_note)
+    kwargs: dict[str, Any] = {
+        "style_function": lambda feature: styles.get(feature["properties"]["id"], default_style)
+    }
+    if data["features"] and keep:
         kwargs["tooltip"] = folium.GeoJsonTooltip(fields=keep, aliases=labels, sticky=False)
         if extra:
             kwargs["popup"] = folium.GeoJsonPopup(
-                fields=[f for f, _ in extra], aliases=[a for _, a in extra], max_width=420
+                fields=[f for f, _ in extra],
+                aliases=[label_and_unit(a)[0] for _, a in extra],
+                max_width=420,
             )
         elif popup:
             kwargs["popup"] = folium.GeoJsonPopup(fields=keep, aliases=labels)
-    points = bool(len(gdf)) and bool((gdf.geom_type == "Point").any())
     if points:
         kwargs["marker"] = folium.CircleMarker(
             radius=radius, weight=1, color="#222222", fill=True, fill_opacity=0.9
         )
     folium.GeoJson(data, name=html.escape(name), **kwargs).add_to(group)
+    return _finish(m, group, name, legend, colour, legend_note)
+
+
+def _finish(
+    m: folium.Map,
+    group: folium.FeatureGroup,
+    name: str,
+    legend: Sequence[tuple[str, str]] | None,
+    colour: str,
+    note: str,
+) -> folium.FeatureGroup:
+    """Add the layer to the map with its legend (by default, one swatch named after it)."""
     group.add_to(m)
+    entries = legend if legend is not None else [(colour, name.split(" · ")[-1])]
+    add_legend(m, name, entries, note, layer=group)
     return group
+
+
+def _popup_units(
+    extra: Sequence[tuple[str, str]], done: Sequence[str]
+) -> tuple[list[str], list[tuple[str, bool]]]:
+    """Return the popup-only fields and their units (tooltip fields are written already)."""
+    todo = [(f, a) for f, a in extra if f not in done]
+    return [f for f, _ in todo], _units([f for f, _ in todo], [a for _, a in todo])[1]
 
 
 def figure(m: folium.Map) -> branca.element.Figure:
@@ -242,6 +353,8 @@ class _Legends(branca.element.MacroElement):
           .cpted-legend .note{margin-top:4px;color:#555}
           .leaflet-control-layers-expanded{max-height:calc(100vh - 60px);overflow-y:auto;
             font-size:12px}
+          .leaflet-tooltip table th,.leaflet-popup-content table th{text-align:left;
+            padding-right:8px;font-weight:600}
         </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
@@ -286,12 +399,15 @@ def add_legend(
     note: str = "",
     *,
     layer: folium.map.Layer | None = None,
+    pick_title: str | None = None,
 ) -> None:
     """
     Add a legend to the map's legend panel: ``entries`` are (colour, label) pairs.
 
     With ``layer``, the legend shows only while that layer is switched on, so the panel
-    explains what is on the map and nothing else. All text is escaped.
+    explains what is on the map and nothing else. With ``pick_title``, the title ends in
+    the name of the score picked in the map's score control (which rewrites it). All text
+    is escaped.
     """
     rows = "".join(
         f'<div><span class="swatch" style="background:{html.escape(colour)}"></span>'
@@ -299,7 +415,10 @@ def add_legend(
         for colour, label in entries
     )
     extra = f'<div class="note">{html.escape(note)}</div>' if note else ""
-    box = f'<div class="cpted-legend"><strong>{html.escape(title)}</strong>{rows}{extra}</div>'
+    heading = html.escape(title)
+    if pick_title is not None:
+        heading += f': <span class="cpted-pick-title">{html.escape(pick_title)}</span>'
+    box = f'<div class="cpted-legend"><strong>{heading}</strong>{rows}{extra}</div>'
     panel = getattr(m, "_cpted_legends", None)
     if panel is None:
         panel = _Legends(m.get_name())
@@ -311,9 +430,9 @@ def add_legend(
 #: Layers shown when an audit map opens; the others are listed, switched off, in the
 #: layer control, so the first view answers "where is it weak?" and not everything at once.
 DEFAULT_VISIBLE = (
-    "Buildings",
-    "Public spaces by CPTED score",
-    "CPTED score by street segment",
+    "Data · Buildings",
+    "CPTED · Public spaces by CPTED score",
+    "Streets · Street segments (colour: the score picked)",
 )
 
 
@@ -340,7 +459,7 @@ def _attribution(m: folium.Map, data_date: str | None) -> None:
     m.add_child(_Attribution(m.get_name(), html.escape(text)))
 
 
-def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
+def _base_map(area: StudyArea, *, basemap: str | None, grey_streets: bool = True) -> CptedMap:
     frame = gpd.GeoSeries([area.boundary], crs=area.crs).to_crs(4326).to_numpy()
     lon = shapely.get_coordinates(frame)[:, 0]
     # a place across the antimeridian spans nearly 360° when read naively: draw it with
@@ -362,6 +481,10 @@ def _base_map(area: StudyArea, *, basemap: str | None) -> CptedMap:
     )
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     _attribution(m, area.data_date)
+    if not basemap:
+        from cpted.maps._streets import add_basemap
+
+        add_basemap(m, area, streets=grey_streets)
     return m
 
 
@@ -376,23 +499,24 @@ _LIT_COLOURS = {
 #: The layers of a StudyArea on a map: (layer, title, [(field, label), ...], point radius,
 #: shown when the map opens). Streets are coloured by their lighting tag.
 _AREA_LAYERS: tuple[tuple[str, str, tuple[tuple[str, str], ...], float, bool], ...] = (
-    ("buildings", "Buildings", (("name", "name"), ("building", "building"),
+    ("buildings", "Data · Buildings", (("name", "name"), ("building", "building"),
         ("levels", "storeys"), ("height", "height (m)"), ("height_source", "height from")),
      4.0, True),
-    ("sites", "Public spaces (sites)", (("name", "name"), ("category", "kind of space"),
+    ("sites", "Data · Public spaces (sites)", (("name", "name"), ("category", "kind of space"),
         ("area_m2", "area (m²)"), ("access", "access")), 4.0, True),
-    ("streets", "Streets by lighting tag", (("name", "street"), ("highway", "type"),
+    ("streets", "Data · Streets by lighting tag", (("name", "street"), ("highway", "type"),
         ("lit", "lit"), ("lit_raw", "lit tag"), ("length", "length (m)")), 4.0, True),
-    ("barriers", "Barriers (walls, fences, hedges, bollards, gates)", (("barrier", "barrier"),
+    ("barriers", "Data · Barriers (walls, fences, hedges, bollards, gates)",
+        (("barrier", "barrier"),
         ("opaque", "hides a person"), ("passable", "passable on foot"),
         ("height", "height (m)")), 3.0, True),
-    ("lamps", "Street lamps", (("height", "height (m)"), ("height_source", "height from"),
+    ("lamps", "Data · Street lamps", (("height", "height (m)"), ("height_source", "height from"),
         ("flux", "flux (lm)"), ("source", "source")), 4.0, True),
-    ("entrances", "Entrances and gates", (("entrance", "kind"), ("entrance_raw", "tag"),
+    ("entrances", "Data · Entrances and gates", (("entrance", "kind"), ("entrance_raw", "tag"),
         ("access", "access")), 3.0, True),
-    ("pois", "Shops and amenities", (("name", "name"), ("category", "kind"),
+    ("pois", "Data · Shops and amenities", (("name", "name"), ("category", "kind"),
         ("opening_hours", "opening hours")), 3.0, False),
-    ("cameras", "CCTV cameras", (("surveillance", "where"), ("camera_type", "camera type"),
+    ("cameras", "Data · CCTV cameras", (("surveillance", "where"), ("camera_type", "camera type"),
         ("direction", "direction (°)"), ("direction_known", "direction mapped")), 4.0, True),
 )  # fmt: skip
 
@@ -402,35 +526,70 @@ def _lit_style(feature: dict[str, Any]) -> dict[str, Any]:
     return {"color": _LIT_COLOURS.get(lit, "#555"), "weight": 4, "opacity": 0.9}
 
 
+#: Buildings are part of the basemap: drawn in a neutral tone, under the measures.
+_BUILDING_STYLE: dict[str, Any] = {
+    "color": "#b3aaa0",
+    "weight": 1,
+    "fillColor": "#d9d2c9",
+    "fillOpacity": 1.0,
+}
+
+
+def _building_style(feature: dict[str, Any]) -> dict[str, Any]:
+    return _BUILDING_STYLE
+
+
+#: The area layers drawn under the audit's measures (areas) and above them (points).
+_UNDER = ("buildings", "sites")
+#: Shops and amenities are drawn by the surveillance layers (with their evening hours).
+_OVER = ("barriers", "lamps", "entrances", "cameras")
+
+
 def _add_area_layers(
-    m: folium.Map, area: StudyArea, lamps: gpd.GeoDataFrame | None = None
-) -> folium.FeatureGroup:
+    m: folium.Map,
+    area: StudyArea,
+    lamps: gpd.GeoDataFrame | None = None,
+    *,
+    only: Sequence[str] | None = None,
+) -> dict[str, folium.FeatureGroup]:
     """
-    Draw every layer of ``area``; return the streets layer, whose legend follows it.
+    Draw the layers of ``area`` (those named in ``only``, all by default) in that order.
 
     Lamps are drawn with the heights and fluxes the lighting used (``lamps``, the audit's
     lamp table; :func:`cpted.lighting.lamps_with_defaults` when not given), not as mapped.
     """
-    if lamps is None and len(area.lamps):
+    if lamps is None and len(area.lamps) and (only is None or "lamps" in only):
         from cpted.lighting import lamps_with_defaults
 
         lamps = lamps_with_defaults(area)
     layers = {"lamps": lamps if lamps is not None else area.lamps}
-    groups = {
-        layer: add_geojson_layer(
+    spec = {row[0]: row for row in _AREA_LAYERS}
+    groups = {}
+    for layer in only if only is not None else list(spec):
+        _, title, fields, radius, show = spec[layer]
+        style = _lit_style if layer == "streets" else None
+        colour = settings.LAYER_COLOURS.get(layer, settings.LAYER_COLOURS["streets"])
+        legend = _LIT_LEGEND if layer == "streets" else None
+        if layer == "buildings":
+            style, colour = _building_style, str(_BUILDING_STYLE["fillColor"])
+        groups[layer] = add_geojson_layer(
             m,
             layers.get(layer, getattr(area, layer)),
             title,
             fields=[f for f, _ in fields],
             aliases=[a for _, a in fields],
-            colour=settings.LAYER_COLOURS.get(layer, settings.LAYER_COLOURS["streets"]),
-            style=_lit_style if layer == "streets" else None,
+            colour=colour,
+            style=style,
             radius=radius,
             show=show,
+            legend=legend,
+            legend_note=(
+                f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}"
+                if layer == "streets"
+                else ""
+            ),
         )
-        for layer, title, fields, radius, show in _AREA_LAYERS
-    }
-    return groups["streets"]
+    return groups
 
 
 _LIT_LEGEND = [
@@ -444,6 +603,55 @@ _LIT_LEGEND = [
 ]
 
 
+#: The order of the groups in the layer list: a layer's group is its name up to " · ".
+LAYER_GROUPS = (
+    "Streets",
+    "CPTED",
+    "Sightlines",
+    "Lighting",
+    "Surveillance",
+    "Access",
+    "Vulnerability",
+    "Data",
+)
+
+
+class LayerList(folium.LayerControl):
+    """
+    The layer list, folded until opened, its layers grouped by principle.
+
+    A layer's group is the start of its name ("Lighting · Dark spots ..."); groups follow
+    :data:`LAYER_GROUPS`, layers without one come last, and within a group the layers
+    keep the order they were drawn in.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("collapsed", True)
+        super().__init__(**kwargs)
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Render the control with its overlays in group order."""
+        self.reset()
+        overlays = []
+        parent = self._parent
+        assert parent is not None  # rendered only once added to a map
+        for item in parent._children.values():
+            if not isinstance(item, folium.map.Layer) or not item.control:
+                continue
+            if not item.overlay:
+                self.base_layers[item.layer_name] = item.get_name()
+            else:
+                overlays.append((item.layer_name, item.get_name()))
+
+        def rank(entry: tuple[str, str]) -> int:
+            group = html.unescape(entry[0]).split(" · ", 1)[0]
+            return LAYER_GROUPS.index(group) if group in LAYER_GROUPS else len(LAYER_GROUPS)
+
+        for key, name in sorted(overlays, key=rank):
+            self.overlays[key] = name
+        branca.element.MacroElement.render(self, **kwargs)
+
+
 def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
     """
     Draw every CPTED-relevant layer of a StudyArea on a self-contained folium map.
@@ -454,28 +662,26 @@ def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
         The study area.
     basemap
         A folium tile name (e.g. ``"OpenStreetMap"``) for a tile background when online;
-        default :data:`cpted.settings.BASEMAP` (None: no tiles, fully offline).
+        default :data:`cpted.settings.BASEMAP` (None: the basemap is drawn from the data
+        itself, fully offline).
 
     Returns
     -------
     CptedMap
     """
     m = _base_map(area, basemap=basemap or settings.BASEMAP)
-    streets = _add_area_layers(m, area)
-    add_legend(
-        m,
-        "Streets by lighting tag (lit=*)",
-        _LIT_LEGEND,
-        layer=streets,
-        note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
-    )
-    folium.LayerControl(collapsed=False).add_to(m)
+    _add_area_layers(m, area)
+    LayerList().add_to(m)
     return m
 
 
 def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     """
-    Draw an audit: segments coloured by their combined CPTED score, and every layer.
+    Draw an audit: the street segments coloured by the score picked, and every layer.
+
+    The segments are drawn once with every principle's score; the control at the top
+    right recolours them. The layer list (folded until opened) groups the other layers
+    by principle, and each layer's legend shows while it is on.
 
     Parameters
     ----------
@@ -489,69 +695,47 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     CptedMap
     """
     m = _audit_layers(audit, basemap=basemap)
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerList().add_to(m)
     return m
 
 
-#: Tooltip labels of segment fields that read better in words than as column names.
-_SEGMENT_ALIASES = {"not_audited": "not audited because"}
+_SCORE_LEGEND = [
+    (score_colour(v), label)
+    for v, label in (
+        (10, "0–20 poor"),
+        (30, "20–40"),
+        (50, "40–60"),
+        (70, "60–80"),
+        (90, "80–100 good"),
+        (None, "not scored"),
+    )
+]
 
 
 def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
     """Draw the audit map without its layer control, for pages that add layers of their own."""
+    from cpted.maps._streets import add_segments
+
     area = audit.area
-    m = _base_map(area, basemap=basemap or settings.BASEMAP)
-    streets = _add_area_layers(m, area, audit.layers.get("lamps"))
-    add_legend(m, "Streets by lighting tag (lit=*)", _LIT_LEGEND, layer=streets)
-    segments = audit.segments
-    score_columns = [c for c in segments.columns if c.endswith("_score")]
-    fields = ["name", "highway", "length", "lit", *score_columns, "not_audited"]
-    aliases = [_SEGMENT_ALIASES.get(f, f.replace("_", " ")) for f in fields]
-    if "cpted_score" in segments.columns:
-        score_layer = add_geojson_layer(
-            m,
-            segments,
-            "CPTED score by street segment",
-            fields=fields,
-            aliases=aliases,
-            style=lambda f: {
-                "color": score_colour(f["properties"].get("cpted_score")),
-                "weight": 5,
-                "opacity": 0.95,
-            },
-            popup=[
-                ("name", "street"),
-                ("cpted_score", "CPTED score"),
-                ("explanation", "what pulls the score down"),
-                ("recommendations", "what to do"),
-            ],
-        )
-        add_legend(
-            m,
-            "CPTED score of street segments",
-            [
-                (score_colour(v), label)
-                for v, label in (
-                    (10, "0–20 poor"),
-                    (30, "20–40"),
-                    (50, "40–60"),
-                    (70, "60–80"),
-                    (90, "80–100 good"),
-                    (None, "not scored or not audited"),
-                )
-            ],
-            note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
-            layer=score_layer,
-        )
+    m = _base_map(area, basemap=basemap or settings.BASEMAP, grey_streets=False)
+    _add_area_layers(m, area, only=_UNDER)
     sites = audit.sites
     if "cpted_score" in sites.columns and len(sites):
         site_fields = ["name", "category", "area_m2", *[c for c in sites if c.endswith("_score")]]
         add_geojson_layer(
             m,
             sites,
-            "Public spaces by CPTED score",
+            "CPTED · Public spaces by CPTED score",
             fields=site_fields,
-            aliases=[f.replace("_", " ") for f in site_fields],
+            aliases=[
+                {
+                    "area_m2": "area (m²)",
+                    "name": "name",
+                    "category": "kind of space",
+                    "cpted_score": "CPTED score",
+                }.get(f, f.replace("_", " "))
+                for f in site_fields
+            ],
             style=lambda f: {
                 "color": score_colour(f["properties"].get("cpted_score")),
                 "fillColor": score_colour(f["properties"].get("cpted_score")),
@@ -565,16 +749,20 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
                 ("explanation", "what pulls the score down"),
                 ("recommendations", "what to do"),
             ],
+            legend=_SCORE_LEGEND,
+            legend_note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
         )
+    add_segments(m, audit)
     for name in PRINCIPLE_LAYERS:
         try:
             module = importlib.import_module(f"cpted.maps._{name}")
         except ModuleNotFoundError:
             continue
         module.add_layers(m, audit)
-    if "cpted_score" in segments.columns:
+    _add_area_layers(m, area, audit.layers.get("lamps"), only=_OVER)
+    if "cpted_score" in audit.segments.columns:
         for child in m._children.values():
-            if isinstance(child, folium.FeatureGroup):
+            if isinstance(child, folium.map.Layer) and child.control:
                 child.show = html.unescape(child.layer_name) in DEFAULT_VISIBLE
     return m
 

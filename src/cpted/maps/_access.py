@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cpted.maps import add_geojson_layer, add_legend, score_colour
+from cpted.maps import add_geojson_layer
 
 if TYPE_CHECKING:
     import folium
@@ -28,15 +28,15 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
 
     Site edges coloured by how they are defined (barrier, building, open), entry points by
     type (controlled or open), paths inside sites with a single way out (or none), the
-    dead ends and alleys of the street network, and the segments coloured by
-    ``access_score`` (hidden at first).
+    dead ends and alleys of the street network. The segments' ``access_score`` colours
+    the one segments layer when picked.
     """
     parts = audit.layers.get("access_perimeter")
     if parts is not None and len(parts):
-        edges = add_geojson_layer(
+        add_geojson_layer(
             m,
             parts,
-            "Site edges: barrier, building or open",
+            "Access · Site edges: barrier, building or open",
             fields=["site", "name", "kind", "length_m"],
             aliases=["site", "name", "edge", "length (m)"],
             style=lambda f: {
@@ -44,37 +44,33 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
                 "weight": 5,
                 "opacity": 0.9,
             },
-        )
-        add_legend(
-            m,
-            "Site edges and entries",
-            [
+            legend=[
                 (EDGE_COLOURS["barrier"], "edge: wall, fence, hedge"),
                 (EDGE_COLOURS["building"], "edge: building faces"),
                 (EDGE_COLOURS["open"], "edge: open"),
-                (ENTRY_COLOURS["controlled"], "entry: controlled (gate, door, private)"),
-                (ENTRY_COLOURS["open"], "entry: open"),
-                (_TRAP_COLOURS[1], "path inside with a single way out"),
             ],
-            layer=edges,
         )
     entries = audit.layers.get("access_entries")
     if entries is not None and len(entries):
         add_geojson_layer(
             m,
             entries,
-            "Site entry points",
+            "Access · Site entry points",
             fields=["site", "kind", "controlled", "passable", "on_network"],
             aliases=["site", "type", "controlled", "passable", "on a path"],
             style=_entry_style,
             radius=5.0,
+            legend=[
+                (ENTRY_COLOURS["controlled"], "controlled (gate, door, private)"),
+                (ENTRY_COLOURS["open"], "open"),
+            ],
         )
     traps = audit.layers.get("access_entrapment")
     if traps is not None and len(traps):
         add_geojson_layer(
             m,
             traps,
-            "Entrapment: paths inside sites with one way out or none",
+            "Access · Entrapment: paths inside sites with one way out or none",
             fields=["site", "ways_out", "exit_distance_m", "length_m"],
             aliases=["site", "ways out", "to nearest exit (m)", "length (m)"],
             style=lambda f: {
@@ -82,6 +78,7 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
                 "weight": 4,
                 "opacity": 0.9,
             },
+            legend=[(_TRAP_COLOURS[1], "one way out"), (_TRAP_COLOURS[0], "no way out")],
         )
     segments = audit.segments
     if "dead_end" in segments.columns:
@@ -90,7 +87,7 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             add_geojson_layer(
                 m,
                 dead,
-                "Dead ends and cul-de-sacs",
+                "Access · Dead ends and cul-de-sacs",
                 fields=["name", "highway", "dead_end_depth_m", "cul_de_sac_depth_m"],
                 aliases=["name", "highway", "depth of far end (m)", "cul-de-sac depth (m)"],
                 colour="#b2182b",
@@ -103,37 +100,13 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             add_geojson_layer(
                 m,
                 alleys,
-                "Alleys between blank walls",
+                "Access · Alleys between blank walls",
                 fields=["name", "highway", "enclosed_share", "doors_n"],
                 aliases=["name", "highway", "enclosed share", "doors"],
                 colour="#542788",
                 style=lambda f: {"weight": 4, "opacity": 0.9, "dashArray": "4 4"},
                 show=False,
             )
-    if "access_score" in segments.columns:
-        fields = [
-            "name",
-            "highway",
-            "dead_end",
-            "single_way_out",
-            "alley",
-            "link_node_ratio_400",
-            "access_score",
-            "access_confidence",
-        ]
-        add_geojson_layer(
-            m,
-            segments,
-            "Access score by street segment",
-            fields=fields,
-            aliases=[f.replace("_", " ") for f in fields],
-            style=lambda f: {
-                "color": score_colour(f["properties"].get("access_score")),
-                "weight": 5,
-                "opacity": 0.95,
-            },
-            show=False,
-        )
 
 
 def _entry_style(feature: dict[str, Any]) -> dict[str, Any]:

@@ -1,14 +1,14 @@
-"""Map layers of the lighting principle: lux raster, light pools, dark spots, segment scores."""
+"""Map layers of the lighting principle: lux raster, light pools, dark spots."""
 
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import folium
 import numpy as np
 
-from cpted.maps import add_geojson_layer, add_legend, score_colour
+from cpted.maps import add_geojson_layer, add_legend
 
 if TYPE_CHECKING:
     from cpted._raster import Raster
@@ -27,11 +27,6 @@ LUX_CLASSES: tuple[tuple[float, str, str], ...] = (
     (15.0, "#fee391", "10–15 lx (P2)"),
     (np.inf, "#fec44f", "≥ 15 lx (P1)"),
 )
-
-_STATUS_COLOURS = {
-    "lit_lamps_not_mapped": "#bdbdbd",
-    "unknown": "#9e9e9e",
-}
 
 
 def lux_rgba(values: np.ndarray, *, opacity: float = 0.7) -> np.ndarray:
@@ -92,29 +87,27 @@ def _web_raster(raster: Raster) -> tuple[np.ndarray, list[list[float]]]:
     return out, [[lat0, lon0], [lat1, lon1]]
 
 
-def _segment_style(feature: dict[str, Any]) -> dict[str, Any]:
-    props = feature["properties"]
-    status = props.get("lighting_status")
-    if status in _STATUS_COLOURS:
-        return {"color": _STATUS_COLOURS[status], "weight": 4, "opacity": 0.9, "dashArray": "6 6"}
-    return {"color": score_colour(props.get("lighting_score")), "weight": 5, "opacity": 0.95}
-
-
 def add_layers(m: folium.Map, audit: Audit) -> None:
     """
     Add the lighting layers of an audit to a map.
 
     The lux raster (reprojected to Web Mercator, coloured by EN 13201 class thresholds,
-    with its legend), the dark spots, and the street segments coloured by
-    ``lighting_score``; segments whose lighting could not be measured (``lit=yes`` with no
-    lamp mapped, or unknown) are dashed grey, apart from measured darkness.
+    with its legend) and the dark spots. The segments' ``lighting_score`` colours the one
+    segments layer when picked (dashed grey where the lighting could not be measured).
     """
     raster = audit.rasters.get("lux")
     if raster is not None and np.isfinite(raster.values).any():
         web, bounds = _web_raster(raster)
-        group = folium.FeatureGroup(name="Illuminance (lux, maintained)", show=True)
+        group = folium.FeatureGroup(name="Lighting · Illuminance (lux, maintained)", show=True)
+        # under the vector layers (whose canvas would otherwise lie beneath the image),
+        # above the basemap's green and grey streets
+        folium.map.CustomPane("cptedRaster", z_index=350, pointer_events=False).add_to(m)
         folium.raster_layers.ImageOverlay(
-            image=lux_rgba(web), bounds=bounds, mercator_project=False, interactive=False
+            image=lux_rgba(web),
+            bounds=bounds,
+            mercator_project=False,
+            interactive=False,
+            pane="cptedRaster",
         ).add_to(group)
         group.add_to(m)
         add_legend(
@@ -129,33 +122,11 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         add_geojson_layer(
             m,
             spots,
-            "Dark spots (below the class minimum)",
+            "Lighting · Dark spots (below the class minimum)",
             fields=["area_m2", "threshold_lux", "lux_mean", "lux_min"],
             aliases=["area (m²)", "threshold (lx)", "mean (lx)", "minimum (lx)"],
             colour="#000000",
             style=lambda f: {"fillOpacity": 0.55, "weight": 1},
-        )
-    segments = audit.segments
-    if "lighting_score" in segments.columns:
-        fields = [
-            "name",
-            "highway",
-            "lit",
-            "lighting_status",
-            "lux_mean",
-            "lux_min",
-            "uniformity_u0",
-            "p_class_met",
-            "p_class_required",
-            "lighting_score",
-            "lighting_confidence",
-        ]
-        add_geojson_layer(
-            m,
-            segments,
-            "Lighting score by street segment",
-            fields=fields,
-            aliases=[f.replace("_", " ") for f in fields],
-            style=_segment_style,
-            show=False,
+            simplify=1.5,
+            legend=[("#000000", "walkable ground darker than its class's minimum")],
         )
