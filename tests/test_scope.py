@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import glob
-
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from conftest import osm_xml
+from conftest import VALIDATION as VALIDATION_FILES
+from conftest import VALIDATION_DIR, osm_xml
 from shapely.geometry import box
 
 import cpted
@@ -17,7 +16,7 @@ from cpted.access import _cut_nodes, segment_measures
 from cpted.access._network import _degree, topology
 from cpted.area import site_ground
 
-VALIDATION = sorted(glob.glob("/work/shared/data/osm/validation/*.osm.bz2"))
+VALIDATION = sorted(str(VALIDATION_DIR / name) for name in VALIDATION_FILES.values())
 
 
 @pytest.mark.parametrize(

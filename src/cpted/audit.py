@@ -796,8 +796,9 @@ def _notes(area: StudyArea, ran: tuple[str, ...]) -> list[str]:
         )
     if "lighting" in ran and not len(area.lamps):
         notes.append(
-            "No street lamps are mapped, so lighting rests on the streets' lit=* tags alone; "
-            "add a lamp inventory with area.with_layer('lamps', path)."
+            "No street lamps are mapped, so lighting is estimated from the streets' lit=* "
+            "tags and the design lighting of each street class, with low confidence; add a "
+            "lamp inventory with area.with_layer('lamps', path)."
         )
     if {"sightlines", "surveillance"} & set(ran) and not len(area.buildings):
         notes.append(
