@@ -278,3 +278,13 @@ def test_packed_geometry_steps_add_up_to_the_vertices():
         xy.append([xy[-1][0] + dx, xy[-1][1] + dy])
     assert [[x / 1e5, y / 1e5] for x, y in xy[1:]] == ring
     assert pack({"type": "GeometryCollection", "geometries": []}) is None
+
+
+def test_the_basemap_draws_water_green_and_built_land(helsinki):
+    cover = helsinki.landuse
+    assert {"water", "green", "built"} <= set(cover["kind"])
+    assert cover.crs.equals(helsinki.crs)
+    assert cover.area.is_monotonic_decreasing  # small covers drawn over large ones
+    page = cpted.maps.area_map(helsinki).to_html()
+    for colour in ("#c6dcef", "#d3e8c4", "#ebe7e0"):
+        assert colour in page, colour

@@ -327,6 +327,85 @@ def _transform(geom: Any, transformer: pyproj.Transformer) -> Any:
     )
 
 
+#: Land cover drawn under the map, first match wins: (kind, key, values; None: any value).
+#: OSM wiki, Key:landuse, Key:natural, Tag:waterway=riverbank, Key:water.
+LANDUSE_KINDS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
+    ("water", "natural", frozenset({"water", "bay", "wetland"})),
+    ("water", "waterway", frozenset({"riverbank", "dock", "canal"})),
+    ("water", "water", None),
+    ("water", "landuse", frozenset({"reservoir", "basin"})),
+    ("green", "leisure", frozenset({"park", "garden", "pitch", "nature_reserve", "dog_park"})),
+    ("green", "natural", frozenset({"wood", "scrub", "grassland", "heath"})),
+    (
+        "green",
+        "landuse",
+        frozenset(
+            {
+                "grass",
+                "forest",
+                "meadow",
+                "recreation_ground",
+                "cemetery",
+                "allotments",
+                "village_green",
+                "orchard",
+                "vineyard",
+                "greenfield",
+                "flowerbed",
+            }
+        ),
+    ),
+    (
+        "built",
+        "landuse",
+        frozenset(
+            {
+                "residential",
+                "commercial",
+                "retail",
+                "industrial",
+                "railway",
+                "construction",
+                "garages",
+                "education",
+                "religious",
+            }
+        ),
+    ),
+)
+
+
+def landuse_from_osm(data: OsmData, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+    """
+    Return the land cover of the data for the map's base: water, green and built land.
+
+    Parameters
+    ----------
+    data
+        What :func:`cpted.osm.read_osm` read.
+    crs
+        The area's CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``kind`` ("water", "green" or "built") and the polygons, in ``crs``, largest first
+        (so smaller covers are drawn over larger ones).
+    """
+    rows = []
+    for _, tags, geom in data.areas:
+        for kind, tag, values in LANDUSE_KINDS:
+            value = tags.get(tag)
+            if value is not None and (values is None or value in values):
+                rows.append({"kind": kind, "geometry": geom})
+                break
+    if not rows:
+        return gpd.GeoDataFrame({"kind": []}, geometry=[], crs=crs)
+    cover = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).to_crs(crs)
+    cover = cover[cover.is_valid & ~cover.is_empty]
+    return cover.iloc[np.argsort(-cover.area.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
 def _buildings(data: OsmData) -> list[dict[str, Any]]:
     rows = []
     for key, tags, geom in data.areas:
@@ -755,6 +834,9 @@ class StudyArea:
     data_date: str | None = None
     stats: dict[str, int] = field(default_factory=dict)
     footprint: Polygon | shapely.MultiPolygon | None = None
+    #: Land cover for the map's base (water, green, built land); not measured by any
+    #: principle. Empty for areas built by hand.
+    landuse: gpd.GeoDataFrame | None = None
 
     def __post_init__(self) -> None:
         if self.footprint is None:
@@ -1516,10 +1598,14 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         framed = coverage if boundary is None and data.bounds is None else coverage & polygon
         if not framed.is_empty and framed.geom_type in {"Polygon", "MultiPolygon"}:
             footprint = framed
+    landuse = landuse_from_osm(data, crs)
+    if boundary is not None and len(landuse):
+        landuse = landuse[landuse.intersects(polygon)]
     return StudyArea(
         crs=crs,
         boundary=polygon,
         footprint=footprint,
+        landuse=landuse,
         graph=graph,
         streets=streets,
         drive_graph=drive,

@@ -69,6 +69,9 @@ _KEYS_OF_INTEREST = (
     "light_source",
     "area:highway",
     "landuse",
+    "natural",
+    "waterway",
+    "water",
     "surveillance",
 )
 

@@ -52,6 +52,10 @@ PICKS: tuple[tuple[str, str], ...] = (
 )
 
 _GREEN = "#d3e8c4"
+
+#: Fill of each kind of land cover in the basemap: pale neutral tones, so that the scores
+#: drawn over them keep their colours.
+_COVER_COLOURS = {"built": "#ebe7e0", "green": _GREEN, "water": "#c6dcef"}
 _BASE_STREET = "#b8b8b8"
 _GREEN_CATEGORIES = ("park", "playground")
 _NOT_MEASURED = ("lit_lamps_not_mapped", "unknown")
@@ -236,22 +240,27 @@ def add_basemap(m: folium.Map, area: StudyArea, *, streets: bool = True) -> None
     # a pane of its own under the overlays (and under the lux raster): nothing here is
     # interactive, so its canvas never takes a click from the layers above
     folium.map.CustomPane("cptedBase", z_index=300, pointer_events=False).add_to(m)
-    green = [area.sites[area.sites["category"].isin(_GREEN_CATEGORIES)]] if len(area.sites) else []
+    green = area.sites[area.sites["category"].isin(_GREEN_CATEGORIES)] if len(area.sites) else None
     landuse = getattr(area, "landuse", None)
+    # built land first, then green, then water: each drawn over the one before
+    covers = []
     if landuse is not None and len(landuse):
-        green.insert(0, landuse)
-    for layer in green:
+        covers += [(kind, landuse[landuse["kind"] == kind]) for kind in ("built", "green", "water")]
+    if green is not None and len(green):
+        covers.insert(len(covers) - 1 if covers else 0, ("green", green))
+    for kind, layer in covers:
         if not len(layer):
             continue
         data = for_web(layer[["geometry"]], [], wrap=wrap)
         for feature in data["features"]:
             feature["properties"] = {}
+        colour = _COVER_COLOURS[kind]
         folium.GeoJson(
             data,
-            style_function=lambda f: {
-                "color": _GREEN,
+            style_function=lambda f, c=colour: {
+                "color": c,
                 "weight": 0,
-                "fillColor": _GREEN,
+                "fillColor": c,
                 "fillOpacity": 1.0,
             },
             control=False,
