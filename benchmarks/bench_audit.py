@@ -23,23 +23,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _baseline import BASELINE, run_at
+
 import cpted
 
 TARGET_S = 60.0
 TARGET_MB = 2048.0
-
-#: The commit the audit is compared with by default: main before issue 13's registry.
-BASELINE = "67d3b4f"
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _peak_mb() -> float:
@@ -70,35 +65,8 @@ def run(sample: str) -> dict[str, float]:
 
 
 def _before(rev: str, sample: str, repeat: int) -> dict[str, float] | None:
-    """Run this benchmark on commit ``rev`` in a temporary worktree; its best stage times."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "before"
-        made = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
-            capture_output=True,
-            text=True,
-        )
-        if made.returncode:
-            print(f"(no comparison: cannot check out {rev}: {made.stderr.strip()})")
-            return None
-        try:
-            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-            out = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--sample", sample,
-                 "--repeat", str(repeat), "--against", "", "--json"],
-                env=env, capture_output=True, text=True, cwd=tree, check=False,
-            )  # fmt: skip
-            lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-            if not lines:
-                print(f"(no comparison: the run on {rev} failed)\n{out.stderr[-2000:]}")
-                return None
-            return json.loads(lines[-1])
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                capture_output=True,
-                check=False,
-            )
+    """Run this benchmark on commit ``rev`` (see :func:`_baseline.run_at`)."""
+    return run_at(rev, Path(__file__), ["--sample", sample, "--repeat", str(repeat)])
 
 
 def main() -> int:

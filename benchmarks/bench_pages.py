@@ -19,10 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _baseline import run_at
 
 import cpted
 
@@ -32,7 +33,6 @@ BASELINE = "775dc79"
 TARGET_BYTES_PER_SEGMENT = 1500.0
 TARGET_LOAD_S = 2.0
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CPTED_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -86,35 +86,8 @@ def run(sample: str) -> dict[str, float]:
 
 
 def _before(rev: str, sample: str) -> dict[str, float] | None:
-    """Run this benchmark on commit ``rev`` in a temporary worktree; its figures."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "before"
-        made = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
-            capture_output=True,
-            text=True,
-        )
-        if made.returncode:
-            print(f"(no comparison: cannot check out {rev}: {made.stderr.strip()})")
-            return None
-        try:
-            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-            out = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--sample", sample,
-                 "--against", "", "--json"],
-                env=env, capture_output=True, text=True, cwd=tree, check=False,
-            )  # fmt: skip
-            lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-            if not lines:
-                print(f"(no comparison: the run on {rev} failed)\n{out.stderr[-2000:]}")
-                return None
-            return json.loads(lines[-1])
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                capture_output=True,
-                check=False,
-            )
+    """Run this benchmark on commit ``rev`` (see :func:`_baseline.run_at`)."""
+    return run_at(rev, Path(__file__), ["--sample", sample])
 
 
 def main() -> int:

@@ -23,11 +23,12 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _baseline import run_at
 
 import cpted
 
@@ -36,8 +37,6 @@ TARGET_S = 2.0
 
 #: main before issue 14: the report carried the map as an escaped iframe srcdoc.
 BASELINE = "775dc79"
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _chromium() -> str | None:
@@ -94,35 +93,8 @@ def run(sample: str) -> dict[str, float]:
 
 
 def _before(rev: str, sample: str) -> dict[str, float] | None:
-    """Run this benchmark on commit ``rev`` in a temporary worktree (as bench_audit does)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "before"
-        made = subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
-            capture_output=True,
-            text=True,
-        )
-        if made.returncode:
-            print(f"(no comparison: cannot check out {rev}: {made.stderr.strip()})")
-            return None
-        try:
-            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-            out = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--sample", sample,
-                 "--against", "", "--json"],
-                env=env, capture_output=True, text=True, cwd=tree, check=False,
-            )  # fmt: skip
-            lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-            if not lines:
-                print(f"(no comparison: the run on {rev} failed)\n{out.stderr[-2000:]}")
-                return None
-            return json.loads(lines[-1])
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                capture_output=True,
-                check=False,
-            )
+    """Run this benchmark on commit ``rev`` (see :func:`_baseline.run_at`)."""
+    return run_at(rev, Path(__file__), ["--sample", sample])
 
 
 def main() -> int:
