@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 import time
@@ -108,11 +109,11 @@ def test_site_report_is_about_the_site_and_its_surroundings(result):
     assert 'class="highlight"' in page  # outlined in the overview figure
     park = result.sites[result.sites["name"] == "Körnerpark"]
     around = park.geometry.union_all().buffer(settings.SITE_AUDIT_BUFFER)
-    listed = [int(k) for k in re.findall(r"\(segment (\d+)\)", page)]
+    listed = [int(k) for k in re.findall(r"\(segment (\d+)[,)]", page)]
     assert listed
     assert result.segments.loc[listed].geometry.intersects(around).all()
     far = result.segments[~result.segments.intersects(around)]
-    assert not any(f"(segment {k})" in page for k in far.index)
+    assert not any(re.search(rf"\(segment {k}[,)]", page) for k in far.index)
     assert f"within {settings.SITE_AUDIT_BUFFER:.0f} m of Körnerpark" in page
     with pytest.raises(cpted.InputError, match="No site 'Atlantis'"):
         report_html(result, site="Atlantis")
@@ -121,7 +122,7 @@ def test_site_report_is_about_the_site_and_its_surroundings(result):
 def test_worst_places_come_with_explanations_and_recommendations(result, page):
     worst = result.worst_segments(3)
     for key in worst.index:
-        assert f"(segment {key})" in page
+        assert re.search(rf"\(segment {key}[,)]", page)
     assert page.count("Recommendations:") >= 3
     assert "EN 13201-2" in page
 
@@ -348,3 +349,17 @@ def test_title_reaches_the_saved_report(result, tmp_path):
     with pytest.raises(cpted.InputError, match="No site 'Atlantis'"):
         result.save(tmp_path / "never", site="Atlantis")
     assert not (tmp_path / "never").exists()  # refused before anything was written
+
+
+def test_weakest_segments_are_named_as_the_map_names_them(result):
+    """An unnamed path reads as the street it runs beside, with its OSM way id."""
+    from cpted.maps._streets import where
+    from cpted.report import report_html
+
+    page = report_html(result)
+    worst = result.worst_segments(10)
+    names = where(result.segments)
+    for key in worst.index:
+        title = html.escape(f"{names[key]} (segment {key}")
+        assert title in page, title
+    assert names.str.contains(" beside ").any()  # the sample's sidewalks read so

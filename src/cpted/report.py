@@ -731,9 +731,13 @@ def report_html(
             f"<p>The {len(ranked)} segments{_esc(where)} with the lowest combined score, with "
             "the measures that lost most points and what could be done.</p>"
         )
+        from cpted.maps._streets import where as described
+
+        # as the map names them: "footway beside Karl-Marx-Straße" for an unnamed path
+        names = described(audit.segments).reindex(ranked.index)
         for key, row in ranked.iterrows():
-            unnamed = "unnamed " + str(row.get("highway") or "way")
-            item_title = f"{_name(row.get('name'), unnamed)} (segment {key})"
+            osmid = f", OSM way {row.get('osmid')}" if _text_of(row.get("osmid")) else ""
+            item_title = f"{names[key]} (segment {key}{osmid})"
             parts.append(
                 _item(
                     item_title,
@@ -864,6 +868,13 @@ def _summary(segments: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
                 "scored": fmt.number(int(values.notna().sum())),
             }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _text_of(value: Any) -> str:
+    """Return the text of a value, "" for None, NaN and empty text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
 
 
 def _site_item(key: Any, row: pd.Series) -> str:
