@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 import cpted
 
@@ -33,6 +34,13 @@ def helsinki_audit(helsinki) -> cpted.Audit:
     """The full audit of the Helsinki sample (about a minute): share it, never repeat it."""
     return cpted.audit(helsinki, progress=False)
 
+
+# CI runs the property tests on the same examples every time (Hypothesis's advice for
+# CI): a submission lands or not on its code, not on the draw. Locally they stay random,
+# and what they find is kept in .hypothesis/ and replayed.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 #: The validation extracts (shared/ lies beside the repository, on a developer's machine
 #: and in CI): real places the library was not tuned on.

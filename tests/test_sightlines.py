@@ -418,6 +418,21 @@ def test_isovist_laws(spec, origin, radius):
         assert iso.intersection(g).area <= 1e-6 * max(1.0, g.area)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: an origin in line with the bottom edges of two slightly rotated boxes "
+    "sees 0.02 m2 into one of them (found by hypothesis; the sweep's tie-breaking of "
+    "nearly collinear edges); remove this mark when the sweep is fixed",
+)
+def test_known_degenerate_origin_does_not_see_into_a_box():
+    spec = [(0.0, 0.0, 1.0, 8.0, 15.0), (0.0, 0.0, 1.0, 9.0, 13.0),
+            (0.0, 1.0, 1.0, 1.0, 0.0), (1.0, 0.0, 1.0, 1.0, 0.0)]  # fmt: skip
+    obstacles = layout(spec)
+    iso = IsovistEngine(obstacles).isovist((0.0, 1e-9))
+    for g in obstacles:
+        assert iso.intersection(g).area <= 1e-6 * max(1.0, g.area)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rects, origins, st.tuples(st.floats(0, 95), st.floats(0, 95), st.floats(0.5, 20)))
 def test_adding_an_obstacle_never_enlarges_the_isovist(spec, origin, extra):

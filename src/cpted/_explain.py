@@ -123,18 +123,16 @@ def _count(n: int, noun: str, plural: str = "s") -> str:
 
 
 def _lx(value: float) -> str:
-    """Illuminance as a planner reads it: two decimals below 1 lx, one above."""
-    if not np.isfinite(value):
-        return "–"
-    return f"{value:.2f}" if value < 1 else f"{value:.1f}"
+    """Illuminance without its unit, by the report's rounding rule (:func:`_format.lux`)."""
+    return _format.lux(value, unit=False)
 
 
 def _fmt(value: float) -> str:
-    return "–" if value is None or not np.isfinite(value) else f"{value:.0f}"
+    return _format.score(value)
 
 
 def _fmt_share(value: float) -> str:
-    return "–" if value is None or not np.isfinite(value) else f"{value:.0%}"
+    return _format.share(value)
 
 
 def _num(table: pd.DataFrame, column: str, default: float = np.nan) -> np.ndarray:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cpted import settings
+from cpted import _format, settings
 
 __all__ = [
     "PRINCIPLES",
@@ -127,21 +127,19 @@ def share(values: np.ndarray, reference: float) -> np.ndarray:
 
 def fmt(value: float, spec: str = ".0f", unit: str = "") -> str:
     """Format a number for a sentence; "unknown" when it is not finite."""
-    if value is None or not np.isfinite(value):
+    if _format.is_missing(value) or not np.isfinite(value):
         return "unknown"
     return f"{value:{spec}}{unit}"
 
 
 def pct(value: float) -> str:
-    """Format a share as a whole percentage; "unknown" when not finite."""
-    return fmt(100.0 * value, ".0f", " %") if np.isfinite(value) else "unknown"
+    """Format a share as whole percent (:func:`_format.share`); "unknown" when not finite."""
+    return "unknown" if _format.is_missing(value) else _format.share(value)
 
 
 def lux(value: float) -> str:
-    """Format illuminance as a planner reads it: two decimals below 1 lx, one above."""
-    if value is None or not np.isfinite(value):
-        return "unknown"
-    return f"{value:.2f} lx" if value < 1 else f"{value:.1f} lx"
+    """Format illuminance (:func:`_format.lux`); "unknown" when it is not finite."""
+    return "unknown" if _format.is_missing(value) else _format.lux(value)
 
 
 def night_share(table: pd.DataFrame) -> tuple[np.ndarray, bool]:

@@ -53,6 +53,22 @@ LAYERS: dict[str, tuple[str, frozenset[str]]] = {
     "sites": ("site", frozenset({"Polygon", "MultiPolygon"})),
 }
 
+#: The raw OSM tags kept as columns of ``streets``: those :func:`cpted._tags.audit_scope`
+#: reads, so a planner can see why a segment was left out of the audit.
+_STREET_TAGS = (
+    "access",
+    "foot",
+    "service",
+    "psv",
+    "bus",
+    "indoor",
+    "level",
+    "tunnel",
+    "covered",
+    "sidewalk",
+)
+
+
 _COLUMNS: dict[str, list[str]] = {
     "streets": [
         "u",
@@ -64,16 +80,7 @@ _COLUMNS: dict[str, list[str]] = {
         "lit",
         "lit_raw",
         "length",
-        "access",
-        "foot",
-        "service",
-        "psv",
-        "bus",
-        "indoor",
-        "level",
-        "tunnel",
-        "covered",
-        "sidewalk",
+        *_STREET_TAGS,
         "audited",
         "not_audited",
     ],
@@ -258,22 +265,6 @@ def _flat(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(sorted({str(v) for v in value}))
     return value
-
-
-#: The raw OSM tags kept as columns of ``streets``: those :func:`cpted._tags.audit_scope`
-#: reads, so a planner can see why a segment was left out of the audit.
-_STREET_TAGS = (
-    "access",
-    "foot",
-    "service",
-    "psv",
-    "bus",
-    "indoor",
-    "level",
-    "tunnel",
-    "covered",
-    "sidewalk",
-)
 
 
 def _streets_from_graph(graph: nx.MultiDiGraph, crs: pyproj.CRS) -> gpd.GeoDataFrame:
