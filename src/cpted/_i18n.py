@@ -3,8 +3,10 @@
 Every sentence a planner reads (report, map, advice, CLI messages) is written in the
 code in English and wrapped in :func:`_` (or :func:`n_` when it has a plural, :func:`N_`
 where it is only marked, at module level, and translated where it is shown). The
-translations are gettext catalogues, ``cpted/locale/<lang>/LC_MESSAGES/cpted.po``; a
-language is shipped by adding its folder, with no code change (:func:`languages`).
+translations are gettext catalogues, ``cpted/locale/<lang>/LC_MESSAGES/*.po`` (one file
+per part of the product: ``report.po``, ``map.po``, ...; together they form the ``cpted``
+domain); a language is shipped by adding its folder, with no code change
+(:func:`languages`).
 
 The language is a context: :func:`use` sets it for the text written inside a ``with``
 block (the report, the map, ``Audit.save``), and it is read where a sentence is made.
@@ -55,10 +57,14 @@ def languages() -> tuple[str, ...]:
     """Return the languages cpted writes: English and every shipped catalogue."""
     found = {SOURCE_LANGUAGE}
     if LOCALE_DIR.is_dir():
-        found.update(
-            p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
-        )
+        found.update(p.name for p in LOCALE_DIR.iterdir() if catalogue_files(p.name))
     return tuple(sorted(found, key=lambda code: (code != SOURCE_LANGUAGE, code)))
+
+
+def catalogue_files(language: str) -> list[Path]:
+    """Return the ``.po`` files of ``language``, in name order (none for English)."""
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    return sorted(folder.glob("*.po")) if folder.is_dir() else []
 
 
 def _match(code: str | None) -> str | None:
@@ -107,7 +113,7 @@ def check_language(language: str | None) -> str:
 
         msg = (
             f"cpted has no catalogue for language {language!r}; it writes "
-            f"{', '.join(languages())} (add one in cpted/locale/<lang>/LC_MESSAGES/cpted.po)."
+            f"{', '.join(languages())} (add one in cpted/locale/<lang>/LC_MESSAGES/)."
         )
         raise InputError(msg)
     return found
@@ -143,9 +149,16 @@ def _translations(language: str):  # type: ignore[no-untyped-def]
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as f:
-        catalog = read_po(f, locale=language, domain=DOMAIN)
+    catalog = None
+    for path in catalogue_files(language):
+        with path.open("rb") as f:
+            part = read_po(f, locale=language, domain=DOMAIN)
+        if catalog is None:  # the first file gives the header (plural rule)
+            catalog = part
+            continue
+        for message in part:
+            if message.id:
+                catalog[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -182,11 +195,11 @@ def babel_locale(language: str | None = None):  # type: ignore[no-untyped-def]
 
 
 def decimal(value: float, digits: int = 0, *, group: bool = True) -> str:
-    """Write ``value`` with ``digits`` decimals in the current language's notation.
+    r"""Write ``value`` with ``digits`` decimals in the current language's notation.
 
     >>> with use("fr"):
-    ...     decimal(1234.5, 1)
-    '1\\u202f234,5'
+    ...     decimal(1234.5, 1).replace("\N{NARROW NO-BREAK SPACE}", " ")
+    '1 234,5'
     >>> with use("en"):
     ...     decimal(1234.5, 1)
     '1,234.5'
