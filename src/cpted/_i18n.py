@@ -26,11 +26,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import gettext
 import io
 import locale as _locale
 import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from babel import Locale
 
 __all__ = [
     "N_",
@@ -139,10 +142,8 @@ def use(language: str | None) -> Iterator[str]:
 
 
 @functools.cache
-def _translations(language: str):  # type: ignore[no-untyped-def]
-    """Compile the catalogue of ``language`` in memory (None for English)."""
-    import gettext
-
+def _translations(language: str) -> gettext.NullTranslations:
+    """Compile the catalogue of ``language`` in memory (no translation for English)."""
     if language == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
     from babel.messages.mofile import write_mo
@@ -159,6 +160,8 @@ def _translations(language: str):  # type: ignore[no-untyped-def]
         for message in part:
             if message.id:
                 catalog[message.id] = message
+    if catalog is None:  # the folder emptied since languages() looked
+        return gettext.NullTranslations()
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -187,10 +190,8 @@ def N_(message: str) -> str:
     return message
 
 
-def babel_locale(language: str | None = None):  # type: ignore[no-untyped-def]
+def babel_locale(language: str | None = None) -> Locale:
     """Return the Babel ``Locale`` of ``language`` (default: the current language)."""
-    from babel import Locale
-
     return Locale.parse(language or current_language())
 
 
