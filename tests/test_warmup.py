@@ -53,3 +53,16 @@ def test_a_warm_cache_says_nothing(monkeypatch):
     said: list[str] = []
     assert not _warmup.announce_if_cold(said.append)
     assert said == []
+
+
+def test_cli_warmup_names_the_cache_it_filled(capsys):
+    from cpted.cli import main
+
+    assert main(["warmup"]) == 0
+    out = capsys.readouterr().out
+    folders = _warmup.cache_folders()
+    assert folders, "no kernel reports a cache folder"
+    for folder in folders:
+        assert folder in out
+        # the folder holds numba's index of compiled kernels
+        assert any(Path(folder).glob("*.nbi")), folder

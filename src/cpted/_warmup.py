@@ -18,7 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COMPILING", "KERNEL_MODULES", "announce_if_cold", "cold_kernels", "kernels", "warmup"]
+__all__ = [
+    "COMPILING",
+    "KERNEL_MODULES",
+    "announce_if_cold",
+    "cache_folders",
+    "cold_kernels",
+    "kernels",
+    "warmup",
+]
 
 logger = logging.getLogger("cpted")
 
@@ -68,6 +76,22 @@ def _is_cached(dispatcher: Any) -> bool:
         return bool(dispatcher._cache._cache_file._load_index())
     except Exception:  # a numba without this layout: assume compiled, say nothing
         return True
+
+
+def cache_folders() -> list[str]:
+    """Return the folders where numba keeps cpted's compiled kernels on this machine.
+
+    numba writes beside each module (``__pycache__``), or under ``NUMBA_CACHE_DIR`` when
+    that is set or the package folder is read-only; deleting them makes the next audit
+    compile again.
+    """
+    folders = set()
+    for f in kernels().values():
+        try:
+            folders.add(str(f._cache._cache_path))
+        except AttributeError:  # a numba without this layout
+            continue
+    return sorted(folders)
 
 
 def cold_kernels(*, audit_only: bool = True) -> list[str]:

@@ -101,6 +101,17 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_warmup(args: argparse.Namespace) -> int:
+    from cpted._warmup import cache_folders, warmup
+
+    compiled = warmup(verbose=not args.quiet)
+    if not args.quiet:
+        print(f"{len(compiled)} kernels compiled now; the compiled code is kept in:")
+        for folder in cache_folders():
+            print(f"  {folder}")
+    return 0
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     from cpted._output import claim
     from cpted.audit import audit, read_weights
@@ -284,6 +295,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     info.add_argument("source", help="OSM file or sample name")
     info.set_defaults(run=_cmd_info)
+    warm = commands.add_parser(
+        "warmup",
+        parents=shared,
+        help="compile the numerical kernels once (about a minute), so the first audit is fast",
+    )
+    warm.set_defaults(run=_cmd_warmup)
     return parser
 
 

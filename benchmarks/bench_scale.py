@@ -1,0 +1,152 @@
+"""How the audit grows with the area: Helsinki tiled 1×1 to 4×4 (issue 15).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_scale.py [--max 4] [--workers 2]
+
+The areas are real data: the bundled Helsinki extract copied n×n with pyosmium, each copy
+shifted by the extract's width and height, ids offset (``benchmarks/_tiled.py``, cached
+under ``build/bench/``). Each audit runs in a child process of this interpreter (warm
+kernels), which loads the PBF and audits it with the default tiling on ``--workers`` local
+processes. The parent samples the resident memory of the child and all its worker
+processes every 50 ms (psutil) and prints:
+
+- wall time and peak memory (the whole process tree, and the largest single process) per
+  area, segments per second;
+- the growth exponent b of time ≈ a·segments^b (least squares in log-log; target ≤ 1.05)
+  and the memory from 2×2 on (target: flat once the area is larger than a tile);
+- the extrapolation to 100 km² (the sample covers :data:`SAMPLE_KM2` km²);
+- the speed-up of 2 workers over 1 on the 3×3 area, measured in this run (target ≥ 1.7×).
+
+Nothing is asserted: the tests check behaviour, this prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+from _tiled import helsinki
+
+#: Area of the Helsinki sample's footprint (km²), printed by the run below as a check.
+SAMPLE_KM2 = 1.7
+TARGET_EXPONENT = 1.05
+TARGET_SPEEDUP = 1.7
+TARGET_PEAK_MB = 3072
+
+CHILD = """
+import sys, time, cpted
+path, workers = sys.argv[1], int(sys.argv[2])
+start = time.perf_counter()
+area = cpted.area_from_file(path)
+loaded = time.perf_counter() - start
+result = cpted.audit(area, workers=workers, progress=False)
+print(len(result.segments), area.footprint.area / 1e6, loaded, time.perf_counter() - start)
+"""
+
+
+def _measure(path: Path, workers: int) -> dict[str, float]:
+    """Audit ``path`` in a child process; return its figures and the tree's peak memory."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path), str(workers)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    peak = {"tree": 0.0, "process": 0.0}
+    root = psutil.Process(proc.pid)
+
+    def sample() -> None:
+        while proc.poll() is None:
+            try:
+                rss = [root.memory_info().rss]
+                rss += [c.memory_info().rss for c in root.children(recursive=True)]
+            except psutil.Error:
+                continue
+            peak["tree"] = max(peak["tree"], sum(rss) / 2**20)
+            peak["process"] = max(peak["process"], max(rss) / 2**20)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    start = time.perf_counter()
+    watcher.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    watcher.join()
+    if proc.returncode:
+        msg = f"the audit of {path} failed (exit {proc.returncode})"
+        raise SystemExit(msg)
+    segments, km2, load_s, audit_s = out.split()[-4:]
+    return {
+        "segments": float(segments),
+        "km2": float(km2),
+        "load": float(load_s),
+        "audit": float(audit_s),
+        "wall": wall,
+        "peak tree MB": peak["tree"],
+        "peak process MB": peak["process"],
+    }
+
+
+def _exponent(x: list[float], y: list[float]) -> float:
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--max", type=int, default=4, help="largest n of the n×n areas")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    # kernels warm before anything is timed
+    subprocess.run([sys.executable, "-c", "import cpted; cpted.warmup()"], check=True)
+    rows = {}
+    print(f"audit of Helsinki n×n on {args.workers} local worker process(es)")
+    print(
+        f"  {'area':<5} {'segments':>8} {'km²':>6} {'wall s':>8} {'seg/s':>7} "
+        f"{'peak tree MB':>13} {'peak process MB':>16}"
+    )
+    for n in range(1, args.max + 1):
+        row = _measure(helsinki(n), args.workers)
+        rows[n] = row
+        print(
+            f"  {n}×{n:<3} {row['segments']:8.0f} {row['km2']:6.1f} {row['wall']:8.1f} "
+            f"{row['segments'] / row['wall']:7.0f} {row['peak tree MB']:13.0f} "
+            f"{row['peak process MB']:16.0f}"
+        )
+    ns = sorted(rows)
+    segs = [rows[n]["segments"] for n in ns]
+    b_time = _exponent(segs, [rows[n]["wall"] for n in ns])
+    print(
+        f"growth exponent of wall time against segments: {b_time:.2f} "
+        f"(target ≤ {TARGET_EXPONENT}: {'met' if b_time <= TARGET_EXPONENT else 'MISSED'})"
+    )
+    if len(ns) >= 3:
+        b_mem = _exponent(segs[1:], [rows[n]["peak process MB"] for n in ns[1:]])
+        print(f"growth exponent of the largest process's memory from 2×2 on: {b_mem:.2f}")
+    last = rows[ns[-1]]
+    scale = 100.0 / last["km2"]
+    wall_100 = last["wall"] * scale**b_time
+    print(
+        f"extrapolated to 100 km² ({scale:.1f}× the {ns[-1]}×{ns[-1]} area): "
+        f"{wall_100 / 60:.0f} min on {args.workers} workers; peak per process "
+        f"{last['peak process MB']:.0f} MB (set by the tile; target ≤ {TARGET_PEAK_MB} MB)"
+    )
+    if args.max >= 3:
+        one = _measure(helsinki(3), 1)
+        two = rows[3] if args.workers == 2 else _measure(helsinki(3), 2)
+        speedup = one["wall"] / two["wall"]
+        print(
+            f"3×3: 1 worker {one['wall']:.1f} s, 2 workers {two['wall']:.1f} s: speed-up "
+            f"{speedup:.2f}× (target ≥ {TARGET_SPEEDUP}×: "
+            f"{'met' if speedup >= TARGET_SPEEDUP else 'MISSED'})"
+        )
+    print(f"(the sample's footprint: {rows[1]['km2']:.2f} km²)")
+
+
+if __name__ == "__main__":
+    main()
