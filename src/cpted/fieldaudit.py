@@ -24,6 +24,7 @@ import shapely
 
 from cpted import settings
 from cpted._errors import InputError
+from cpted._i18n import N_, _, use
 
 if TYPE_CHECKING:
     from cpted.audit import Audit
@@ -326,6 +327,28 @@ def agreement_summary(table: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+#: The verdicts of :func:`agreement` in a planner's words (the table keeps the English
+#: keys; the map shows these, in the current language).
+VERDICTS = {
+    "agree": N_("agree"),
+    "map higher": N_("map higher"),
+    "map lower": N_("map lower"),
+    "not compared": N_("not compared"),
+    "no segment": N_("no segment"),
+}
+
+#: The rated items in a planner's words.
+ITEMS = {
+    "lighting": N_("lighting"),
+    "openness": N_("openness"),
+    "visibility": N_("visibility"),
+    "people": N_("people"),
+    "security": N_("security"),
+    "walk_path": N_("walk path"),
+    "transport": N_("public transport"),
+    "feeling": N_("feeling"),
+}
+
 #: Colours of the agreement layer.
 AGREEMENT_COLOURS = {
     "agree": "#1a9850",
@@ -336,7 +359,9 @@ AGREEMENT_COLOURS = {
 }
 
 
-def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedMap:
+def agreement_map(
+    audit: Audit, table: gpd.GeoDataFrame | None = None, *, language: str | None = None
+) -> CptedMap:
     """
     Draw the audit map with the observations coloured by agreement, one layer per item.
 
@@ -346,43 +371,60 @@ def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedM
         The audit.
     table
         From :func:`agreement` (default ``audit.layers["field_agreement"]``).
+    language
+        The language of the map's words (default the current one, see
+        :func:`cpted.maps.audit_map`).
 
     Returns
     -------
     cpted.maps.CptedMap
     """
-    from cpted.maps import LayerList, _audit_layers, add_geojson_layer
-
     if table is None:
         table = audit.layers.get("field_agreement")
     if table is None:
-        msg = "No field observations joined yet; call audit.compare_observations(...) first."
+        msg = _("No field observations joined yet; call audit.compare_observations(...) first.")
         raise InputError(msg)
+    with use(language):
+        return _agreement_map(audit, table)
+
+
+def _agreement_map(audit: Audit, table: gpd.GeoDataFrame) -> CptedMap:
+    from cpted.maps import LayerList, _audit_layers, add_geojson_layer
+    from cpted.maps._words import say
+
+    verdicts = {k: _(v) for k, v in VERDICTS.items()}
+    colours = {verdicts.get(k, k): c for k, c in AGREEMENT_COLOURS.items()}
     # the walk layers join the audit's before the layer control is drawn, so it lists them
     m = _audit_layers(audit)
     for item, group in table.groupby("item", sort=False):
+        word = _(ITEMS[item]) if item in ITEMS else str(item).replace("_", " ")
+        shown = group.assign(
+            item=word, agreement=group["agreement"].map(lambda v: verdicts.get(v, v))
+        )
         add_geojson_layer(
             m,
-            group,
-            f"Walk audit: {str(item).replace('_', ' ')}",
+            shown,
+            _("Walk audit: {item}").format(item=word),
             fields=["item", "observed", "computed", "difference", "agreement", "segments"],
             aliases=[
-                "item",
-                "observed (0-100)",
-                "computed (0-100)",
-                "map − walk",
-                "verdict",
-                "segments",
+                _("item"),
+                _("observed (0-100)"),
+                _("computed (0-100)"),
+                _("map − walk"),
+                _("verdict"),
+                _("segments"),
             ],
             style=lambda f: {
-                "color": AGREEMENT_COLOURS.get(f["properties"].get("agreement"), "#9e9e9e"),
-                "fillColor": AGREEMENT_COLOURS.get(f["properties"].get("agreement"), "#9e9e9e"),
+                "color": colours.get(f["properties"].get("agreement"), "#9e9e9e"),
+                "fillColor": colours.get(f["properties"].get("agreement"), "#9e9e9e"),
                 "weight": 4,
             },
             radius=6,
             show=item == table["item"].iloc[0],
-            legend=[(c, k) for k, c in AGREEMENT_COLOURS.items()],
-            legend_note=f"agree: within {settings.FIELD_AUDIT_AGREEMENT:g} points",
+            legend=[(c, k) for k, c in colours.items()],
+            legend_note=_("agree: within {points} points").format(
+                points=say(settings.FIELD_AUDIT_AGREEMENT)
+            ),
         )
     LayerList().add_to(m)
     return m
