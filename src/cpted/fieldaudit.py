@@ -68,7 +68,9 @@ def _scale(values: pd.DataFrame) -> tuple[float, float]:
     for lo, hi in ((0.0, 3.0), (1.0, 5.0), (0.0, 5.0), (0.0, 10.0), (0.0, 100.0)):
         if lo <= low and high <= hi:
             return (lo, hi)
-    msg = f"Ratings run from {low:g} to {high:g}; pass scale=(lowest, highest) to read them."
+    msg = _("Ratings run from {low} to {high}; pass scale=(lowest, highest) to read them.").format(
+        low=f"{low:g}", high=f"{high:g}"
+    )
     raise InputError(msg)
 
 
@@ -109,19 +111,21 @@ def observations_from_file(
     from cpted.area import read_layer
 
     if not isinstance(source, gpd.GeoDataFrame | str | os.PathLike):
-        msg = (
+        msg = _(
             "source must be the path of a CSV, GeoJSON or GeoPackage file of observations, "
-            f"or a GeoDataFrame; got {type(source).__name__} {source!r}."
-        )
+            "or a GeoDataFrame; got {kind} {value}."
+        ).format(kind=type(source).__name__, value=repr(source))
         raise InputError(msg)
     frame = source.copy() if isinstance(source, gpd.GeoDataFrame) else read_layer(source, crs=crs)
     if frame.crs is None:
-        msg = "The observations have no CRS; pass crs=... (e.g. crs=4326 for lon/lat)."
+        msg = _("The observations have no CRS; pass crs=... (e.g. crs=4326 for lon/lat).")
         raise InputError(msg)
     kinds = set(frame.geom_type.dropna())
     if not kinds <= {"Point", "LineString", "MultiLineString"}:
         got = ", ".join(sorted(kinds))
-        msg = f"Observations must be points or lines (walked segments), got {got}."
+        msg = _("Observations must be points or lines (walked segments), got {got}.").format(
+            got=got
+        )
         raise InputError(msg)
     lower = {str(c).strip().lower(): c for c in frame.columns if c != "geometry"}
     found: dict[str, Any] = {}
@@ -131,9 +135,8 @@ def observations_from_file(
                 found[item] = lower[alias]
                 break
     if not found:
-        msg = (
-            "No rated item found among the columns "
-            f"({', '.join(map(str, lower.values()))}); name them {', '.join(RUBRIC)}."
+        msg = _("No rated item found among the columns ({columns}); name them {items}.").format(
+            columns=", ".join(map(str, lower.values())), items=", ".join(RUBRIC)
         )
         raise InputError(msg)
     ratings = pd.DataFrame(
@@ -143,19 +146,24 @@ def observations_from_file(
     bad = frame[list(found.values())].notna().to_numpy() & ratings.isna().to_numpy()
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        msg = (
-            f"Rating {frame[list(found.values())[col]].iloc[row]!r} of "
-            f"{list(found)[col]} (observation {row + 1}) is not a number."
+        msg = _("Rating {value} of {item} (observation {n}) is not a number.").format(
+            value=repr(frame[list(found.values())[col]].iloc[row]),
+            item=list(found)[col],
+            n=row + 1,
         )
         raise InputError(msg)
     lo, hi = scale if scale is not None else _scale(ratings)
     if not hi > lo:
-        msg = f"scale must be (lowest, highest) with highest > lowest, got {scale!r}."
+        msg = _("scale must be (lowest, highest) with highest > lowest, got {scale}.").format(
+            scale=repr(scale)
+        )
         raise InputError(msg)
     outside = (ratings < lo) | (ratings > hi)
     if outside.to_numpy().any():
         item = outside.any().idxmax()
-        msg = f"{item} ratings lie outside the scale {lo:g}-{hi:g}; pass scale=(lowest, highest)."
+        msg = _(
+            "{item} ratings lie outside the scale {low}-{high}; pass scale=(lowest, highest)."
+        ).format(item=item, low=f"{lo:g}", high=f"{hi:g}")
         raise InputError(msg)
     out = frame.drop(columns=list(found.values()))
     for item in found:
@@ -226,11 +234,13 @@ def agreement(
     """
     distance = settings.FIELD_AUDIT_DISTANCE if distance is None else float(distance)
     if not np.isfinite(distance) or distance <= 0:
-        msg = f"distance must be a positive number of metres, got {distance!r}."
+        msg = _("distance must be a positive number of metres, got {distance}.").format(
+            distance=repr(distance)
+        )
         raise InputError(msg)
     items = [i for i in RUBRIC if i in observations.columns]
     if not items:
-        msg = "The observations hold no rated item; read them with observations_from_file()."
+        msg = _("The observations hold no rated item; read them with observations_from_file().")
         raise InputError(msg)
     obs = observations.to_crs(audit.segments.crs)
     segments = audit.segments

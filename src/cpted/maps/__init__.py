@@ -423,7 +423,9 @@ def add_legend(
     extra = f'<div class="note">{html.escape(note)}</div>' if note else ""
     heading = html.escape(title)
     if pick_title is not None:
-        heading += f': <span class="cpted-pick-title">{html.escape(pick_title)}</span>'
+        pick = f'<span class="cpted-pick-title">{html.escape(pick_title)}</span>'
+        # "Street segments: Lighting"; French puts a space before the colon
+        heading = html.escape(_("{title}: {pick}")).format(title=heading, pick=pick)
     box = f'<div class="cpted-legend"><strong>{heading}</strong>{rows}{extra}</div>'
     panel = getattr(m, "_cpted_legends", None)
     if panel is None:

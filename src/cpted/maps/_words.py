@@ -112,6 +112,10 @@ SCORE_LABELS = {
     "surveillance_score": N_("surveillance score"),
     "access_score": N_("access score"),
     "vulnerability_score": N_("vulnerability score"),
+    "door_sightlines_score": N_("door sightlines score"),
+    "door_lighting_score": N_("door lighting score"),
+    "door_surveillance_score": N_("door surveillance score"),
+    "door_access_score": N_("door access score"),
 }
 
 
