@@ -27,7 +27,7 @@ from cpted import fieldaudit, scenarios
 from cpted._errors import InputError
 from cpted._i18n import LOCALE_DIR, current_language, use
 from cpted.maps import LAYER_GROUPS, LayerList, audit_map
-from cpted.maps._words import label_and_unit, say
+from cpted.maps._words import label_and_unit, say, say_change
 
 LANGUAGES = ("fr", "es", "de")
 
@@ -190,6 +190,55 @@ def test_layer_names_keep_their_group_and_labels_their_unit(language):
     assert wrong == []
 
 
+def test_tooltip_numbers_and_words_follow_the_language():
+    nnbsp = "\N{NARROW NO-BREAK SPACE}"  # CLDR's French group separator
+    with use("fr"):
+        assert say(1234.4, "m²") == f"1{nnbsp}234 m²"
+        assert (say(0.04, "lx"), say(54.2, "of 100"), say(True)) == ("0,04 lx", "54 sur 100", "oui")
+    with use("de"):
+        assert (say(1234.4, "m²"), say(2.5, "min"), say(False)) == ("1.234 m²", "2,5 min", "nein")
+        assert say_change(-0.42, 2) == "-0,42" and say_change(3, 0) == "+3"
+    with use("es"):
+        assert (say(0.6, share=True), say(12.0, "of 100")) == ("60 %", "12 de 100")
+    assert say(1234.4, "m²") == "1,234 m²"  # and English again outside the blocks
+
+
+def test_scenario_and_field_audit_errors_speak_the_language(neukoelln):
+    with use("fr"), pytest.raises(InputError, match="Type d'entrée inconnu 'porch'"):
+        scenarios.add_entrance(neukoelln, (0.0, 0.0), entrance="porch")
+    with use("de"), pytest.raises(InputError, match="außerhalb des Untersuchungsgebiets"):
+        scenarios.add_lamp(neukoelln, (0.0, 0.0))
+    with use("es"), pytest.raises(InputError, match="Ningún criterio valorado"):
+        fieldaudit.observations_from_file(
+            gpd.GeoDataFrame({"note": ["x"]}, geometry=gpd.points_from_xy([0], [0]), crs=4326)
+        )
+
+
+def test_a_name_in_the_language_is_shown_where_mapped():
+    from shapely import LineString
+
+    from cpted.maps._streets import where
+
+    streets = gpd.GeoDataFrame(
+        {
+            "name": ["Rue du Marché", "Hauptstraße", None],
+            "name:fr": [None, "Rue Principale", None],
+            "highway": ["residential", "residential", "footway"],
+        },
+        geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 500), (100, 500)]),
+                  LineString([(0, 10), (100, 10)])],
+        crs=32633,
+    )  # fmt: skip
+    with use("fr"):
+        assert list(where(streets)) == [
+            "Rue du Marché",
+            "Rue Principale",
+            "chemin piéton le long de Rue du Marché",
+        ]
+    with use("de"):
+        assert list(where(streets))[:2] == ["Rue du Marché", "Hauptstraße"]  # as mapped
+
+
 # -- the pages ----------------------------------------------------------------------------
 
 
@@ -311,7 +360,7 @@ def test_field_audit_map_in_spanish(walked):
     page = fieldaudit.agreement_map(audit, table, language="es").to_html()
     assert _untranslated(page, "es") == []
     text = _read(page)
-    assert "Auditoría a pie: iluminación" in text and "Auditoría a pie: apertura" in text
+    assert "Marcha exploratoria: iluminación" in text and "Marcha exploratoria: apertura" in text
     with use("es"):
         points = say(cpted.settings.FIELD_AUDIT_AGREEMENT)
     assert f"coinciden: diferencia de {points} puntos como máximo" in text

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from cpted import settings
-from cpted._i18n import N_, _, n_, p_
+from cpted._i18n import N_, _, current_language, n_, p_
 from cpted._principle import PRINCIPLES
 from cpted.maps._packed import steps
 from cpted.maps._words import say
@@ -36,7 +36,15 @@ if TYPE_CHECKING:
     from cpted.area import StudyArea
     from cpted.audit import Audit
 
-__all__ = ["LABEL_ZOOM", "PICKS", "add_basemap", "add_segments", "highway_words", "where"]
+__all__ = [
+    "LABEL_ZOOM",
+    "PICKS",
+    "add_basemap",
+    "add_segments",
+    "highway_words",
+    "local_names",
+    "where",
+]
 
 #: Zoom from which street and place names show (Leaflet zoom 17: about 1 m per pixel).
 LABEL_ZOOM = 17
@@ -105,6 +113,21 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def local_names(frame: pd.DataFrame) -> pd.Series:
+    """
+    Return each feature's name as mapped, or its ``name:<lang>`` in the current language.
+
+    OSM names stay as mapped; where a layer carries a ``name:fr`` (``name:de``, ...)
+    column, as a planner's own layers may, the map shows that name in French.
+    """
+    names = frame["name"].map(_text) if "name" in frame else pd.Series(None, frame.index)
+    column = f"name:{current_language()}"
+    if column in frame:
+        local = frame[column].map(_text)
+        names = local.where(local.notna(), names)
+    return names.astype(object)
+
+
 def where(streets: gpd.GeoDataFrame) -> pd.Series:
     """
     Name each segment for a planner: its street, or the named street it runs beside.
@@ -115,7 +138,7 @@ def where(streets: gpd.GeoDataFrame) -> pd.Series:
     of :func:`highway_words`; street names stay as mapped). Returns plain text (not
     escaped).
     """
-    names = streets["name"].map(_text) if "name" in streets else pd.Series(None, streets.index)
+    names = local_names(streets)
     kind = (
         streets["highway"].map(_text).fillna("path")
         if "highway" in streets
@@ -173,7 +196,7 @@ def _labels(area: StudyArea, wrap: bool) -> list[list[Any]]:
     streets = area.streets
     rows: list[list[Any]] = []
     if len(streets) and "name" in streets:
-        names = streets["name"].map(_text)
+        names = local_names(streets)
         # a street's own segments carry its label; a name only sidewalks borrowed (the
         # road itself not walkable) is placed on the longest of those sidewalks
         borrowed = (
@@ -191,10 +214,11 @@ def _labels(area: StudyArea, wrap: bool) -> list[list[Any]]:
                 rows.append([lat, lon, html.escape(name), _angle(line), "s"])
     sites = area.sites
     if len(sites) and "name" in sites:
-        named = sites[sites["name"].map(_text).notna()]
+        names = local_names(sites)
+        named = sites[names.notna()]
         if len(named):
             spots = _to_web(named.geometry.representative_point(), sites.crs, wrap)
-            for name, (lon, lat) in zip(named["name"], spots, strict=True):
+            for name, (lon, lat) in zip(names[names.notna()], spots, strict=True):
                 rows.append([lat, lon, html.escape(str(name)), 0, "p"])
     return rows
 
