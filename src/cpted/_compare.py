@@ -2,7 +2,8 @@
 
 The side-by-side page is cpted's own: two Leaflet maps in one page whose views follow each
 other (pan or zoom one and the other moves with it), with Leaflet inlined from the
-installed package, so the page works offline like every cpted map.
+installed package, so the page works offline like every cpted map. Its words are in the
+current language (:func:`cpted._i18n.use`, or ``language=``), numbers in its notation.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cpted._errors import InputError
+from cpted._i18n import N_, _, decimal, n_, use
 
 if TYPE_CHECKING:
     from cpted.audit import Audit
@@ -125,9 +127,11 @@ class Comparison:
         changed = self.segments[self.segments["changed"]]
         return changed.reindex(changed[column].abs().sort_values(ascending=False).index)
 
-    def to_html(self, *, score: str = "cpted_score", title: str | None = None) -> str:
+    def to_html(
+        self, *, score: str = "cpted_score", title: str | None = None, language: str | None = None
+    ) -> str:
         """Draw the side-by-side page: before and after maps with synchronised views."""
-        return side_by_side_html(self, score=score, title=title)
+        return side_by_side_html(self, score=score, title=title, language=language)
 
     def save(
         self,
@@ -156,9 +160,10 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         page = html.escape(self.to_html(), quote=True)
+        title = html.escape(_("before and after"))
         return (
             f'<iframe srcdoc="{page}" style="width:100%;height:560px;border:none" '
-            'title="before and after"></iframe>'
+            f'title="{title}"></iframe>'
         )
 
     def __repr__(self) -> str:
@@ -209,11 +214,22 @@ _PAGE_SCRIPT = """
     var stops = ['#d73027','#fc8d59','#fee08b','#91cf60','#1a9850'];
     return stops[Math.min(Math.floor(Math.max(s, 0) / 20), 4)];
   }
+  // labels and text values were escaped for HTML in Python; numbers are written in the
+  // page's language (the same CLDR notation Babel writes in Python)
+  function value(v){
+    if (v === true) { return data.words.yes; }
+    if (v === false) { return data.words.no; }
+    if (typeof v === 'number') {
+      return v.toLocaleString(data.lang, {maximumFractionDigits: 2});
+    }
+    return v;
+  }
   function tip(p, fields){
     var out = [];
     for (var i = 0; i < fields.length; i++) {
       var v = p[fields[i]];
-      if (v !== null && v !== undefined) { out.push(fields[i] + ': ' + v); }
+      var label = data.labels[fields[i]] || fields[i];
+      if (v !== null && v !== undefined) { out.push(label + ': ' + value(v)); }
     }
     return out.join('<br>');
   }
@@ -225,20 +241,21 @@ _PAGE_SCRIPT = """
         fillColor: colour(f.properties[data.score]), fillOpacity: 0.35}; },
       onEachFeature: function(f, l){ l.bindTooltip(tip(f.properties, data.siteFields)); }
     }).addTo(m);
-    overlays['Public spaces'] = sites;
+    overlays[data.words.sites] = sites;
     var streets = L.geoJSON(side.segments, {
       style: function(f){ return {color: colour(f.properties[data.score]),
         weight: f.properties.changed ? 7 : 4, opacity: 0.95}; },
       onEachFeature: function(f, l){ l.bindTooltip(tip(f.properties, data.segmentFields)); }
     }).addTo(m);
-    overlays['Streets by score'] = streets;
+    overlays[data.words.streets] = streets;
     var point = function(c, r){ return function(f, ll){ return L.circleMarker(ll,
       {radius: r || 4, color: '#222', weight: 1, fillColor: c, fillOpacity: 0.9}); }; };
-    overlays['Lamps'] = L.geoJSON(side.lamps, {pointToLayer: point('#ffd92f')}).addTo(m);
-    overlays['Barriers'] = L.geoJSON(side.barriers, {pointToLayer: point('#8c564b', 2),
+    overlays[data.words.lamps] = L.geoJSON(side.lamps, {pointToLayer: point('#ffd92f')}).addTo(m);
+    overlays[data.words.barriers] = L.geoJSON(side.barriers, {pointToLayer: point('#8c564b', 2),
       style: function(){ return {color: '#8c564b', weight: 2}; }}).addTo(m);
-    overlays['Uses'] = L.geoJSON(side.pois, {pointToLayer: point('#1f78b4', 3)});
-    overlays['Entrances'] = L.geoJSON(side.entrances, {pointToLayer: point('#33a02c', 3)});
+    overlays[data.words.uses] = L.geoJSON(side.pois, {pointToLayer: point('#1f78b4', 3)});
+    overlays[data.words.entrances] = L.geoJSON(side.entrances,
+      {pointToLayer: point('#33a02c', 3)});
     L.control.layers(null, overlays, {collapsed: true}).addTo(m);
     L.control.scale().addTo(m);
     m.attributionControl.addAttribution(data.credit);
@@ -264,6 +281,51 @@ _PAGE_SCRIPT = """
 """
 
 
+#: The names of the page's layers, in the layer list of each map.
+_LAYER_WORDS = {
+    "sites": N_("Public spaces"),
+    "streets": N_("Streets by score"),
+    "lamps": N_("Lamps"),
+    "barriers": N_("Barriers"),
+    "uses": N_("Uses"),
+    "entrances": N_("Entrances"),
+}
+
+#: How the fields of a tooltip are named (score columns: their score label).
+_FIELD_WORDS = {
+    "name": N_("name"),
+    "highway": N_("type"),
+    "category": N_("kind of space"),
+    "changed": N_("changed"),
+}
+
+#: The tables of the summary line.
+_TABLE_WORDS = {"segments": N_("segments"), "sites": N_("sites")}
+
+
+def _labels(fields: Iterable[str], score: str) -> dict[str, str]:
+    """Escaped labels of the tooltip fields, in the current language."""
+    from cpted.maps._words import score_label
+
+    out = {}
+    for field in fields:
+        if field == f"{score}_change":
+            label = _("change of {score}").format(score=score_label(score))
+        elif field in _FIELD_WORDS:
+            label = _(_FIELD_WORDS[field])
+        else:
+            label = score_label(field)
+        out[field] = html.escape(label)
+    return out
+
+
+def _fixed(value: Any, digits: int) -> str:
+    """Write a figure to ``digits`` decimals in the current language's notation ("–": missing)."""
+    from cpted._format import is_missing
+
+    return "–" if is_missing(value) else decimal(float(value), digits)
+
+
 def _label(row: pd.Series) -> str:
     name = row.get("name")
     if isinstance(name, str) and name:
@@ -287,7 +349,11 @@ def _side(audit: Audit, table: gpd.GeoDataFrame, score: str, fields: list[str]) 
 
 
 def side_by_side_html(
-    comparison: Comparison, *, score: str = "cpted_score", title: str | None = None
+    comparison: Comparison,
+    *,
+    score: str = "cpted_score",
+    title: str | None = None,
+    language: str | None = None,
 ) -> str:
     """
     Draw before and after side by side, with synchronised views, as one offline page.
@@ -300,14 +366,23 @@ def side_by_side_html(
         The score that colours streets and sites.
     title
         Page title (escaped).
+    language
+        The language of the page's words (default the current one, see
+        :func:`cpted._i18n.use`).
 
     Returns
     -------
     str
         A self-contained HTML page (Leaflet inlined; no request leaves the browser).
     """
+    with use(language) as lang:
+        return _side_by_side(comparison, score=score, title=title, lang=lang)
+
+
+def _side_by_side(comparison: Comparison, *, score: str, title: str | None, lang: str) -> str:
     from cpted.maps import score_colour
     from cpted.maps._assets import _leaflet_css, _leaflet_js
+    from cpted.maps._words import say_change, score_label
 
     before, after = comparison.before, comparison.after
     if score not in after.segments and score not in after.sites:
@@ -330,13 +405,23 @@ def side_by_side_html(
         extent.geometry if len(extent) else gpd.GeoSeries([after.area.boundary], crs=after.area.crs)
     )
     bounds = frame.to_crs(4326).total_bounds
-    date = after.area.data_date or "unknown date"
+    date = after.area.data_date or _("unknown date")
     data = {
         "score": score,
         "segmentFields": [score, *fields],
         "siteFields": [score, "name", "category"],
         "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
-        "credit": html.escape(f"Data © OpenStreetMap contributors (ODbL), data of {date}"),
+        "credit": html.escape(
+            _("Data © OpenStreetMap contributors (ODbL), data of {date}").format(date=date)
+        ),
+        # the page's words, escaped: its script inserts them as HTML
+        "lang": lang,
+        "labels": _labels([score, *fields, "name", "category"], score),
+        "words": {
+            **{key: html.escape(_(word)) for key, word in _LAYER_WORDS.items()},
+            "yes": html.escape(_("yes")),
+            "no": html.escape(_("no")),
+        },
         "before": _side(before, seg_before, score, fields),
         "after": _side(after, seg_after, score, fields),
     }
@@ -345,41 +430,62 @@ def side_by_side_html(
     summary = comparison.summary()
     rows = ""
     if len(summary):
+        line = _("{table} {score}: {before} → {after} ({change}; {better}, {worse})")
         for (table, column), row in summary.iterrows():
-            rows += (
-                f"<span>{html.escape(str(table))} {html.escape(str(column))}: "
-                f"{row['before']:.1f} → {row['after']:.1f} ({row['mean_change']:+.2f}; "
-                f"{int(row['improved'])} better, {int(row['worsened'])} worse)</span> · "
+            better, worse = int(row["improved"]), int(row["worsened"])
+            text = line.format(
+                table=_(_TABLE_WORDS[table]) if table in _TABLE_WORDS else table,
+                score=score_label(str(column)),
+                before=_fixed(row["before"], 1),
+                after=_fixed(row["after"], 1),
+                change=say_change(row["mean_change"], 2),
+                better=n_("{n} better", "{n} better", better).format(n=better),
+                worse=n_("{n} worse", "{n} worse", worse).format(n=worse),
             )
+            rows += f"<span>{html.escape(text)}</span> · "
     changes = ""
     column = f"{score}_change"
     if column in diff and diff["changed"].any():
         top = diff[diff["changed"]]
         top = top.reindex(top[column].abs().sort_values(ascending=False).index).head(15)
+        item = _("segment {id} {street}: {before} → {after} ({change})")
         items = "".join(
-            f"<li>segment {html.escape(str(key))} {html.escape(_label(row))}: "
-            f"{row[f'{score}_before']:.0f} → {row[f'{score}_after']:.0f} "
-            f"({row[column]:+.1f})</li>"
+            "<li>"
+            + html.escape(
+                item.format(
+                    id=key,
+                    street=_label(row),
+                    before=_fixed(row[f"{score}_before"], 0),
+                    after=_fixed(row[f"{score}_after"], 0),
+                    change=say_change(row[column], 1),
+                )
+            )
+            + "</li>"
             for key, row in top.iterrows()
         )
-        changes = f"<details><summary>Largest changes</summary><ol>{items}</ol></details>"
+        largest = html.escape(_("Largest changes"))
+        changes = f"<details><summary>{largest}</summary><ol>{items}</ol></details>"
     legend = "".join(
         f'<span style="background:{score_colour(v)}"></span>{label}'
         for v, label in ((10, "0–20"), (30, "20–40"), (50, "40–60"), (70, "60–80"), (90, "80–100"))
     )
-    heading = title or f"Before and after: {after.area.name}"
+    heading = title or _("Before and after: {place}").format(place=after.area.name)
     leaflet = _leaflet_js().replace("</script", "<\\/script")
+    thick = html.escape(_("thick lines: segments whose scores changed"))
+    credit = _("Map data © OpenStreetMap contributors (ODbL), data of {date}. Made with cpted.")
+    panes = html.escape(_("Before")), html.escape(_("After"))
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='{html.escape(lang)}'><head><meta charset='utf-8'>"
         f"<title>{html.escape(heading)}</title>"
         f"<style>{_leaflet_css()}</style><style>{_PAGE_STYLE}</style></head><body>"
         f"<header><h1>{html.escape(heading)}</h1>"
-        f"<div class='legend'>{html.escape(score.replace('_', ' '))}:{legend} "
-        "— thick lines: segments whose scores changed</div></header>"
-        "<div class='pair'><div class='pane'><h2>Before</h2><div id='map-before' class='map'>"
-        "</div></div><div class='pane'><h2>After</h2><div id='map-after' class='map'></div>"
-        f"</div></div><footer>{rows}{changes}<br>Map data © OpenStreetMap contributors "
-        f"(ODbL), data of {html.escape(str(date))}. Made with cpted.</footer>"
+        f"<div class='legend'>{html.escape(score_label(score))}:{legend} "
+        f"— {thick}</div></header>"
+        f"<div class='pair'><div class='pane'><h2>{panes[0]}</h2>"
+        "<div id='map-before' class='map'></div></div>"
+        f"<div class='pane'><h2>{panes[1]}</h2><div id='map-after' class='map'>"
+        f"</div></div></div><footer>{rows}{changes}<br>"
+        f"{html.escape(credit.format(date=date))}</footer>"
         f'<script type="application/json" id="cpted-data">{payload}</script>'
         f"<script>{leaflet}</script>"
         f"<script>{_PAGE_SCRIPT}</script></body></html>"

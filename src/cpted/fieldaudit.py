@@ -24,6 +24,7 @@ import shapely
 
 from cpted import settings
 from cpted._errors import InputError
+from cpted._i18n import N_, _, use
 
 if TYPE_CHECKING:
     from cpted.audit import Audit
@@ -67,7 +68,9 @@ def _scale(values: pd.DataFrame) -> tuple[float, float]:
     for lo, hi in ((0.0, 3.0), (1.0, 5.0), (0.0, 5.0), (0.0, 10.0), (0.0, 100.0)):
         if lo <= low and high <= hi:
             return (lo, hi)
-    msg = f"Ratings run from {low:g} to {high:g}; pass scale=(lowest, highest) to read them."
+    msg = _("Ratings run from {low} to {high}; pass scale=(lowest, highest) to read them.").format(
+        low=f"{low:g}", high=f"{high:g}"
+    )
     raise InputError(msg)
 
 
@@ -108,19 +111,21 @@ def observations_from_file(
     from cpted.area import read_layer
 
     if not isinstance(source, gpd.GeoDataFrame | str | os.PathLike):
-        msg = (
+        msg = _(
             "source must be the path of a CSV, GeoJSON or GeoPackage file of observations, "
-            f"or a GeoDataFrame; got {type(source).__name__} {source!r}."
-        )
+            "or a GeoDataFrame; got {kind} {value}."
+        ).format(kind=type(source).__name__, value=repr(source))
         raise InputError(msg)
     frame = source.copy() if isinstance(source, gpd.GeoDataFrame) else read_layer(source, crs=crs)
     if frame.crs is None:
-        msg = "The observations have no CRS; pass crs=... (e.g. crs=4326 for lon/lat)."
+        msg = _("The observations have no CRS; pass crs=... (e.g. crs=4326 for lon/lat).")
         raise InputError(msg)
     kinds = set(frame.geom_type.dropna())
     if not kinds <= {"Point", "LineString", "MultiLineString"}:
         got = ", ".join(sorted(kinds))
-        msg = f"Observations must be points or lines (walked segments), got {got}."
+        msg = _("Observations must be points or lines (walked segments), got {got}.").format(
+            got=got
+        )
         raise InputError(msg)
     lower = {str(c).strip().lower(): c for c in frame.columns if c != "geometry"}
     found: dict[str, Any] = {}
@@ -130,9 +135,8 @@ def observations_from_file(
                 found[item] = lower[alias]
                 break
     if not found:
-        msg = (
-            "No rated item found among the columns "
-            f"({', '.join(map(str, lower.values()))}); name them {', '.join(RUBRIC)}."
+        msg = _("No rated item found among the columns ({columns}); name them {items}.").format(
+            columns=", ".join(map(str, lower.values())), items=", ".join(RUBRIC)
         )
         raise InputError(msg)
     ratings = pd.DataFrame(
@@ -142,19 +146,24 @@ def observations_from_file(
     bad = frame[list(found.values())].notna().to_numpy() & ratings.isna().to_numpy()
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        msg = (
-            f"Rating {frame[list(found.values())[col]].iloc[row]!r} of "
-            f"{list(found)[col]} (observation {row + 1}) is not a number."
+        msg = _("Rating {value} of {item} (observation {n}) is not a number.").format(
+            value=repr(frame[list(found.values())[col]].iloc[row]),
+            item=list(found)[col],
+            n=row + 1,
         )
         raise InputError(msg)
     lo, hi = scale if scale is not None else _scale(ratings)
     if not hi > lo:
-        msg = f"scale must be (lowest, highest) with highest > lowest, got {scale!r}."
+        msg = _("scale must be (lowest, highest) with highest > lowest, got {scale}.").format(
+            scale=repr(scale)
+        )
         raise InputError(msg)
     outside = (ratings < lo) | (ratings > hi)
     if outside.to_numpy().any():
         item = outside.any().idxmax()
-        msg = f"{item} ratings lie outside the scale {lo:g}-{hi:g}; pass scale=(lowest, highest)."
+        msg = _(
+            "{item} ratings lie outside the scale {low}-{high}; pass scale=(lowest, highest)."
+        ).format(item=item, low=f"{lo:g}", high=f"{hi:g}")
         raise InputError(msg)
     out = frame.drop(columns=list(found.values()))
     for item in found:
@@ -225,11 +234,13 @@ def agreement(
     """
     distance = settings.FIELD_AUDIT_DISTANCE if distance is None else float(distance)
     if not np.isfinite(distance) or distance <= 0:
-        msg = f"distance must be a positive number of metres, got {distance!r}."
+        msg = _("distance must be a positive number of metres, got {distance}.").format(
+            distance=repr(distance)
+        )
         raise InputError(msg)
     items = [i for i in RUBRIC if i in observations.columns]
     if not items:
-        msg = "The observations hold no rated item; read them with observations_from_file()."
+        msg = _("The observations hold no rated item; read them with observations_from_file().")
         raise InputError(msg)
     obs = observations.to_crs(audit.segments.crs)
     segments = audit.segments
@@ -326,6 +337,28 @@ def agreement_summary(table: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+#: The verdicts of :func:`agreement` in a planner's words (the table keeps the English
+#: keys; the map shows these, in the current language).
+VERDICTS = {
+    "agree": N_("agree"),
+    "map higher": N_("map higher"),
+    "map lower": N_("map lower"),
+    "not compared": N_("not compared"),
+    "no segment": N_("no segment"),
+}
+
+#: The rated items in a planner's words.
+ITEMS = {
+    "lighting": N_("lighting"),
+    "openness": N_("openness"),
+    "visibility": N_("visibility"),
+    "people": N_("people"),
+    "security": N_("security"),
+    "walk_path": N_("walk path"),
+    "transport": N_("public transport"),
+    "feeling": N_("feeling"),
+}
+
 #: Colours of the agreement layer.
 AGREEMENT_COLOURS = {
     "agree": "#1a9850",
@@ -336,7 +369,9 @@ AGREEMENT_COLOURS = {
 }
 
 
-def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedMap:
+def agreement_map(
+    audit: Audit, table: gpd.GeoDataFrame | None = None, *, language: str | None = None
+) -> CptedMap:
     """
     Draw the audit map with the observations coloured by agreement, one layer per item.
 
@@ -346,43 +381,60 @@ def agreement_map(audit: Audit, table: gpd.GeoDataFrame | None = None) -> CptedM
         The audit.
     table
         From :func:`agreement` (default ``audit.layers["field_agreement"]``).
+    language
+        The language of the map's words (default the current one, see
+        :func:`cpted.maps.audit_map`).
 
     Returns
     -------
     cpted.maps.CptedMap
     """
-    from cpted.maps import LayerList, _audit_layers, add_geojson_layer
-
     if table is None:
         table = audit.layers.get("field_agreement")
     if table is None:
-        msg = "No field observations joined yet; call audit.compare_observations(...) first."
+        msg = _("No field observations joined yet; call audit.compare_observations(...) first.")
         raise InputError(msg)
+    with use(language):
+        return _agreement_map(audit, table)
+
+
+def _agreement_map(audit: Audit, table: gpd.GeoDataFrame) -> CptedMap:
+    from cpted.maps import LayerList, _audit_layers, add_geojson_layer
+    from cpted.maps._words import say
+
+    verdicts = {k: _(v) for k, v in VERDICTS.items()}
+    colours = {verdicts.get(k, k): c for k, c in AGREEMENT_COLOURS.items()}
     # the walk layers join the audit's before the layer control is drawn, so it lists them
     m = _audit_layers(audit)
     for item, group in table.groupby("item", sort=False):
+        word = _(ITEMS[item]) if item in ITEMS else str(item).replace("_", " ")
+        shown = group.assign(
+            item=word, agreement=group["agreement"].map(lambda v: verdicts.get(v, v))
+        )
         add_geojson_layer(
             m,
-            group,
-            f"Walk audit: {str(item).replace('_', ' ')}",
+            shown,
+            _("Walk audit: {item}").format(item=word),
             fields=["item", "observed", "computed", "difference", "agreement", "segments"],
             aliases=[
-                "item",
-                "observed (0-100)",
-                "computed (0-100)",
-                "map − walk",
-                "verdict",
-                "segments",
+                _("item"),
+                _("observed (0-100)"),
+                _("computed (0-100)"),
+                _("map − walk"),
+                _("verdict"),
+                _("segments"),
             ],
             style=lambda f: {
-                "color": AGREEMENT_COLOURS.get(f["properties"].get("agreement"), "#9e9e9e"),
-                "fillColor": AGREEMENT_COLOURS.get(f["properties"].get("agreement"), "#9e9e9e"),
+                "color": colours.get(f["properties"].get("agreement"), "#9e9e9e"),
+                "fillColor": colours.get(f["properties"].get("agreement"), "#9e9e9e"),
                 "weight": 4,
             },
             radius=6,
             show=item == table["item"].iloc[0],
-            legend=[(c, k) for k, c in AGREEMENT_COLOURS.items()],
-            legend_note=f"agree: within {settings.FIELD_AUDIT_AGREEMENT:g} points",
+            legend=[(c, k) for k, c in colours.items()],
+            legend_note=_("agree: within {points} points").format(
+                points=say(settings.FIELD_AUDIT_AGREEMENT)
+            ),
         )
     LayerList().add_to(m)
     return m

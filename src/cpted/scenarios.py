@@ -28,6 +28,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from cpted._errors import InputError
+from cpted._i18n import N_, _
 from cpted._validate import read_crs
 
 if TYPE_CHECKING:
@@ -59,23 +60,31 @@ def _geometries(where: Any, area: StudyArea, crs: Any, kinds: set[str], what: st
         for item in where:
             items += _geometries(item, area, None, kinds, what)
     else:
-        msg = f"{what} must be a shapely geometry or (x, y) coordinates, got {where!r}."
+        msg = _("{what} must be a shapely geometry or (x, y) coordinates, got {value}.").format(
+            what=_(what), value=repr(where)
+        )
         raise InputError(msg)
     bad = [g.geom_type for g in items if g.geom_type not in kinds]
     if bad:
-        msg = f"{what} must be {' or '.join(sorted(kinds))}; got {', '.join(sorted(set(bad)))}."
+        msg = _("{what} must be {kinds}; got {got}.").format(
+            what=_(what), kinds=_(" or ").join(sorted(kinds)), got=", ".join(sorted(set(bad)))
+        )
         raise InputError(msg)
-    series = gpd.GeoSeries(items, crs=read_crs(crs, what=what) if crs is not None else area.crs)
+    series = gpd.GeoSeries(items, crs=read_crs(crs, what=_(what)) if crs is not None else area.crs)
     if series.crs is not None and not series.crs.equals(area.crs):
         series = series.to_crs(area.crs)
     geoms = list(series.to_numpy())
     outside = [g for g in geoms if not area.boundary.buffer(1.0).intersects(g)]
     if outside:
         bx = area.boundary.bounds
-        msg = (
-            f"{what} lies outside the study area ({outside[0].wkt[:60]}); give coordinates in the "
-            f"area's CRS ({area.crs.to_string()}, bounds {bx[0]:.0f}, {bx[1]:.0f}, {bx[2]:.0f}, "
-            f"{bx[3]:.0f}) or pass crs=4326 for longitude/latitude."
+        msg = _(
+            "{what} lies outside the study area ({geometry}); give coordinates in the area's "
+            "CRS ({crs}, bounds {bounds}) or pass crs=4326 for longitude/latitude."
+        ).format(
+            what=_(what),
+            geometry=outside[0].wkt[:60],
+            crs=area.crs.to_string(),
+            bounds=", ".join(f"{v:.0f}" for v in bx),
         )
         raise InputError(msg)
     return geoms
@@ -104,8 +113,10 @@ def _existing(area: StudyArea, layer: str, ids: Any, what: str) -> list[Any]:
     wanted = [ids] if isinstance(ids, str | int | np.integer) else list(ids)
     missing = [i for i in wanted if i not in table.index]
     if missing:
-        examples = ", ".join(map(str, table.index[:5])) or "(the layer is empty)"
-        msg = f"No {what} {missing[0]!r} in the study area; its ids look like {examples}."
+        examples = ", ".join(map(str, table.index[:5])) or _("(the layer is empty)")
+        msg = _("No {what} {id} in the study area; its ids look like {examples}.").format(
+            what=_(what), id=repr(missing[0]), examples=examples
+        )
         raise InputError(msg)
     return wanted
 
@@ -138,7 +149,7 @@ def add_lamp(
     -------
     StudyArea
     """
-    geoms = _geometries(where, area, crs, {"Point"}, "A lamp position")
+    geoms = _geometries(where, area, crs, {"Point"}, N_("A lamp position"))
     frame = gpd.GeoDataFrame(
         {"height": [height] * len(geoms), "flux": [flux] * len(geoms)},
         geometry=geoms,
@@ -168,8 +179,8 @@ def move_lamp(area: StudyArea, lamp: Any, to: Any, *, crs: Any = None) -> StudyA
     -------
     StudyArea
     """
-    (key,) = _existing(area, "lamps", [lamp], "lamp")
-    (point,) = _geometries(to, area, crs, {"Point"}, "The new lamp position")
+    (key,) = _existing(area, "lamps", [lamp], N_("lamp"))
+    (point,) = _geometries(to, area, crs, {"Point"}, N_("The new lamp position"))
     new = area.copy()
     lamps = new.lamps.copy()
     lamps.loc[key, "geometry"] = point
@@ -179,7 +190,7 @@ def move_lamp(area: StudyArea, lamp: Any, to: Any, *, crs: Any = None) -> StudyA
 
 def remove_lamp(area: StudyArea, lamp: Any) -> StudyArea:
     """Remove one or more lamps (ids of ``area.lamps``)."""
-    keys = _existing(area, "lamps", lamp, "lamp")
+    keys = _existing(area, "lamps", lamp, N_("lamp"))
     new = area.copy()
     new.lamps = new.lamps.drop(index=keys)
     return new
@@ -200,7 +211,7 @@ def remove_barrier(area: StudyArea, barrier: Any) -> StudyArea:
     -------
     StudyArea
     """
-    keys = _existing(area, "barriers", barrier, "barrier")
+    keys = _existing(area, "barriers", barrier, N_("barrier"))
     new = area.copy()
     new.barriers = new.barriers.drop(index=keys)
     return new
@@ -235,7 +246,7 @@ def add_barrier(
     -------
     StudyArea
     """
-    geoms = _geometries(where, area, crs, {"Point", "LineString"}, "A barrier")
+    geoms = _geometries(where, area, crs, {"Point", "LineString"}, N_("A barrier"))
     frame = gpd.GeoDataFrame(
         {"barrier": [barrier] * len(geoms), "height": [height] * len(geoms)},
         geometry=geoms,
@@ -279,11 +290,11 @@ def add_use(
     from cpted import settings
 
     if category not in settings.POI_CATEGORIES:
-        msg = (
-            f"Unknown use category {category!r}; choose from {', '.join(settings.POI_CATEGORIES)}."
+        msg = _("Unknown use category {category}; choose from {choices}.").format(
+            category=repr(category), choices=", ".join(settings.POI_CATEGORIES)
         )
         raise InputError(msg)
-    geoms = _geometries(where, area, crs, {"Point"}, "A use")
+    geoms = _geometries(where, area, crs, {"Point"}, N_("A use"))
     frame = gpd.GeoDataFrame(
         {
             "category": [category] * len(geoms),
@@ -328,9 +339,11 @@ def add_entrance(
 
     kinds = ("main", "secondary", "service", "emergency", "exit")
     if entrance not in kinds:
-        msg = f"Unknown entrance kind {entrance!r}; choose from {', '.join(kinds)}."
+        msg = _("Unknown entrance kind {kind}; choose from {choices}.").format(
+            kind=repr(entrance), choices=", ".join(kinds)
+        )
         raise InputError(msg)
-    geoms = _geometries(where, area, crs, {"Point"}, "An entrance")
+    geoms = _geometries(where, area, crs, {"Point"}, N_("An entrance"))
     frame = gpd.GeoDataFrame(
         {"entrance": [entrance] * len(geoms), "access": [access] * len(geoms)},
         geometry=geoms,

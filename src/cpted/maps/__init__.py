@@ -5,6 +5,11 @@ asked for), credits OpenStreetMap with the data date, and escapes every text tha
 from the data, so a street named ``<script>`` shows as text and never runs.
 
 The principle modules add their own layers from ``cpted.maps._<module>.add_layers``.
+
+Every word on a map (layer names, legends, tooltips, popups, the score picker) is written
+in the current language (:func:`cpted._i18n.use`; ``language=`` of :func:`audit_map` and
+:func:`area_map`), numbers in its notation; names from OpenStreetMap stay as mapped. The
+words are fixed when the map is drawn, so a map drawn in French saves in French.
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ import pandas as pd
 import shapely
 
 from cpted import settings
+from cpted._i18n import N_, _, use
 from cpted._principle import PRINCIPLES
 from cpted.maps._assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
 from cpted.maps._packed import PackedLayer, pack
 from cpted.maps._render import SafeFigure
-from cpted.maps._words import label_and_unit, say
+from cpted.maps._words import label_and_unit, say, score_label
 
 if TYPE_CHECKING:
     from cpted.area import StudyArea
@@ -200,7 +206,7 @@ def _units(
     for field, alias in zip(fields, aliases, strict=True):
         label, unit = label_and_unit(alias)
         if field.endswith("_score"):
-            unit = "of 100"
+            unit = "of 100"  # the unit's key in _words.PRECISION, written in words by say()
         share = unit == "%" or (not unit and ("share" in field or "coverage" in field))
         labels.append(label)
         units.append((unit, share))
@@ -247,13 +253,13 @@ def add_geojson_layer(
     gdf = _largest_first(gdf)
     data = for_web(
         gdf,
-        [*fields, *[f for f, _ in extra if f not in fields]],
+        [*fields, *[f for f, _a in extra if f not in fields]],
         wrap=getattr(m, "wrap", False),
         simplify=simplify,
     )
     present = [(f, a) for f, a in zip(fields, aliases or fields, strict=True) if f in gdf]
-    keep = [f for f, _ in present]
-    labels, units = _units(keep, [a for _, a in present])
+    keep = [f for f, _a in present]
+    labels, units = _units(keep, [a for _f, a in present])
     default_style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
     # styles read the measured values, so they are worked out before the values are
     # written in words; the page keeps one style per distinct look
@@ -286,8 +292,8 @@ def add_geojson_layer(
         kwargs["tooltip"] = folium.GeoJsonTooltip(fields=keep, aliases=labels, sticky=False)
         if extra:
             kwargs["popup"] = folium.GeoJsonPopup(
-                fields=[f for f, _ in extra],
-                aliases=[label_and_unit(a)[0] for _, a in extra],
+                fields=[f for f, _a in extra],
+                aliases=[label_and_unit(a)[0] for _f, a in extra],
                 max_width=420,
             )
         elif popup:
@@ -320,7 +326,7 @@ def _popup_units(
 ) -> tuple[list[str], list[tuple[str, bool]]]:
     """Return the popup-only fields and their units (tooltip fields are written already)."""
     todo = [(f, a) for f, a in extra if f not in done]
-    return [f for f, _ in todo], _units([f for f, _ in todo], [a for _, a in todo])[1]
+    return [f for f, _a in todo], _units([f for f, _a in todo], [a for _f, a in todo])[1]
 
 
 def figure(m: folium.Map) -> branca.element.Figure:
@@ -389,7 +395,7 @@ class _Legends(branca.element.MacroElement):
     @property
     def legend_layers(self) -> list[str | None]:
         """The JavaScript names of the layers the legends belong to (None: always shown)."""
-        return [name for name, _ in self.legends]
+        return [name for name, _box in self.legends]
 
 
 def add_legend(
@@ -417,7 +423,9 @@ def add_legend(
     extra = f'<div class="note">{html.escape(note)}</div>' if note else ""
     heading = html.escape(title)
     if pick_title is not None:
-        heading += f': <span class="cpted-pick-title">{html.escape(pick_title)}</span>'
+        pick = f'<span class="cpted-pick-title">{html.escape(pick_title)}</span>'
+        # "Street segments: Lighting"; French puts a space before the colon
+        heading = html.escape(_("{title}: {pick}")).format(title=heading, pick=pick)
     box = f'<div class="cpted-legend"><strong>{heading}</strong>{rows}{extra}</div>'
     panel = getattr(m, "_cpted_legends", None)
     if panel is None:
@@ -430,9 +438,9 @@ def add_legend(
 #: Layers shown when an audit map opens; the others are listed, switched off, in the
 #: layer control, so the first view answers "where is it weak?" and not everything at once.
 DEFAULT_VISIBLE = (
-    "Data · Buildings",
-    "CPTED · Public spaces by CPTED score",
-    "Streets · Street segments (colour: the score picked)",
+    N_("Data · Buildings"),
+    N_("CPTED · Public spaces by CPTED score"),
+    N_("Streets · Street segments (colour: the score picked)"),
 )
 
 
@@ -453,10 +461,18 @@ class _Attribution(branca.element.MacroElement):
 
 
 def _attribution(m: folium.Map, data_date: str | None) -> None:
-    text = "Data © OpenStreetMap contributors (ODbL)"
     if data_date:
-        text += f", data of {data_date}"
+        text = _("Data © OpenStreetMap contributors (ODbL), data of {date}").format(date=data_date)
+    else:
+        text = _("Data © OpenStreetMap contributors (ODbL)")
     m.add_child(_Attribution(m.get_name(), html.escape(text)))
+
+
+def data_credit(data_date: str | None) -> str:
+    """Write the credit of a legend: "© OpenStreetMap contributors, data of 2024-03-30"."""
+    return _("© OpenStreetMap contributors, data of {date}").format(
+        date=data_date or _("unknown date")
+    )
 
 
 def _base_map(area: StudyArea, *, basemap: str | None, grey_streets: bool = True) -> CptedMap:
@@ -499,25 +515,29 @@ _LIT_COLOURS = {
 #: The layers of a StudyArea on a map: (layer, title, [(field, label), ...], point radius,
 #: shown when the map opens). Streets are coloured by their lighting tag.
 _AREA_LAYERS: tuple[tuple[str, str, tuple[tuple[str, str], ...], float, bool], ...] = (
-    ("buildings", "Data · Buildings", (("name", "name"), ("building", "building"),
-        ("levels", "storeys"), ("height", "height (m)"), ("height_source", "height from")),
-     4.0, True),
-    ("sites", "Data · Public spaces (sites)", (("name", "name"), ("category", "kind of space"),
-        ("area_m2", "area (m²)"), ("access", "access")), 4.0, True),
-    ("streets", "Data · Streets by lighting tag", (("name", "street"), ("highway", "type"),
-        ("lit", "lit"), ("lit_raw", "lit tag"), ("length", "length (m)")), 4.0, True),
-    ("barriers", "Data · Barriers (walls, fences, hedges, bollards, gates)",
-        (("barrier", "barrier"),
-        ("opaque", "hides a person"), ("passable", "passable on foot"),
-        ("height", "height (m)")), 3.0, True),
-    ("lamps", "Data · Street lamps", (("height", "height (m)"), ("height_source", "height from"),
-        ("flux", "flux (lm)"), ("source", "source")), 4.0, True),
-    ("entrances", "Data · Entrances and gates", (("entrance", "kind"), ("entrance_raw", "tag"),
-        ("access", "access")), 3.0, True),
-    ("pois", "Data · Shops and amenities", (("name", "name"), ("category", "kind"),
-        ("opening_hours", "opening hours")), 3.0, False),
-    ("cameras", "Data · CCTV cameras", (("surveillance", "where"), ("camera_type", "camera type"),
-        ("direction", "direction (°)"), ("direction_known", "direction mapped")), 4.0, True),
+    ("buildings", N_("Data · Buildings"), (("name", N_("name")), ("building", N_("building")),
+        ("levels", N_("storeys")), ("height", N_("height (m)")),
+        ("height_source", N_("height from"))), 4.0, True),
+    ("sites", N_("Data · Public spaces (sites)"), (("name", N_("name")),
+        ("category", N_("kind of space")), ("area_m2", N_("area (m²)")),
+        ("access", N_("access"))), 4.0, True),
+    ("streets", N_("Data · Streets by lighting tag"), (("name", N_("street")),
+        ("highway", N_("type")), ("lit", N_("lit")), ("lit_raw", N_("lit tag")),
+        ("length", N_("length (m)"))), 4.0, True),
+    ("barriers", N_("Data · Barriers (walls, fences, hedges, bollards, gates)"),
+        (("barrier", N_("barrier")),
+        ("opaque", N_("hides a person")), ("passable", N_("passable on foot")),
+        ("height", N_("height (m)"))), 3.0, True),
+    ("lamps", N_("Data · Street lamps"), (("height", N_("height (m)")),
+        ("height_source", N_("height from")), ("flux", N_("flux (lm)")),
+        ("source", N_("source"))), 4.0, True),
+    ("entrances", N_("Data · Entrances and gates"), (("entrance", N_("kind")),
+        ("entrance_raw", N_("tag")), ("access", N_("access"))), 3.0, True),
+    ("pois", N_("Data · Shops and amenities"), (("name", N_("name")), ("category", N_("kind")),
+        ("opening_hours", N_("opening hours"))), 3.0, False),
+    ("cameras", N_("Data · CCTV cameras"), (("surveillance", N_("where")),
+        ("camera_type", N_("camera type")), ("direction", N_("direction (°)")),
+        ("direction_known", N_("direction mapped"))), 4.0, True),
 )  # fmt: skip
 
 
@@ -566,53 +586,52 @@ def _add_area_layers(
     spec = {row[0]: row for row in _AREA_LAYERS}
     groups = {}
     for layer in only if only is not None else list(spec):
-        _, title, fields, radius, show = spec[layer]
+        _key, title, fields, radius, show = spec[layer]
         style = _lit_style if layer == "streets" else None
         colour = settings.LAYER_COLOURS.get(layer, settings.LAYER_COLOURS["streets"])
-        legend = _LIT_LEGEND if layer == "streets" else None
+        legend = lit_legend() if layer == "streets" else None
         if layer == "buildings":
             style, colour = _building_style, str(_BUILDING_STYLE["fillColor"])
         groups[layer] = add_geojson_layer(
             m,
             layers.get(layer, getattr(area, layer)),
-            title,
-            fields=[f for f, _ in fields],
-            aliases=[a for _, a in fields],
+            _(title),
+            fields=[f for f, _a in fields],
+            aliases=[_(a) for _f, a in fields],
             colour=colour,
             style=style,
             radius=radius,
             show=show,
             legend=legend,
-            legend_note=(
-                f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}"
-                if layer == "streets"
-                else ""
-            ),
+            legend_note=data_credit(area.data_date) if layer == "streets" else "",
         )
     return groups
 
 
-_LIT_LEGEND = [
-    (_LIT_COLOURS[k], label)
-    for k, label in (
-        ("yes", "lit"),
-        ("limited", "lit part of the night"),
-        ("no", "not lit"),
-        ("unknown", "not mapped"),
-    )
-]
+#: The legend of the lit=* tag: (value, label).
+LIT_LABELS = (
+    ("yes", N_("lit")),
+    ("limited", N_("lit part of the night")),
+    ("no", N_("not lit")),
+    ("unknown", N_("not mapped")),
+)
+
+
+def lit_legend() -> list[tuple[str, str]]:
+    """Return the legend of the lit=* tag in the current language: (colour, label) pairs."""
+    return [(_LIT_COLOURS[k], _(label)) for k, label in LIT_LABELS]
 
 
 #: The order of the groups in the layer list: a layer's group is its name up to " · ".
 LAYER_GROUPS = (
-    "Streets",
-    "CPTED",
-    "Sightlines",
-    "Lighting",
-    "Surveillance",
-    "Access",
-    "Vulnerability",
-    "Data",
+    N_("Streets"),
+    N_("CPTED"),
+    N_("Sightlines"),
+    N_("Lighting"),
+    N_("Surveillance"),
+    N_("Access"),
+    N_("Vulnerability"),
+    N_("Data"),
 )
 
 
@@ -622,12 +641,14 @@ class LayerList(folium.LayerControl):
 
     A layer's group is the start of its name ("Lighting · Dark spots ..."); groups follow
     :data:`LAYER_GROUPS`, layers without one come last, and within a group the layers
-    keep the order they were drawn in.
+    keep the order they were drawn in. The group names are read in the language the list
+    is made in, which is the one its layers were named in.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("collapsed", True)
         super().__init__(**kwargs)
+        self._groups = [_(group) for group in LAYER_GROUPS]
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Render the control with its overlays in group order."""
@@ -645,14 +666,17 @@ class LayerList(folium.LayerControl):
 
         def rank(entry: tuple[str, str]) -> int:
             group = html.unescape(entry[0]).split(" · ", 1)[0]
-            return LAYER_GROUPS.index(group) if group in LAYER_GROUPS else len(LAYER_GROUPS)
+            groups = self._groups
+            return groups.index(group) if group in groups else len(groups)
 
         for key, name in sorted(overlays, key=rank):
             self.overlays[key] = name
         branca.element.MacroElement.render(self, **kwargs)
 
 
-def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
+def area_map(
+    area: StudyArea, *, basemap: str | None = None, language: str | None = None
+) -> CptedMap:
     """
     Draw every CPTED-relevant layer of a StudyArea on a self-contained folium map.
 
@@ -664,18 +688,22 @@ def area_map(area: StudyArea, *, basemap: str | None = None) -> CptedMap:
         A folium tile name (e.g. ``"OpenStreetMap"``) for a tile background when online;
         default :data:`cpted.settings.BASEMAP` (None: the basemap is drawn from the data
         itself, fully offline).
+    language
+        The language of the map's words (``"en"``, ``"fr"``, ``"es"``, ``"de"``); default
+        the current one (:func:`cpted._i18n.use`, else the machine's).
 
     Returns
     -------
     CptedMap
     """
-    m = _base_map(area, basemap=basemap or settings.BASEMAP)
-    _add_area_layers(m, area)
-    LayerList().add_to(m)
+    with use(language):
+        m = _base_map(area, basemap=basemap or settings.BASEMAP)
+        _add_area_layers(m, area)
+        LayerList().add_to(m)
     return m
 
 
-def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
+def audit_map(audit: Audit, *, basemap: str | None = None, language: str | None = None) -> CptedMap:
     """
     Draw an audit: the street segments coloured by the score picked, and every layer.
 
@@ -689,27 +717,40 @@ def audit_map(audit: Audit, *, basemap: str | None = None) -> CptedMap:
         The result of :func:`cpted.audit`.
     basemap
         As in :func:`area_map`.
+    language
+        As in :func:`area_map`.
 
     Returns
     -------
     CptedMap
     """
-    m = _audit_layers(audit, basemap=basemap)
-    LayerList().add_to(m)
+    with use(language):
+        m = _audit_layers(audit, basemap=basemap)
+        LayerList().add_to(m)
     return m
 
 
-_SCORE_LEGEND = [
-    (score_colour(v), label)
-    for v, label in (
-        (10, "0–20 poor"),
-        (30, "20–40"),
-        (50, "40–60"),
-        (70, "60–80"),
-        (90, "80–100 good"),
-        (None, "not scored"),
-    )
-]
+#: The bands of a 0-100 score: (a score in the band, label).
+SCORE_BANDS = (
+    (10, N_("0–20 poor")),
+    (30, "20–40"),
+    (50, "40–60"),
+    (70, "60–80"),
+    (90, N_("80–100 good")),
+)
+
+
+def score_legend() -> list[tuple[str, str]]:
+    """Return the legend of a 0-100 score in the current language: (colour, label) pairs."""
+    return [(score_colour(v), _(label)) for v, label in SCORE_BANDS]
+
+
+#: How a site's fields are named in its tooltip (score columns: :func:`score_label`).
+_SITE_FIELDS = {
+    "area_m2": N_("area (m²)"),
+    "name": N_("name"),
+    "category": N_("kind of space"),
+}
 
 
 def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
@@ -725,16 +766,10 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
         add_geojson_layer(
             m,
             sites,
-            "CPTED · Public spaces by CPTED score",
+            _("CPTED · Public spaces by CPTED score"),
             fields=site_fields,
             aliases=[
-                {
-                    "area_m2": "area (m²)",
-                    "name": "name",
-                    "category": "kind of space",
-                    "cpted_score": "CPTED score",
-                }.get(f, f.replace("_", " "))
-                for f in site_fields
+                _(_SITE_FIELDS[f]) if f in _SITE_FIELDS else score_label(f) for f in site_fields
             ],
             style=lambda f: {
                 "color": score_colour(f["properties"].get("cpted_score")),
@@ -743,14 +778,14 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
                 "fillOpacity": 0.35,
             },
             popup=[
-                ("name", "public space"),
-                ("category", "kind"),
-                ("cpted_score", "CPTED score"),
-                ("explanation", "what pulls the score down"),
-                ("recommendations", "what to do"),
+                ("name", _("public space")),
+                ("category", _("kind")),
+                ("cpted_score", _("CPTED score")),
+                ("explanation", _("what pulls the score down")),
+                ("recommendations", _("what to do")),
             ],
-            legend=_SCORE_LEGEND,
-            legend_note=f"© OpenStreetMap contributors, data of {area.data_date or 'unknown date'}",
+            legend=[*score_legend(), (score_colour(None), _("not scored"))],
+            legend_note=data_credit(area.data_date),
         )
     add_segments(m, audit)
     for name in PRINCIPLE_LAYERS:
@@ -761,9 +796,10 @@ def _audit_layers(audit: Audit, *, basemap: str | None = None) -> CptedMap:
         module.add_layers(m, audit)
     _add_area_layers(m, area, audit.layers.get("lamps"), only=_OVER)
     if "cpted_score" in audit.segments.columns:
+        visible = {_(name) for name in DEFAULT_VISIBLE}
         for child in m._children.values():
             if isinstance(child, folium.map.Layer) and child.control:
-                child.show = html.unescape(child.layer_name) in DEFAULT_VISIBLE
+                child.show = html.unescape(child.layer_name) in visible
     return m
 
 

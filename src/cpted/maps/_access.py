@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cpted._i18n import _
 from cpted.maps import add_geojson_layer
 
 if TYPE_CHECKING:
@@ -36,18 +37,18 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         add_geojson_layer(
             m,
             parts,
-            "Access · Site edges: barrier, building or open",
+            _("Access · Site edges: barrier, building or open"),
             fields=["site", "name", "kind", "length_m"],
-            aliases=["site", "name", "edge", "length (m)"],
+            aliases=[_("site"), _("name"), _("edge"), _("length (m)")],
             style=lambda f: {
                 "color": EDGE_COLOURS.get(f["properties"].get("kind"), "#999999"),
                 "weight": 5,
                 "opacity": 0.9,
             },
             legend=[
-                (EDGE_COLOURS["barrier"], "edge: wall, fence, hedge"),
-                (EDGE_COLOURS["building"], "edge: building faces"),
-                (EDGE_COLOURS["open"], "edge: open"),
+                (EDGE_COLOURS["barrier"], _("edge: wall, fence, hedge")),
+                (EDGE_COLOURS["building"], _("edge: building faces")),
+                (EDGE_COLOURS["open"], _("edge: open")),
             ],
         )
     entries = audit.layers.get("access_entries")
@@ -55,14 +56,14 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         add_geojson_layer(
             m,
             entries,
-            "Access · Site entry points",
+            _("Access · Site entry points"),
             fields=["site", "kind", "controlled", "passable", "on_network"],
-            aliases=["site", "type", "controlled", "passable", "on a path"],
+            aliases=[_("site"), _("type"), _("controlled"), _("passable"), _("on a path")],
             style=_entry_style,
             radius=5.0,
             legend=[
-                (ENTRY_COLOURS["controlled"], "controlled (gate, door, private)"),
-                (ENTRY_COLOURS["open"], "open"),
+                (ENTRY_COLOURS["controlled"], _("controlled (gate, door, private)")),
+                (ENTRY_COLOURS["open"], _("open")),
             ],
         )
     traps = audit.layers.get("access_entrapment")
@@ -70,15 +71,15 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         add_geojson_layer(
             m,
             traps,
-            "Access · Entrapment: paths inside sites with one way out or none",
+            _("Access · Entrapment: paths inside sites with one way out or none"),
             fields=["site", "ways_out", "exit_distance_m", "length_m"],
-            aliases=["site", "ways out", "to nearest exit (m)", "length (m)"],
+            aliases=[_("site"), _("ways out"), _("to nearest exit (m)"), _("length (m)")],
             style=lambda f: {
                 "color": _TRAP_COLOURS.get(f["properties"].get("ways_out"), "#e7298a"),
                 "weight": 4,
                 "opacity": 0.9,
             },
-            legend=[(_TRAP_COLOURS[1], "one way out"), (_TRAP_COLOURS[0], "no way out")],
+            legend=[(_TRAP_COLOURS[1], _("one way out")), (_TRAP_COLOURS[0], _("no way out"))],
         )
     segments = audit.segments
     if "dead_end" in segments.columns:
@@ -87,9 +88,14 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             add_geojson_layer(
                 m,
                 dead,
-                "Access · Dead ends and cul-de-sacs",
+                _("Access · Dead ends and cul-de-sacs"),
                 fields=["name", "highway", "dead_end_depth_m", "cul_de_sac_depth_m"],
-                aliases=["name", "highway", "depth of far end (m)", "cul-de-sac depth (m)"],
+                aliases=[
+                    _("name"),
+                    _("highway"),
+                    _("depth of far end (m)"),
+                    _("cul-de-sac depth (m)"),
+                ],
                 colour="#b2182b",
                 style=lambda f: {"weight": 4, "opacity": 0.9},
                 show=False,
@@ -100,9 +106,9 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             add_geojson_layer(
                 m,
                 alleys,
-                "Access · Alleys between blank walls",
+                _("Access · Alleys between blank walls"),
                 fields=["name", "highway", "enclosed_share", "doors_n"],
-                aliases=["name", "highway", "enclosed share", "doors"],
+                aliases=[_("name"), _("highway"), _("enclosed share"), _("doors")],
                 colour="#542788",
                 style=lambda f: {"weight": 4, "opacity": 0.9, "dashArray": "4 4"},
                 show=False,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import folium
 import numpy as np
 
+from cpted._i18n import N_, _
 from cpted.maps import add_geojson_layer, add_legend
 
 if TYPE_CHECKING:
@@ -18,10 +19,11 @@ __all__ = ["LUX_CLASSES", "add_layers", "lux_rgba"]
 
 #: Colour classes of the lux overlay, from the EN 13201-2 P-class minima and averages:
 #: below P6's minimum (0.4 lx) reads as dark, then up to P6's average (2 lx), P4's (5 lx),
-#: P2's (10 lx), P1's (15 lx) and brighter. (upper bound lx, colour, label)
+#: P2's (10 lx), P1's (15 lx) and brighter. (upper bound lx, colour, label); the labels
+#: are English, translated where shown (``_(label)``: "0,4–2 lx" in French).
 LUX_CLASSES: tuple[tuple[float, str, str], ...] = (
-    (0.4, "#000000", "< 0.4 lx (dark, below P6 minimum)"),
-    (2.0, "#253494", "0.4–2 lx"),
+    (0.4, "#000000", N_("< 0.4 lx (dark, below P6 minimum)")),
+    (2.0, "#253494", N_("0.4–2 lx")),
     (5.0, "#41b6c4", "2–5 lx (P6–P5)"),
     (10.0, "#c7e9b4", "5–10 lx (P4–P3)"),
     (15.0, "#fee391", "10–15 lx (P2)"),
@@ -40,7 +42,7 @@ def lux_rgba(values: np.ndarray, *, opacity: float = 0.7) -> np.ndarray:
     out = np.zeros((*values.shape, 4), dtype=np.uint8)
     finite = np.isfinite(values)
     lower = LUX_CLASSES[0][0]
-    for upper, colour, _ in LUX_CLASSES[1:]:
+    for upper, colour, _label in LUX_CLASSES[1:]:
         sel = finite & (values >= lower) & (values < upper)
         rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
         out[sel, :3] = rgb
@@ -98,7 +100,7 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
     raster = audit.rasters.get("lux")
     if raster is not None and np.isfinite(raster.values).any():
         web, bounds = _web_raster(raster)
-        group = folium.FeatureGroup(name="Lighting · Illuminance (lux, maintained)", show=True)
+        group = folium.FeatureGroup(name=_("Lighting · Illuminance (lux, maintained)"), show=True)
         # under the vector layers (whose canvas would otherwise lie beneath the image),
         # above the basemap's green and grey streets
         folium.map.CustomPane("cptedRaster", z_index=350, pointer_events=False).add_to(m)
@@ -112,9 +114,9 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         group.add_to(m)
         add_legend(
             m,
-            "Horizontal illuminance",
-            [(colour, label) for _, colour, label in LUX_CLASSES[1:]],
-            "Untinted: below 0.4 lx (P6 minimum). EN 13201-2 P classes; maintained values.",
+            _("Horizontal illuminance"),
+            [(colour, _(label)) for _upper, colour, label in LUX_CLASSES[1:]],
+            _("Untinted: below 0.4 lx (P6 minimum). EN 13201-2 P classes; maintained values."),
             layer=group,
         )
     spots = audit.layers.get("dark_spots")
@@ -122,11 +124,11 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         add_geojson_layer(
             m,
             spots,
-            "Lighting · Dark spots (below the class minimum)",
+            _("Lighting · Dark spots (below the class minimum)"),
             fields=["area_m2", "threshold_lux", "lux_mean", "lux_min"],
-            aliases=["area (m²)", "threshold (lx)", "mean (lx)", "minimum (lx)"],
+            aliases=[_("area (m²)"), _("threshold (lx)"), _("mean (lx)"), _("minimum (lx)")],
             colour="#000000",
             style=lambda f: {"fillOpacity": 0.55, "weight": 1},
             simplify=1.5,
-            legend=[("#000000", "walkable ground darker than its class's minimum")],
+            legend=[("#000000", _("walkable ground darker than its class's minimum"))],
         )

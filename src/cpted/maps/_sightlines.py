@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import folium
 
+from cpted._i18n import _
 from cpted.maps import add_geojson_layer
 
 if TYPE_CHECKING:
@@ -28,25 +29,25 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         add_geojson_layer(
             m,
             spots,
-            "Sightlines · Concealment spots beside paths",
+            _("Sightlines · Concealment spots beside paths"),
             fields=["area_m2", "depth_m", "hidden_both_ways", "segment"],
-            aliases=["area (m²)", "depth from path (m)", "hidden both ways", "segment"],
+            aliases=[_("area (m²)"), _("depth from path (m)"), _("hidden both ways"), _("segment")],
             colour="#7b3294",
             style=lambda f: {"fillOpacity": 0.6, "weight": 1},
-            legend=[("#7b3294", "ground a person can stand hidden beside a path")],
+            legend=[("#7b3294", _("ground a person can stand hidden beside a path"))],
         )
     views = audit.layers.get("sightline_isovists")
     if views is not None and len(views):
         add_geojson_layer(
             m,
             views[~views.geometry.is_empty],
-            "Sightlines · Isovists (25 m) from segment midpoints",
+            _("Sightlines · Isovists (25 m) from segment midpoints"),
             fields=["area_m2", "visible_share_25"],
-            aliases=["visible area (m²)", "share of 25 m disc"],
+            aliases=[_("visible area (m²)"), _("share of 25 m disc")],
             colour="#2c7fb8",
             style=lambda f: {"fillOpacity": 0.15, "weight": 1, "color": "#2c7fb8"},
             show=False,
             popup=True,
             simplify=1.5,
-            legend=[("#2c7fb8", "what can be seen within 25 m of a segment's middle")],
+            legend=[("#2c7fb8", _("what can be seen within 25 m of a segment's middle"))],
         )

@@ -27,6 +27,8 @@ import pandas as pd
 import shapely
 
 from cpted import settings
+from cpted._i18n import N_, _, current_language, n_, p_
+from cpted._principle import PRINCIPLES
 from cpted.maps._packed import steps
 from cpted.maps._words import say
 
@@ -34,7 +36,15 @@ if TYPE_CHECKING:
     from cpted.area import StudyArea
     from cpted.audit import Audit
 
-__all__ = ["LABEL_ZOOM", "PICKS", "add_basemap", "add_segments", "where"]
+__all__ = [
+    "LABEL_ZOOM",
+    "PICKS",
+    "add_basemap",
+    "add_segments",
+    "highway_words",
+    "local_names",
+    "where",
+]
 
 #: Zoom from which street and place names show (Leaflet zoom 17: about 1 m per pixel).
 LABEL_ZOOM = 17
@@ -44,12 +54,45 @@ BESIDE_M = 30.0
 
 #: The scores the planner picks between: (label, score column).
 PICKS: tuple[tuple[str, str], ...] = (
-    ("CPTED score", "cpted_score"),
-    ("Sightlines", "sightlines_score"),
-    ("Lighting", "lighting_score"),
-    ("Surveillance", "surveillance_score"),
-    ("Access", "access_score"),
+    (N_("CPTED score"), "cpted_score"),
+    (N_("Sightlines"), "sightlines_score"),
+    (N_("Lighting"), "lighting_score"),
+    (N_("Surveillance"), "surveillance_score"),
+    (N_("Access"), "access_score"),
 )
+
+
+def highway_words() -> dict[str, str]:
+    """
+    Name the common kinds of way (OSM ``highway=*``) in the current language.
+
+    Other values are shown as mapped, "_" read as a space. English keeps the tag's own
+    word ("service beside Mittelweg"); the context "highway" tells a translator that
+    "service" is a service road, not an emergency service.
+    """
+    return {
+        "footway": p_("highway", "footway"),
+        "path": p_("highway", "path"),
+        "pedestrian": p_("highway", "pedestrian"),
+        "living_street": p_("highway", "living street"),
+        "residential": p_("highway", "residential"),
+        "service": p_("highway", "service"),
+        "steps": p_("highway", "steps"),
+        "cycleway": p_("highway", "cycleway"),
+        "track": p_("highway", "track"),
+        "bridleway": p_("highway", "bridleway"),
+        "corridor": p_("highway", "corridor"),
+        "elevator": p_("highway", "elevator"),
+        "unclassified": p_("highway", "unclassified"),
+        "tertiary": p_("highway", "tertiary"),
+        "secondary": p_("highway", "secondary"),
+        "primary": p_("highway", "primary"),
+        "trunk": p_("highway", "trunk"),
+        "busway": p_("highway", "busway"),
+        "platform": p_("highway", "platform"),
+        "crossing": p_("highway", "crossing"),
+    }
+
 
 _GREEN = "#d3e8c4"
 
@@ -70,21 +113,39 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def local_names(frame: pd.DataFrame) -> pd.Series:
+    """
+    Return each feature's name as mapped, or its ``name:<lang>`` in the current language.
+
+    OSM names stay as mapped; where a layer carries a ``name:fr`` (``name:de``, ...)
+    column, as a planner's own layers may, the map shows that name in French.
+    """
+    names = frame["name"].map(_text) if "name" in frame else pd.Series(None, frame.index)
+    column = f"name:{current_language()}"
+    if column in frame:
+        local = frame[column].map(_text)
+        names = local.where(local.notna(), names)
+    return names.astype(object)
+
+
 def where(streets: gpd.GeoDataFrame) -> pd.Series:
     """
     Name each segment for a planner: its street, or the named street it runs beside.
 
     A segment without a name of its own (or named after the street beside it, as
     sidewalks are) reads "footway beside Karl-Marx-Straße" when a named street lies within
-    :data:`BESIDE_M`, else "unnamed footway". Returns plain text (not escaped).
+    :data:`BESIDE_M`, else "unnamed footway", in the current language (the kinds of way
+    of :func:`highway_words`; street names stay as mapped). Returns plain text (not
+    escaped).
     """
-    names = streets["name"].map(_text) if "name" in streets else pd.Series(None, streets.index)
+    names = local_names(streets)
     kind = (
         streets["highway"].map(_text).fillna("path")
         if "highway" in streets
         else pd.Series("path", streets.index)
     )
-    kind = kind.str.replace("_", " ")
+    words = highway_words()
+    kind = kind.map(lambda k: words.get(k) or k.replace("_", " "))
     borrowed = (
         streets["name_source"].eq("nearby street")
         if "name_source" in streets
@@ -103,9 +164,12 @@ def where(streets: gpd.GeoDataFrame) -> pd.Series:
         near = gpd.sjoin_nearest(lost, named, max_distance=BESIDE_M, how="left")
         near = near[~near.index.duplicated()]
         beside = beside.fillna(near["street"].reindex(streets.index))
-    described = kind + " beside " + beside.astype(str)
-    out = out.where(out.notna(), described.where(beside.notna(), "unnamed " + kind))
-    return out
+    near_by, unnamed = _("{kind} beside {street}"), _("unnamed {kind}")
+    described = [
+        unnamed.format(kind=k) if pd.isna(b) else near_by.format(kind=k, street=b)
+        for k, b in zip(kind, beside, strict=True)
+    ]
+    return out.where(out.notna(), pd.Series(described, index=streets.index, dtype=object))
 
 
 def _angle(line: Any) -> float:
@@ -132,7 +196,7 @@ def _labels(area: StudyArea, wrap: bool) -> list[list[Any]]:
     streets = area.streets
     rows: list[list[Any]] = []
     if len(streets) and "name" in streets:
-        names = streets["name"].map(_text)
+        names = local_names(streets)
         # a street's own segments carry its label; a name only sidewalks borrowed (the
         # road itself not walkable) is placed on the longest of those sidewalks
         borrowed = (
@@ -146,14 +210,15 @@ def _labels(area: StudyArea, wrap: bool) -> list[list[Any]]:
             longest = streets.geometry[own].length.groupby(names[own]).idxmax()
             lines = streets.geometry.loc[longest.to_numpy()]
             mids = _to_web(lines.interpolate(0.5, normalized=True), streets.crs, wrap)
-            for (name, _), (lon, lat), line in zip(longest.items(), mids, lines, strict=True):
+            for (name, _i), (lon, lat), line in zip(longest.items(), mids, lines, strict=True):
                 rows.append([lat, lon, html.escape(name), _angle(line), "s"])
     sites = area.sites
     if len(sites) and "name" in sites:
-        named = sites[sites["name"].map(_text).notna()]
+        names = local_names(sites)
+        named = sites[names.notna()]
         if len(named):
             spots = _to_web(named.geometry.representative_point(), sites.crs, wrap)
-            for name, (lon, lat) in zip(named["name"], spots, strict=True):
+            for name, (lon, lat) in zip(names[names.notna()], spots, strict=True):
                 rows.append([lat, lon, html.escape(str(name)), 0, "p"])
     return rows
 
@@ -304,10 +369,20 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _sightlines_words(s: pd.DataFrame) -> pd.Series:
-    ahead = _col(s, "sightline_uv_m").map(lambda v: say(v, "m"))
-    back = _col(s, "sightline_vu_m").map(lambda v: say(v, "m"))
-    disc = _col(s, "visible_share_25").map(lambda v: say(v, share=True))
-    return "sees " + ahead + " ahead and " + back + " back; " + disc + " of the 25 m disc in view"
+    text = _("sees {ahead} ahead and {back} back; {share} of the 25 m disc in view")
+    return pd.Series(
+        [
+            text.format(ahead=say(a, "m"), back=say(b, "m"), share=say(d, share=True))
+            for a, b, d in zip(
+                _col(s, "sightline_uv_m"),
+                _col(s, "sightline_vu_m"),
+                _col(s, "visible_share_25"),
+                strict=True,
+            )
+        ],
+        index=s.index,
+        dtype=object,
+    )
 
 
 def _lighting_words(s: pd.DataFrame) -> pd.Series:
@@ -320,18 +395,21 @@ def _lighting_words(s: pd.DataFrame) -> pd.Series:
         strict=True,
     ):
         need_lx = settings.P_CLASSES.get(str(need), (math.nan, math.nan))[0]
-        needs = f"needs {say(need_lx, 'lx')} for class {need}" if math.isfinite(need_lx) else ""
         if status in _NOT_MEASURED:
-            why = "lit=* not mapped" if status == "unknown" else "tagged lit, no lamp mapped"
-            text = f"not measured ({why})"
+            why = _("lit=* not mapped") if status == "unknown" else _("tagged lit, no lamp mapped")
+            text = _("not measured ({why})").format(why=why)
             if _number_or_none(mean) is not None:
-                text = f"estimated {say(mean, 'lx')} ({why})"
-            text += f", {needs}" if needs else ""
+                text = _("estimated {lux} ({why})").format(lux=say(mean, "lx"), why=why)
         elif status == "unlit":
-            text = "not lit (lit=no)" + (f", {needs}" if needs else "")
+            text = _("not lit (lit=no)")
         else:
-            text = f"measured {say(mean, 'lx')} (minimum {say(low, 'lx')})"
-            text += f", {needs}" if needs else ""
+            text = _("measured {lux} (minimum {low})").format(
+                lux=say(mean, "lx"), low=say(low, "lx")
+            )
+        if math.isfinite(need_lx):
+            text = _("{measure}, needs {lux} for class {p_class}").format(
+                measure=text, lux=say(need_lx, "lx"), p_class=need
+            )
         out.append(text)
     return pd.Series(out, index=s.index)
 
@@ -340,16 +418,14 @@ def _surveillance_words(s: pd.DataFrame) -> pd.Series:
     left = pd.to_numeric(_col(s, "overlooked_left"), errors="coerce")
     right = pd.to_numeric(_col(s, "overlooked_right"), errors="coerce")
     seen = ((left + right) / 2).map(lambda v: say(v, share=True))
-    uses = _col(s, "uses").map(lambda v: f"{say(v)} use" + ("" if _number_or_none(v) == 1 else "s"))
-    late = _col(s, "uses_open_2100").map(lambda v: say(v))
-    return (
-        seen
-        + " overlooked by windows and doors; "
-        + uses
-        + " within 25 m, "
-        + late
-        + (" open at 21:00")
-    )
+    text = _("{share} overlooked by windows and doors; {uses} within 25 m, {late} open at 21:00")
+    out = []
+    for share, n, late in zip(seen, _col(s, "uses"), _col(s, "uses_open_2100"), strict=True):
+        count = _number_or_none(n)
+        # the plural is chosen by the language's rule; a missing count reads "–"
+        uses = n_("{n} use", "{n} uses", 2 if count is None else round(count)).format(n=say(n))
+        out.append(text.format(share=share, uses=uses, late=say(late)))
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def _access_words(s: pd.DataFrame) -> pd.Series:
@@ -363,12 +439,16 @@ def _access_words(s: pd.DataFrame) -> pd.Series:
     ):
         parts = []
         if bool(dead):
-            parts.append(f"dead end ({say(depth, 'm')} deep)" if _score(depth) else "dead end")
+            parts.append(
+                _("dead end ({depth} deep)").format(depth=say(depth, "m"))
+                if _score(depth)
+                else _("dead end")
+            )
         elif bool(single):
-            parts.append("one way out")
+            parts.append(_("one way out"))
         if bool(alley):
-            parts.append("alley between blank walls")
-        out.append(", ".join(parts) or "through route")
+            parts.append(_("alley between blank walls"))
+        out.append(", ".join(parts) or _("through route"))
     return pd.Series(out, index=s.index)
 
 
@@ -392,15 +472,19 @@ def _segment_table(
     if "osmid" in segments:
         table["o"] = segments["osmid"].map(lambda v: esc(str(v)) if _text(v) else None)
     table["L"] = segments["length"].map(lambda v: say(v, "m")) if "length" in segments else None
-    scores = [[_score(v) for v in segments[c]] for _, c in picks]
+    scores = [[_score(v) for v in segments[c]] for _label, c in picks]
     table["k"] = [list(row) for row in zip(*scores, strict=True)] if scores else [[]] * len(table)
     words = []
-    for _, column in picks:
+    for _label, column in picks:
         head = [say(_score(v), "of 100") for v in segments[column]]
         if column in _WORDS:
             tail = list(_WORDS[column](segments))
         elif column == "cpted_score" and "weakest_principle" in segments:
-            tail = [f"weakest: {w}" if _text(w) else "" for w in segments["weakest_principle"]]
+            weakest = _("weakest: {principle}")
+            tail = [
+                weakest.format(principle=_principle_word(w)) if _text(w) else ""
+                for w in segments["weakest_principle"]
+            ]
         else:
             tail = [""] * len(segments)
         # the score, then its reasons ("; "-separated), each as an index into the phrases
@@ -416,13 +500,23 @@ def _segment_table(
     if "lit" in segments:
         table["t"] = segments["lit"].map(lambda v: _LIT_CODES.get(v, 3))
     if "not_audited" in segments:  # private, indoor, bus-only ways: why they have no score
-        table["n"] = segments["not_audited"].map(lambda v: esc(str(v)) if _text(v) else None)
+        # the reason in the current language where the catalogue has it, else as written
+        table["n"] = segments["not_audited"].map(lambda v: esc(_(str(v))) if _text(v) else None)
     for key, column in (("e", "explanation"), ("r", "recommendations")):
         if column in segments:
             table[key] = [
                 phrases.indices(esc(str(v))) if _text(v) else None for v in segments[column]
             ]
     return table
+
+
+def _principle_word(name: Any) -> str:
+    """Name a principle in a tooltip: its key in English ("lighting"), else its title."""
+    principle = PRINCIPLES.get(str(name))
+    if principle is None:
+        return str(name)
+    title = _(principle.title)
+    return str(name) if title == principle.title else title
 
 
 class _Phrases:
@@ -604,7 +698,7 @@ class _Picker(branca.element.MacroElement):
 
 
 #: The name of the segments layer in the layer list.
-SEGMENTS_NAME = "Streets · Street segments (colour: the score picked)"
+SEGMENTS_NAME = N_("Streets · Street segments (colour: the score picked)")
 
 
 def add_segments(m: folium.Map, audit: Audit) -> SegmentsLayer | None:
@@ -613,10 +707,10 @@ def add_segments(m: folium.Map, audit: Audit) -> SegmentsLayer | None:
 
     Returns the layer (None when the audit has no scores).
     """
-    from cpted.maps import _LIT_COLOURS, _LIT_LEGEND, add_legend, for_web
+    from cpted.maps import _LIT_COLOURS, add_legend, for_web, lit_legend, score_legend
 
     segments = audit.segments
-    picks = [(label, column) for label, column in PICKS if column in segments]
+    picks = [(_(label), column) for label, column in PICKS if column in segments]
     if not picks or not len(segments):
         return None
     phrases = _Phrases()
@@ -639,31 +733,31 @@ def add_segments(m: folium.Map, audit: Audit) -> SegmentsLayer | None:
         "none": _NO_SCORE,
         "base": _BASE_STREET,
         "lit": [_LIT_COLOURS[k] for k in ("yes", "limited", "no", "unknown")],
-        "length": "Length",
-        "way": "OSM way",
-        "explanation": "What pulls the score down",
-        "not_audited": "Not audited because",
-        "advice": "What to do",
+        # our words, translated: escaped like the data, since the page inserts them as HTML
+        "length": html.escape(_("Length")),
+        "way": html.escape(_("OSM way")),
+        "explanation": html.escape(_("What pulls the score down")),
+        "not_audited": html.escape(_("Not audited because")),
+        "advice": html.escape(_("What to do")),
         "phrases": phrases.items,
     }
-    layer = SegmentsLayer(data, spec, html.escape(SEGMENTS_NAME))
+    layer = SegmentsLayer(data, spec, html.escape(_(SEGMENTS_NAME)))
     layer.add_to(m)
-    options = [label for label, _ in picks] + ["Lighting tag (lit=*)"]
-    m.add_child(_Picker(m.get_name(), layer.get_name(), options, "Colour streets by"))
+    options = [label for label, _column in picks] + [_("Lighting tag (lit=*)")]
+    m.add_child(_Picker(m.get_name(), layer.get_name(), options, _("Colour streets by")))
+    lighting_tag = _("lighting tag: {label}")
     add_legend(
         m,
-        "Street segments",
+        _("Street segments"),
         [
-            (_SCORE_STOPS[0], "0–20 poor"),
-            (_SCORE_STOPS[1], "20–40"),
-            (_SCORE_STOPS[2], "40–60"),
-            (_SCORE_STOPS[3], "60–80"),
-            (_SCORE_STOPS[4], "80–100 good"),
-            (_NO_SCORE, "not scored; dashed: light not measured"),
-            *[(colour, f"lighting tag: {label}") for colour, label in _LIT_LEGEND],
+            *score_legend(),
+            (_NO_SCORE, _("not scored; dashed: light not measured")),
+            *[(colour, lighting_tag.format(label=label)) for colour, label in lit_legend()],
         ],
-        "Score of the principle picked above (0–100, higher supports safety better), "
-        "or the lit=* tag as mapped.",
+        _(
+            "Score of the principle picked above (0–100, higher supports safety better), "
+            "or the lit=* tag as mapped."
+        ),
         layer=layer,
         pick_title=picks[0][0],
     )

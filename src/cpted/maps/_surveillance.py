@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cpted._i18n import _
 from cpted.maps import add_geojson_layer
 
 if TYPE_CHECKING:
@@ -52,15 +53,22 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
         add_geojson_layer(
             m,
             uses,
-            "Surveillance · Active uses (green: open at 21:00)",
+            _("Surveillance · Active uses (green: open at 21:00)"),
             fields=fields,
-            aliases=["name", "kind", "opening hours", "hours readable", "open 21:00", "open 23:00"],
+            aliases=[
+                _("name"),
+                _("kind"),
+                _("opening hours"),
+                _("hours readable"),
+                _("open 21:00"),
+                _("open 23:00"),
+            ],
             style=_use_style,
             show=False,
             legend=[
-                (_OPEN, "open at 21:00"),
-                (_CLOSED, "closed at 21:00"),
-                (_UNKNOWN, "opening hours not mapped"),
+                (_OPEN, _("open at 21:00")),
+                (_CLOSED, _("closed at 21:00")),
+                (_UNKNOWN, _("opening hours not mapped")),
             ],
         )
     views = audit.layers.get("camera_views")
@@ -70,7 +78,7 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
             add_geojson_layer(
                 m,
                 drawn,
-                "Surveillance · Camera views (red: privacy check; dashed: direction unknown)",
+                _("Surveillance · Camera views (red: privacy check; dashed: direction unknown)"),
                 fields=[
                     "range_m",
                     "omnidirectional",
@@ -80,19 +88,19 @@ def add_layers(m: folium.Map, audit: Audit) -> None:
                     "privacy_flag",
                 ],
                 aliases=[
-                    "range (m)",
-                    "direction not mapped",
-                    "home façades seen (m)",
-                    "private ground seen (m²)",
-                    "school ground seen (m²)",
-                    "privacy review needed",
+                    _("range (m)"),
+                    _("direction not mapped"),
+                    _("home façades seen (m)"),
+                    _("private ground seen (m²)"),
+                    _("school ground seen (m²)"),
+                    _("privacy review needed"),
                 ],
                 style=_camera_style,
                 show=False,
                 simplify=1.5,
                 legend=[
-                    (_CAMERA, "camera view"),
-                    (_PRIVACY, "sees homes or private ground: review"),
-                    ("#ffffff", "dashed outline: direction not mapped"),
+                    (_CAMERA, _("camera view")),
+                    (_PRIVACY, _("sees homes or private ground: review")),
+                    ("#ffffff", _("dashed outline: direction not mapped")),
                 ],
             )

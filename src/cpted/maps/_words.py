@@ -4,6 +4,8 @@ Numbers in words a planner reads: the one formatting helper of map tooltips and 
 A score reads "54 of 100", a length "10 m", an illuminance "0.4 lx", a share "60 %".
 Each unit has its sensible precision (a street is measured to the metre, light to a tenth
 of a lux); values below one keep a decimal more, so a dim 0.04 lx does not read as 0.
+Numbers are written in the current language's notation (:mod:`cpted._i18n`: "0,4 lx" in
+French, Spanish and German), and the words around them in its words.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ import math
 import re
 from typing import Any
 
-__all__ = ["label_and_unit", "say"]
+from babel.numbers import format_decimal
+
+from cpted._i18n import N_, _, babel_locale
+
+__all__ = ["SCORE_LABELS", "label_and_unit", "say", "say_change", "score_label"]
 
 #: Decimals shown per unit.
 PRECISION = {
@@ -73,7 +79,7 @@ def say(value: Any, unit: str = "", *, share: bool = False) -> str:
         ``value`` is a share from 0 to 1, written as a percentage.
     """
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     number = _number(value)
     if number is None:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -85,14 +91,44 @@ def say(value: Any, unit: str = "", *, share: bool = False) -> str:
     digits = PRECISION.get(unit, 1)
     if number != 0 and abs(number) < 1 and unit not in {"of 100", "%"}:
         digits += 1
-    text = f"{number:,.{digits}f}"
-    if "." in text:
-        # decimals show only where they say something: 5 lx, 0.4 lx, 2.5 min
-        text = text.rstrip("0").rstrip(".")
-    if text in {"-0", "-0.0"}:
-        text = text[1:]
+    number = round(number, digits)
+    if number == 0:
+        number = 0.0  # no "-0"
+    # optional decimals ("#"): they show only where they say something: 5 lx, 0.4 lx
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    text = format_decimal(number, format=pattern, locale=babel_locale())
     if unit == "of 100":
-        return f"{text} of 100"
+        return _("{score} of 100").format(score=text)
     if unit == "%":
-        return f"{text} %"
+        return _("{share} %").format(share=text)
     return f"{text} {unit}" if unit else text
+
+
+#: How a score column is named for a planner (other columns: "_" read as a space).
+SCORE_LABELS = {
+    "cpted_score": N_("CPTED score"),
+    "sightlines_score": N_("sightlines score"),
+    "lighting_score": N_("lighting score"),
+    "surveillance_score": N_("surveillance score"),
+    "access_score": N_("access score"),
+    "vulnerability_score": N_("vulnerability score"),
+    "door_sightlines_score": N_("door sightlines score"),
+    "door_lighting_score": N_("door lighting score"),
+    "door_surveillance_score": N_("door surveillance score"),
+    "door_access_score": N_("door access score"),
+}
+
+
+def score_label(column: str) -> str:
+    """Name a score column in the current language: ``"lighting_score"`` -> "lighting score"."""
+    return _(SCORE_LABELS[column]) if column in SCORE_LABELS else column.replace("_", " ")
+
+
+def say_change(value: Any, digits: int = 1) -> str:
+    """Write a change with its sign in the current language's notation: "+2.5", "−0,4"."""
+    number = _number(value)
+    if number is None:
+        return "–"
+    zeros = "0" * digits
+    pattern = f"+#,##0.{zeros};-#,##0.{zeros}" if digits else "+#,##0;-#,##0"
+    return format_decimal(round(number, digits), format=pattern, locale=babel_locale())
