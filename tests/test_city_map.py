@@ -340,3 +340,43 @@ def test_browser_a_click_on_a_district_opens_its_page(hostile_city, artifacts):
 def test_manifest_is_complete(city_folder):
     manifest = json.loads((city_folder / MANIFEST).read_text(encoding="utf-8"))
     assert {"segments.parquet", "sites.parquet", "districts", "map.html"} <= set(manifest["files"])
+
+
+# -- languages ---------------------------------------------------------------------------
+
+
+def _catalogue(language: str):
+    from babel.messages.pofile import read_po
+
+    path = _city.__file__.replace("maps/_city.py", f"locale/{language}/LC_MESSAGES/city.po")
+    with open(path, "rb") as fh:
+        return read_po(fh, locale=language)
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "de"])
+def test_every_city_message_is_translated_with_its_placeholders(language):
+    from babel.messages.extract import extract_from_file
+
+    keywords = {"_": None, "n_": (1, 2), "N_": None, "p_": ((1, "c"), 2)}
+    found = {m[1] for m in extract_from_file("python", _city.__file__, keywords=keywords)}
+    found -= {"0–20 poor", "80–100 good"}  # the detailed map's legend, translated with it
+    catalogue = _catalogue(language)
+    assert catalogue.plural_expr == ("(n > 1)" if language == "fr" else "(n != 1)")
+    for message in found:
+        key = message[0] if isinstance(message, tuple) else message
+        entry = catalogue.get(key)
+        assert entry is not None and entry.string, (language, key)
+        fields = set(re.findall(r"\{(\w+)\}", key))
+        for text in entry.string if isinstance(entry.string, tuple) else [entry.string]:
+            assert text and set(re.findall(r"\{(\w+)\}", text)) == fields, (language, key)
+
+
+def test_the_overview_speaks_the_language(helsinki_audit):
+    from cpted._i18n import use
+
+    with use("fr"):
+        plan = _city.district_plan(helsinki_audit, HELSINKI_HEXAGON_M)  # names in French
+        page = _city.overview_map(helsinki_audit, plan, {}).to_html()
+    assert "Vue d'ensemble de la ville" in page or "Vue d\\u0027ensemble" in page
+    assert f"{len(plan.table)} quartiers, {len(helsinki_audit.segments)} tronçons" in page
+    assert "Hexagone 1" in page and "City overview" not in page
