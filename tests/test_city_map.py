@@ -380,3 +380,32 @@ def test_the_overview_speaks_the_language(helsinki_audit):
     assert "Vue d'ensemble de la ville" in page or "Vue d\\u0027ensemble" in page
     assert f"{len(plan.table)} quartiers, {len(helsinki_audit.segments)} tronçons" in page
     assert "Hexagone 1" in page and "City overview" not in page
+
+
+# -- the command line --------------------------------------------------------------------
+
+
+def test_cli_writes_the_city_map(hostile_osm, tmp_path, capsys):
+    from cpted.cli import main
+
+    out = tmp_path / "city"
+    assert main(["-q", "audit", str(hostile_osm), "--out", str(out), "--districts", "40"]) == 0
+    pages = list((out / "districts").glob("*.html"))
+    assert len(pages) >= 2
+    overview = (out / "map.html").read_text(encoding="utf-8")
+    # the main street of a district is a street name from the data: shown escaped
+    for payload in XSS.values():
+        assert payload not in overview
+    assert segment_geometries(overview) == []
+    capsys.readouterr()
+    missing = tmp_path / "nowhere.geojson"
+    never = tmp_path / "never"
+    assert (
+        main(["-q", "audit", str(hostile_osm), "--out", str(never), "--districts", str(missing)])
+        == 2
+    )
+    assert "No such district layer" in capsys.readouterr().err
+    assert not never.exists()
+    flat = tmp_path / "flat"
+    assert main(["-q", "audit", str(hostile_osm), "--out", str(flat), "--no-city-map"]) == 0
+    assert not (flat / "districts").exists()
