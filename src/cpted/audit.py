@@ -429,8 +429,8 @@ class Audit:
         >>> import cpted
         >>> area = cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
         >>> result = cpted.audit(area, principles="lighting", progress=False)
-        >>> west = area.boundary.centroid.buffer(150)
-        >>> len(result.subset(west).segments) < len(result.segments)
+        >>> centre = area.boundary.centroid.buffer(150)
+        >>> len(result.subset(centre).segments) < len(result.segments)
         True
         """
         from cpted.maps._city import subset

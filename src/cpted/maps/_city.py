@@ -52,6 +52,7 @@ __all__ = [
     "district_plan",
     "hexagon_grid",
     "overview_map",
+    "plan",
     "subset",
     "write_city_maps",
 ]
