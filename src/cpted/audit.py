@@ -410,6 +410,39 @@ class Audit:
 
         return audit_map(self, basemap=basemap)
 
+    def subset(self, polygon: Any) -> Audit:
+        """
+        Return the audit of the part of the place within ``polygon`` (e.g. a district).
+
+        The segments whose midpoint lies in ``polygon`` and the public spaces whose
+        representative point does, with their scores as measured in the whole place; the
+        layers, the area's layers and the rasters that reach them (see
+        :func:`cpted.maps._city.subset`).
+
+        Parameters
+        ----------
+        polygon
+            A shapely polygon in the audit's CRS (``audit.area.crs``, metres).
+
+        Examples
+        --------
+        >>> import cpted
+        >>> area = cpted.area_from_file(cpted.datasets.get_path("neukoelln"))
+        >>> result = cpted.audit(area, principles="lighting", progress=False)
+        >>> centre = area.boundary.centroid.buffer(150)
+        >>> len(result.subset(centre).segments) < len(result.segments)
+        True
+        """
+        from cpted.maps._city import subset
+
+        if not isinstance(polygon, shapely.Polygon | shapely.MultiPolygon):
+            msg = (
+                f"subset needs a shapely Polygon in the audit's CRS, got "
+                f"{type(polygon).__name__}; e.g. districts.geometry.iloc[0]."
+            )
+            raise InputError(msg)
+        return subset(self, polygon)
+
     def worst_segments(
         self, n: int = 10, *, score: str = "cpted_score", min_length: float | None = None
     ) -> gpd.GeoDataFrame:
@@ -444,9 +477,11 @@ class Audit:
         progress: bool = False,
         title: str | None = None,
         site: Any = None,
+        city_map: bool | None = None,
+        districts: Any = None,
     ) -> Path:
         """
-        Write the audit to ``directory``: a GeoPackage, GeoTIFFs, CSV tables, map and report.
+        Write the audit to ``directory``: GeoPackage, GeoParquet, GeoTIFFs, CSV, map, report.
 
         The files are written to a hidden folder beside ``directory`` and moved into place
         at the end, so an interrupted run leaves no half-written output and the previous
@@ -469,11 +504,28 @@ class Audit:
             per layer; the map and the report of a large area take longest).
         title, site
             The report's title and the site it is about (see :meth:`report`).
+        city_map
+            Write ``map.html`` as a city overview of districts, each opening its detailed
+            map in ``districts/<id>.html`` (:mod:`cpted.maps._city`), so that no page grows
+            with the whole city. None (the default) does so above
+            :data:`cpted.settings.CITY_MAP_SEGMENTS` segments or when ``districts`` is
+            given; False always writes one detailed map.
+        districts
+            The districts of the overview: a GeoDataFrame of polygons (named by their
+            ``name`` column) or the path of a GeoJSON or GeoPackage file of them, or a
+            hexagon size in metres; default hexagons of
+            :data:`cpted.settings.CITY_HEX_SIZE_M`.
 
         Returns
         -------
         pathlib.Path
             The output folder.
+
+        Notes
+        -----
+        ``segments.parquet`` and ``sites.parquet`` hold the GeoPackage's two layers as
+        GeoParquet (read fast by QGIS, DuckDB, ``geopandas.read_parquet``); the GeoPackage
+        and GeoParquet are written :data:`cpted.settings.SAVE_CHUNK_ROWS` rows at a time.
         """
         check_path_arg(directory, "directory")
         from cpted import _output
@@ -483,8 +535,12 @@ class Audit:
             from cpted.report import site_rows
 
             site_rows(self.sites, site)  # an unknown site stops before anything is written
+        from cpted.maps import _city
+
+        # bad districts stop before anything is written, too
+        city = _city.plan(self, city_map=city_map, districts=districts)
         with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
-            self._write(staging, progress=progress, title=title, site=site)
+            self._write(staging, progress=progress, title=title, site=site, city=city)
         return Path(directory)
 
     def _inputs(self) -> list[str]:
@@ -492,7 +548,13 @@ class Audit:
         return [self.area.source] if self.area.source else []
 
     def _write(
-        self, folder: Path, *, progress: bool = False, title: str | None = None, site: Any = None
+        self,
+        folder: Path,
+        *,
+        progress: bool = False,
+        title: str | None = None,
+        site: Any = None,
+        city: Any = None,
     ) -> None:
         from tqdm.auto import tqdm
 
@@ -509,7 +571,8 @@ class Audit:
         }  # fmt: skip
         layers = {n: t for n, t in tables.items() if t is not None and len(t)}
         csvs = {"segments": self.segments, "sites": self.sites}
-        steps = len(layers) + len(csvs) + len(self.rasters) + 2  # + map.html, report.html
+        # + the GeoParquet tables, map.html, report.html
+        steps = len(layers) + 2 * len(csvs) + len(self.rasters) + 2
         bar = tqdm(
             total=steps, desc="Saving the audit", unit="file", disable=not progress, leave=False
         )
@@ -530,10 +593,16 @@ class Audit:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 for name, table in layers.items():
                     writing(f"cpted.gpkg: {name}")
-                    _gis_safe(table).to_file(gpkg, layer=name, driver="GPKG")
+                    _write_geopackage_layer(table, gpkg, name)
                     bar.update()
             _qgis.write_layer_styles(gpkg)  # QGIS opens the layers coloured as the map is
             lap("cpted.gpkg")
+            for name, table in csvs.items():
+                if len(table):  # as in the GeoPackage, an empty table makes no file
+                    writing(f"{name}.parquet")
+                    _write_geoparquet(table, folder / f"{name}.parquet")
+                bar.update()
+            lap("parquet")
             for name, table in csvs.items():
                 writing(f"{name}.csv")
                 table.drop(columns="geometry").to_csv(folder / f"{name}.csv")
@@ -546,9 +615,14 @@ class Audit:
                     _qgis.write_lux_style(folder / f"{name}.qml")
                 bar.update()
             lap("geotiff")
-            writing("map.html")
-            page = cast("CptedMap", self.to_map()).to_html()
-            (folder / "map.html").write_text(page, encoding="utf-8")
+            if city is not None:  # a city: an overview, and a detailed page per district
+                from cpted.maps._city import write_city_maps
+
+                write_city_maps(self, folder, city, progress=writing)
+            else:
+                writing("map.html")
+                page = cast("CptedMap", self.to_map()).to_html()
+                (folder / "map.html").write_text(page, encoding="utf-8")
             bar.update()
             lap("map.html")
             writing("report.html")
@@ -646,6 +720,81 @@ def _gis_safe(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out.index = out.index.astype(str)
     out.index.name = f"{name}_id" if name in out.columns else name
     return out.reset_index()
+
+
+def _chunks(table: gpd.GeoDataFrame, rows: int | None = None) -> Iterable[gpd.GeoDataFrame]:
+    """Yield ``table`` in slices of :data:`cpted.settings.SAVE_CHUNK_ROWS` rows (views)."""
+    step = max(int(rows or settings.SAVE_CHUNK_ROWS), 1)
+    for start in range(0, len(table), step):
+        yield table.iloc[start : start + step]
+
+
+def _write_geopackage_layer(table: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """
+    Write ``table`` as ``layer`` of the GeoPackage ``path``, one chunk after the other.
+
+    Each chunk is made GIS-safe and appended, so the save never holds a GIS-safe copy of
+    a whole city's table; the layer read back equals one written at once.
+    """
+    for i, chunk in enumerate(_chunks(table)):
+        _gis_safe(chunk).to_file(path, layer=layer, driver="GPKG", mode="a" if i else "w")
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
+def _write_geoparquet(table: gpd.GeoDataFrame, path: Path) -> None:
+    """
+    Write ``table`` as a GeoParquet file, one row group per chunk, as the GeoPackage has it.
+
+    The columns are those of the GeoPackage layer (:func:`_gis_safe`; mixed or object
+    columns as text, as GDAL stores them). The geometry is WKB and the file carries the
+    ``geo`` metadata of GeoParquet 1.0.0 (geoparquet.org: encoding, geometry types, CRS as
+    PROJJSON, bounding box), worked out on the whole table before the chunks are written.
+    """
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    geometry = table.geometry.name
+    types = sorted({str(t) for t in table.geom_type.dropna().unique()})
+    column: dict[str, Any] = {
+        "encoding": "WKB",
+        "geometry_types": types,
+        "crs": table.crs.to_json_dict() if table.crs is not None else None,
+    }
+    bounds = [float(v) for v in table.total_bounds]
+    if all(math.isfinite(v) for v in bounds):
+        column["bbox"] = bounds
+    geo = {"version": "1.0.0", "primary_column": geometry, "columns": {geometry: column}}
+    writer = None
+    schema = None
+    try:
+        for chunk in _chunks(table):
+            safe = _gis_safe(chunk)
+            frame = pd.DataFrame({c: safe[c] for c in safe.columns if c != geometry})
+            for name in frame.columns:
+                if frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name]):
+                    frame[name] = frame[name].map(_as_text).astype(object)
+            frame[geometry] = shapely.to_wkb(safe.geometry.to_numpy())
+            arrow = pa.Table.from_pandas(frame, preserve_index=False)
+            if schema is None:
+                # a column all empty in the first chunk is text (as in the GeoPackage)
+                fields = [
+                    pa.field(f.name, pa.string() if pa.types.is_null(f.type) else f.type)
+                    for f in arrow.schema
+                ]
+                schema = pa.schema(fields, metadata={b"geo": json.dumps(geo).encode()})
+                writer = pq.ParquetWriter(path, schema)
+            assert writer is not None
+            writer.write_table(arrow.replace_schema_metadata(None).cast(schema))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def audit(

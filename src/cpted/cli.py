@@ -1,6 +1,7 @@
 """The ``cpted`` command: audit a place from the shell.
 
     cpted audit [SOURCE] [--out DIR] [--force] [--site NAME] [--weights FILE]
+                [--city-map | --no-city-map] [--districts FILE|METRES]
     cpted compare BEFORE AFTER [--out DIR] [--force] [--weights FILE]
     cpted info SOURCE
     cpted --version
@@ -112,12 +113,33 @@ def _cmd_warmup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _districts(value: str | None) -> float | Path | None:
+    """Read ``--districts``: a hexagon size in metres, or the path of a district layer."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    path = Path(value)
+    if not path.exists():
+        msg = (
+            f"No such district layer: {path}. Give a GeoJSON or GeoPackage file of district "
+            "polygons, or a hexagon size in metres (--districts 500)."
+        )
+        raise InputError(msg)
+    return path
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     from cpted._output import claim
     from cpted.audit import audit, read_weights
 
     # --out is claimed (checked and locked) and the weights read before the long work.
     inputs = _inputs(args.source, weights=args.weights)
+    districts = _districts(args.districts)  # a missing file stops before the audit
+    if isinstance(districts, Path):
+        inputs.append(districts)
     with claim(args.out, force=args.force, inputs=inputs) as out:
         weights = read_weights(args.weights)
         area = _load(args.source, progress=not args.quiet)
@@ -131,6 +153,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             title=args.title,
             site=args.site,
+            city_map=args.city_map,
+            districts=districts,
         )
     print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
     for note in result.notes:
@@ -276,6 +300,18 @@ def _parser() -> argparse.ArgumentParser:
         "--weights", help="TOML file of principle weights for cpted_score (e.g. lighting = 2)"
     )
     audit.add_argument("--title", help="the place's name for the report's title")
+    audit.add_argument(
+        "--city-map",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write map.html as a city overview of districts, each opening its detailed map "
+        "(default: above cpted.settings.CITY_MAP_SEGMENTS segments, or with --districts)",
+    )
+    audit.add_argument(
+        "--districts",
+        help="the overview's districts: a GeoJSON or GeoPackage file of polygons, or a "
+        "hexagon size in metres (default hexagons of cpted.settings.CITY_HEX_SIZE_M)",
+    )
     audit.set_defaults(run=_cmd_audit)
     compare = commands.add_parser(
         "compare",

@@ -470,6 +470,31 @@ LAYER_COLOURS = {
 #: leaves the browser); "OpenStreetMap" or "CartoDB positron" add tiles when online.
 BASEMAP: str | None = None
 
+#: Above this many street segments, ``Audit.save`` writes ``map.html`` as a city overview
+#: of districts, each opening its own detailed map (``districts/<id>.html``), instead of
+#: one detailed map of everything. The detailed map costs about 1.2 KB per segment (the
+#: Helsinki sample: 4.3 MB for 3,517 segments, ``benchmarks/bench_pages.py``), so 4,500
+#: segments make a page of about 5.5 MB, the most a planner opens and mails as one page
+#: (issue 15 of the planners: "about 1.5 KB per segment shown", a few MB a page).
+CITY_MAP_SEGMENTS = 4500
+
+#: Side of the overview's hexagons (their circumradius), metres. 500 m make a district
+#: 1 km from corner to corner, a walk of about 12 minutes at 1.4 m/s (the walking speed
+#: of the Highway Capacity Manual), 0.65 km²: in a centre as dense as the Helsinki sample
+#: (about 2,000 walkable segments per km²) some 1,300 segments, a detailed page of
+#: about 1.6 MB. The grid is anchored at the origin of the area's CRS, so two audits of
+#: one place in the same CRS share their hexagons and compare district by district.
+CITY_HEX_SIZE_M = 500.0
+
+#: A segment counts as weak in the overview below this ``cpted_score``: the map's two
+#: lowest classes (0-20 "poor" and 20-40, :func:`cpted.maps.score_colour`).
+CITY_WEAK_SCORE = 40.0
+
+#: Rows written at a time to the GeoPackage and GeoParquet files: a chunk is made
+#: GIS-safe (lists as text) and written, so a save holds a copy of one chunk, not of a
+#: whole city's table. 2,000 rows of the segments table (about 100 columns) are a few MB.
+SAVE_CHUNK_ROWS = 2000
+
 # --------------------------------------------------------------------------------------
 # Sightlines (see cpted.sightlines)
 # --------------------------------------------------------------------------------------
