@@ -481,7 +481,7 @@ _SPACE_NOUNS = {
     "school": N_("school"), "kindergarten": N_("kindergarten"), "station": N_("station"),
     "marketplace": N_("marketplace"), "mall": N_("mall"), "stadium": N_("stadium"),
     "square": N_("square"), "playground": N_("playground"), "park": N_("park"),
-    "pedestrian": N_("pedestrian area"), "place_of_worship": N_("place of worship"),
+    "pedestrian": N_("pedestrian"), "place_of_worship": N_("place of worship"),
 }  # fmt: skip
 
 
