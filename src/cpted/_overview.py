@@ -136,7 +136,7 @@ def _legend(frame: _Frame, site_name: str | None, ring: bool = False) -> tuple[s
         items.append((line(_HIGHLIGHT, 1.5, "6 4"), _("surroundings")))
     x: float = frame.pad
     y = frame.height + 18
-    out = [f'<text x="{x}" y="{y + 4}" font-weight="bold">{_esc(_("CPTED score"))}</text>']
+    out = [f'<text x="{x}" y="{y + 4}" font-weight="bold">' + _esc(_("CPTED score")) + "</text>"]
     x += 84
     for symbol, label in items:
         step = 32 + 6.5 * len(label)

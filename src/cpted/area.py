@@ -927,9 +927,15 @@ class StudyArea:
             " &middot; "
             + esc(_("OSM data of {date}").format(date=self.data_date or _("unknown date")))
             + "<table style='display:inline-table;margin-right:2em;vertical-align:top'>"
-            f"<tr><th>{esc(_('layer'))}</th><th>{esc(_('features'))}</th></tr>{layer_rows}"
+            "<tr><th>"
+            + esc(_("layer"))
+            + "</th><th>"
+            + esc(_("features"))
+            + f"</th></tr>{layer_rows}"
             "</table><table style='display:inline-table;vertical-align:top'>"
-            f"<tr><th>{esc(_('data quality'))}</th><th></th></tr>{quality_rows}</table></div>"
+            f"<tr><th>"
+            + esc(_("data quality"))
+            + f"</th><th></th></tr>{quality_rows}</table></div>"
         )
 
     # -- changing --------------------------------------------------------------------

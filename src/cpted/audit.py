@@ -686,7 +686,9 @@ class Audit:
 
         summary = self.summary(readable=True)
         scores = (
-            table_html(summary) if len(summary) else f"<p>{html.escape(_('No scores yet.'))}</p>"
+            table_html(summary)
+            if len(summary)
+            else "<p>" + html.escape(_("No scores yet.")) + "</p>"
         )
         principles = ", ".join(_(_REGISTRY[p].words) for p in self.principles if p in _REGISTRY)
         counts = _(

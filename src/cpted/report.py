@@ -93,7 +93,7 @@ def _cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "<td>–</td>"
     if isinstance(value, bool | np.bool_):
-        return f"<td>{_esc(_('yes') if value else _('no'))}</td>"
+        return "<td>" + _esc(_("yes") if value else _("no")) + "</td>"
     if isinstance(value, int | np.integer):
         return f'<td class="num">{_esc(fmt.number(int(value)))}</td>'
     if isinstance(value, float | np.floating):
@@ -199,9 +199,10 @@ def histogram_svg(
         f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{_esc(fmt.number(peak, 1))}</text>'
     )
     parts.append(f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>')
+    axis = _("score (bars: {unit})").format(unit=unit)
     parts.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 2}" text-anchor="middle" fill="#555">'
-        f"{_esc(_('score (bars: {unit})').format(unit=unit))}</text></svg>"
+        f"{_esc(axis)}</text></svg>"
     )
     return "".join(parts)
 
@@ -341,7 +342,7 @@ def _vulnerability_assumptions() -> str:
         )
     )
     return (
-        f"<h3>{_esc(_('Assumptions'))}</h3><ul>"
+        "<h3>" + _esc(_("Assumptions")) + f"</h3><ul>"
         f"<li>{capacity}<ul>{rows}</ul></li>"
         f"<li>{point}</li>"
         f"<li>{vehicles}</li></ul>"
@@ -400,7 +401,7 @@ def _vulnerability(audit: Audit) -> list[str]:
         if "capacity_source" in table:
             table["capacity_source"] = [_capacity_source(c) for c in table["capacity_source"]]
         table = table.rename(columns={k: _(v) for k, v in _CROWD_COLUMNS.items()})
-        parts.append(f"<h3>{_esc(_('Crowded places'))}</h3>" + _table(table))
+        parts.append("<h3>" + _esc(_("Crowded places")) + "</h3>" + _table(table))
     unknown = sites[pd.to_numeric(sites["capacity_persons"], errors="coerce").isna()]
     if len(unknown):
         listed = [
@@ -455,7 +456,9 @@ def _vulnerability(audit: Audit) -> list[str]:
                     table[c] = [fmt.barrier_rating(v, short=True) for v in table[c]]
             table = table.rename(columns=names)
             parts.append(
-                f"<h3>{_esc(_('Open vehicle approaches'))}</h3><p>"
+                "<h3>"
+                + _esc(_("Open vehicle approaches"))
+                + "</h3><p>"
                 + _text(
                     _(
                         "Each approach a vehicle can take to a site's edge, with the speed it "
@@ -495,7 +498,9 @@ def _vulnerability(audit: Audit) -> list[str]:
             "each site; a site with no station in the extract is flagged, not given a number."
         )
         parts.append(
-            f"<h3>{_esc(_('Responder access'))}</h3><p>{_text(responders)}</p>"
+            "<h3>"
+            + _esc(_("Responder access"))
+            + f"</h3><p>{_text(responders)}</p>"
             + _table(pd.DataFrame.from_dict(rows, orient="index"))
         )
     parts.append(_vulnerability_assumptions())
@@ -770,7 +775,9 @@ def report_html(
             len(sites),
         ).format(segments=n_segments, km=fmt.kilometres(length), n=fmt.number(len(sites)))
     link = (
-        f"<p class='maplink'><a href='{_esc(map_link)}'>{_text(_('Open the interactive map'))}"
+        f"<p class='maplink'><a href='{_esc(map_link)}'>"
+        + _text(_("Open the interactive map"))
+        + ""
         "</a> "
         + _text(_("(map.html beside this report: every layer, each segment's figures on a click)."))
         + "</p>"
@@ -812,7 +819,7 @@ def report_html(
         else _("Street segments coloured by their combined CPTED score. North is up.")
     )
     parts += [
-        f"<section id='overview'><h2>{_esc(_('Overview'))}</h2>",
+        "<section id='overview'><h2>" + _esc(_("Overview")) + "</h2>",
         f"<figure class='overview'>{figure}<figcaption>{_text(caption)}</figcaption></figure>",
         link,
         "</section>",
@@ -827,9 +834,9 @@ def report_html(
             "street of the same class in this area) and its {confidence} is lowered; an "
             "estimate never scores better than the same place with good data."
         )
-    ).format(confidence=f"<i>{_text(_('confidence'))}</i>")
+    ).format(confidence="<i>" + _text(_("confidence")) + "</i>")
     parts += [
-        f"<section id='quality'><h2>{_esc(_('Data quality and caveats'))}</h2>",
+        "<section id='quality'><h2>" + _esc(_("Data quality and caveats")) + "</h2>",
         f"<p>{good_data}</p>",
         *[
             f"<div class='caveat'>{_esc(c)}</div>"
@@ -837,7 +844,7 @@ def report_html(
         ],
         *(
             [
-                f"<h3>{_esc(_('What to map first'))}</h3><ul class='gaps'>",
+                "<h3>" + _esc(_("What to map first")) + "</h3><ul class='gaps'>",
                 *[
                     f"<li><b>{_esc(r.action)}</b>: {_esc(r.reason)}</li>"
                     for r in audit.area_recommendations
@@ -851,7 +858,7 @@ def report_html(
         "</section>",
     ]
     # scores
-    parts.append(f"<section id='scores'><h2>{_esc(_('Scores by principle'))}</h2>")
+    parts.append("<section id='scores'><h2>" + _esc(_("Scores by principle")) + "</h2>")
     summary = _summary(segments, others if chosen else sites)
     if len(summary):
         weights = ", ".join(
@@ -879,23 +886,23 @@ def report_html(
         if "cpted_score" in sites and len(others):
             svg = histogram_svg(others["cpted_score"], title=_("Public spaces"), unit=_("spaces"))
             charts.append(
-                f"<figure>{svg}<figcaption>{_esc(_('Combined score of the public spaces'))}"
+                f"<figure>{svg}<figcaption>" + _esc(_("Combined score of the public spaces")) + ""
                 "</figcaption></figure>"
             )
         parts.append(f"<div class='charts'>{''.join(charts)}</div>")
     else:
-        parts.append(f"<p>{_esc(_('No principle was scored.'))}</p>")
+        parts.append("<p>" + _esc(_("No principle was scored.")) + "</p>")
     lit = segments.groupby("lit")["length"].sum().to_frame("km")
     lit["km"] = [fmt.kilometres(v) for v in lit["km"]]
     lit.index.name = None
     parts += [
-        f"<h3>{_esc(_('Street lighting as mapped (lit=*)'))}</h3>",
+        "<h3>" + _esc(_("Street lighting as mapped (lit=*)")) + "</h3>",
         _table(lit),
         "</section>",
     ]
     # worst segments
     parts.append(
-        f"<section id='segments'><h2>{_esc(_('Street segments that need attention'))}</h2>"
+        "<section id='segments'><h2>" + _esc(_("Street segments that need attention")) + "</h2>"
     )
     if "cpted_score" in segments and segments["cpted_score"].notna().any():
         ranked = audit.worst_segments(len(audit.segments))
@@ -943,10 +950,12 @@ def report_html(
                 )
             )
     else:
-        parts.append(f"<p>{_esc(_('No segment was scored.'))}</p>")
+        parts.append("<p>" + _esc(_("No segment was scored.")) + "</p>")
     parts.append("</section>")
     # worst sites
-    parts.append(f"<section id='sites'><h2>{_esc(_('Public spaces that need attention'))}</h2>")
+    parts.append(
+        "<section id='sites'><h2>" + _esc(_("Public spaces that need attention")) + "</h2>"
+    )
     others = (
         others[pd.to_numeric(others.get("cpted_score"), errors="coerce").notna()]
         if len(others) and "cpted_score" in others
@@ -961,10 +970,10 @@ def report_html(
         for key, row in others.sort_values("cpted_score").head(worst).iterrows():
             parts.append(_site_item(key, row))
     else:
-        parts.append(f"<p>{_esc(_('No public space was scored.'))}</p>")
+        parts.append("<p>" + _esc(_("No public space was scored.")) + "</p>")
     parts.append("</section>")
     parts += [
-        f"<section id='vulnerability'><h2>{_esc(_('Vulnerability of crowded places'))}</h2>",
+        "<section id='vulnerability'><h2>" + _esc(_("Vulnerability of crowded places")) + "</h2>",
         *_vulnerability(audit),
         "</section>",
     ]
@@ -985,7 +994,7 @@ def report_html(
             observations,
         ).format(n=observations, points=fmt.general(settings.FIELD_AUDIT_AGREEMENT))
         parts += [
-            f"<section id='field'><h2>{_esc(_('Walk audit and computation'))}</h2>",
+            "<section id='field'><h2>" + _esc(_("Walk audit and computation")) + "</h2>",
             f"<p>{_text(walked)}</p>",
             _table(agreement_summary(field)),
             "</section>",
@@ -1001,7 +1010,7 @@ def report_html(
         credit=credit, source=_source_name(area)
     )
     parts += [
-        f"<section id='method'><h2>{_esc(_('How the scores are made'))}</h2>",
+        "<section id='method'><h2>" + _esc(_("How the scores are made")) + "</h2>",
         f"<p>{_text(method)}</p>",
         "</section>",
         f"<footer>{_esc(footer)}</footer>",
@@ -1034,10 +1043,10 @@ def _reading() -> str:
             "ways out); 0 means it does nothing for safety by that principle. The combined "
             "CPTED score is the weighted mean of the four."
         )
-    ).format(scale=f"<b>{_text(_('Scores run from 0 to 100.'))}</b>")
+    ).format(scale="<b>" + _text(_("Scores run from 0 to 100.")) + "</b>")
     colours = _text(
         _("{colours}, here and on the map: {bands} and {grey} where nothing could be measured.")
-    ).format(colours=f"<b>{_text(_('Colours'))}</b>", bands=bands, grey=grey)
+    ).format(colours="<b>" + _text(_("Colours")) + "</b>", bands=bands, grey=grey)
     confidence = _text(
         _(
             "{confidence} (0–100 %) says how much of a score rests on mapped data; where data "
@@ -1045,8 +1054,8 @@ def _reading() -> str:
             "never scores better than the same place with good data."
         )
     ).format(
-        confidence=f"<b>{_text(_('Confidence'))}</b>",
-        estimate=f"<b>{_text(_('estimate'))}</b>",
+        confidence="<b>" + _text(_("Confidence")) + "</b>",
+        estimate="<b>" + _text(_("estimate")) + "</b>",
     )
     crime = _text(
         _(
@@ -1055,7 +1064,7 @@ def _reading() -> str:
         )
     )
     return (
-        f"<section id='reading'><h2>{_text(_('How to read this report'))}</h2><ul>"
+        "<section id='reading'><h2>" + _text(_("How to read this report")) + f"</h2><ul>"
         f"<li>{scores}</li><li>{colours}</li><li>{confidence}</li><li>{crime}</li>"
         "</ul></section>"
     )
@@ -1147,7 +1156,7 @@ def _site_section(audit: Audit, chosen: list[Any], site_name: str) -> list[str]:
         )
         parts += [
             _site_item(key, row),
-            f"<h3>{_esc(_('Scores by principle'))}</h3>",
+            "<h3>" + _esc(_("Scores by principle")) + "</h3>",
             _table(shown),
         ]
     parts.append("</section>")
