@@ -46,7 +46,7 @@ KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "p_": ((1, "c"), 2),
 }
 
-MessageId = str | tuple[str, ...]
+MessageId = str | tuple[str, ...] | list[str]
 
 
 def extract(source: Path = SOURCE_DIR) -> Catalog:
@@ -140,7 +140,7 @@ def merged(language: str, files: Iterable[Path] | None = None) -> Merged:
     return out
 
 
-_PRINTF = re.compile(r"%(?:\([^)]*\))?[#0 +-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 
 
 def placeholders(text: str) -> set[str]:

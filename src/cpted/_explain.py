@@ -61,7 +61,8 @@ class Recommendation:
 
     def __str__(self) -> str:
         # '; ' separates recommendations in the text columns, so none may hold it
-        return f"{self.action} ({self.reason})".replace("; ", ", ")
+        text = f"{self.action} ({self.reason})"
+        return text.replace(" ; ", ", ").replace("; ", ", ")  # French spaces its semicolon
 
 
 @dataclass

@@ -58,9 +58,20 @@ _LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 def languages() -> tuple[str, ...]:
     """Return the languages cpted writes: English and every shipped catalogue."""
+    try:
+        stamp = LOCALE_DIR.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _languages(stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _languages(stamp: int) -> tuple[str, ...]:
+    # read again when the locale folder changes (a language folder added or removed):
+    # every sentence asks for the current language, which must not list a folder each time
     found = {SOURCE_LANGUAGE}
     if LOCALE_DIR.is_dir():
-        found.update(p.name for p in LOCALE_DIR.iterdir() if catalogue_files(p.name))
+        found.update(p.name for p in LOCALE_DIR.iterdir() if p.is_dir() and catalogue_files(p.name))
     return tuple(sorted(found, key=lambda code: (code != SOURCE_LANGUAGE, code)))
 
 
