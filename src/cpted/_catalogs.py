@@ -117,14 +117,16 @@ def merged(language: str, files: Iterable[Path] | None = None) -> Merged:
     """
     Read and merge the ``.po`` files of ``language``, as :mod:`cpted._i18n` does.
 
-    A file that does not parse raises Babel's ``PoFileError`` (naming the line);
-    an id two files translate differently is listed in ``conflicts``.
+    A file that does not parse raises Babel's ``PoFileError`` (naming the line), and so
+    does a quoted line left open (which Babel's reader would quietly mend); an id two
+    files translate differently is listed in ``conflicts``.
     """
     from babel.messages.pofile import read_po
 
     out = Merged()
     where: dict[tuple[MessageId, str | None], str] = {}
     for path in catalogue_files(language) if files is None else files:
+        _check_quotes(Path(path))
         with Path(path).open("rb") as f:
             catalog = read_po(f, locale=language, domain=DOMAIN, abort_invalid=True)
         out.plurals[Path(path).name] = catalog.num_plurals
@@ -138,6 +140,21 @@ def merged(language: str, files: Iterable[Path] | None = None) -> Merged:
             out.messages.setdefault(key, message)
             where.setdefault(key, Path(path).name)
     return out
+
+
+_QUOTED = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"$')
+
+
+def _check_quotes(path: Path) -> None:
+    """Raise ``PoFileError`` on a line of ``path`` whose quoted text is not closed."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import PoFileError
+
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.strip()
+        if text.startswith(("msg", '"')) and not _QUOTED.match(text):
+            msg = f"{path.name}:{lineno}: the quoted text is not closed: {text[:60]}"
+            raise PoFileError(msg, Catalog(), text, lineno)
 
 
 _PRINTF = re.compile(r"%(?:\([^)]*\))?[#0+-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
