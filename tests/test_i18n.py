@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from babel.messages.pofile import PoFileError
 from conftest import validation_path
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cpted
 from cpted import _catalogs
@@ -291,6 +293,23 @@ def test_numbers_follow_the_language():
         assert fmt.lux(0.456) == "0,46 lx"
     with use("en"):
         assert fmt.metres(1204.4) == "1,204 m" and fmt.lux(12.5) == "12.5 lx"
+
+
+@given(
+    value=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+    digits=st.integers(min_value=0, max_value=2),
+    language=st.sampled_from(SHIPPED),
+)
+def test_figures_are_written_as_babel_writes_them(value, digits, language):
+    from babel.numbers import format_decimal
+
+    from cpted import _format as fmt
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    with use(language):
+        assert fmt.number(value, digits) == format_decimal(
+            round(value, digits), format=pattern, locale=language
+        )
 
 
 # -- (e) the command line ------------------------------------------------------------------

@@ -229,7 +229,7 @@ class Audit:
     timings: dict[str, float] = field(default_factory=dict)
     area_recommendations: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    language: str = "en"
+    language: str = field(default_factory=current_language)
     #: The audit with its text written in another language, by language (see _in).
     _texts: dict[str, Audit] = field(default_factory=dict, repr=False, compare=False)
 
