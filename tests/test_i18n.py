@@ -86,6 +86,31 @@ def test_plural_entries_have_every_form(template, language):
         assert isinstance(forms, tuple) and len(forms) == 2 and all(f.strip() for f in forms)
 
 
+def test_a_new_language_is_a_new_folder(tmp_path, monkeypatch):
+    import shutil
+
+    from cpted import _i18n
+
+    locale = tmp_path / "locale"
+    shutil.copytree(_i18n.LOCALE_DIR, locale)
+    (locale / "nl" / "LC_MESSAGES").mkdir(parents=True)
+    (locale / "nl" / "LC_MESSAGES" / "core.po").write_text(
+        _HEADER.replace("Language: fr", "Language: nl").replace("(n > 1)", "(n != 1)")
+        + 'msgid "Lighting"\nmsgstr "Verlichting"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(_i18n, "LOCALE_DIR", locale)
+    _translations.cache_clear()
+    try:
+        assert "nl" in _i18n.languages() and _i18n.check_language("nl_BE.UTF-8") == "nl"
+        with use("nl"):
+            assert _i18n._("Lighting") == "Verlichting"
+            assert _i18n._("Overview") == "Overview"  # untranslated: the English text
+            assert _i18n.decimal(12.5, 1) == "12,5"
+    finally:
+        _translations.cache_clear()
+
+
 def test_plural_rules_follow_each_language():
     with use("fr"):
         from cpted._i18n import n_

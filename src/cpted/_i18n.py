@@ -58,17 +58,6 @@ _LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 def languages() -> tuple[str, ...]:
     """Return the languages cpted writes: English and every shipped catalogue."""
-    try:
-        stamp = LOCALE_DIR.stat().st_mtime_ns
-    except OSError:
-        stamp = 0
-    return _languages(stamp)
-
-
-@functools.lru_cache(maxsize=4)
-def _languages(stamp: int) -> tuple[str, ...]:
-    # read again when the locale folder changes (a language folder added or removed):
-    # every sentence asks for the current language, which must not list a folder each time
     found = {SOURCE_LANGUAGE}
     if LOCALE_DIR.is_dir():
         found.update(p.name for p in LOCALE_DIR.iterdir() if p.is_dir() and catalogue_files(p.name))
@@ -93,12 +82,21 @@ def _match(code: str | None) -> str | None:
     return None
 
 
+_LOCALE_VARIABLES = ("CPTED_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
 def default_language() -> str:
     """Return the machine's language if cpted ships it, else English.
 
     ``CPTED_LANG`` wins, then the POSIX variables (``LC_ALL``, ``LC_MESSAGES``, ``LANG``,
-    ``LANGUAGE``), then Python's locale.
+    ``LANGUAGE``), then Python's locale. The answer is kept for as long as those variables
+    keep their values: every sentence written outside :func:`use` asks for it.
     """
+    return _default_language(tuple(os.environ.get(v) for v in _LOCALE_VARIABLES))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_language(_environment: tuple[str | None, ...]) -> str:
     for var in ("CPTED_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         found = _match(os.environ.get(var))
         if found:
