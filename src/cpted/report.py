@@ -268,7 +268,10 @@ def _caveats(audit: Audit, quality: pd.Series) -> list[str]:
 
 
 def _item(title: str, score: Any, rows: list[tuple[str, str]], recs: str) -> str:
-    body = "".join(f"<div><b>{_esc(k)}:</b> {_esc(v)}</div>" for k, v in rows if v)
+    label = _("{label}:")  # French sets a space before the colon
+    body = "".join(
+        f"<div><b>{_esc(label.format(label=k))}</b> {_esc(v)}</div>" for k, v in rows if v
+    )
     items = "".join(f"<li>{_esc(r)}</li>" for r in str(recs or "").split("; ") if r.strip())
     heading = _esc(_("Recommendations:"))
     rec_html = f"<div><b>{heading}</b><ul>{items}</ul></div>" if items else ""
