@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= cpted-demo
 
-.PHONY: demo test lint typecheck unit notebooks docs bench clean install
+.PHONY: demo test lint typecheck unit notebooks docs bench clean install catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ docs: $(STAMP)
 		else cp $$nb docs/notebooks/; fi; \
 	done
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
+
+## catalogs: extract the messages into src/cpted/locale/cpted.pot and list, per language,
+## what its .po files lack (missing, fuzzy, other placeholders); fails when anything does
+catalogs: $(STAMP)
+	$(BIN)/python -m cpted._catalogs
 
 ## bench: speed and memory side by side with peer tools (not part of the tests)
 bench: $(STAMP)

@@ -5,6 +5,10 @@ Each principle score is a weighted mean of the parts in the registry
 parts, so they add up exactly to ``100 - <principle>_score``; :func:`recommendations`
 turns the measures into rule-based advice with its reason. Both read only the audit's
 columns, so they work on any table that has them and skip what is missing.
+
+Every sentence is written in the current language (:mod:`cpted._i18n`): the audit writes
+its text columns in the language it runs in, and :meth:`cpted.Audit.save`, ``report``
+and ``to_map`` write them again in the language asked for.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import pandas as pd
 import shapely
 
 from cpted import _format, settings
+from cpted._i18n import N_, _, n_
 from cpted._principle import PRINCIPLES, SCORED
 from cpted._principle import losses as _losses
 
@@ -29,8 +34,20 @@ __all__ = [
     "recommendations",
 ]
 
-#: How the explanations name each principle (its title, from the registry).
-_PRINCIPLE_WORDS = {name: p.title.lower() for name, p in PRINCIPLES.items()}
+
+def _principle_words(name: str) -> str:
+    """Name a principle in a sentence, in the current language (its registry ``words``)."""
+    principle = PRINCIPLES.get(name)
+    return _(principle.words) if principle is not None and principle.words else name
+
+
+#: How a sentence names the two kinds of place.
+_KIND_WORDS = {"segment": N_("segment"), "site": N_("site")}
+
+
+def _n0(value: float) -> str:
+    """Write a whole number for a sentence, ungrouped, in the language's notation."""
+    return _format.number(value, 0, group=False)
 
 
 @dataclass
@@ -44,7 +61,8 @@ class Recommendation:
 
     def __str__(self) -> str:
         # '; ' separates recommendations in the text columns, so none may hold it
-        return f"{self.action} ({self.reason})".replace("; ", ", ")
+        text = f"{self.action} ({self.reason})"
+        return text.replace(" ; ", ", ").replace("; ", ", ")  # French spaces its semicolon
 
 
 @dataclass
@@ -82,18 +100,25 @@ class Explanation:
     recommendations: list[Recommendation] = field(default_factory=list)
 
     def __str__(self) -> str:
-        title = f"{self.kind} {self.id}" + (f" ({self.name})" if self.name else "")
+        kind = _(_KIND_WORDS.get(self.kind, self.kind))
+        title = f"{kind} {self.id}" + (f" ({self.name})" if self.name else "")
         lines = [
-            f"{title}: CPTED score {_fmt(self.score)} of 100, "
-            f"confidence {_fmt_share(self.confidence)}"
+            _("{title}: CPTED score {score} of 100, confidence {confidence}").format(
+                title=title, score=_fmt(self.score), confidence=_fmt_share(self.confidence)
+            )
         ]
+        line = _("  - {principle}: {measure} lost {points} points ({detail})")
         for row in self.measures.itertuples():
             lines.append(
-                f"  - {row.principle}: {row.measure} lost {row.points_cpted:.1f} points "
-                f"({row.detail})"
+                line.format(
+                    principle=row.principle,
+                    measure=row.measure,
+                    points=_format.number(row.points_cpted, 1, group=False),
+                    detail=row.detail,
+                )
             )
         if self.recommendations:
-            lines.append("Recommendations:")
+            lines.append(_("Recommendations:"))
             lines += [f"  - {r}" for r in self.recommendations]
         return "\n".join(lines)
 
@@ -106,20 +131,22 @@ class Explanation:
         )
         measures = "".join(
             f"<tr><td>{html.escape(str(r.principle))}</td><td>{html.escape(str(r.measure))}</td>"
-            f"<td>{r.points_cpted:.1f}</td><td>{html.escape(str(r.detail))}</td></tr>"
+            f"<td>{html.escape(_format.number(r.points_cpted, 1, group=False))}</td>"
+            f"<td>{html.escape(str(r.detail))}</td></tr>"
             for r in self.measures.itertuples()
         )
+        heads = "".join(
+            f"<th>{html.escape(_(h))}</th>"
+            for h in (N_("principle"), N_("measure"), N_("points lost"), N_("why"))
+        )
+        kind = _(_KIND_WORDS.get(self.kind, self.kind))
+        score = _("CPTED score {score}").format(score=_fmt(self.score))
         return (
-            f"<div><b>{html.escape(self.kind)} {html.escape(str(self.id))}</b> "
-            f"{html.escape(self.name)}: CPTED score {_fmt(self.score)}"
-            "<table><tr><th>principle</th><th>measure</th><th>points lost</th><th>why</th></tr>"
+            f"<div><b>{html.escape(kind)} {html.escape(str(self.id))}</b> "
+            f"{html.escape(self.name)}: {html.escape(score)}"
+            f"<table><tr>{heads}</tr>"
             f"{measures}</table><ul>{items}</ul></div>"
         )
-
-
-def _count(n: int, noun: str, plural: str = "s") -> str:
-    """``1 gap``, ``3 gaps``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}{plural}"
 
 
 def _lx(value: float) -> str:
@@ -166,7 +193,7 @@ def _short(value: np.ndarray, ref: float) -> np.ndarray:
 # Points lost by each part of each principle: from the registry, never re-derived here
 # --------------------------------------------------------------------------------------
 
-#: (principle, part) -> a human label of the measure behind it.
+#: (principle, part) -> a human label of the measure behind it (English; ``_()`` shows it).
 MEASURE_LABELS = {
     (name, part.name): part.label
     for name, principle in PRINCIPLES.items()
@@ -190,20 +217,30 @@ def losses(table: pd.DataFrame, *, kind: str, weights: dict[str, float]) -> pd.D
 # --------------------------------------------------------------------------------------
 
 _COMPASS = (
-    "north",
-    "north-east",
-    "east",
-    "south-east",
-    "south",
-    "south-west",
-    "west",
-    "north-west",
+    N_("north"),
+    N_("north-east"),
+    N_("east"),
+    N_("south-east"),
+    N_("south"),
+    N_("south-west"),
+    N_("west"),
+    N_("north-west"),
 )
 
 
 def _compass(dx: float, dy: float) -> str:
     bearing = (np.degrees(np.arctan2(dx, dy)) + 360.0) % 360.0
-    return _COMPASS[int((bearing + 22.5) // 45) % 8]
+    return _(_COMPASS[int((bearing + 22.5) // 45) % 8])
+
+
+#: The barriers that hide people, in words (OSM ``barrier=*``).
+_BARRIER_WORDS = {
+    "wall": N_("wall"), "city_wall": N_("city wall"), "hedge": N_("hedge"),
+    "fence": N_("fence"), "retaining_wall": N_("retaining wall"), "railing": N_("railing"),
+    "guard_rail": N_("guard rail"), "gate": N_("gate"), "block": N_("block"),
+    "jersey_barrier": N_("jersey barrier"), "planter": N_("planter"),
+    "noise_barrier": N_("noise barrier"),
+}  # fmt: skip
 
 
 def _nearest_features(
@@ -239,7 +276,8 @@ def _nearest_features(
         centre = shapely.centroid(pieces[k])
         side[row] = _compass(centre.x - mid.x, centre.y - mid.y)
         if kinds is not None:
-            kind[row] = str(kinds[fi[k]]).replace("_", " ")
+            tag = str(kinds[fi[k]])
+            kind[row] = _(_BARRIER_WORDS[tag]) if tag in _BARRIER_WORDS else tag.replace("_", " ")
     return length, kind, side
 
 
@@ -296,9 +334,11 @@ def recommendations(
     out: list[list[Recommendation]] = [[] for _ in range(n)]
     index = list(table.index)
 
-    def add(i: int, principle: str, action: str, reason: str) -> None:
-        # the points at stake: what the parts this advice would improve lost
-        parts = next((p for prefix, p in _ACTION_PARTS if action.startswith(prefix)), None)
+    def add(
+        i: int, principle: str, action: str, reason: str, parts: tuple[str, ...] | None = None
+    ) -> None:
+        # the points at stake: what the parts this advice would improve lost (``parts``,
+        # the score parts of the principle it serves; None: the whole principle)
         # hiding places are not in a score; they weigh as what the view around lost
         scored = "sightlines" if principle == "concealment" else principle
         if parts is None:
@@ -329,31 +369,6 @@ def recommendations(
     return out
 
 
-#: Which scoring parts a recommendation would improve, by the start of its action text.
-_ACTION_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Open up the view ahead", ("ahead",)),
-    ("Open up the hidden parts", ("seen",)),
-    ("Open up the ", ("frontage",)),  # a blank wall
-    ("Trim or replace", ("around",)),
-    ("Remove, open up or light", ("around",)),
-    ("Bring windows", ("frontage",)),
-    ("Give this open stretch", ("frontage",)),
-    ("Bring overlooking", ("overlooked",)),
-    ("Add entrances", ("entrances",)),
-    ("Consider an evening use", ("night",)),
-    ("Light this", ("average", "minimum")),
-    ("Fill the dark gaps", ("minimum",)),
-    ("Raise the light level", ("average",)),
-    ("Open a through connection", ("escape",)),
-    ("Gate the alley", ("openness",)),
-    ("Connect the surrounding", ("permeability",)),
-    ("Close the perimeter", ("edge", "control")),
-    ("Add a second way out", ("exits",)),
-    ("Mark the edge", ("territory",)),
-    ("Define the edge", ("edge",)),
-)
-
-
 def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
     """
     Lighting advice where the measured light falls short of the class the place needs.
@@ -370,8 +385,37 @@ def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
     mean = _num(table, "lux_mean")
     low = _num(table, "lux_min")
     met = _col(table, "p_class_met", "")
-    where = "this street" if kind == "segment" else "this space"
-    it = "the street" if kind == "segment" else "the space"
+    street = kind == "segment"
+    if street:
+        dark = (
+            _("Light this street: it is dark after nightfall"),
+            _(
+                "the street gets {mean} lx on average and {low} lx at its darkest, where "
+                "{place} needs {need_mean} lx on average and {need_low} lx everywhere "
+                "(EN 13201-2, class {p_class})"
+            ),
+        )
+        raise_ = _(
+            "the street gets {mean} lx on average where {place} needs {need_mean} lx "
+            "(EN 13201-2, class {p_class})"
+        )
+    else:
+        dark = (
+            _("Light this space: it is dark after nightfall"),
+            _(
+                "the space gets {mean} lx on average and {low} lx at its darkest, where "
+                "{place} needs {need_mean} lx on average and {need_low} lx everywhere "
+                "(EN 13201-2, class {p_class})"
+            ),
+        )
+        raise_ = _(
+            "the space gets {mean} lx on average where {place} needs {need_mean} lx "
+            "(EN 13201-2, class {p_class})"
+        )
+    gaps = _(
+        "the darkest point gets {low} lx, where {place} needs at least {need_low} lx "
+        "(EN 13201-2, class {p_class}); the average is {mean} lx"
+    )
     what = _col(table, "highway" if kind == "segment" else "category", "")
     classes = settings.P_CLASSES
     for i in range(len(table)):
@@ -381,56 +425,86 @@ def _lighting_advice(table: pd.DataFrame, add: Any, kind: str) -> None:
         avg_req, low_req = classes.get(req, classes["P4"])
         if not (mean[i] < avg_req or low[i] < low_req):
             continue
-        needs = f"where {_a_place(what[i], kind)} needs"
-        ref = f"(EN 13201-2, class {req})"
+        figures = {
+            "mean": _lx(mean[i]),
+            "low": _lx(low[i]),
+            "place": _a_place(what[i], kind),
+            "need_mean": _format.general(avg_req),
+            "need_low": _format.general(low_req),
+            "p_class": req,
+        }
         tagged_lit = str(lit[i]) in ("yes", "limited")
         if not tagged_lit and (basis[i] == "unlit" or mean[i] < 0.05):
-            add(
-                i,
-                "lighting",
-                f"Light {where}: it is dark after nightfall",
-                f"{it} gets {_lx(mean[i])} lx on average and {_lx(low[i])} lx at its darkest, "
-                f"{needs} {avg_req:g} lx on average and {low_req:g} lx everywhere {ref}",
-            )
+            add(i, "lighting", dark[0], dark[1].format(**figures), ("average", "minimum"))
         elif low[i] < low_req:
             add(
                 i,
                 "lighting",
-                "Fill the dark gaps between the lamps",
-                f"the darkest point gets {_lx(low[i])} lx, {needs} at least {low_req:g} lx "
-                f"{ref}; the average is {_lx(mean[i])} lx",
+                _("Fill the dark gaps between the lamps"),
+                gaps.format(**figures),
+                ("minimum",),
             )
         else:
             best = str(met[i] or "")
-            reached = f"; it reaches class {best}" if best.startswith("P") else ""
+            reached = _("; it reaches class {p_class}").format(p_class=best)
             add(
                 i,
                 "lighting",
-                "Raise the light level",
-                f"{it} gets {_lx(mean[i])} lx on average {needs} {avg_req:g} lx {ref}{reached}",
+                _("Raise the light level"),
+                raise_.format(**figures) + (reached if best.startswith("P") else ""),
+                ("average",),
             )
 
 
-#: How advice names a street by its ``highway`` class, or a space by its category.
-_PLACE_WORDS = {
-    "trunk": "main road", "primary": "main street", "secondary": "main street",
-    "tertiary": "local distributor street", "unclassified": "minor street",
-    "residential": "residential street", "living_street": "living street",
-    "pedestrian": "pedestrian street", "footway": "footway", "sidewalk": "pavement",
-    "crossing": "crossing", "steps": "flight of steps", "corridor": "passage",
-    "cycleway": "cycleway", "service": "service road", "path": "path",
-    "bridleway": "bridleway", "track": "track", "place_of_worship": "place of worship",
+#: How advice names a street by its ``highway`` class, article and all.
+_STREET_WORDS = {
+    "trunk": N_("a main road"), "primary": N_("a main street"),
+    "secondary": N_("a main street"), "tertiary": N_("a local distributor street"),
+    "unclassified": N_("a minor street"), "residential": N_("a residential street"),
+    "living_street": N_("a living street"), "pedestrian": N_("a pedestrian street"),
+    "footway": N_("a footway"), "sidewalk": N_("a pavement"), "crossing": N_("a crossing"),
+    "steps": N_("a flight of steps"), "corridor": N_("a passage"),
+    "cycleway": N_("a cycleway"), "service": N_("a service road"), "path": N_("a path"),
+    "bridleway": N_("a bridleway"), "track": N_("a track"),
+    "place_of_worship": N_("a place of worship"),
+}  # fmt: skip
+
+#: How advice names a public space by its category (``settings.SITE_CATEGORIES``).
+_SPACE_WORDS = {
+    "school": N_("a school"), "kindergarten": N_("a kindergarten"),
+    "station": N_("a station"), "marketplace": N_("a marketplace"), "mall": N_("a mall"),
+    "stadium": N_("a stadium"), "square": N_("a square"), "playground": N_("a playground"),
+    "park": N_("a park"),
+}  # fmt: skip
+
+#: A public space's category as a bare noun, for "the school perimeter".
+_SPACE_NOUNS = {
+    "school": N_("school"), "kindergarten": N_("kindergarten"), "station": N_("station"),
+    "marketplace": N_("marketplace"), "mall": N_("mall"), "stadium": N_("stadium"),
+    "square": N_("square"), "playground": N_("playground"), "park": N_("park"),
+    "pedestrian": N_("pedestrian"), "place_of_worship": N_("place of worship"),
 }  # fmt: skip
 
 
 def _a_place(what: Any, kind: str) -> str:
     """Name the place as the advice does: ``a residential street``, ``a park``."""
     if what is None or str(what) in ("", "nan", "None"):
-        return "a street" if kind == "segment" else "a public space"
-    words = _PLACE_WORDS.get(str(what), str(what).replace("_", " "))
-    if kind == "segment" and str(what) not in _PLACE_WORDS:
-        words += " street"
-    return ("an " if words[:1] in "aeiou" else "a ") + words
+        return _("a street") if kind == "segment" else _("a public space")
+    key = str(what)
+    if key in _STREET_WORDS:
+        return _(_STREET_WORDS[key])
+    if kind != "segment" and key in _SPACE_WORDS:
+        return _(_SPACE_WORDS[key])
+    words = key.replace("_", " ")
+    vowel = words[:1] in "aeiou"
+    if kind == "segment":
+        return (_("an {kind} street") if vowel else _("a {kind} street")).format(kind=words)
+    return (_("an {kind}") if vowel else _("a {kind}")).format(kind=words)
+
+
+def _space_noun(category: Any) -> str:
+    key = str(category)
+    return _(_SPACE_NOUNS[key]) if key in _SPACE_NOUNS else key.replace("_", " ")
 
 
 def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
@@ -452,7 +526,7 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
         buildings = getattr(area, "buildings", None)
         if buildings is not None and len(buildings) and "building" in buildings:
             blank = buildings[buildings["building"].isin(list(settings.BLANK_BUILDINGS))]
-            blank_len, _, blank_side = _nearest_features(
+            blank_len, _kinds, blank_side = _nearest_features(
                 table, blank[["building", "geometry"]], settings.FRONTAGE_DISTANCE / 2
             )
     ahead = _num(table, "sightline_min_m")
@@ -463,20 +537,25 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
     ) / 2
     blank_share = _num(table, "blank_wall_share", 0)
     beside = _num(table, "frontage_buildings", 0)
-    _, night_any, night_cols = _night(table)
+    _share, night_any, night_cols = _night(table)
     doors = _num(table, "entrances_per_100m")
     dead = _col(table, "dead_end", False).astype(bool)
     depth = _num(table, "dead_end_depth_m", 0)
     alley = _col(table, "alley", False).astype(bool)
     ratio = _num(table, "link_node_ratio_400")
+    times = _(" or ").join(settings.NIGHT_TIMES)
+    pct = _format.share
     for i in range(n):
         if np.isfinite(ahead[i]) and ahead[i] < far / 2:
             add(
                 i,
                 "sightlines",
-                "Open up the view ahead (corner, recess or planting)",
-                f"a walker sees only {ahead[i]:.0f} m ahead; {far:.0f} m lets them recognise who "
-                "comes (Gehl 2010)",
+                _("Open up the view ahead (corner, recess or planting)"),
+                _(
+                    "a walker sees only {ahead} m ahead; {reference} m lets them recognise "
+                    "who comes (Gehl 2010)"
+                ).format(ahead=_n0(ahead[i]), reference=_n0(far)),
+                ("ahead",),
             )
         if (
             screen_len[i] >= 5
@@ -486,29 +565,43 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
             add(
                 i,
                 "sightlines",
-                f"Trim or replace the {screen_len[i]:.0f} m {screen_kind[i]} "
-                f"on the {screen_side[i]} side",
-                f"it hides people from the path; {share[i]:.0%} of the surroundings "
-                "within 25 m is visible",
+                _("Trim or replace the {length} m {barrier} on the {side} side").format(
+                    length=_n0(screen_len[i]), barrier=screen_kind[i], side=screen_side[i]
+                ),
+                _(
+                    "it hides people from the path; {share} of the surroundings within 25 m "
+                    "is visible"
+                ).format(share=pct(share[i])),
+                ("around",),
             )
         if "surveillance_score" in table:
             wall = max(blank_len[i], blank_share[i] * length[i])
             if wall >= 10 and blank_share[i] > 0.2:
-                side = f" on the {blank_side[i]} side" if blank_side[i] else ""
+                action = (
+                    _("Open up the {length} m blank wall on the {side} side")
+                    if blank_side[i]
+                    else _("Open up the {length} m blank wall")
+                )
                 add(
                     i,
                     "surveillance",
-                    f"Open up the {wall:.0f} m blank wall{side}",
-                    "windows, doors or an active ground floor would overlook the street "
-                    f"({blank_share[i]:.0%} of its sides are blank walls)",
+                    action.format(length=_n0(wall), side=blank_side[i]),
+                    _(
+                        "windows, doors or an active ground floor would overlook the street "
+                        "({share} of its sides are blank walls)"
+                    ).format(share=pct(blank_share[i])),
+                    ("frontage",),
                 )
             elif np.isfinite(frontage[i]) and frontage[i] < 0.3 and beside[i] > 0:
                 # buildings stand beside it but turn their backs or blank sides to it
                 add(
                     i,
                     "surveillance",
-                    "Bring windows and doors to face the street",
-                    f"only {frontage[i]:.0%} of it is overlooked by the buildings within 25 m",
+                    _("Bring windows and doors to face the street"),
+                    _("only {share} of it is overlooked by the buildings within 25 m").format(
+                        share=pct(frontage[i])
+                    ),
+                    ("frontage",),
                 )
             elif np.isfinite(frontage[i]) and frontage[i] < 0.3:
                 # nothing is built beside it (a path through a park, a street between yards):
@@ -516,49 +609,71 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
                 add(
                     i,
                     "surveillance",
-                    "Give this open stretch an active edge (kiosk, café terrace, homes facing "
-                    "it) or lead evening walks along overlooked streets",
-                    "no building within 25 m overlooks it (Jacobs 1961)",
+                    _(
+                        "Give this open stretch an active edge (kiosk, café terrace, homes "
+                        "facing it) or lead evening walks along overlooked streets"
+                    ),
+                    _("no building within 25 m overlooks it (Jacobs 1961)"),
+                    ("frontage",),
                 )
             if np.isfinite(doors[i]) and doors[i] < 2 and frontage[i] >= 0.3:
                 add(
                     i,
                     "surveillance",
-                    "Add entrances onto the street",
-                    f"{doors[i]:.1f} doors per 100 m; a friendly frontage has "
-                    f"{settings.DOORS_PER_100M_REFERENCE:.0f} (Gehl et al. 2006)",
+                    _("Add entrances onto the street"),
+                    _(
+                        "{doors} doors per 100 m; a friendly frontage has {reference} "
+                        "(Gehl et al. 2006)"
+                    ).format(
+                        doors=_format.number(doors[i], 1, group=False),
+                        reference=_n0(settings.DOORS_PER_100M_REFERENCE),
+                    ),
+                    ("entrances",),
                 )
             # an evening use needs a ground floor to open in: only along built frontage
             if night_cols and night_any[i] == 0 and frontage[i] >= 0.3:
                 add(
                     i,
                     "surveillance",
-                    "Consider an evening use nearby (kiosk, café, late shop)",
-                    f"no use within 25 m is open at {' or '.join(settings.NIGHT_TIMES)}",
+                    _("Consider an evening use nearby (kiosk, café, late shop)"),
+                    _("no use within 25 m is open at {times}").format(times=times),
+                    ("night",),
                 )
         if dead[i] and depth[i] >= settings.ACCESS_DEAD_END_DEPTH / 2:
             add(
                 i,
                 "access",
-                "Open a through connection at the dead end, or make it visible from the street",
-                f"the path ends {depth[i]:.0f} m from the nearest junction with a single way out "
-                "(Secured by Design)",
+                _("Open a through connection at the dead end, or make it visible from the street"),
+                _(
+                    "the path ends {depth} m from the nearest junction with a single way out "
+                    "(Secured by Design)"
+                ).format(depth=_n0(depth[i])),
+                ("escape",),
             )
         if alley[i]:
             add(
                 i,
                 "access",
-                "Gate the alley or open it to overlooking frontage",
-                "a narrow passage between blank walls or back fences (Secured by Design: rear "
-                "alleys give burglars access)",
+                _("Gate the alley or open it to overlooking frontage"),
+                _(
+                    "a narrow passage between blank walls or back fences (Secured by Design: "
+                    "rear alleys give burglars access)"
+                ),
+                ("openness",),
             )
         if np.isfinite(ratio[i]) and ratio[i] < settings.ACCESS_LINK_NODE_RATIO_POOR + 0.1:
             add(
                 i,
                 "access",
-                "Connect the surrounding network (new links, fewer cul-de-sacs)",
-                f"link–node ratio {ratio[i]:.2f} within 400 m; "
-                f"{settings.ACCESS_LINK_NODE_RATIO_GOOD} is well connected (Ewing 1996)",
+                _("Connect the surrounding network (new links, fewer cul-de-sacs)"),
+                _(
+                    "link–node ratio {ratio} within 400 m; {reference} is well connected "
+                    "(Ewing 1996)"
+                ).format(
+                    ratio=_format.number(ratio[i], 2, group=False),
+                    reference=_format.general(settings.ACCESS_LINK_NODE_RATIO_GOOD),
+                ),
+                ("permeability",),
             )
 
 
@@ -579,14 +694,30 @@ def _concealment_advice(table: pd.DataFrame, add: Any, spots: Any) -> None:
         i = position.get(key)
         if i is None:
             continue
-        where = f", {int(row['both'])} hidden from both directions" if row["both"] else ""
+        count = int(row["n"])
+        reason = (
+            _(
+                "someone could wait there unseen until a walker is within {distance} m, "
+                "{both} hidden from both directions (Caminada & van Bommel 1980)"
+            )
+            if row["both"]
+            else _(
+                "someone could wait there unseen until a walker is within {distance} m "
+                "(Caminada & van Bommel 1980)"
+            )
+        )
         add(
             i,
             "concealment",
-            f"Remove, open up or light the {_count(int(row['n']), 'hiding place')} beside the path "
-            f"(largest {row['largest']:.0f} m²)",
-            f"someone could wait there unseen until a walker is within {approach:g} m{where} "
-            "(Caminada & van Bommel 1980)",
+            n_(
+                "Remove, open up or light the {n} hiding place beside the path "
+                "(largest {largest} m²)",
+                "Remove, open up or light the {n} hiding places beside the path "
+                "(largest {largest} m²)",
+                count,
+            ).format(n=count, largest=_n0(row["largest"])),
+            reason.format(distance=_format.general(approach), both=int(row["both"])),
+            ("around",),
         )
 
 
@@ -603,85 +734,124 @@ def _site_advice(table: pd.DataFrame, add: Any) -> None:
     territory = _num(table, "territorial_share")
     over = _num(table, "overlooked_share")
     seen = _num(table, "seen_share")
-    _, night_any, night_cols = _night(table)
+    _share, night_any, night_cols = _night(table)
     soft = _col(table, "soft_target", False)
     open_n = _num(table, "approaches_open", 0)
     worst = _col(table, "worst_vehicle", None)
+    times = _(" or ").join(settings.NIGHT_TIMES)
+    pct = _format.share
+    least = settings.ACCESS_MIN_EXITS
     for i in range(n):
-        what = str(category[i]).replace("_", " ")
         if "access_score" in table:
             if controlled[i] and (gaps[i] > 0 or uncontrolled[i] > 0):
                 holes = int(max(gaps[i], uncontrolled[i]))
                 add(
                     i,
                     "access",
-                    f"Close the perimeter: the {what} perimeter has "
-                    f"{_count(holes, 'uncontrolled gap')}",
-                    f"largest open stretch {gap_max[i]:.0f} m; a {what} needs a defined, secure "
-                    f"edge with at least {settings.ACCESS_MIN_EXITS} controlled ways in and out "
-                    "(Secured by Design Schools 2014; NFPA 101)",
+                    n_(
+                        "Close the perimeter: the {site} perimeter has {n} uncontrolled gap",
+                        "Close the perimeter: the {site} perimeter has {n} uncontrolled gaps",
+                        holes,
+                    ).format(site=_space_noun(category[i]), n=holes),
+                    _(
+                        "largest open stretch {gap} m; {place} needs a defined, secure edge "
+                        "with at least {least} controlled ways in and out (Secured by Design "
+                        "Schools 2014; NFPA 101)"
+                    ).format(gap=_n0(gap_max[i]), place=_a_place(category[i], "site"), least=least),
+                    ("edge", "control"),
                 )
             ways = exits[i] if controlled[i] else exits[i] + walk_n[i]
             closing = controlled[i] and (gaps[i] > 0 or uncontrolled[i] > 0)
             # closing an open edge keeps two controlled ways out: one piece of advice,
             # not "close it" and "add a way out" for the same edge
-            if np.isfinite(ways) and ways < settings.ACCESS_MIN_EXITS and not closing:
+            if np.isfinite(ways) and ways < least and not closing:
                 add(
                     i,
                     "access",
-                    "Add a second way out",
-                    f"{_count(int(ways), 'way')} out; places where people gather need at least "
-                    f"{settings.ACCESS_MIN_EXITS} (NFPA 101 means of egress)",
+                    _("Add a second way out"),
+                    n_(
+                        "{n} way out; places where people gather need at least {least} "
+                        "(NFPA 101 means of egress)",
+                        "{n} ways out; places where people gather need at least {least} "
+                        "(NFPA 101 means of egress)",
+                        int(ways),
+                    ).format(n=int(ways), least=least),
+                    ("exits",),
                 )
             if not controlled[i] and np.isfinite(territory[i]) and territory[i] < 0.5:
                 add(
                     i,
                     "access",
-                    "Mark the edge (low planting, kerb, paving change, bollards)",
-                    f"only {territory[i]:.0%} of its edge shows whose space it is (Newman 1972)",
+                    _("Mark the edge (low planting, kerb, paving change, bollards)"),
+                    _("only {share} of its edge shows whose space it is (Newman 1972)").format(
+                        share=pct(territory[i])
+                    ),
+                    ("territory",),
                 )
             elif controlled[i] and np.isfinite(defined[i]) and defined[i] < 0.5 and gaps[i] == 0:
                 add(
                     i,
                     "access",
-                    "Define the edge with a fence or wall",
-                    f"{defined[i]:.0%} of the edge is closed",
+                    _("Define the edge with a fence or wall"),
+                    _("{share} of the edge is closed").format(share=pct(defined[i])),
+                    ("edge",),
                 )
         if np.isfinite(seen[i]) and seen[i] < 0.5:
             add(
                 i,
                 "sightlines",
-                "Open up the hidden parts of the space (low planting, see-through edges)",
-                f"only {seen[i]:.0%} of its open ground can be seen from the paths within 50 m",
+                _("Open up the hidden parts of the space (low planting, see-through edges)"),
+                _("only {share} of its open ground can be seen from the paths within 50 m").format(
+                    share=pct(seen[i])
+                ),
+                ("seen",),
             )
         if "surveillance_score" in table:
             if np.isfinite(over[i]) and over[i] < 0.5:
                 add(
                     i,
                     "surveillance",
-                    "Bring overlooking windows or activity to its edges",
-                    f"only {over[i]:.0%} of its area is within 25 m of windows",
+                    _("Bring overlooking windows or activity to its edges"),
+                    _("only {share} of its area is within 25 m of windows").format(
+                        share=pct(over[i])
+                    ),
+                    ("overlooked",),
                 )
             if night_cols and night_any[i] == 0 and not controlled[i]:
                 add(
                     i,
                     "surveillance",
-                    "Consider an evening use at its edge",
-                    f"no use nearby is open at {' or '.join(settings.NIGHT_TIMES)}",
+                    _("Consider an evening use at its edge"),
+                    _("no use nearby is open at {times}").format(times=times),
+                    ("night",),
                 )
         if bool(soft[i]) and open_n[i] > 0:
             rating = (
                 str(table[f"rating_{worst[i]}"].iloc[i]) if f"rating_{worst[i]}" in table else ""
             )
             speed = _num(table, f"impact_speed_kmh_{worst[i]}")[i] if worst[i] else np.nan
+            approaches = int(open_n[i])
+            if rating and _format.is_rating(rating):
+                action = n_(
+                    "Protect {n} open vehicle approach with barriers rated for {rating}",
+                    "Protect {n} open vehicle approaches with barriers rated for {rating}",
+                    approaches,
+                )
+            else:
+                action = n_(
+                    "Protect {n} open vehicle approach with rated barriers",
+                    "Protect {n} open vehicle approaches with rated barriers",
+                    approaches,
+                )
             rated = _format.barrier_rating(rating, short=True) if rating else ""
-            barriers = f"barriers rated for {rated}" if rated.startswith("a ") else "rated barriers"
             add(
                 i,
                 "vulnerability",
-                f"Protect {_count(int(open_n[i]), 'open vehicle approach', 'es')} with {barriers}",
-                f"a {str(worst[i]).replace('_', ' ')} can reach the crowd at {speed:.0f} km/h "
-                "(PAS 68; NPSA hostile vehicle mitigation)",
+                action.format(n=approaches, rating=rated),
+                _(
+                    "a {vehicle} can reach the crowd at {speed} km/h (PAS 68; NPSA hostile "
+                    "vehicle mitigation)"
+                ).format(vehicle=_format.vehicle_name(worst[i]), speed=_n0(speed)),
             )
 
 
@@ -712,6 +882,7 @@ def data_gaps(segments: pd.DataFrame, sites: pd.DataFrame) -> list[Recommendatio
         segments = segments[segments["audited"].fillna(True).astype(bool).to_numpy()]
     length = _num(segments, "length", 0.0)
     total = float(np.nansum(length)) or 1.0
+    pct = _format.share
 
     def share_of(mask: np.ndarray) -> float:
         return float(np.nansum(length[mask])) / total
@@ -723,11 +894,13 @@ def data_gaps(segments: pd.DataFrame, sites: pd.DataFrame) -> list[Recommendatio
         out.append(
             Recommendation(
                 "data",
-                "Map the street lamps, or walk the area at night",
-                f"lighting is estimated on {tagged + unknown:.0%} of the street length: "
-                f"{tagged:.0%} is tagged lit with no lamps mapped and {unknown:.0%} has no "
-                "lighting data at all; estimates score like the typical mapped street of "
-                "their class here, with low confidence",
+                _("Map the street lamps, or walk the area at night"),
+                _(
+                    "lighting is estimated on {share} of the street length: {tagged} is tagged "
+                    "lit with no lamps mapped and {unknown} has no lighting data at all; "
+                    "estimates score like the typical mapped street of their class here, with "
+                    "low confidence"
+                ).format(share=pct(tagged + unknown), tagged=pct(tagged), unknown=pct(unknown)),
                 100 * (tagged + unknown),
             )
         )
@@ -737,8 +910,10 @@ def data_gaps(segments: pd.DataFrame, sites: pd.DataFrame) -> list[Recommendatio
             out.append(
                 Recommendation(
                     "data",
-                    "Map the lamps of the public spaces",
-                    f"no lamp is mapped in or beside {gap:.0%} of the public spaces",
+                    _("Map the lamps of the public spaces"),
+                    _("no lamp is mapped in or beside {share} of the public spaces").format(
+                        share=pct(gap)
+                    ),
                     100 * gap,
                 )
             )
@@ -749,9 +924,11 @@ def data_gaps(segments: pd.DataFrame, sites: pd.DataFrame) -> list[Recommendatio
         out.append(
             Recommendation(
                 "data",
-                "Map the building entrances",
-                f"{np.nansum(est) / doors:.0%} of the doors counted along the streets are "
-                "estimated from the buildings' shape, not mapped",
+                _("Map the building entrances"),
+                _(
+                    "{share} of the doors counted along the streets are estimated from the "
+                    "buildings' shape, not mapped"
+                ).format(share=pct(np.nansum(est) / doors)),
                 100 * float(np.nansum(est) / doors),
             )
         )
@@ -774,6 +951,8 @@ def explanation_columns(
     """
     Write the ``explanation`` and ``recommendations`` of every row as GIS-safe text.
 
+    The text is in the current language (:func:`cpted._i18n.use`).
+
     Returns
     -------
     pandas.DataFrame
@@ -788,9 +967,10 @@ def explanation_columns(
     score = _num(table, "cpted_score")
     if len(lost):
         top = lost.groupby("row", sort=False).head(3)
+        item = _("{principle}: {measure} −{points} ({detail})")
         for row, group in top.groupby("row", sort=False):
             text = "; ".join(
-                f"{_PRINCIPLE_WORDS.get(p, p)}: {m} −{pts:.0f} ({d})"
+                item.format(principle=_principle_words(p), measure=m, points=_n0(pts), detail=d)
                 for p, m, pts, d in zip(
                     group["principle"],
                     group["measure"],
@@ -803,16 +983,19 @@ def explanation_columns(
             weakest_p[row] = group["principle"].iloc[0]
             weakest_m[row] = group["measure"].iloc[0]
     why_not = _col(table, "not_audited", None)
+    not_audited = _("not audited: {reason}")
+    lost_on = _("score {score}; points lost on {explanation}")
+    nothing_lost = _("score {score}; no measure lost points")
     for i, row in enumerate(table.index):
         if isinstance(why_not[i], str) and why_not[i]:
-            explanation[row] = f"not audited: {why_not[i]}"
+            explanation[row] = not_audited.format(reason=_(why_not[i]))
             recs[i] = []
         elif not np.isfinite(score[i]):
-            explanation[row] = "not scored: no principle could be measured here"
+            explanation[row] = _("not scored: no principle could be measured here")
         elif explanation[row]:
-            explanation[row] = f"score {score[i]:.0f}; points lost on " + explanation[row]
+            explanation[row] = lost_on.format(score=_n0(score[i]), explanation=explanation[row])
         else:
-            explanation[row] = f"score {score[i]:.0f}; no measure lost points"
+            explanation[row] = nothing_lost.format(score=_n0(score[i]))
     return pd.DataFrame(
         {
             "explanation": explanation,

@@ -60,7 +60,7 @@ def languages() -> tuple[str, ...]:
     """Return the languages cpted writes: English and every shipped catalogue."""
     found = {SOURCE_LANGUAGE}
     if LOCALE_DIR.is_dir():
-        found.update(p.name for p in LOCALE_DIR.iterdir() if catalogue_files(p.name))
+        found.update(p.name for p in LOCALE_DIR.iterdir() if p.is_dir() and catalogue_files(p.name))
     return tuple(sorted(found, key=lambda code: (code != SOURCE_LANGUAGE, code)))
 
 
@@ -82,12 +82,21 @@ def _match(code: str | None) -> str | None:
     return None
 
 
+_LOCALE_VARIABLES = ("CPTED_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
 def default_language() -> str:
     """Return the machine's language if cpted ships it, else English.
 
     ``CPTED_LANG`` wins, then the POSIX variables (``LC_ALL``, ``LC_MESSAGES``, ``LANG``,
-    ``LANGUAGE``), then Python's locale.
+    ``LANGUAGE``), then Python's locale. The answer is kept for as long as those variables
+    keep their values: every sentence written outside :func:`use` asks for it.
     """
+    return _default_language(tuple(os.environ.get(v) for v in _LOCALE_VARIABLES))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_language(_environment: tuple[str | None, ...]) -> str:
     for var in ("CPTED_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         found = _match(os.environ.get(var))
         if found:

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from cpted._i18n import _
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -126,15 +128,15 @@ def _legend(frame: _Frame, site_name: str | None, ring: bool = False) -> tuple[s
         )
 
     items = [(line(score_colour(b + 10), 4), f"{b}–{b + 20}") for b in range(0, 100, 20)]
-    items.append((line(score_colour(None), 4), "no score"))
-    items.append((box("#e8f0e0", 1, _SITE, 1, "3 2"), "public space"))
+    items.append((line(score_colour(None), 4), _("no score")))
+    items.append((box("#e8f0e0", 1, _SITE, 1, "3 2"), _("public space")))
     if site_name:
         items.append((box(_HIGHLIGHT, 0.2, _HIGHLIGHT, 2), site_name[:30]))
     if ring:
-        items.append((line(_HIGHLIGHT, 1.5, "6 4"), "surroundings"))
+        items.append((line(_HIGHLIGHT, 1.5, "6 4"), _("surroundings")))
     x: float = frame.pad
     y = frame.height + 18
-    out = [f'<text x="{x}" y="{y + 4}" font-weight="bold">CPTED score</text>']
+    out = [f'<text x="{x}" y="{y + 4}" font-weight="bold">' + _esc(_("CPTED score")) + "</text>"]
     x += 84
     for symbol, label in items:
         step = 32 + 6.5 * len(label)
@@ -194,9 +196,13 @@ def overview_svg(
         return ""
     frame = _Frame(bounds, width, max_height, pad=12)
     window = shapely.box(*bounds)
-    title = "Overview: street segments coloured by their combined CPTED score"
-    if site_name:
-        title += f"; {site_name} highlighted"
+    title = (
+        _(
+            "Overview: street segments coloured by their combined CPTED score; {site} highlighted"
+        ).format(site=site_name)
+        if site_name
+        else _("Overview: street segments coloured by their combined CPTED score")
+    )
     legend, below = _legend(frame, site_name, ring is not None)
     total = frame.height + below
     parts = [

@@ -14,6 +14,10 @@ weight is shared among the parts that do. So for each row::
 The principle modules measure and call :func:`score` for their own principle; the
 explanations, the report, the map and the docs read the same parts, so a score and the
 points it lost cannot disagree. This module imports no principle module: data flows down.
+
+Titles, labels, references and the detail sentences are written for people: they are
+marked for the message catalogues (:mod:`cpted._i18n`) and come out in the current
+language; the names (``"sightlines"``, ``"ahead"``) are identifiers and stay English.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cpted import _format, settings
+from cpted._i18n import N_, _
 
 __all__ = [
     "PRINCIPLES",
@@ -63,7 +68,8 @@ class ScorePart:
     name
         Short key (``"ahead"``), unique within the principle.
     label
-        What it measures, in a planner's words.
+        What it measures, in a planner's words (English, marked for the catalogues:
+        show it as ``_(part.label)``).
     weight
         A function of nothing returning the weight, so that a change to
         :mod:`cpted.settings` at run time is honoured.
@@ -72,7 +78,7 @@ class ScorePart:
     detail
         Measured table -> one sentence per row saying what was measured.
     reference
-        The source of the rule and of its reference value.
+        The source of the rule and of its reference value (translated where shown).
     """
 
     name: str
@@ -85,11 +91,18 @@ class ScorePart:
 
 @dataclass(frozen=True)
 class Principle:
-    """One CPTED principle: its measures, its score parts and its map layers."""
+    """
+    One CPTED principle: its measures, its score parts and its map layers.
+
+    ``title`` (``"Natural surveillance"``), ``words`` (how a sentence names it:
+    ``"natural surveillance"``) and ``measures`` are English, marked for the catalogues;
+    show them through ``_()``.
+    """
 
     name: str
     title: str
     measures: str
+    words: str = ""
     segment_parts: tuple[ScorePart, ...] = ()
     site_parts: tuple[ScorePart, ...] = ()
     scored: bool = True
@@ -126,20 +139,34 @@ def share(values: np.ndarray, reference: float) -> np.ndarray:
 
 
 def fmt(value: float, spec: str = ".0f", unit: str = "") -> str:
-    """Format a number for a sentence; "unknown" when it is not finite."""
+    """Format a number for a sentence (``spec`` as ``".1f"``, ``",.0f"``); "unknown" if not finite.
+
+    The notation is the current language's (:func:`cpted._format.number`).
+    """
     if _format.is_missing(value) or not np.isfinite(value):
-        return "unknown"
-    return f"{value:{spec}}{unit}"
+        return _("unknown")
+    digits = int(spec.rsplit(".", 1)[-1].rstrip("f") or 0)
+    return _format.number(value, digits, group="," in spec) + unit
 
 
 def pct(value: float) -> str:
     """Format a share as whole percent (:func:`_format.share`); "unknown" when not finite."""
-    return "unknown" if _format.is_missing(value) else _format.share(value)
+    return _("unknown") if _format.is_missing(value) else _format.share(value)
 
 
 def lux(value: float) -> str:
     """Format illuminance (:func:`_format.lux`); "unknown" when it is not finite."""
-    return "unknown" if _format.is_missing(value) else _format.lux(value)
+    return _("unknown") if _format.is_missing(value) else _format.lux(value)
+
+
+def _sentences(message: str, **columns: Any) -> list[str]:
+    """Translate ``message`` once and fill it row by row with the texts in ``columns``."""
+    text = _(message)
+    names = list(columns)
+    return [
+        text.format(**dict(zip(names, row, strict=True)))
+        for row in zip(*columns.values(), strict=True)
+    ]
 
 
 def night_share(table: pd.DataFrame) -> tuple[np.ndarray, bool]:
@@ -175,46 +202,49 @@ def _around(t: pd.DataFrame) -> np.ndarray:
 
 _SIGHTLINES = Principle(
     name="sightlines",
-    title="Sightlines",
-    measures="how far and how widely a walker sees: exact isovists from the path",
+    title=N_("Sightlines"),
+    words=N_("sightlines"),
+    measures=N_("how far and how widely a walker sees: exact isovists from the path"),
     segment_parts=(
         ScorePart(
             "ahead",
-            "view ahead along the path",
+            N_("view ahead along the path"),
             lambda: settings.SIGHTLINE_WEIGHTS["ahead"],
             _ahead,
-            lambda t: [
-                f"sees {fmt(a)} m ahead; "
-                f"{settings.SIGHTLINE_RECOGNITION_DISTANCE:.0f} m lets a walker recognise who comes"
-                for a in num(t, "sightline_min_m")
-            ],
-            "Gehl (2010), Cities for People: faces are recognised at 50-70 m",
+            lambda t: _sentences(
+                N_("sees {ahead} m ahead; {reference} m lets a walker recognise who comes"),
+                ahead=[fmt(a) for a in num(t, "sightline_min_m")],
+                reference=[fmt(settings.SIGHTLINE_RECOGNITION_DISTANCE)] * len(t),
+            ),
+            N_("Gehl (2010), Cities for People: faces are recognised at 50-70 m"),
         ),
         ScorePart(
             "around",
-            "open view around (25 m)",
+            N_("open view around (25 m)"),
             lambda: settings.SIGHTLINE_WEIGHTS["around"],
             _around,
-            lambda t: [
-                f"{pct(s)} of the 25 m surroundings visible; "
-                f"{settings.SIGHTLINE_SHARE_REFERENCE:.0%} is open"
-                for s in num(t, "visible_share_25")
-            ],
-            "Gehl (2010): 25 m face distance; Benedikt (1979) isovists; "
-            "the 50 % reference is cpted's (a straight street between frontages)",
+            lambda t: _sentences(
+                N_("{share} of the 25 m surroundings visible; {reference} is open"),
+                share=[pct(s) for s in num(t, "visible_share_25")],
+                reference=[pct(settings.SIGHTLINE_SHARE_REFERENCE)] * len(t),
+            ),
+            N_(
+                "Gehl (2010): 25 m face distance; Benedikt (1979) isovists; "
+                "the 50 % reference is cpted's (a straight street between frontages)"
+            ),
         ),
     ),
     site_parts=(
         ScorePart(
             "seen",
-            "ground seen from the paths",
+            N_("ground seen from the paths"),
             lambda: 1.0,
             lambda t: np.clip(num(t, "seen_share"), 0.0, 1.0),
-            lambda t: [
-                f"{pct(x)} of its open ground is seen from the paths within 50 m"
-                for x in num(t, "seen_share")
-            ],
-            "Newman (1972) Defensible Space: ground that can be watched from where people walk",
+            lambda t: _sentences(
+                N_("{share} of its open ground is seen from the paths within 50 m"),
+                share=[pct(x) for x in num(t, "seen_share")],
+            ),
+            N_("Newman (1972) Defensible Space: ground that can be watched from where people walk"),
         ),
     ),
     map_layers="sightlines",
@@ -237,7 +267,7 @@ def _required(t: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _basis(t: pd.DataFrame) -> list[str]:
     """Where each row's light figure comes from, in words (empty when measured)."""
     basis = col(t, "lighting_basis", "measured")
-    words = settings.LIGHTING_BASIS_WORDS
+    words = {k: _(v) for k, v in settings.LIGHTING_BASIS_WORDS.items()}
     return ["" if b == "measured" else f" ({words.get(str(b), str(b))})" for b in basis]
 
 
@@ -252,10 +282,18 @@ def _lux_part(kind: str) -> tuple[Values, Details]:
     def detail(t: pd.DataFrame) -> list[str]:
         need = _required(t)[index]
         classes = col(t, "p_class_required", "P4")
-        return [
-            f"{kind} {lux(v)}{b}; class {c} needs {n:g} lx"
-            for v, b, c, n in zip(num(t, column), _basis(t), classes, need, strict=True)
-        ]
+        message = (
+            N_("average {lux}{basis}; class {p_class} needs {need} lx")
+            if kind == "average"
+            else N_("minimum {lux}{basis}; class {p_class} needs {need} lx")
+        )
+        return _sentences(
+            message,
+            lux=[lux(v) for v in num(t, column)],
+            basis=_basis(t),
+            p_class=[str(c) for c in classes],
+            need=[_format.general(n) for n in need],
+        )
 
     return value, detail
 
@@ -266,28 +304,31 @@ _min_value, _min_detail = _lux_part("minimum")
 _LIGHTING_PARTS = (
     ScorePart(
         "average",
-        "average illuminance",
+        N_("average illuminance"),
         lambda: 0.5,
         _avg_value,
         _avg_detail,
-        "EN 13201-2:2015 Table 3, P classes (maintained average lux); class chosen by "
-        "CEN/TR 13201-1:2014; Welsh & Farrington (2008): better street lighting cut crime "
-        "by about a fifth",
+        N_(
+            "EN 13201-2:2015 Table 3, P classes (maintained average lux); class chosen by "
+            "CEN/TR 13201-1:2014; Welsh & Farrington (2008): better street lighting cut crime "
+            "by about a fifth"
+        ),
     ),
     ScorePart(
         "minimum",
-        "minimum illuminance",
+        N_("minimum illuminance"),
         lambda: 0.5,
         _min_value,
         _min_detail,
-        "EN 13201-2:2015 Table 3, P classes (minimum lux): the dark gaps between lamps",
+        N_("EN 13201-2:2015 Table 3, P classes (minimum lux): the dark gaps between lamps"),
     ),
 )
 
 _LIGHTING = Principle(
     name="lighting",
-    title="Lighting",
-    measures="maintained horizontal illuminance on the ground from the lamps, with shadows",
+    title=N_("Lighting"),
+    words=N_("lighting"),
+    measures=N_("maintained horizontal illuminance on the ground from the lamps, with shadows"),
     segment_parts=_LIGHTING_PARTS,
     site_parts=_LIGHTING_PARTS,
     map_layers="lighting",
@@ -329,119 +370,145 @@ def _night_value(t: pd.DataFrame) -> np.ndarray:
 
 _SURVEILLANCE = Principle(
     name="surveillance",
-    title="Natural surveillance",
-    measures="eyes on the street: windows, doors, active and evening uses, passers-by, cameras",
+    title=N_("Natural surveillance"),
+    words=N_("natural surveillance"),
+    measures=N_("eyes on the street: windows, doors, active and evening uses, passers-by, cameras"),
     segment_parts=(
         ScorePart(
             "frontage",
-            "frontage overlooking the street",
+            N_("frontage overlooking the street"),
             _sw("frontage"),
             _frontage,
-            lambda t: [f"{pct(f)} of the street is overlooked by windows" for f in _frontage(t)],
-            "Jacobs (1961) 'eyes upon the street'; van Nes & López (2010), Amsterdam: "
-            "entrances and windows facing the street go with less street crime",
+            lambda t: _sentences(
+                N_("{share} of the street is overlooked by windows"),
+                share=[pct(f) for f in _frontage(t)],
+            ),
+            N_(
+                "Jacobs (1961) 'eyes upon the street'; van Nes & López (2010), Amsterdam: "
+                "entrances and windows facing the street go with less street crime"
+            ),
         ),
         ScorePart(
             "entrances",
-            "doors onto the street",
+            N_("doors onto the street"),
             _sw("entrances"),
             lambda t: share(num(t, "entrances_per_100m", 0.0), settings.DOORS_PER_100M_REFERENCE),
-            lambda t: [
-                f"{fmt(d, '.1f')} doors per 100 m; a friendly frontage has "
-                f"{settings.DOORS_PER_100M_REFERENCE:.0f}"
-                for d in num(t, "entrances_per_100m", 0.0)
-            ],
-            "Gehl, Kaefer & Reigstad (2006) 'Close encounters with buildings': "
-            "10-14 doors per 100 m",
+            lambda t: _sentences(
+                N_("{doors} doors per 100 m; a friendly frontage has {reference}"),
+                doors=[fmt(d, ".1f") for d in num(t, "entrances_per_100m", 0.0)],
+                reference=[fmt(settings.DOORS_PER_100M_REFERENCE)] * len(t),
+            ),
+            N_(
+                "Gehl, Kaefer & Reigstad (2006) 'Close encounters with buildings': "
+                "10-14 doors per 100 m"
+            ),
         ),
         ScorePart(
             "uses",
-            "active uses",
+            N_("active uses"),
             _sw("uses"),
             lambda t: share(num(t, "uses_per_100m", 0.0), settings.USES_PER_100M_REFERENCE),
-            lambda t: [
-                f"{fmt(u, '.1f')} shops, cafés and other active uses per 100 m; "
-                f"{settings.USES_PER_100M_REFERENCE:.0f} is lively"
-                for u in num(t, "uses_per_100m", 0.0)
-            ],
-            "Gehl et al. (2006); Jacobs (1961): shops and public places along the street",
+            lambda t: _sentences(
+                N_("{uses} shops, cafés and other active uses per 100 m; {reference} is lively"),
+                uses=[fmt(u, ".1f") for u in num(t, "uses_per_100m", 0.0)],
+                reference=[fmt(settings.USES_PER_100M_REFERENCE)] * len(t),
+            ),
+            N_("Gehl et al. (2006); Jacobs (1961): shops and public places along the street"),
         ),
         ScorePart(
             "night",
-            "uses open in the evening",
+            N_("uses open in the evening"),
             _sw("night"),
             _night_value,
-            lambda t: [
-                f"a use within 25 m is open at {pct(x)} of the evening times "
-                f"({', '.join(settings.NIGHT_TIMES)})"
-                for x in _night_value(t)
-            ],
-            "Jacobs (1961): a street needs users at different hours; opening_hours from OSM",
+            lambda t: _sentences(
+                N_("a use within 25 m is open at {share} of the evening times ({times})"),
+                share=[pct(x) for x in _night_value(t)],
+                times=[", ".join(settings.NIGHT_TIMES)] * len(t),
+            ),
+            N_("Jacobs (1961): a street needs users at different hours; opening_hours from OSM"),
         ),
         ScorePart(
             "movement",
-            "people passing (movement potential)",
+            N_("people passing (movement potential)"),
             _sw("movement"),
             _movement,
-            lambda t: [
-                f"{fmt(b, ',.0f')} trips within {max(settings.MOVEMENT_DISTANCES):.0f} m pass; "
-                f"{settings.MOVEMENT_REFERENCE:,.0f} is busy"
-                for b in num(t, f"betweenness_{max(settings.MOVEMENT_DISTANCES):.0f}", 0.0)
-            ],
-            "Hillier et al. (1993) natural movement; Sevtsuk (2021): pedestrian counts rise "
-            "with betweenness",
+            lambda t: _sentences(
+                N_("{trips} trips within {distance} m pass; {reference} is busy"),
+                trips=[
+                    fmt(b, ",.0f")
+                    for b in num(t, f"betweenness_{max(settings.MOVEMENT_DISTANCES):.0f}", 0.0)
+                ],
+                distance=[fmt(max(settings.MOVEMENT_DISTANCES))] * len(t),
+                reference=[fmt(settings.MOVEMENT_REFERENCE, ",.0f")] * len(t),
+            ),
+            N_(
+                "Hillier et al. (1993) natural movement; Sevtsuk (2021): pedestrian counts rise "
+                "with betweenness"
+            ),
         ),
         ScorePart(
             "priority",
-            "a street made for walking",
+            N_("a street made for walking"),
             _sw("priority"),
             _priority,
-            lambda t: [
-                f"a {str(h).replace('_', ' ')} ({pct(p)} pedestrian priority)"
-                for h, p in zip(col(t, "highway", ""), _priority(t), strict=True)
-            ],
-            "Appleyard (1981) Livable Streets: heavy, fast traffic empties a street of "
-            "people and neighbours; Gehl (2010)",
+            lambda t: _sentences(
+                N_("a {highway} ({share} pedestrian priority)"),
+                highway=[str(h).replace("_", " ") for h in col(t, "highway", "")],
+                share=[pct(p) for p in _priority(t)],
+            ),
+            N_(
+                "Appleyard (1981) Livable Streets: heavy, fast traffic empties a street of "
+                "people and neighbours; Gehl (2010)"
+            ),
         ),
         ScorePart(
             "cameras",
-            "camera coverage",
+            N_("camera coverage"),
             _sw("cameras"),
             lambda t: np.clip(num(t, "camera_coverage", 0.0), 0.0, 1.0),
-            lambda t: [f"cameras see {pct(c)} of it" for c in num(t, "camera_coverage", 0.0)],
-            "Welsh & Farrington (2009) CCTV meta-analysis: a modest effect, mostly in car "
-            "parks, hence the smallest weight",
+            lambda t: _sentences(
+                N_("cameras see {share} of it"),
+                share=[pct(c) for c in num(t, "camera_coverage", 0.0)],
+            ),
+            N_(
+                "Welsh & Farrington (2009) CCTV meta-analysis: a modest effect, mostly in car "
+                "parks, hence the smallest weight"
+            ),
         ),
     ),
     site_parts=(
         ScorePart(
             "overlooked",
-            "area overlooked by windows",
+            N_("area overlooked by windows"),
             lambda: 0.6,
             lambda t: np.clip(np.nan_to_num(num(t, "overlooked_share", 0.0)), 0.0, 1.0),
-            lambda t: [
-                f"{pct(o)} of its area is within 25 m of windows"
-                for o in num(t, "overlooked_share", 0.0)
-            ],
-            "Newman (1972); Jacobs (1961)",
+            lambda t: _sentences(
+                N_("{share} of its area is within 25 m of windows"),
+                share=[pct(o) for o in num(t, "overlooked_share", 0.0)],
+            ),
+            N_("Newman (1972); Jacobs (1961)"),
         ),
         ScorePart(
             "night",
-            "uses open in the evening",
+            N_("uses open in the evening"),
             lambda: 0.25,
             _night_value,
-            lambda t: [
-                f"a use nearby is open at {pct(x)} of the evening times" for x in _night_value(t)
-            ],
-            "Jacobs (1961): users at different hours",
+            lambda t: _sentences(
+                N_("a use nearby is open at {share} of the evening times"),
+                share=[pct(x) for x in _night_value(t)],
+            ),
+            N_("Jacobs (1961): users at different hours"),
         ),
         ScorePart(
             "cameras",
-            "camera coverage",
+            N_("camera coverage"),
             lambda: 0.15,
             lambda t: np.clip(np.nan_to_num(num(t, "camera_coverage", 0.0)), 0.0, 1.0),
-            lambda t: [f"cameras see {pct(c)} of it" for c in num(t, "camera_coverage", 0.0)],
-            "Welsh & Farrington (2009)",
+            lambda t: _sentences(
+                N_("cameras see {share} of it"),
+                share=[pct(c) for c in num(t, "camera_coverage", 0.0)],
+            ),
+            N_("Welsh & Farrington (2009)"),
         ),
     ),
     map_layers="surveillance",
@@ -486,8 +553,9 @@ def _escape_detail(t: pd.DataFrame) -> list[str]:
     dead = col(t, "dead_end", False).astype(bool)
     single = col(t, "single_way_out", False).astype(bool)
     depth = num(t, "dead_end_depth_m", 0.0)
+    deep, one, two = _("dead end {depth} m deep"), _("a single way out"), _("two ways out")
     return [
-        f"dead end {fmt(d)} m deep" if de else ("a single way out" if s else "two ways out")
+        deep.format(depth=fmt(d)) if de else (one if s else two)
         for d, de, s in zip(depth, dead, single, strict=True)
     ]
 
@@ -528,121 +596,135 @@ def _edge_measured(t: pd.DataFrame) -> np.ndarray:
 
 _ACCESS = Principle(
     name="access",
-    title="Access and escape",
-    measures="ways in and out: dead ends, alleys, permeability; site edges and entries",
+    title=N_("Access and escape"),
+    words=N_("access and escape"),
+    measures=N_("ways in and out: dead ends, alleys, permeability; site edges and entries"),
     segment_parts=(
         ScorePart(
             "permeability",
-            "network permeability",
+            N_("network permeability"),
             _aw("permeability"),
             _permeability,
-            lambda t: [
-                f"link-node ratio {fmt(r, '.2f')} within "
-                f"{settings.ACCESS_PERMEABILITY_RADIUS:.0f} m; "
-                f"{settings.ACCESS_LINK_NODE_RATIO_GOOD} is well connected"
-                for r in num(t, f"link_node_ratio_{settings.ACCESS_PERMEABILITY_RADIUS:.0f}")
-            ],
-            "Ewing (1996) Pedestrian- and transit-friendly design: link-node ratio 1.4",
+            lambda t: _sentences(
+                N_("link-node ratio {ratio} within {radius} m; {reference} is well connected"),
+                ratio=[
+                    fmt(r, ".2f")
+                    for r in num(t, f"link_node_ratio_{settings.ACCESS_PERMEABILITY_RADIUS:.0f}")
+                ],
+                radius=[fmt(settings.ACCESS_PERMEABILITY_RADIUS)] * len(t),
+                reference=[_format.general(settings.ACCESS_LINK_NODE_RATIO_GOOD)] * len(t),
+            ),
+            N_("Ewing (1996) Pedestrian- and transit-friendly design: link-node ratio 1.4"),
         ),
         ScorePart(
             "escape",
-            "ways out (dead ends)",
+            N_("ways out (dead ends)"),
             _aw("escape"),
             _escape,
             _escape_detail,
-            "Secured by Design (Homes 2019): footpaths should not end in places with a "
-            "single way out; entrapment spots in CPTED guidance",
+            N_(
+                "Secured by Design (Homes 2019): footpaths should not end in places with a "
+                "single way out; entrapment spots in CPTED guidance"
+            ),
         ),
         ScorePart(
             "openness",
-            "enclosed passage",
+            N_("enclosed passage"),
             _aw("openness"),
             _openness,
-            lambda t: [
-                f"{pct(e)} of it enclosed by walls or back fences on both sides"
-                for e in np.nan_to_num(num(t, "enclosed_share", 0.0))
-            ],
-            "Secured by Design: rear alleys between blank walls give unwatched access",
+            lambda t: _sentences(
+                N_("{share} of it enclosed by walls or back fences on both sides"),
+                share=[pct(e) for e in np.nan_to_num(num(t, "enclosed_share", 0.0))],
+            ),
+            N_("Secured by Design: rear alleys between blank walls give unwatched access"),
         ),
     ),
     site_parts=(
         ScorePart(
             "edge",
-            "defined edge",
+            N_("defined edge"),
             lambda: 0.5,
             lambda t: _where(controlled(t) & _edge_measured(t), num(t, "defined_share")),
-            lambda t: [
-                f"{pct(d)} of the edge closed; {fmt(g)} open gaps"
-                for d, g in zip(num(t, "defined_share"), num(t, "gaps_n", 0.0), strict=True)
-            ],
-            "Secured by Design Schools (2014): a defined, secure perimeter",
+            lambda t: _sentences(
+                N_("{share} of the edge closed; {gaps} open gaps"),
+                share=[pct(d) for d in num(t, "defined_share")],
+                gaps=[fmt(g) for g in num(t, "gaps_n", 0.0)],
+            ),
+            N_("Secured by Design Schools (2014): a defined, secure perimeter"),
         ),
         ScorePart(
             "control",
-            "controlled entries",
+            N_("controlled entries"),
             lambda: 0.3,
             lambda t: _where(controlled(t) & _edge_measured(t), _ctrl_share(t)),
-            lambda t: [
-                f"{pct(c)} of {fmt(e)} entries controlled"
-                for c, e in zip(_ctrl_share(t), num(t, "entries_n", 0.0), strict=True)
-            ],
-            "Secured by Design Schools (2014): few, controlled entrances",
+            lambda t: _sentences(
+                N_("{share} of {entries} entries controlled"),
+                share=[pct(c) for c in _ctrl_share(t)],
+                entries=[fmt(e) for e in num(t, "entries_n", 0.0)],
+            ),
+            N_("Secured by Design Schools (2014): few, controlled entrances"),
         ),
         ScorePart(
             "exits",
-            "ways out",
+            N_("ways out"),
             lambda: 0.2,
             lambda t: _where(
                 controlled(t),
                 np.clip(np.nan_to_num(num(t, "exits_n", 0.0)) / settings.ACCESS_MIN_EXITS, 0, 1),
             ),
-            lambda t: [
-                f"{fmt(w)} ways out; {settings.ACCESS_MIN_EXITS} needed"
-                for w in num(t, "exits_n", 0.0)
-            ],
-            "NFPA 101 Life Safety Code: at least two means of egress",
+            lambda t: _sentences(
+                N_("{ways} ways out; {needed} needed"),
+                ways=[fmt(w) for w in num(t, "exits_n", 0.0)],
+                needed=[str(settings.ACCESS_MIN_EXITS)] * len(t),
+            ),
+            N_("NFPA 101 Life Safety Code: at least two means of egress"),
         ),
         ScorePart(
             "open_entries",
-            "open ways in",
+            N_("open ways in"),
             lambda: 0.35,
             lambda t: _where(~controlled(t), _open_entries(t)),
-            lambda t: [
-                f"{fmt(r, '.1f')} open ways in per 100 m of edge"
-                for r in num(t, "open_entries_per_100m", 0.0)
-            ],
-            "Jacobs (1961) and Gehl (2010): public space open to the streets around it",
+            lambda t: _sentences(
+                N_("{rate} open ways in per 100 m of edge"),
+                rate=[fmt(r, ".1f") for r in num(t, "open_entries_per_100m", 0.0)],
+            ),
+            N_("Jacobs (1961) and Gehl (2010): public space open to the streets around it"),
         ),
         ScorePart(
             "ways_out",
-            "ways out",
+            N_("ways out"),
             lambda: 0.25,
             lambda t: _where(
                 ~controlled(t), np.clip(_ways_out(t) / settings.ACCESS_MIN_EXITS, 0, 1)
             ),
-            lambda t: [
-                f"{fmt(w)} ways out; {settings.ACCESS_MIN_EXITS} needed" for w in _ways_out(t)
-            ],
-            "NFPA 101: at least two means of egress from places where people gather",
+            lambda t: _sentences(
+                N_("{ways} ways out; {needed} needed"),
+                ways=[fmt(w) for w in _ways_out(t)],
+                needed=[str(settings.ACCESS_MIN_EXITS)] * len(t),
+            ),
+            N_("NFPA 101: at least two means of egress from places where people gather"),
         ),
         ScorePart(
             "trap",
-            "paths with a single way out",
+            N_("paths with a single way out"),
             lambda: 0.2,
             lambda t: _where(~controlled(t), 1.0 - _trapped(t)),
-            lambda t: [f"{pct(x)} of the paths inside have a single way out" for x in _trapped(t)],
-            "CPTED guidance on entrapment spots (Crowe 2000)",
+            lambda t: _sentences(
+                N_("{share} of the paths inside have a single way out"),
+                share=[pct(x) for x in _trapped(t)],
+            ),
+            N_("CPTED guidance on entrapment spots (Crowe 2000)"),
         ),
         ScorePart(
             "territory",
-            "territorial edge",
+            N_("territorial edge"),
             lambda: 0.2,
             lambda t: _where(~controlled(t), np.nan_to_num(num(t, "territorial_share", 0.0))),
-            lambda t: [
-                f"{pct(x)} of the edge shows whose space it is"
-                for x in np.nan_to_num(num(t, "territorial_share", 0.0))
-            ],
-            "Newman (1972): territorial reinforcement marks the edge of a space",
+            lambda t: _sentences(
+                N_("{share} of the edge shows whose space it is"),
+                share=[pct(x) for x in np.nan_to_num(num(t, "territorial_share", 0.0))],
+            ),
+            N_("Newman (1972): territorial reinforcement marks the edge of a space"),
         ),
     ),
     map_layers="access",
@@ -650,8 +732,9 @@ _ACCESS = Principle(
 
 _VULNERABILITY = Principle(
     name="vulnerability",
-    title="Vulnerability of crowded places",
-    measures="hostile-vehicle run-up speeds and energies, barrier ratings, responder access",
+    title=N_("Vulnerability of crowded places"),
+    words=N_("vulnerability of crowded places"),
+    measures=N_("hostile-vehicle run-up speeds and energies, barrier ratings, responder access"),
     scored=False,
     map_layers="vulnerability",
 )
@@ -692,16 +775,19 @@ def _doors(principle: Principle) -> ScorePart:
     column = f"door_{principle.name}_score"
     return ScorePart(
         "doors",
-        "the streets at its doors",
+        N_("the streets at its doors"),
         lambda: 1.0,
         lambda t: _where(_building(t), num(t, column) / 100.0),
-        lambda t: [
-            f"the streets within {settings.SITE_DOOR_DISTANCE:.0f} m of the building score "
-            f"{fmt(v)} for {principle.title.lower()}"
-            for v in num(t, column)
-        ],
-        "Jacobs (1961): a building is watched, lit and reached from the streets at its doors; "
-        "a site mapped only as its outline has no open ground of its own to judge",
+        lambda t: _sentences(
+            N_("the streets within {distance} m of the building score {score} for {principle}"),
+            distance=[fmt(settings.SITE_DOOR_DISTANCE)] * len(t),
+            score=[fmt(v) for v in num(t, column)],
+            principle=[_(principle.words)] * len(t),
+        ),
+        N_(
+            "Jacobs (1961): a building is watched, lit and reached from the streets at its "
+            "doors; a site mapped only as its outline has no open ground of its own to judge"
+        ),
     )
 
 
@@ -763,7 +849,7 @@ def score(table: pd.DataFrame, principle: str, kind: str) -> pd.Series:
     pandas.Series
         ``<principle>_score``, NaN where no part applies.
     """
-    _, values, weights, total = _evaluate(table, principle, kind)
+    _parts, values, weights, total = _evaluate(table, principle, kind)
     with np.errstate(invalid="ignore", divide="ignore"):
         result = 100.0 * np.nansum(weights * np.nan_to_num(values), axis=0) / total
     result = np.where(total > 0, result, np.nan)
@@ -821,11 +907,11 @@ def losses(
                         "row": table.index,
                         "principle": name,
                         "part": part.name,
-                        "measure": part.label,
+                        "measure": _(part.label),
                         "points": points,
                         "points_cpted": points * share_cpted,
                         "detail": part.detail(table),
-                        "reference": part.reference,
+                        "reference": _(part.reference),
                     }
                 )
             )

@@ -20,6 +20,8 @@ import sqlite3
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from cpted._i18n import _
+
 __all__ = ["SCORE_CLASSES", "layer_style_qml", "write_layer_styles", "write_lux_style"]
 
 #: (lower, upper, colour) of the score classes; upper is inclusive only for 100.
@@ -101,7 +103,8 @@ def layer_style_qml(field: str, *, kind: str = "line", title: str | None = None)
         )
         symbols.append(_symbol(kind, colour, key))
     none_key = len(SCORE_CLASSES)
-    rules.append(f'<rule key="rnull" symbol="{none_key}" label="no score" filter="ELSE"/>')
+    none = quoteattr(_("no score"))
+    rules.append(f'<rule key="rnull" symbol="{none_key}" label={none} filter="ELSE"/>')
     symbols.append(_symbol(kind, NO_SCORE, none_key))
     return (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
@@ -182,8 +185,8 @@ def write_layer_styles(gpkg: str | Path) -> int:
     """
     from cpted._principle import PRINCIPLES
 
-    titles = {f"{name}_score": p.title for name, p in PRINCIPLES.items()}
-    titles["cpted_score"] = "Combined CPTED score"
+    titles = {f"{name}_score": _(p.title) for name, p in PRINCIPLES.items()}
+    titles["cpted_score"] = _("Combined CPTED score")
     written = 0
     with sqlite3.connect(gpkg) as db:
         geometry = dict(
@@ -217,7 +220,9 @@ def write_layer_styles(gpkg: str | Path) -> int:
                         layer_style_qml(field, kind=kind, title=title),
                         _sld(layer, field, kind),
                         1 if field == "cpted_score" else 0,
-                        f"{title}, coloured as on the cpted map (0-100; grey: no score)",
+                        _("{title}, coloured as on the cpted map (0-100; grey: no score)").format(
+                            title=title
+                        ),
                     ),
                 )
                 written += 1
@@ -249,7 +254,7 @@ def write_lux_style(path: str | Path) -> Path:
     for upper, colour, label in LUX_CLASSES:
         value = "inf" if math.isinf(upper) else f"{upper:g}"
         items.append(
-            f'<item alpha="255" value="{value}" color="{colour}" label={quoteattr(label)}/>'
+            f'<item alpha="255" value="{value}" color="{colour}" label={quoteattr(_(label))}/>'
         )
     qml = (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"

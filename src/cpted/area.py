@@ -27,6 +27,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from cpted import _tags, settings
 from cpted._errors import CptedWarning, CRSError, DataError, InputError
+from cpted._i18n import N_, _
 from cpted._validate import check_path_arg, check_readable, read_crs
 from cpted.osm import OsmData, download_bbox, read_osm
 
@@ -384,7 +385,7 @@ def landuse_from_osm(data: OsmData, crs: pyproj.CRS) -> gpd.GeoDataFrame:
         (so smaller covers are drawn over larger ones).
     """
     rows = []
-    for _, tags, geom in data.areas:
+    for _key, tags, geom in data.areas:
         for kind, tag, values in LANDUSE_KINDS:
             value = tags.get(tag)
             if value is not None and (values is None or value in values):
@@ -449,7 +450,7 @@ def _barriers(data: OsmData) -> list[dict[str, Any]]:
         if "barrier" not in way.tags or way.tags["barrier"] in settings.IGNORED_BARRIERS:
             continue
         runs = list(way.runs())
-        for i, (_, xs, ys) in enumerate(runs):
+        for i, (_way, xs, ys) in enumerate(runs):
             key = f"w{way.id}" if len(runs) == 1 else f"w{way.id}-{i}"
             rows.append(row(key, way.tags, LineString(np.column_stack([xs, ys]))))
     return rows
@@ -755,30 +756,32 @@ def _flag_data_ends(graph: nx.MultiDiGraph, coverage: Any) -> None:
 # --------------------------------------------------------------------------------------
 
 QUALITY_MEANINGS = {
-    "streets_km": "length of the walkable street network, km",
-    "streets_with_lit": "share of street length whose lit=* is mapped",
-    "lamps_per_km": "mapped street lamps per km of street",
-    "buildings_with_height": "share of buildings with building:levels or height",
-    "cameras_with_direction": "share of cameras with a camera:direction",
-    "pois_with_opening_hours": "share of shops and amenities with opening_hours",
-    "entrances": "mapped entrances and gates",
-    "sites": "public spaces found",
-    "dangling_refs": "way-node references to nodes missing from the file (clipped extract)",
-    "ways_clipped": "ways cut by the extract's edge (kept in pieces)",
-    "areas_mended": "polygons cut by the extract's edge, closed along it (kept)",
-    "areas_dropped": "closed ways that could not become polygons (dropped)",
-    "relations_dropped": "multipolygon relations with missing members (dropped)",
+    "streets_km": N_("length of the walkable street network, km"),
+    "streets_with_lit": N_("share of street length whose lit=* is mapped"),
+    "lamps_per_km": N_("mapped street lamps per km of street"),
+    "buildings_with_height": N_("share of buildings with building:levels or height"),
+    "cameras_with_direction": N_("share of cameras with a camera:direction"),
+    "pois_with_opening_hours": N_("share of shops and amenities with opening_hours"),
+    "entrances": N_("mapped entrances and gates"),
+    "sites": N_("public spaces found"),
+    "dangling_refs": N_("way-node references to nodes missing from the file (clipped extract)"),
+    "ways_clipped": N_("ways cut by the extract's edge (kept in pieces)"),
+    "areas_mended": N_("polygons cut by the extract's edge, closed along it (kept)"),
+    "areas_dropped": N_("closed ways that could not become polygons (dropped)"),
+    "relations_dropped": N_("multipolygon relations with missing members (dropped)"),
     # Values cpted could not use as given, replaced or repaired (and warned about).
-    "lamp_heights_defaulted": "lamp heights 0, negative or unreadable, replaced by the default",
-    "camera_values_defaulted": "camera fov or angle out of range, replaced by the default",
-    "polygons_repaired": "self-intersecting site or building polygons repaired (make_valid)",
-    "user_features_outside": "user-layer features added outside the study area",
-    "areas_failed": "polygons cut by the extract's edge that GEOS could not close (dropped)",
-    "invalid_coordinates": "nodes whose lat/lon is not a number, infinite or out of range "
-    "(dropped; ways cut there)",
-    "duplicate_ids": "node, way and relation ids that occur more than once (one of each used)",
-    "tags_truncated": "tag keys, values and roles over 1024 bytes, cut to fit (OSM allows 255 "
-    "characters)",
+    "lamp_heights_defaulted": N_("lamp heights 0, negative or unreadable, replaced by the default"),
+    "camera_values_defaulted": N_("camera fov or angle out of range, replaced by the default"),
+    "polygons_repaired": N_("self-intersecting site or building polygons repaired (make_valid)"),
+    "user_features_outside": N_("user-layer features added outside the study area"),
+    "areas_failed": N_("polygons cut by the extract's edge that GEOS could not close (dropped)"),
+    "invalid_coordinates": N_(
+        "nodes whose lat/lon is not a number, infinite or out of range (dropped; ways cut there)"
+    ),
+    "duplicate_ids": N_("node, way and relation ids that occur more than once (one of each used)"),
+    "tags_truncated": N_(
+        "tag keys, values and roles over 1024 bytes, cut to fit (OSM allows 255 characters)"
+    ),
 }
 
 #: The counts of values replaced or repaired, kept in ``StudyArea.stats``.
@@ -915,17 +918,24 @@ class StudyArea:
         )
         quality = self.quality()
         quality_rows = "".join(
-            f"<tr><td>{esc(QUALITY_MEANINGS[k])}</td><td style='text-align:right'>"
+            f"<tr><td>{esc(_(QUALITY_MEANINGS[k]))}</td><td style='text-align:right'>"
             f"{esc(str(v))}</td></tr>"
             for k, v in quality.items()
         )
         return (
             f"<div><strong>StudyArea</strong> {esc(self.name)} &middot; {esc(self.crs.name)}"
-            f" &middot; OSM data of {esc(str(self.data_date or 'unknown date'))}"
-            "<table style='display:inline-table;margin-right:2em;vertical-align:top'>"
-            f"<tr><th>layer</th><th>features</th></tr>{layer_rows}</table>"
-            "<table style='display:inline-table;vertical-align:top'>"
-            f"<tr><th>data quality</th><th></th></tr>{quality_rows}</table></div>"
+            " &middot; "
+            + esc(_("OSM data of {date}").format(date=self.data_date or _("unknown date")))
+            + "<table style='display:inline-table;margin-right:2em;vertical-align:top'>"
+            "<tr><th>"
+            + esc(_("layer"))
+            + "</th><th>"
+            + esc(_("features"))
+            + f"</th></tr>{layer_rows}"
+            "</table><table style='display:inline-table;vertical-align:top'>"
+            f"<tr><th>"
+            + esc(_("data quality"))
+            + f"</th><th></th></tr>{quality_rows}</table></div>"
         )
 
     # -- changing --------------------------------------------------------------------

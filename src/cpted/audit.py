@@ -5,6 +5,11 @@ into one :class:`Audit`, which draws itself (:meth:`Audit.to_map`) and saves its
 (:meth:`Audit.save`). The scores it combines are absolute: they rest on fixed references
 (EN 13201 classes, recognition distances), never on the spread of the area at hand, so two
 towns and two years compare.
+
+The audit's sentences (explanations, recommendations, notes) are written in the language
+it runs in (:func:`cpted._i18n.use`, by default the machine's); :meth:`Audit.save`,
+:meth:`Audit.report` and :meth:`Audit.to_map` take a ``language`` and write them again in
+it from the same measures (once per language), rather than translating stored text.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import shapely
 from cpted import settings
 from cpted._context import AuditContext
 from cpted._errors import CptedWarning, InputError
+from cpted._i18n import N_, _, check_language, current_language, use
 from cpted._principle import PRINCIPLES as _REGISTRY
 from cpted._principle import SCORED as _SCORED
 from cpted._principle import AuditPart
@@ -209,6 +215,8 @@ class Audit:
     notes
         What the audit could not assess because the area lacks it (no public spaces, no
         lamps, no buildings, hardly any streets), one sentence each.
+    language
+        The language its text columns, recommendations and notes are written in.
     """
 
     area: StudyArea
@@ -221,6 +229,57 @@ class Audit:
     timings: dict[str, float] = field(default_factory=dict)
     area_recommendations: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    language: str = field(default_factory=current_language)
+    #: The audit with its text written in another language, by language (see _in).
+    _texts: dict[str, Audit] = field(default_factory=dict, repr=False, compare=False)
+
+    def _in(self, language: str | None) -> Audit:
+        """
+        Return this audit with its sentences in ``language`` (None: the current language).
+
+        The explanations, recommendations, data-gap advice and notes are written again
+        from the measures in that language, once per language; the measures, scores and
+        layers are the same objects.
+        """
+        lang = current_language() if language is None else check_language(language)
+        if lang == self.language:
+            return self
+        if lang not in self._texts:
+            from dataclasses import replace
+
+            with use(lang):
+                tables = {}
+                for name in ("segments", "sites"):
+                    table = getattr(self, name)
+                    if "explanation" in table.columns and any(
+                        c.endswith("_score") for c in table.columns
+                    ):
+                        from cpted._explain import explanation_columns
+
+                        kind = "segment" if name == "segments" else "site"
+                        text = explanation_columns(
+                            table, kind=kind, weights=self.weights, area=self.area,
+                            layers=self.layers,
+                        )  # fmt: skip
+                        table = table.copy()
+                        for column in text.columns:
+                            table[column] = text[column]
+                    tables[name] = table
+                advice = self.area_recommendations
+                if advice or "explanation" in self.segments.columns:
+                    from cpted._explain import data_gaps
+
+                    advice = data_gaps(tables["segments"], tables["sites"])
+                self._texts[lang] = replace(
+                    self,
+                    segments=tables["segments"],
+                    sites=tables["sites"],
+                    area_recommendations=advice,
+                    notes=_notes(self.area, self.principles),
+                    language=lang,
+                    _texts=self._texts,
+                )
+        return self._texts[lang]
 
     def explain(self, key: Any) -> Explanation:
         """
@@ -339,6 +398,7 @@ class Audit:
         inputs: Iterable[str | os.PathLike[str]] | None = None,
         title: str | None = None,
         site: Any = None,
+        language: str | None = None,
     ) -> Path:
         """
         Write the self-contained HTML report (see :func:`cpted.report.report_html`).
@@ -360,6 +420,9 @@ class Audit:
             :func:`cpted.report.place_title`).
         site
             The site the report is about: an index of ``sites``, a list of them or a name.
+        language
+            The language of the report, such as ``"fr"`` (see :func:`cpted._i18n.languages`);
+            default the current one (the machine's locale, else English).
 
         Returns
         -------
@@ -369,12 +432,14 @@ class Audit:
         from cpted.report import report_html
 
         check_path_arg(path, "path")
+        view = self._in(language)  # an unknown language stops before anything is written
         sources = self._inputs() if inputs is None else inputs
         _output.check_report(path, force=force, inputs=sources)  # before the page is drawn
         beside = Path(path).with_name("map.html")
-        page = report_html(
-            self, title=title, site=site, map_link="map.html" if beside.exists() else None
-        )
+        with use(view.language):
+            page = report_html(
+                view, title=title, site=site, map_link="map.html" if beside.exists() else None
+            )
         return _output.write_file(path, page, force=force, inputs=sources)
 
     def compare_observations(
@@ -404,11 +469,18 @@ class Audit:
             observations = observations_from_file(observations)
         return agreement(self, observations, distance=distance)
 
-    def to_map(self, *, basemap: str | None = None) -> folium.Map:
-        """Draw the audit on a self-contained folium map (see :func:`cpted.maps.audit_map`)."""
+    def to_map(self, *, basemap: str | None = None, language: str | None = None) -> folium.Map:
+        """
+        Draw the audit on a self-contained folium map (see :func:`cpted.maps.audit_map`).
+
+        ``language`` (such as ``"fr"``; default the current one) is the language of its
+        legends, popups and the explanations they show.
+        """
         from cpted.maps import audit_map
 
-        return audit_map(self, basemap=basemap)
+        view = self._in(language)
+        with use(view.language):
+            return audit_map(view, basemap=basemap)
 
     def subset(self, polygon: Any) -> Audit:
         """
@@ -479,6 +551,7 @@ class Audit:
         site: Any = None,
         city_map: bool | None = None,
         districts: Any = None,
+        language: str | None = None,
     ) -> Path:
         """
         Write the audit to ``directory``: GeoPackage, GeoParquet, GeoTIFFs, CSV, map, report.
@@ -515,6 +588,9 @@ class Audit:
             ``name`` column) or the path of a GeoJSON or GeoPackage file of them, or a
             hexagon size in metres; default hexagons of
             :data:`cpted.settings.CITY_HEX_SIZE_M`.
+        language
+            The language of the map, the report and the text columns of the tables, such
+            as ``"fr"``; default the current one (the machine's locale, else English).
 
         Returns
         -------
@@ -530,6 +606,7 @@ class Audit:
         check_path_arg(directory, "directory")
         from cpted import _output
 
+        view = self._in(language)  # an unknown language stops before anything is written
         sources = self._inputs() if inputs is None else inputs
         if site is not None:
             from cpted.report import site_rows
@@ -538,9 +615,12 @@ class Audit:
         from cpted.maps import _city
 
         # bad districts stop before anything is written, too
-        city = _city.plan(self, city_map=city_map, districts=districts)
-        with _output.writing(directory, force=force, inputs=sources, kind="audit") as staging:
-            self._write(staging, progress=progress, title=title, site=site, city=city)
+        city = _city.plan(view, city_map=city_map, districts=districts)
+        with (
+            use(view.language),
+            _output.writing(directory, force=force, inputs=sources, kind="audit") as staging,
+        ):
+            view._write(staging, progress=progress, title=title, site=site, city=city)
         return Path(directory)
 
     def _inputs(self) -> list[str]:
@@ -574,7 +654,7 @@ class Audit:
         # + the GeoParquet tables, map.html, report.html
         steps = len(layers) + 2 * len(csvs) + len(self.rasters) + 2
         bar = tqdm(
-            total=steps, desc="Saving the audit", unit="file", disable=not progress, leave=False
+            total=steps, desc=_("Saving the audit"), unit="file", disable=not progress, leave=False
         )
         clock = time.perf_counter()
 
@@ -673,36 +753,52 @@ class Audit:
             f"sites; principles: {', '.join(self.principles) or 'none yet'}"
             + "".join(f"; note: {n}" for n in self.notes)
             + ">"
-        )
+        )  # for developers: English, principle names as identifiers
 
     def _repr_html_(self) -> str:
         from cpted.maps import table_html
 
         summary = self.summary(readable=True)
-        scores = table_html(summary) if len(summary) else "<p>No scores yet.</p>"
+        scores = (
+            table_html(summary)
+            if len(summary)
+            else "<p>" + html.escape(_("No scores yet.")) + "</p>"
+        )
+        principles = ", ".join(_(_REGISTRY[p].words) for p in self.principles if p in _REGISTRY)
+        counts = _(
+            "{segments} street segments, {sites} public spaces; principles measured: {principles}."
+        ).format(
+            segments=len(self.segments),
+            sites=len(self.sites),
+            principles=principles or _("none yet"),
+        )
+        audit_of = _("{cpted_audit} of {place}").format(
+            cpted_audit="<strong>" + html.escape(_("CPTED audit")) + "</strong>",
+            place=html.escape(self.area.name),
+        )
+        note = html.escape(_("Note:"))
         return (
-            f"<div><strong>CPTED audit</strong> of {html.escape(self.area.name)}: "
-            f"{len(self.segments)} street segments, {len(self.sites)} public spaces; "
-            f"principles measured: {html.escape(', '.join(self.principles) or 'none yet')}."
-            + "".join(f"<p><em>Note:</em> {html.escape(n)}</p>" for n in self.notes)
+            f"<div>{audit_of}: {html.escape(counts)}"
+            + "".join(f"<p><em>{note}</em> {html.escape(n)}</p>" for n in self.notes)
             + f"{scores}{self.area._repr_html_()}</div>"
         )
 
 
 #: How a summary names the two tables.
-_TABLE_WORDS = {"segments": "street segments", "sites": "public spaces"}
+_TABLE_WORDS = {"segments": N_("street segments"), "sites": N_("public spaces")}
 
 
 def _score_label(table: str, column: str) -> str:
     """Name a score of a table in words: ``street segments: Natural surveillance``."""
     name = column.removesuffix("_score")
     if column == "cpted_score":
-        title = "Combined CPTED score"
+        title = _("Combined CPTED score")
     elif name in _REGISTRY:
-        title = _REGISTRY[name].title
+        title = _(_REGISTRY[name].title)
     else:
         title = column.replace("_", " ")
-    return f"{_TABLE_WORDS.get(table, table)}: {title}"
+    kind = _(_TABLE_WORDS[table]) if table in _TABLE_WORDS else table
+    return _("{kind}: {score}").format(kind=kind, score=title)
 
 
 def _gis_safe(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -894,6 +990,37 @@ def audit(
         ran.append(name)
     bar.close()
     start = time.perf_counter()
+    language = current_language()
+    with use(language):  # the sentences below, in the language the audit runs in
+        segments, sites, area_advice, notes = _scored(
+            area, segments, sites, layers, weights, explain=explain, ran=tuple(ran)
+        )
+    timings["scores"] = time.perf_counter() - start
+    if notes:
+        warnings.warn(
+            _("The audit of {place} is incomplete: {notes}").format(
+                place=area.name, notes=" ".join(notes)
+            ),
+            CptedWarning,
+            stacklevel=2,
+        )
+    return Audit(
+        area, segments, sites, layers, rasters, tuple(ran), weights, timings, area_advice, notes,
+        language,
+    )  # fmt: skip
+
+
+def _scored(
+    area: StudyArea,
+    segments: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    layers: dict[str, Any],
+    weights: dict[str, float],
+    *,
+    explain: bool,
+    ran: tuple[str, ...],
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[Any], list[str]]:
+    """Combine the scores, write the explanations and advice, and the audit's notes."""
     segments = _edge_effects(_drop_unaudited(segments), area)
     sites = _building_sites(sites, segments)
     for table_name in ("segments", "sites"):
@@ -918,17 +1045,7 @@ def audit(
         from cpted._explain import data_gaps
 
         area_advice = data_gaps(segments, sites)
-    timings["scores"] = time.perf_counter() - start
-    notes = _notes(area, tuple(ran))
-    if notes:
-        warnings.warn(
-            f"The audit of {area.name} is incomplete: " + " ".join(notes),
-            CptedWarning,
-            stacklevel=2,
-        )
-    return Audit(
-        area, segments, sites, layers, rasters, tuple(ran), weights, timings, area_advice, notes
-    )
+    return segments, sites, area_advice, _notes(area, ran)
 
 
 #: Fewer street segments than this form no network to measure permeability or movement on.
@@ -940,24 +1057,32 @@ def _notes(area: StudyArea, ran: tuple[str, ...]) -> list[str]:
     notes = []
     if ran and not len(area.sites):
         notes.append(
-            "No public spaces (squares, parks, playgrounds, ...) in the area, so no site is "
-            "scored; add them with area.with_layer('sites', path)."
+            _(
+                "No public spaces (squares, parks, playgrounds, ...) in the area, so no site "
+                "is scored; add them with area.with_layer('sites', path)."
+            )
         )
     if "lighting" in ran and not len(area.lamps):
         notes.append(
-            "No street lamps are mapped, so lighting is estimated from the streets' lit=* "
-            "tags and the design lighting of each street class, with low confidence; add a "
-            "lamp inventory with area.with_layer('lamps', path)."
+            _(
+                "No street lamps are mapped, so lighting is estimated from the streets' lit=* "
+                "tags and the design lighting of each street class, with low confidence; add "
+                "a lamp inventory with area.with_layer('lamps', path)."
+            )
         )
     if {"sightlines", "surveillance"} & set(ran) and not len(area.buildings):
         notes.append(
-            "No buildings are mapped, so nothing blocks a view and no frontage overlooks a "
-            "street: sightlines read too open and surveillance too low."
+            _(
+                "No buildings are mapped, so nothing blocks a view and no frontage overlooks "
+                "a street: sightlines read too open and surveillance too low."
+            )
         )
     if {"access", "surveillance", "vulnerability"} & set(ran) and len(area.streets) < FEW_SEGMENTS:
         notes.append(
-            f"Only {len(area.streets)} street segment(s), too few for the network measures "
-            "(permeability, dead ends, movement) to mean much."
+            _(
+                "Only {n} street segment(s), too few for the network measures (permeability, "
+                "dead ends, movement) to mean much."
+            ).format(n=len(area.streets))
         )
     return notes
 

@@ -6,6 +6,10 @@
     cpted info SOURCE
     cpted --version
 
+``--lang fr`` (before or after the command) writes the report, the map and the messages
+in French (also ``es``, ``de``; see :func:`cpted._i18n.languages`); the default is the
+machine's locale (``CPTED_LANG``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English.
+
 SOURCE is an OSM file or the name of a bundled sample (``neukoelln``, ``helsinki``); it
 defaults to the Neukölln sample. ``-q``/``--quiet`` (no progress bars and no note while
 the numerical kernels compile on first use) goes before or after the command.
@@ -31,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cpted._errors import CptedError, InputError
+from cpted._i18n import _, check_language, languages, use
 
 __all__ = ["main"]
 
@@ -88,13 +93,20 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from cpted.area import QUALITY_MEANINGS
 
     area = _load(args.source, progress=not args.quiet)
-    print(f"{area.name}: {area.crs.name}, OSM data of {area.data_date or 'unknown date'}")
+    print(
+        _("{place}: {crs}, OSM data of {date}").format(
+            place=area.name, crs=area.crs.name, date=area.data_date or _("unknown date")
+        )
+    )
     print()
     print(area.summary().to_string())
     print()
     quality = area.quality()
     table = pd.DataFrame(
-        {"value": quality.to_numpy(), "meaning": [QUALITY_MEANINGS[k] for k in quality.index]},
+        {
+            _("value"): quality.to_numpy(),
+            _("meaning"): [_(QUALITY_MEANINGS[k]) for k in quality.index],
+        },
         index=quality.index,
     )
     with pd.option_context("display.max_colwidth", 80, "display.width", 140):
@@ -156,12 +168,20 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             city_map=args.city_map,
             districts=districts,
         )
-    print(f"Audited {len(result.segments)} street segments and {len(result.sites)} public spaces.")
+    print(
+        _("Audited {segments} street segments and {sites} public spaces.").format(
+            segments=len(result.segments), sites=len(result.sites)
+        )
+    )
     for note in result.notes:
-        print(f"Note: {note}")
+        print(_("Note: {note}").format(note=note))
     for advice in result.area_recommendations:
-        print(f"Data: {advice.action} ({advice.reason}).")
-    print(f"Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables.")
+        print(_("Data: {action} ({reason}).").format(action=advice.action, reason=advice.reason))
+    print(
+        _(
+            "Wrote {folder}/: map.html (open it in a browser), report.html, cpted.gpkg, CSV tables."
+        ).format(folder=folder)
+    )
     return 0
 
 
@@ -179,13 +199,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         folder = comparison.save(out, force=args.force, inputs=inputs)
     changed = int(comparison.segments["changed"].sum())
     print(
-        f"Matched {len(comparison.segments)} street segments ({changed} changed) and "
-        f"{len(comparison.sites)} public spaces."
+        _(
+            "Matched {segments} street segments ({changed} changed) and {sites} public spaces."
+        ).format(segments=len(comparison.segments), changed=changed, sites=len(comparison.sites))
     )
     summary = comparison.summary()
     if len(summary):
         print(summary.to_string())
-    print(f"Wrote {folder}/: compare.html (before and after side by side), CSV tables.")
+    print(
+        _("Wrote {folder}/: compare.html (before and after side by side), CSV tables.").format(
+            folder=folder
+        )
+    )
     return 0
 
 
@@ -268,6 +293,13 @@ def _global_options(*, command: bool) -> argparse.ArgumentParser:
         help="no progress bars and no note while the numerical kernels compile",
     )
     options.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=argparse.SUPPRESS if command else None,
+        help=f"language of the report, map and messages: {', '.join(languages())} "
+        "(default: the machine's locale, else en)",
+    )
+    options.add_argument(
         "--version", action="version", version=f"cpted {_version()}", help="show the version"
     )
     return options
@@ -345,20 +377,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _log_notes()
     try:
-        return int(args.run(args))
+        language = check_language(args.lang)  # a language cpted lacks stops before any work
     except CptedError as exc:
         print(f"cpted: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("cpted: interrupted; no output was left half-written.", file=sys.stderr)
-        return 130
+    with use(language):
+        try:
+            return int(args.run(args))
+        except CptedError as exc:
+            print(_("cpted: error: {error}").format(error=exc), file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            print(_("cpted: interrupted; no output was left half-written."), file=sys.stderr)
+            return 130
 
 
 class _Notes(logging.Handler):
     """Print a cpted log record as one line on the stderr of the moment."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        print(f"cpted: note: {record.getMessage()}", file=sys.stderr)
+        print(_("cpted: note: {note}").format(note=record.getMessage()), file=sys.stderr)
 
 
 def _log_notes() -> None:

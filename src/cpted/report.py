@@ -9,7 +9,9 @@ map itself is not embedded, so the page stays light. Its title names the place (
 site it is about), and it holds no local path. Every figure is rounded by one rule per
 kind (:mod:`cpted._format`). It prints cleanly to PDF from a browser (``@media print``
 rules). Every text that came from the data is escaped, and the report credits
-OpenStreetMap with the data date.
+OpenStreetMap with the data date. It is written in the current language
+(:func:`cpted._i18n.use`), figures in that language's notation; names from the data stay
+as mapped.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import shapely
 
 from cpted import _format as fmt
 from cpted import settings
+from cpted._i18n import N_, _, current_language, n_
 from cpted._principle import PRINCIPLES, SCORED
 from cpted.area import QUALITY_MEANINGS
 
@@ -63,9 +66,9 @@ nav.toc{columns:2;font-size:14px}@page{size:A4;margin:14mm}
 tr,.item,figure{break-inside:avoid} a{color:inherit;text-decoration:none}}
 """
 
-#: Score columns and their titles, from the registry of principles.
+#: Score columns and their titles, from the registry of principles (English; ``_()``).
 _PRINCIPLE_TITLES = {
-    "cpted_score": "Combined CPTED score",
+    "cpted_score": N_("Combined CPTED score"),
     **{f"{name}_score": PRINCIPLES[name].title for name in SCORED},
 }
 
@@ -74,13 +77,25 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _text(value: str) -> str:
+    """Escape a sentence for an element's text (quotes kept as they are)."""
+    return html.escape(value, quote=False)
+
+
+def _category(value: Any) -> str:
+    """Name a site category in words, in the current language: ``place of worship``."""
+    from cpted._explain import _space_noun
+
+    return _space_noun(value)
+
+
 def _cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "<td>–</td>"
     if isinstance(value, bool | np.bool_):
-        return f"<td>{'yes' if value else 'no'}</td>"
+        return "<td>" + _esc(_("yes") if value else _("no")) + "</td>"
     if isinstance(value, int | np.integer):
-        return f'<td class="num">{int(value):,}</td>'
+        return f'<td class="num">{_esc(fmt.number(int(value)))}</td>'
     if isinstance(value, float | np.floating):
         return f'<td class="num">{_esc(fmt.number(value, 1))}</td>'
     if isinstance(value, str) and _FIGURE.fullmatch(value):
@@ -88,8 +103,9 @@ def _cell(value: Any) -> str:
     return f"<td>{_esc(value)}</td>"
 
 
-#: Text that is one figure as :mod:`cpted._format` writes it ("1,204 m", "42%", "3.2 lx").
-_FIGURE = re.compile(r"[<>]?-?[\d,]+(\.\d+)?( ?(%|m|km|lx|m²|t|km/h))?|–")
+#: Text that is one figure as :mod:`cpted._format` writes it ("1,204 m", "42%", "3.2 lx"),
+#: in any language's notation ("1 204 m", "12,5 lx", "42 %": no-break spaces in French).
+_FIGURE = re.compile(r"[<>]?-?\d[\d,.\u202f\u00a0]*([ \u00a0\u202f]?(%|m|km|lx|m²|t|km/h))?|–")
 
 
 def _table(frame: pd.DataFrame, *, index: bool = True) -> str:
@@ -171,18 +187,22 @@ def histogram_svg(
         parts.append(
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
             f'height="{h:.1f}" fill="{score_colour(mid)}" stroke="#555" stroke-width="0.5">'
-            f"<title>{edges[k]:.0f}–{edges[k + 1]:.0f}: {count:,.2f} {_esc(unit)}</title></rect>"
+            f"<title>{edges[k]:.0f}–{edges[k + 1]:.0f}: {_esc(fmt.number(count, 2))} "
+            f"{_esc(unit)}</title></rect>"
         )
     for tick in (0, 50, 100):
         x = left + plot_w * tick / 100
         parts.append(
             f'<text x="{x:.1f}" y="{top + plot_h + 13}" text-anchor="middle">{tick}</text>'
         )
-    parts.append(f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{peak:,.1f}</text>')
+    parts.append(
+        f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{_esc(fmt.number(peak, 1))}</text>'
+    )
     parts.append(f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>')
+    axis = _("score (bars: {unit})").format(unit=unit)
     parts.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 2}" text-anchor="middle" fill="#555">'
-        f"score (bars: {_esc(unit)})</text></svg>"
+        f"{_esc(axis)}</text></svg>"
     )
     return "".join(parts)
 
@@ -198,39 +218,63 @@ def _caveats(audit: Audit, quality: pd.Series) -> list[str]:
 
     if q("lamps_per_km") < 5:
         notes.append(
-            f"Only {q('lamps_per_km'):.1f} lamps are mapped per km of street: lighting is measured "
-            "where lamps are mapped and rests on the lit=* tag elsewhere, with low confidence."
+            _(
+                "Only {lamps} lamps are mapped per km of street: lighting is measured where "
+                "lamps are mapped and rests on the lit=* tag elsewhere, with low confidence."
+            ).format(lamps=fmt.number(q("lamps_per_km"), 1, group=False))
         )
     if q("streets_with_lit") < 0.8:
-        notes.append(f"{q('streets_with_lit'):.0%} of the streets carry a lit=* tag.")
+        notes.append(
+            _("{share} of the streets carry a lit=* tag.").format(
+                share=fmt.share(q("streets_with_lit"))
+            )
+        )
     if q("buildings_with_height") < 0.5:
         notes.append(
-            f"Only {q('buildings_with_height'):.0%} of the buildings have mapped levels or height; "
-            f"the rest are taken as {settings.DEFAULT_LEVELS:.0f} storeys."
+            _(
+                "Only {share} of the buildings have mapped levels or height; the rest are "
+                "taken as {levels} storeys."
+            ).format(
+                share=fmt.share(q("buildings_with_height")),
+                levels=fmt.number(settings.DEFAULT_LEVELS, group=False),
+            )
         )
     if q("cameras_with_direction") < 0.5 and len(audit.area.cameras):
-        notes.append("Most cameras have no mapped direction; their views are taken as all-round.")
+        notes.append(
+            _("Most cameras have no mapped direction; their views are taken as all-round.")
+        )
     if q("pois_with_opening_hours") < 0.5:
         notes.append(
-            f"Opening hours are mapped for {q('pois_with_opening_hours'):.0%} of the shops and "
-            "amenities, so night-time activity is a lower bound."
+            _(
+                "Opening hours are mapped for {share} of the shops and amenities, so "
+                "night-time activity is a lower bound."
+            ).format(share=fmt.share(q("pois_with_opening_hours")))
         )
     if q("ways_clipped") > 0 or q("dangling_refs") > 0:
         notes.append(
-            "The extract cuts ways at its edge: streets near the boundary miss part of their "
-            "network, so movement and access measures there are less reliable."
+            _(
+                "The extract cuts ways at its edge: streets near the boundary miss part of "
+                "their network, so movement and access measures there are less reliable."
+            )
         )
     notes.append(
-        "Scores measure the built environment as mapped, not crime: hedges, trees, kiosks and "
-        "temporary structures are seldom in OpenStreetMap. Walk the worst places before acting."
+        _(
+            "Scores measure the built environment as mapped, not crime: hedges, trees, kiosks "
+            "and temporary structures are seldom in OpenStreetMap. Walk the worst places "
+            "before acting."
+        )
     )
     return notes
 
 
 def _item(title: str, score: Any, rows: list[tuple[str, str]], recs: str) -> str:
-    body = "".join(f"<div><b>{_esc(k)}:</b> {_esc(v)}</div>" for k, v in rows if v)
+    label = _("{label}:")  # French sets a space before the colon
+    body = "".join(
+        f"<div><b>{_esc(label.format(label=k))}</b> {_esc(v)}</div>" for k, v in rows if v
+    )
     items = "".join(f"<li>{_esc(r)}</li>" for r in str(recs or "").split("; ") if r.strip())
-    rec_html = f"<div><b>Recommendations:</b><ul>{items}</ul></div>" if items else ""
+    heading = _esc(_("Recommendations:"))
+    rec_html = f"<div><b>{heading}</b><ul>{items}</ul></div>" if items else ""
     return f'<div class="item"><h3>{_badge(score)} {_esc(title)}</h3>{body}{rec_html}</div>'
 
 
@@ -242,7 +286,7 @@ def _name(value: Any, fallback: str) -> str:
 
 def _people(value: Any) -> str:
     number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return "unknown" if pd.isna(number) else f"{int(number):,}"
+    return _("unknown") if pd.isna(number) else fmt.number(int(number))
 
 
 def _vulnerability_assumptions() -> str:
@@ -252,49 +296,88 @@ def _vulnerability_assumptions() -> str:
     for category, spec in table.items():
         if category == "default":
             continue
-        key = (f"{float(spec['m2_per_person']):g}", str(spec["source"]))  # type: ignore[arg-type]
-        groups.setdefault(key, []).append(category.replace("_", " "))
+        key = (fmt.general(float(spec["m2_per_person"])), str(spec["source"]))  # type: ignore[arg-type]
+        groups.setdefault(key, []).append(_category(category))
+    per_person = _("{categories}: {area} m² per person ({source})")
     rows = "".join(
-        f"<li>{_esc(', '.join(cats))}: {_esc(per)} m² per person ({_esc(source)})</li>"
+        "<li>"
+        + _esc(per_person.format(categories=", ".join(cats), area=per, source=source))
+        + "</li>"
         for (per, source), cats in groups.items()
     )
     classes = ", ".join(
-        f"{name.replace('_', ' ')} {float(v['mass_kg']) / 1000:g} t"  # type: ignore[arg-type]
+        f"{fmt.vehicle_name(name)} {fmt.general(float(v['mass_kg']) / 1000)} t"  # type: ignore[arg-type]
         for name, v in settings.VEHICLES.items()
     )
+    capacity = _text(
+        _(
+            "Capacity is OpenStreetMap's {capacity} where mapped, else the ground people "
+            "stand on divided by a floor-space factor for its category: open ground (the site "
+            "less its buildings) for open spaces, the buildings' floor for schools and malls "
+            "(storeys from {levels}, one where not mapped), one storey for single halls "
+            "(places of worship, stations, stadiums). Kindergartens hold the children their "
+            "outdoor (10 m²) and indoor ({indoor} m²) norms allow, whichever is fewer."
+        )
+    ).format(
+        capacity="<code>capacity=*</code>",
+        levels="<code>building:levels</code>",
+        indoor=_esc(fmt.general(settings.KINDERGARTEN_INDOOR_M2_PER_CHILD)),
+    )
+    point = _text(
+        _(
+            "A site mapped only as a point has no outline to measure: its capacity is "
+            "unknown, and it is not counted as a soft target until its outline or "
+            "{capacity} is mapped."
+        )
+    ).format(capacity="<code>capacity=*</code>")
+    vehicles = _text(
+        _(
+            "Vehicle classes (IWA 14-1 / PAS 68 test vehicles): {classes}. They start from "
+            "rest, accelerate at full throttle, and take every bend and every turn at a "
+            "junction at no more than √(μ g R), with tyre friction μ = {friction} (dry road) "
+            "and R the racing line the carriageway allows (through a junction: the largest "
+            "arc between the outer kerbs that clears the inner corner, kerb radius "
+            "{kerb} m)."
+        ).format(
+            classes=classes,
+            friction=fmt.general(settings.TYRE_FRICTION),
+            kerb=fmt.general(settings.JUNCTION_KERB_RADIUS_M),
+        )
+    )
     return (
-        "<h3>Assumptions</h3><ul>"
-        "<li>Capacity is OpenStreetMap's <code>capacity=*</code> where mapped, else the ground "
-        "people stand on divided by a floor-space factor for its category: open ground (the "
-        "site less its buildings) for open spaces, the buildings' floor for schools and "
-        "malls (storeys from <code>building:levels</code>, one where not mapped), one storey "
-        "for single halls (places of worship, stations, stadiums). Kindergartens hold the "
-        "children their outdoor (10 m²) and indoor "
-        f"({settings.KINDERGARTEN_INDOOR_M2_PER_CHILD:g} m²) norms allow, whichever is fewer."
-        f"<ul>{rows}</ul></li>"
-        "<li>A site mapped only as a point has no outline to measure: its capacity is "
-        "unknown, and it is not counted as a soft target until its outline or "
-        "<code>capacity=*</code> is mapped.</li>"
-        "<li>Vehicle classes (IWA 14-1 / PAS 68 test vehicles): "
-        f"{_esc(classes)}. They start from rest, accelerate at full throttle, and take "
-        "every bend and every turn at a junction at no more than √(μ g R), with tyre "
-        f"friction μ = {settings.TYRE_FRICTION:g} (dry road) and R the racing line the "
-        "carriageway allows (through a junction: the largest arc between the outer kerbs "
-        f"that clears the inner corner, kerb radius {settings.JUNCTION_KERB_RADIUS_M:g} m)."
-        "</li></ul>"
+        "<h3>" + _esc(_("Assumptions")) + f"</h3><ul>"
+        f"<li>{capacity}<ul>{rows}</ul></li>"
+        f"<li>{point}</li>"
+        f"<li>{vehicles}</li></ul>"
     )
 
 
 def _vulnerability(audit: Audit) -> list[str]:
     sites = audit.sites
     if "capacity_persons" not in sites:
-        return ["<p>The vulnerability module did not run, so crowded places were not assessed.</p>"]
+        return [
+            "<p>"
+            + _text(_("The vulnerability module did not run, so crowded places were not assessed."))
+            + "</p>"
+        ]
     parts = []
     soft = sites[sites.get("soft_target", pd.Series(False, index=sites.index)).astype(bool)]
     soft = soft.sort_values("capacity_persons", ascending=False)
+    crowded = n_(
+        "{n} public space can hold at least {people} people at their busiest (crowded places; "
+        "see the assumptions below).",
+        "{n} public spaces can hold at least {people} people at their busiest (crowded "
+        "places; see the assumptions below).",
+        len(soft),
+    )
     parts.append(
-        f"<p>{len(soft)} public spaces can hold at least {settings.SOFT_TARGET_MIN_PERSONS:.0f} "
-        "people at their busiest (crowded places; see the assumptions below).</p>"
+        "<p>"
+        + _text(
+            crowded.format(
+                n=len(soft), people=fmt.number(settings.SOFT_TARGET_MIN_PERSONS, group=False)
+            )
+        )
+        + "</p>"
     )
     if len(soft):
         cols = [
@@ -312,24 +395,20 @@ def _vulnerability(audit: Audit) -> list[str]:
                 fmt.metres(v, unit=False) for v in table["frontage_exposed_m"]
             ]
         if "worst_vehicle" in table:
-            table["worst_vehicle"] = (
-                table["worst_vehicle"].fillna("").astype(str).str.replace("_", " ")
-            )
-        table = table.rename(
-            columns={
-                "capacity_persons": "people (capacity)",
-                "capacity_source": "capacity from",
-                "approaches_open": "open approaches",
-                "approaches_closed": "closed approaches",
-                "frontage_exposed_m": "exposed frontage (m)",
-                "worst_vehicle": "worst vehicle",
-            }
-        )
-        parts.append("<h3>Crowded places</h3>" + _table(table))
+            table["worst_vehicle"] = [
+                fmt.vehicle_name(v) if isinstance(v, str) and v else ""
+                for v in table["worst_vehicle"]
+            ]
+        if "category" in table:
+            table["category"] = [_category(c) for c in table["category"]]
+        if "capacity_source" in table:
+            table["capacity_source"] = [_capacity_source(c) for c in table["capacity_source"]]
+        table = table.rename(columns={k: _(v) for k, v in _CROWD_COLUMNS.items()})
+        parts.append("<h3>" + _esc(_("Crowded places")) + "</h3>" + _table(table))
     unknown = sites[pd.to_numeric(sites["capacity_persons"], errors="coerce").isna()]
     if len(unknown):
         listed = [
-            f"{_name(n, str(i))} ({str(c).replace('_', ' ')})"
+            f"{_name(n, str(i))} ({_category(c)})"
             for i, n, c in zip(
                 unknown.index,
                 unknown.get("name", pd.Series(None, index=unknown.index)),
@@ -337,10 +416,20 @@ def _vulnerability(audit: Audit) -> list[str]:
                 strict=True,
             )
         ]
+        sentence = n_(
+            "Capacity unknown for {n} site mapped only as a point: {sites}. Map its outline "
+            "or tag {capacity}, or judge it on site.",
+            "Capacity unknown for {n} sites mapped only as points: {sites}. Map their "
+            "outlines or tag {capacity}, or judge them on site.",
+            len(unknown),
+        )
+        sites_text = _esc(", ".join(listed[:20])) + (" …" if len(listed) > 20 else "")
         parts.append(
-            f"<p>Capacity unknown for {len(unknown)} sites mapped only as points: "
-            f"{_esc(', '.join(listed[:20]))}{' …' if len(listed) > 20 else ''}. Map their "
-            "outlines or tag <code>capacity=*</code>, or judge them on site.</p>"
+            "<p>"
+            + _text(sentence).format(
+                n=len(unknown), sites=sites_text, capacity="<code>capacity=*</code>"
+            )
+            + "</p>"
         )
     approaches = audit.layers.get("vulnerability_approaches")
     if approaches is not None and len(approaches):
@@ -355,16 +444,10 @@ def _vulnerability(audit: Audit) -> list[str]:
                           "rating_car", "rating_heavy_truck")
                 if c in open_
             ]  # fmt: skip
-            names = {c: c.replace("speed_kmh_", "km/h ").replace("_", " ") for c in speed_cols}
-            names.update(
-                {
-                    "site_name": "site",
-                    "runup_m": "run-up (m)",
-                    "frontage_m": "frontage (m)",
-                    "rating_car": "barrier rated for (car)",
-                    "rating_heavy_truck": "barrier rated for (30 t truck)",
-                }
-            )
+            names = {
+                c: "km/h " + fmt.vehicle_name(c.removeprefix("speed_kmh_")) for c in speed_cols
+            }
+            names.update({k: _(v) for k, v in _APPROACH_COLUMNS.items()})
             table = open_[cols].head(25).copy()
             for c in ("runup_m", "frontage_m"):
                 if c in table:
@@ -376,12 +459,26 @@ def _vulnerability(audit: Audit) -> list[str]:
                     table[c] = [fmt.barrier_rating(v, short=True) for v in table[c]]
             table = table.rename(columns=names)
             parts.append(
-                "<h3>Open vehicle approaches</h3><p>Each approach a vehicle can take to a site's "
-                "edge, with the speed it reaches there and the impact rating (IWA 14-1 / PAS 68) "
-                "a barrier across it would need. Fastest first.</p>" + _table(table, index=False)
+                "<h3>"
+                + _esc(_("Open vehicle approaches"))
+                + "</h3><p>"
+                + _text(
+                    _(
+                        "Each approach a vehicle can take to a site's edge, with the speed it "
+                        "reaches there and the impact rating (IWA 14-1 / PAS 68) a barrier "
+                        "across it would need. Fastest first."
+                    )
+                )
+                + "</p>"
+                + _table(table, index=False)
             )
         closed = approaches[approaches["status"] != "open"]
-        parts.append(f"<p>{len(closed)} approaches are closed by mapped barriers.</p>")
+        closed_text = n_(
+            "{n} approach is closed by mapped barriers.",
+            "{n} approaches are closed by mapped barriers.",
+            len(closed),
+        ).format(n=len(closed))
+        parts.append(f"<p>{_text(closed_text)}</p>")
     services = [c[: -len("_access")] for c in sites.columns if c.endswith("_access")]
     services = [s for s in services if f"{s}_time_s" in sites]
     if services:
@@ -389,24 +486,72 @@ def _vulnerability(audit: Audit) -> list[str]:
         for s in services:
             access = sites[f"{s}_access"].astype(str)
             times = pd.to_numeric(sites[f"{s}_time_s"], errors="coerce")
-            rows[s] = {
-                "sites reached": int(times.notna().sum()),
-                "median minutes": round(float(times.median()) / 60, 1)
+            rows[_(_SERVICE_WORDS.get(s, s))] = {
+                _("sites reached"): int(times.notna().sum()),
+                _("median minutes"): round(float(times.median()) / 60, 1)
                 if times.notna().any()
                 else None,
-                "longest minutes": round(float(times.max()) / 60, 1)
+                _("longest minutes"): round(float(times.max()) / 60, 1)
                 if times.notna().any()
                 else None,
-                "no station in the extract": int((access == "none_in_extract").sum()),
+                _("no station in the extract"): int((access == "none_in_extract").sum()),
             }
+        responders = _(
+            "Network travel time from the police, fire and ambulance stations in the data to "
+            "each site; a site with no station in the extract is flagged, not given a number."
+        )
         parts.append(
-            "<h3>Responder access</h3><p>Network travel time from the police, fire and "
-            "ambulance stations in the data to each site; a site with no station in the "
-            "extract is flagged, not given a number.</p>"
+            "<h3>"
+            + _esc(_("Responder access"))
+            + f"</h3><p>{_text(responders)}</p>"
             + _table(pd.DataFrame.from_dict(rows, orient="index"))
         )
     parts.append(_vulnerability_assumptions())
     return parts
+
+
+#: Column titles of the crowded-places table.
+_CROWD_COLUMNS = {
+    "name": N_("name"),
+    "category": N_("category"),
+    "capacity_persons": N_("people (capacity)"),
+    "capacity_source": N_("capacity from"),
+    "approaches_open": N_("open approaches"),
+    "approaches_closed": N_("closed approaches"),
+    "frontage_exposed_m": N_("exposed frontage (m)"),
+    "worst_vehicle": N_("worst vehicle"),
+}
+
+#: Column titles of the open-approaches table.
+_APPROACH_COLUMNS = {
+    "site_name": N_("site"),
+    "highway": N_("street"),
+    "runup_m": N_("run-up (m)"),
+    "frontage_m": N_("frontage (m)"),
+    "rating_car": N_("barrier rated for (car)"),
+    "rating_heavy_truck": N_("barrier rated for (30 t truck)"),
+}
+
+#: The emergency services of the responder-access table (``settings.RESPONDER_SERVICES``).
+_SERVICE_WORDS = {"police": N_("police"), "fire": N_("fire"), "ambulance": N_("ambulance")}
+
+
+def _capacity_source(value: Any) -> str:
+    """Say where a capacity figure came from, in words (the ``capacity_source`` column).
+
+    ``osm`` and ``unknown`` are translated, ``density: <category>`` names its category in
+    words; English keeps the column's own text.
+    """
+    text = _text_of(value)
+    if current_language() == "en":
+        return text
+    if text == "osm":
+        return _("capacity=* mapped")
+    if text == "unknown":
+        return _("unknown")
+    if text.startswith("density: "):
+        return _("density: {category}").format(category=_category(text.removeprefix("density: ")))
+    return text
 
 
 #: Words of a file name that mean "an extract of", not the place: left out of the title.
@@ -444,7 +589,7 @@ def place_title(area: Any) -> str:
 
     source = str(getattr(area, "source", "") or "")
     if not source:
-        return "the study area"
+        return _("the study area")
     looks_like_file = bool(re.search(r"\.(osm|pbf|bz2|gz|xml|gpkg|geojson)$", source, re.I))
     if not looks_like_file and "/" not in source and "\\" not in source:
         return source  # a place query such as "Xàbia, Spain"
@@ -588,49 +733,70 @@ def report_html(
         others = sites[near_sites]
     else:
         others = sites
-    place = title or (f"{site_name} and its surroundings" if chosen else place_title(area))
-    heading = f"CPTED audit of {place}"
-    date = str(area.data_date or "unknown date")
-    credit = f"Map data © OpenStreetMap contributors (ODbL), data of {date}."
+    place = title or (
+        _("{site} and its surroundings").format(site=site_name) if chosen else place_title(area)
+    )
+    heading = _("CPTED audit of {place}").format(place=place)
+    date = str(area.data_date or _("unknown date"))
+    credit = _("Map data © OpenStreetMap contributors (ODbL), data of {date}.").format(date=date)
     sections = [
-        ("reading", "How to read this report"),
-        ("overview", "Overview"),
+        ("reading", _("How to read this report")),
+        ("overview", _("Overview")),
         *([("site", site_name)] if chosen else []),
-        ("quality", "Data quality and caveats"),
-        ("scores", "Scores by principle"),
-        ("segments", "Street segments that need attention"),
-        ("sites", "Public spaces that need attention"),
-        ("vulnerability", "Vulnerability of crowded places"),
-        ("method", "How the scores are made"),
+        ("quality", _("Data quality and caveats")),
+        ("scores", _("Scores by principle")),
+        ("segments", _("Street segments that need attention")),
+        ("sites", _("Public spaces that need attention")),
+        ("vulnerability", _("Vulnerability of crowded places")),
+        ("method", _("How the scores are made")),
     ]
     toc = "".join(f'<li><a href="#{k}">{_esc(t)}</a></li>' for k, t in sections)
     length = float(pd.to_numeric(segments["length"], errors="coerce").sum())
-    scope = (
-        f"{fmt.count(len(segments), 'street segment')} ({fmt.kilometres(length)}) within "
-        f"{fmt.metres(settings.SITE_AUDIT_BUFFER)} of {site_name}, and "
-        f"{fmt.count(len(others), 'other public space')} there."
-        + (
-            " The extract reaches no further than that, so the surroundings are all of it."
-            if len(segments) == len(audit.segments)
-            else ""
-        )
-        if chosen
-        else f"{fmt.count(len(segments), 'street segment')} ({fmt.kilometres(length)}) and "
-        f"{fmt.count(len(sites), 'public space')}."
+    n_segments = n_("{n} street segment", "{n} street segments", len(segments)).format(
+        n=fmt.number(len(segments))
     )
+    if chosen:
+        scope = n_(
+            "{segments} ({km}) within {buffer} of {site}, and {n} other public space there.",
+            "{segments} ({km}) within {buffer} of {site}, and {n} other public spaces there.",
+            len(others),
+        ).format(
+            segments=n_segments,
+            km=fmt.kilometres(length),
+            buffer=fmt.metres(settings.SITE_AUDIT_BUFFER),
+            site=site_name,
+            n=fmt.number(len(others)),
+        )
+        if len(segments) == len(audit.segments):
+            scope += " " + _(
+                "The extract reaches no further than that, so the surroundings are all of it."
+            )
+    else:
+        scope = n_(
+            "{segments} ({km}) and {n} public space.",
+            "{segments} ({km}) and {n} public spaces.",
+            len(sites),
+        ).format(segments=n_segments, km=fmt.kilometres(length), n=fmt.number(len(sites)))
     link = (
-        f"<p class='maplink'><a href='{_esc(map_link)}'>Open the interactive map</a> "
-        "(map.html beside this report: every layer, each segment's figures on a click).</p>"
+        f"<p class='maplink'><a href='{_esc(map_link)}'>"
+        + _text(_("Open the interactive map"))
+        + ""
+        "</a> "
+        + _text(_("(map.html beside this report: every layer, each segment's figures on a click)."))
+        + "</p>"
         if map_link
         else ""
     )
+    measured = ", ".join(_principle_words(p) for p in audit.principles) or _("none")
+    lead = _("{scope} Principles measured: {principles}. {credit}").format(
+        scope=scope, principles=measured, credit=credit
+    )
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<!DOCTYPE html><html lang='{_esc(current_language())}'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
         f"<title>{_esc(heading)}</title><style>{_STYLE}</style></head><body>",
         f"<header><h1>{_esc(heading)}</h1>",
-        f"<p class='lead'>{_esc(scope)} Principles measured: "
-        f"{_esc(', '.join(audit.principles) or 'none')}. {_esc(credit)}</p>{link}</header>",
+        f"<p class='lead'>{_esc(lead)}</p>{link}</header>",
         f"<nav class='toc'><ol>{toc}</ol></nav>",
         _reading(),
     ]
@@ -647,31 +813,41 @@ def report_html(
         site_name=site_name or None,
         ring=surroundings,
     )
+    caption = (
+        _(
+            "Street segments coloured by their combined CPTED score; {site} outlined in blue. "
+            "North is up."
+        ).format(site=site_name)
+        if chosen
+        else _("Street segments coloured by their combined CPTED score. North is up.")
+    )
     parts += [
-        "<section id='overview'><h2>Overview</h2>",
-        f"<figure class='overview'>{figure}<figcaption>Street segments coloured by their "
-        "combined CPTED score"
-        + (f"; {_esc(site_name)} outlined in blue" if chosen else "")
-        + ". North is up.</figcaption></figure>",
+        "<section id='overview'><h2>" + _esc(_("Overview")) + "</h2>",
+        f"<figure class='overview'>{figure}<figcaption>{_text(caption)}</figcaption></figure>",
         link,
         "</section>",
     ]
     if chosen:
         parts += _site_section(audit, chosen, site_name)
     # data quality
+    good_data = _text(
+        _(
+            "Every CPTED result is only as good as the map it stands on. Where data is "
+            "missing, a score uses a documented estimate (for lighting: the typical mapped "
+            "street of the same class in this area) and its {confidence} is lowered; an "
+            "estimate never scores better than the same place with good data."
+        )
+    ).format(confidence="<i>" + _text(_("confidence")) + "</i>")
     parts += [
-        "<section id='quality'><h2>Data quality and caveats</h2>",
-        "<p>Every CPTED result is only as good as the map it stands on. Where data is "
-        "missing, a score uses a documented estimate (for lighting: the typical mapped street "
-        "of the same class in this area) and its <i>confidence</i> is lowered; an estimate "
-        "never scores better than the same place with good data.</p>",
+        "<section id='quality'><h2>" + _esc(_("Data quality and caveats")) + "</h2>",
+        f"<p>{good_data}</p>",
         *[
             f"<div class='caveat'>{_esc(c)}</div>"
             for c in [*audit.notes, *_caveats(audit, quality)]
         ],
         *(
             [
-                "<h3>What to map first</h3><ul class='gaps'>",
+                "<h3>" + _esc(_("What to map first")) + "</h3><ul class='gaps'>",
                 *[
                     f"<li><b>{_esc(r.action)}</b>: {_esc(r.reason)}</li>"
                     for r in audit.area_recommendations
@@ -685,76 +861,104 @@ def report_html(
         "</section>",
     ]
     # scores
-    parts.append("<section id='scores'><h2>Scores by principle</h2>")
+    parts.append("<section id='scores'><h2>" + _esc(_("Scores by principle")) + "</h2>")
     summary = _summary(segments, others if chosen else sites)
     if len(summary):
-        weights = ", ".join(f"{k} {v:g}" for k, v in audit.weights.items())
-        parts.append(
-            "<p>Scores run from 0 (the place does nothing for safety by that principle) to 100 "
-            "(it meets the reference: EN 13201 lighting class, 50 m recognition distance, "
-            f"friendly frontage, two ways out). Weights of the combined score: {_esc(weights)}."
-            + (f" Figures for the surroundings of {_esc(site_name)}." if chosen else "")
-            + "</p>"
+        weights = ", ".join(
+            f"{_principle_words(k)} {fmt.general(v)}" for k, v in audit.weights.items()
         )
+        scale = _(
+            "Scores run from 0 (the place does nothing for safety by that principle) to 100 "
+            "(it meets the reference: EN 13201 lighting class, 50 m recognition distance, "
+            "friendly frontage, two ways out). Weights of the combined score: {weights}."
+        ).format(weights=weights)
+        if chosen:
+            scale += " " + _("Figures for the surroundings of {site}.").format(site=site_name)
+        parts.append(f"<p>{_esc(scale)}</p>")
         parts.append(_table(summary))
         charts = []
         length_km = pd.to_numeric(segments["length"], errors="coerce") / 1000
         for column, chart_title in _PRINCIPLE_TITLES.items():
             if column in segments:
+                shown = _(chart_title)
                 svg = histogram_svg(
-                    segments[column], title=chart_title, weights=length_km, unit="km of street"
+                    segments[column], title=shown, weights=length_km, unit=_("km of street")
                 )
-                charts.append(
-                    f"<figure>{svg}<figcaption>{_esc(chart_title)}: street length by score"
-                    "</figcaption></figure>"
-                )
+                caption = _("{title}: street length by score").format(title=shown)
+                charts.append(f"<figure>{svg}<figcaption>{_esc(caption)}</figcaption></figure>")
         if "cpted_score" in sites and len(others):
-            svg = histogram_svg(others["cpted_score"], title="Public spaces", unit="spaces")
+            svg = histogram_svg(others["cpted_score"], title=_("Public spaces"), unit=_("spaces"))
             charts.append(
-                f"<figure>{svg}<figcaption>Combined score of the public spaces"
+                f"<figure>{svg}<figcaption>" + _esc(_("Combined score of the public spaces")) + ""
                 "</figcaption></figure>"
             )
         parts.append(f"<div class='charts'>{''.join(charts)}</div>")
     else:
-        parts.append("<p>No principle was scored.</p>")
+        parts.append("<p>" + _esc(_("No principle was scored.")) + "</p>")
     lit = segments.groupby("lit")["length"].sum().to_frame("km")
     lit["km"] = [fmt.kilometres(v) for v in lit["km"]]
     lit.index.name = None
-    parts += ["<h3>Street lighting as mapped (lit=*)</h3>", _table(lit), "</section>"]
+    parts += [
+        "<h3>" + _esc(_("Street lighting as mapped (lit=*)")) + "</h3>",
+        _table(lit),
+        "</section>",
+    ]
     # worst segments
-    parts.append("<section id='segments'><h2>Street segments that need attention</h2>")
+    parts.append(
+        "<section id='segments'><h2>" + _esc(_("Street segments that need attention")) + "</h2>"
+    )
     if "cpted_score" in segments and segments["cpted_score"].notna().any():
         ranked = audit.worst_segments(len(audit.segments))
         ranked = ranked[ranked.index.isin(segments.index)].head(worst)
-        where = f" within {fmt.metres(settings.SITE_AUDIT_BUFFER)} of {site_name}" if chosen else ""
-        parts.append(
-            f"<p>The {len(ranked)} segments{_esc(where)} with the lowest combined score, with "
-            "the measures that lost most points and what could be done.</p>"
+        if chosen:
+            intro = n_(
+                "The {n} segment within {buffer} of {site} with the lowest combined score, "
+                "with the measures that lost most points and what could be done.",
+                "The {n} segments within {buffer} of {site} with the lowest combined score, "
+                "with the measures that lost most points and what could be done.",
+                len(ranked),
+            )
+        else:
+            intro = n_(
+                "The {n} segment with the lowest combined score, with the measures that lost "
+                "most points and what could be done.",
+                "The {n} segments with the lowest combined score, with the measures that lost "
+                "most points and what could be done.",
+                len(ranked),
+            )
+        intro = intro.format(
+            n=len(ranked), buffer=fmt.metres(settings.SITE_AUDIT_BUFFER), site=site_name
         )
+        parts.append(f"<p>{_esc(intro)}</p>")
         from cpted.maps._streets import where as described
 
         # as the map names them: "footway beside Karl-Marx-Straße" for an unnamed path
         names = described(audit.segments).reindex(ranked.index)
         for key, row in ranked.iterrows():
-            osmid = f", OSM way {row.get('osmid')}" if _text_of(row.get("osmid")) else ""
-            item_title = f"{names[key]} (segment {key}{osmid})"
+            item_title = (
+                _("{name} (segment {segment}, OSM way {osmid})")
+                if _text_of(row.get("osmid"))
+                else _("{name} (segment {segment})")
+            ).format(name=names[key], segment=key, osmid=row.get("osmid"))
             parts.append(
                 _item(
                     item_title,
                     row.get("cpted_score"),
                     [
-                        ("Street", f"{row.get('highway')}, {fmt.metres(row.get('length'))}"),
-                        ("Confidence", fmt.share(row.get("cpted_confidence"))),
-                        ("Why", str(row.get("explanation") or "")),
+                        (_("Street"), f"{row.get('highway')}, {fmt.metres(row.get('length'))}"),
+                        (_("Confidence"), fmt.share(row.get("cpted_confidence"))),
+                        (_("Why"), str(row.get("explanation") or "")),
                     ],
                     str(row.get("recommendations") or ""),
                 )
             )
     else:
-        parts.append("<p>No segment was scored.</p>")
+        parts.append("<p>" + _esc(_("No segment was scored.")) + "</p>")
     parts.append("</section>")
     # worst sites
-    parts.append("<section id='sites'><h2>Public spaces that need attention</h2>")
+    parts.append(
+        "<section id='sites'><h2>" + _esc(_("Public spaces that need attention")) + "</h2>"
+    )
     others = (
         others[pd.to_numeric(others.get("cpted_score"), errors="coerce").notna()]
         if len(others) and "cpted_score" in others
@@ -762,17 +966,17 @@ def report_html(
     )
     if len(others) and "cpted_score" in others:
         if chosen:
-            parts.append(
-                f"<p>The other public spaces within {_esc(fmt.metres(settings.SITE_AUDIT_BUFFER))}"
-                f" of {_esc(site_name)}, lowest combined score first.</p>"
-            )
+            others_text = _(
+                "The other public spaces within {buffer} of {site}, lowest combined score first."
+            ).format(buffer=fmt.metres(settings.SITE_AUDIT_BUFFER), site=site_name)
+            parts.append(f"<p>{_esc(others_text)}</p>")
         for key, row in others.sort_values("cpted_score").head(worst).iterrows():
             parts.append(_site_item(key, row))
     else:
-        parts.append("<p>No public space was scored.</p>")
+        parts.append("<p>" + _esc(_("No public space was scored.")) + "</p>")
     parts.append("</section>")
     parts += [
-        "<section id='vulnerability'><h2>Vulnerability of crowded places</h2>",
+        "<section id='vulnerability'><h2>" + _esc(_("Vulnerability of crowded places")) + "</h2>",
         *_vulnerability(audit),
         "</section>",
     ]
@@ -780,25 +984,39 @@ def report_html(
     if field is not None and len(field):
         from cpted.fieldaudit import agreement_summary
 
+        observations = int(field["observation"].nunique())
+        walked = n_(
+            "{n} walk-audit observation was joined to the street segments and each rated item "
+            "set beside the score that measures it. 'map higher' means the map scores the "
+            "place better than the walkers rated it: look there for what the map does not "
+            "hold (broken lamps, hedges, empty shop fronts). Agreement: within {points} points.",
+            "{n} walk-audit observations were joined to the street segments and each rated "
+            "item set beside the score that measures it. 'map higher' means the map scores "
+            "the place better than the walkers rated it: look there for what the map does not "
+            "hold (broken lamps, hedges, empty shop fronts). Agreement: within {points} points.",
+            observations,
+        ).format(n=observations, points=fmt.general(settings.FIELD_AUDIT_AGREEMENT))
         parts += [
-            "<section id='field'><h2>Walk audit and computation</h2>",
-            f"<p>{field['observation'].nunique()} walk-audit observations were joined to the "
-            "street segments and each rated item set beside the score that measures it. "
-            "'map higher' means the map scores the place better than the walkers rated it: "
-            "look there for what the map does not hold (broken lamps, hedges, empty shop "
-            f"fronts). Agreement: within {settings.FIELD_AUDIT_AGREEMENT:g} points.</p>",
+            "<section id='field'><h2>" + _esc(_("Walk audit and computation")) + "</h2>",
+            f"<p>{_text(walked)}</p>",
             _table(agreement_summary(field)),
             "</section>",
         ]
-    parts += [
-        "<section id='method'><h2>How the scores are made</h2>",
-        "<p>Each principle score rests on a fixed reference, never on the other streets of "
-        "this area, so scores compare between places and years. The combined score is the "
+    method = _(
+        "Each principle score rests on a fixed reference, never on the other streets of this "
+        "area, so scores compare between places and years. The combined score is the "
         "weighted mean of the principle scores that could be measured; a principle that "
         "could not be measured lowers the confidence, not the score. Recommendations are "
-        "rules applied to the measures: check them on site.</p>",
+        "rules applied to the measures: check them on site."
+    )
+    footer = _("{credit} Source: {source}. Made with cpted.").format(
+        credit=credit, source=_source_name(area)
+    )
+    parts += [
+        "<section id='method'><h2>" + _esc(_("How the scores are made")) + "</h2>",
+        f"<p>{_text(method)}</p>",
         "</section>",
-        f"<footer>{_esc(credit)} Source: {_esc(_source_name(area))}. Made with cpted.</footer>",
+        f"<footer>{_esc(footer)}</footer>",
         "</body></html>",
     ]
     return "".join(parts)
@@ -809,7 +1027,7 @@ def _source_name(area: Any) -> str:
     from pathlib import PurePath
 
     source = str(getattr(area, "source", "") or "")
-    return PurePath(source.replace("\\", "/")).name if source else "no file"
+    return PurePath(source.replace("\\", "/")).name if source else _("no file")
 
 
 def _reading() -> str:
@@ -821,20 +1039,37 @@ def _reading() -> str:
         for b in range(0, 100, 20)
     )
     grey = f"<span class='score' style='background:{score_colour(None)}'>–</span>"
+    scores = _text(
+        _(
+            "{scale} 100 means the street or space meets the reference of that principle (a "
+            "lighting class of EN 13201, seeing 50 m ahead, overlooking windows and doors, two "
+            "ways out); 0 means it does nothing for safety by that principle. The combined "
+            "CPTED score is the weighted mean of the four."
+        )
+    ).format(scale="<b>" + _text(_("Scores run from 0 to 100.")) + "</b>")
+    colours = _text(
+        _("{colours}, here and on the map: {bands} and {grey} where nothing could be measured.")
+    ).format(colours="<b>" + _text(_("Colours")) + "</b>", bands=bands, grey=grey)
+    confidence = _text(
+        _(
+            "{confidence} (0–100 %) says how much of a score rests on mapped data; where data "
+            "is missing, a score uses a documented {estimate}, lowers its confidence, and "
+            "never scores better than the same place with good data."
+        )
+    ).format(
+        confidence="<b>" + _text(_("Confidence")) + "</b>",
+        estimate="<b>" + _text(_("estimate")) + "</b>",
+    )
+    crime = _text(
+        _(
+            "Scores describe the built environment as mapped, not crime. Each recommendation "
+            "names the standard or study it follows in brackets; walk the place before acting."
+        )
+    )
     return (
-        "<section id='reading'><h2>How to read this report</h2><ul>"
-        "<li><b>Scores run from 0 to 100.</b> 100 means the street or space meets the "
-        "reference of that principle (a lighting class of EN 13201, seeing 50 m ahead, "
-        "overlooking windows and doors, two ways out); 0 means it does nothing for safety by "
-        "that principle. The combined CPTED score is the weighted mean of the four.</li>"
-        f"<li><b>Colours</b>, here and on the map: {bands} and {grey} where nothing could "
-        "be measured.</li>"
-        "<li><b>Confidence</b> (0–100 %) says how much of a score rests on mapped data; "
-        "where data is missing, a score uses a documented <b>estimate</b>, lowers its "
-        "confidence, and never scores better than the same place with good data.</li>"
-        "<li>Scores describe the built environment as mapped, not crime. Each recommendation "
-        "names the standard or study it follows in brackets; walk the place before acting."
-        "</li></ul></section>"
+        "<section id='reading'><h2>" + _text(_("How to read this report")) + f"</h2><ul>"
+        f"<li>{scores}</li><li>{colours}</li><li>{confidence}</li><li>{crime}</li>"
+        "</ul></section>"
     )
 
 
@@ -849,7 +1084,10 @@ def _quality_table(quality: pd.Series) -> str:
         else:
             values.append(fmt.number(value))
     table = pd.DataFrame(
-        {"figure": [QUALITY_MEANINGS.get(str(k), str(k)) for k in quality.index], "value": values},
+        {
+            _("figure"): [_(QUALITY_MEANINGS.get(str(k), str(k))) for k in quality.index],
+            _("value"): values,
+        },
         index=quality.index,
     )
     return _table(table, index=False)
@@ -858,16 +1096,24 @@ def _quality_table(quality: pd.Series) -> str:
 def _summary(segments: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     """Mean, lowest and highest of every score, as whole numbers, with how many were scored."""
     rows = {}
-    for kind, table in (("street segments", segments), ("public spaces", sites)):
+    label = _("{kind}: {score}")
+    for kind, table in ((_("street segments"), segments), (_("public spaces"), sites)):
         for column in [c for c in table.columns if c.endswith("_score")]:
             values = pd.to_numeric(table[column], errors="coerce")
-            rows[f"{kind}: {_PRINCIPLE_TITLES.get(column, column)}"] = {
-                "mean": fmt.score(values.mean()),
-                "lowest": fmt.score(values.min()),
-                "highest": fmt.score(values.max()),
-                "scored": fmt.number(int(values.notna().sum())),
+            title = _(_PRINCIPLE_TITLES[column]) if column in _PRINCIPLE_TITLES else column
+            rows[label.format(kind=kind, score=title)] = {
+                _("mean"): fmt.score(values.mean()),
+                _("lowest"): fmt.score(values.min()),
+                _("highest"): fmt.score(values.max()),
+                _("scored"): fmt.number(int(values.notna().sum())),
             }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _principle_words(name: str) -> str:
+    """Name a principle in a sentence, in the current language."""
+    principle = PRINCIPLES.get(name)
+    return _(principle.words) if principle is not None and principle.words else name
 
 
 def _text_of(value: Any) -> str:
@@ -878,15 +1124,18 @@ def _text_of(value: Any) -> str:
 
 
 def _site_item(key: Any, row: pd.Series) -> str:
-    category = str(row.get("category") or "site").replace("_", " ")
-    item_title = f"{_name(row.get('name'), 'unnamed ' + category)} ({category}, {key})"
+    category = _category(row.get("category") or "site")
+    unnamed = _("unnamed {category}").format(category=category)
+    item_title = _("{name} ({category}, {site})").format(
+        name=_name(row.get("name"), unnamed), category=category, site=key
+    )
     return _item(
         item_title,
         row.get("cpted_score"),
         [
-            ("Area", f"{fmt.number(row.get('area_m2'))} m²"),
-            ("Confidence", fmt.share(row.get("cpted_confidence"))),
-            ("Why", str(row.get("explanation") or "")),
+            (_("Area"), f"{fmt.number(row.get('area_m2'))} m²"),
+            (_("Confidence"), fmt.share(row.get("cpted_confidence"))),
+            (_("Why"), str(row.get("explanation") or "")),
         ],
         str(row.get("recommendations") or ""),
     )
@@ -901,16 +1150,16 @@ def _site_section(audit: Audit, chosen: list[Any], site_name: str) -> list[str]:
         table = explanation.principles.copy()
         shown = pd.DataFrame(
             {
-                "score": [fmt.score(v) for v in table["score"]],
-                "confidence": [fmt.share(v) for v in table["confidence"]],
-                "weight": [f"{float(v):g}" for v in table["weight"]],
-                "points lost": [fmt.score(v) for v in table["points_lost"]],
+                _("score"): [fmt.score(v) for v in table["score"]],
+                _("confidence"): [fmt.share(v) for v in table["confidence"]],
+                _("weight"): [fmt.general(float(v)) for v in table["weight"]],
+                _("points lost"): [fmt.score(v) for v in table["points_lost"]],
             },
-            index=[PRINCIPLES[p].title if p in PRINCIPLES else p for p in table.index],
+            index=[_(PRINCIPLES[p].title) if p in PRINCIPLES else p for p in table.index],
         )
         parts += [
             _site_item(key, row),
-            "<h3>Scores by principle</h3>",
+            "<h3>" + _esc(_("Scores by principle")) + "</h3>",
             _table(shown),
         ]
     parts.append("</section>")

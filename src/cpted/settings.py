@@ -13,6 +13,8 @@ a lower confidence.
 
 from __future__ import annotations
 
+from cpted._i18n import N_
+
 # --------------------------------------------------------------------------------------
 # Reading OpenStreetMap
 # --------------------------------------------------------------------------------------
@@ -774,12 +776,13 @@ LIGHTING_DEFAULT_LIT_SHARE = 0.5
 #: ``lit=limited`` (lit part of the night): the share of the typical lighting counted.
 LIGHTING_LIMITED_SHARE = 0.5
 
-#: The words for each ``lighting_basis`` value, shown after the lux figures.
+#: The words for each ``lighting_basis`` value, shown after the lux figures (English,
+#: marked for the catalogues of :mod:`cpted._i18n`; show them through ``_()``).
 LIGHTING_BASIS_WORDS = {
-    "measured": "measured from the mapped lamps",
-    "unlit": "tagged unlit",
-    "estimated_tag": "estimated: tagged lit, lamps not mapped, typical lamps of its class",
-    "estimated_class": "estimated: lighting not mapped, typical of its class in this area",
+    "measured": N_("measured from the mapped lamps"),
+    "unlit": N_("tagged unlit"),
+    "estimated_tag": N_("estimated: tagged lit, lamps not mapped, typical lamps of its class"),
+    "estimated_class": N_("estimated: lighting not mapped, typical of its class in this area"),
 }
 
 # --------------------------------------------------------------------------------------
