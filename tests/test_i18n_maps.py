@@ -83,8 +83,18 @@ def _english_sentences() -> set[str]:
 
 
 def _catalogue(language: str):
-    with (LOCALE_DIR / language / "LC_MESSAGES" / "map.po").open("rb") as f:
-        return read_po(f, locale=language)
+    """The language's catalogue: every .po file of its folder, merged as cpted reads them."""
+    merged = None
+    for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as f:
+            part = read_po(f, locale=language)
+        if merged is None:
+            merged = part
+            continue
+        for message in part:
+            if message.id:
+                merged[message.id] = message
+    return merged
 
 
 def _read(page: str) -> str:
