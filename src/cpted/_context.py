@@ -33,9 +33,14 @@ class AuditContext:
     ----------
     area
         The audited StudyArea.
+    keep_inputs
+        Keep the per-row inputs of the measures that take statistics of the whole area
+        (the lighting estimate), for a tiled audit to finish over all tiles
+        (:mod:`cpted._tiles`).
     """
 
     area: StudyArea
+    keep_inputs: bool = False
     _made: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def _once(self, name: str, make: Any) -> Any:

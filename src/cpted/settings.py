@@ -1337,6 +1337,16 @@ WORST_SEGMENT_MIN_LENGTH = 20.0
 #: the sightline and lighting radii of the streets at its edge.
 SITE_AUDIT_BUFFER = 300.0
 
+#: Side of the square tiles a large area is audited in, metres (:mod:`cpted._tiles`). Each
+#: tile is measured with a halo as wide as its principle's reach (``cpted._tiles.halos``;
+#: 1.6 km for the movement measures at the default radii), so a 2 km tile is a box of
+#: 5.2 km a side for the network measures and of 2.5 km for the isovist and lighting
+#: measures, whose cost grows with the area. On the Helsinki sample (1.7 km², 3,517
+#: segments) a whole audit peaks at about 1.5 GB of memory (``benchmarks``), so a 2 km tile
+#: (4 km² of core, about 6 km² with the isovist halo) stays well under the 3 GB issue 15
+#: allows per worker. An area that fits in one tile is audited whole, as it always was.
+TILE_SIZE_M = 2000.0
+
 #: How far a walk-audit observation point may lie from the segment it rates, metres. Phone
 #: GPS is good to about 5 m in the open and 10-20 m between tall buildings (van Diggelen &
 #: Enge 2015, "The world's first GPS MOOC and worldwide laboratory using smartphones",

@@ -1010,9 +1010,9 @@ def segment_measures(
         lit = np.full(len(streets), "unknown", dtype=object)
     coverage = _coverage(owner, xy, lamps, len(streets))
     classes = streets["highway"].to_numpy(dtype=object)
-    return _measures(
-        lit, mean, low, required, near, coverage, streets.index, classes, kind="segment"
-    )
+    inputs = (lit, mean, low, required, near, coverage, streets.index, classes)
+    _remember_inputs(context, "segment", inputs)
+    return _measures(*inputs, kind="segment")
 
 
 def _site_samples(
@@ -1111,7 +1111,72 @@ def site_measures(
     coverage = _coverage(owner, xy, lamps, len(sites))
     light = settings.SITE_LIGHTING_CLASS
     classes = np.array([light.get(str(c), light["default"]) for c in category], dtype=object)
-    return _measures(lit, mean, low, required, near, coverage, sites.index, classes, kind="site")
+    inputs = (lit, mean, low, required, near, coverage, sites.index, classes)
+    _remember_inputs(context, "site", inputs)
+    return _measures(*inputs, kind="site")
+
+
+#: The per-row inputs of :func:`_measures`, as columns of the table a tile hands back.
+_INPUT_COLUMNS = (
+    "lit", "mean", "low", "required", "count", "flux_known", "height_known", "coverage",
+    "classes",
+)  # fmt: skip
+
+
+def _remember_inputs(context: AuditContext | None, kind: str, inputs: tuple[Any, ...]) -> None:
+    """
+    Keep the per-row inputs of :func:`_measures` on the audit context of a tiled audit.
+
+    Two figures of :func:`_measures` are statistics of the whole area (the lit share of
+    each street class, :func:`_lit_share`, and the median measured/design ratio,
+    :func:`_typical_here`): a tile sees only part of the area, so a tiled audit keeps the
+    inputs of its own rows and redoes the measures once over all of them
+    (:func:`measures_from_inputs`).
+    """
+    if context is None or not context.keep_inputs:
+        return
+    lit, mean, low, required, (count, flux_known, height_known), coverage, index, classes = (
+        inputs
+    )
+    values = (lit, mean, low, required, count, flux_known, height_known, coverage, classes)
+    frame = pd.DataFrame(dict(zip(_INPUT_COLUMNS, values, strict=True)), index=index)
+    context._made[f"lighting_inputs_{kind}"] = frame
+
+
+def measures_from_inputs(inputs: pd.DataFrame, *, kind: str) -> pd.DataFrame:
+    """
+    Redo the lighting measures of many rows at once from their kept inputs.
+
+    Parameters
+    ----------
+    inputs
+        The tables :func:`_remember_inputs` kept, concatenated over the tiles.
+    kind
+        ``"segment"`` or ``"site"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        What :func:`segment_measures` (or :func:`site_measures`) returns for those rows,
+        with the area statistics taken over all of them.
+    """
+    col = {c: inputs[c].to_numpy() for c in _INPUT_COLUMNS}
+    near = (
+        col["count"].astype(np.int64),
+        col["flux_known"].astype(float),
+        col["height_known"].astype(float),
+    )
+    return _measures(
+        col["lit"].astype(object),
+        col["mean"].astype(float),
+        col["low"].astype(float),
+        col["required"].astype(str),
+        near,
+        col["coverage"].astype(float),
+        inputs.index,
+        col["classes"].astype(object),
+        kind=kind,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -1296,14 +1361,13 @@ def audit_part(area: StudyArea, *, context: AuditContext | None = None) -> Audit
     grid = illuminance_grid(area, resolution=settings.LIGHTING_GRID_RESOLUTION, context=context)
     segments = segment_measures(area, context=context)
     sites = site_measures(area, context=context)
-    spots = _dark_spots(area, grid, segments, sites, None)
     lamps = context.lamps
-    return AuditPart(
-        segments=segments,
-        sites=sites,
-        layers={"lamps": lamps, "dark_spots": spots},
-        rasters={"lux": grid},
-    )
+    layers = {"lamps": lamps}
+    # a tile's dark spots would be cut at its edge: a tiled audit finds them once on the
+    # whole raster (cpted._tiles)
+    if not context.keep_inputs:
+        layers["dark_spots"] = _dark_spots(area, grid, segments, sites, None)
+    return AuditPart(segments=segments, sites=sites, layers=layers, rasters={"lux": grid})
 
 
 def _check_area(area: object) -> None:
