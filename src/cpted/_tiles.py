@@ -124,6 +124,8 @@ class Tile:
     reach
         ``(west, south, east, north)`` of the core and of the geometries of the rows it
         owns; the halo is grown around this box.
+    first
+        The first tile of the grid, which owns the map-layer rows that have no place.
     """
 
     row: int
@@ -132,6 +134,7 @@ class Tile:
     segments: np.ndarray
     sites: np.ndarray
     reach: tuple[float, float, float, float]
+    first: bool = False
 
     def region(self, halo: float) -> shapely.Polygon:
         """The box of :attr:`reach` grown by ``halo`` metres."""
@@ -229,7 +232,9 @@ def tile_grid(area: StudyArea, size: float | None = None) -> list[Tile]:
             )
             x0_core = -math.inf if col == 0 else x0
             y0_core = -math.inf if row == 0 else y0
-            tiles.append(Tile(row, col, (x0_core, y0_core, x1, y1), segs, sites, reach))
+            tiles.append(
+                Tile(row, col, (x0_core, y0_core, x1, y1), segs, sites, reach, not tiles)
+            )
     return tiles
 
 
@@ -358,25 +363,39 @@ class TileResult:
 
 
 def _owned_layer(
-    layer: gpd.GeoDataFrame, tile: Tile, segments: set[Any], sites: set[Any], area_index: str
+    layer: gpd.GeoDataFrame, tile: Tile, area: StudyArea, segments: set[Any], sites: set[Any]
 ) -> gpd.GeoDataFrame:
-    """The rows of a principle's map layer that belong to ``tile``."""
+    """
+    The rows of a principle's map layer that belong to ``tile``.
+
+    A row about a segment or a site (its index, or its ``segment`` or ``site`` column)
+    belongs where that segment or site does; a row about a feature of the area (a camera's
+    view, a lamp) where the feature's point is; any other row where its own representative
+    point is. A row with no geometry and no such link goes to the first tile.
+    """
+    from cpted.area import LAYERS
+
     if not isinstance(layer, pd.DataFrame) or not len(layer):
         return layer
-    if layer.index.name == area_index:
+    name = layer.index.name
+    if name == LAYERS["streets"][0]:
         return layer[layer.index.isin(segments)]
-    if "site" in layer.columns:
-        return layer[layer["site"].isin(sites)]
-    if layer.index.name == "site":
-        return layer[layer.index.isin(sites)]
+    if name == LAYERS["sites"][0] or "site" in layer.columns:
+        keys = layer.index if name == LAYERS["sites"][0] else layer["site"]
+        return layer[np.asarray(pd.Index(keys).isin(sites))]
     if "segment" in layer.columns:
         return layer[layer["segment"].isin(segments)]
+    source = {index: getattr(area, key) for key, (index, _) in LAYERS.items()}.get(name)
     geoms = layer.geometry.to_numpy()
+    if source is not None and layer.index.isin(source.index).all():
+        geoms = source.geometry.reindex(layer.index).to_numpy()
     points = shapely.point_on_surface(geoms)
     empty = shapely.is_empty(points) | shapely.is_missing(points)
-    x = np.where(empty, np.nan, shapely.get_x(points))
-    y = np.where(empty, np.nan, shapely.get_y(points))
-    return layer[tile.owns(x, y)]
+    coords = np.full((len(points), 2), np.nan)
+    if (~empty).any():
+        coords[~empty] = shapely.get_coordinates(points[~empty])
+    mine = tile.owns(coords[:, 0], coords[:, 1]) | (empty & tile.first)
+    return layer[mine]
 
 
 def _core_window(raster: Raster, tile: Tile) -> Raster:
@@ -419,7 +438,6 @@ def measure_tile(
     reach = halos()
     segments = set(tile.segments.tolist())
     sites = set(tile.sites.tolist())
-    index_name = area.streets.index.name
     for name in principles:
         module = _principle_module(name)
         if module is None:
@@ -443,7 +461,7 @@ def measure_tile(
             ],
             sites=None if part.sites is None else part.sites.loc[part.sites.index.isin(sites)],
             layers={
-                key: _owned_layer(layer, tile, segments, sites, index_name)
+                key: _owned_layer(layer, tile, sub, segments, sites)
                 for key, layer in part.layers.items()
             },
             rasters={key: _core_window(r, tile) for key, r in part.rasters.items()},

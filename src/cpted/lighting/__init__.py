@@ -450,11 +450,18 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     geoms = streets.geometry.to_numpy()
     tree = shapely.STRtree(geoms)
     points = lamps.geometry.to_numpy()
-    (lamp_i, street_i), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    # every street at the nearest distance, the first in the table's order winning a tie,
+    # so the choice never hangs on the order of the spatial index (nor on which part of
+    # the area was read, as in a tile of a tiled audit)
+    (lamp_i, street_i), dist = tree.query_nearest(points, return_distance=True, all_matches=True)
+    pick = np.lexsort((street_i, lamp_i))
+    lamp_i, street_i, dist = lamp_i[pick], street_i[pick], dist[pick]
+    lead = np.ones(lamp_i.size, dtype=bool)
+    lead[1:] = lamp_i[1:] != lamp_i[:-1]
     nearest = np.zeros(n, dtype=np.intp)
     distance = np.full(n, np.nan)
-    nearest[lamp_i] = street_i
-    distance[lamp_i] = dist
+    nearest[lamp_i[lead]] = street_i[lead]
+    distance[lamp_i[lead]] = dist[lead]
     classes = np.array([_first(v) for v in streets["highway"].to_numpy()], dtype=object)
     fluxes = settings.LAMP_FLUX_BY_HIGHWAY
     weight = np.array([fluxes.get(c, fluxes["default"]) for c in classes], dtype=float)
@@ -463,7 +470,9 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
         points, predicate="dwithin", distance=settings.LAMP_CLASS_SEARCH_DISTANCE
     )
     if near_l.size:
-        order = np.lexsort((-weight[near_s], near_l))
+        # of equally important streets the nearest, then the first in the table
+        gap = shapely.distance(points[near_l], geoms[near_s])
+        order = np.lexsort((near_s, gap, -weight[near_s], near_l))
         first = np.ones(order.size, dtype=bool)
         first[1:] = near_l[order][1:] != near_l[order][:-1]
         nearest[near_l[order][first]] = near_s[order][first]
