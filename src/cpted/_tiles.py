@@ -101,6 +101,25 @@ def halos() -> dict[str, float]:
     }
 
 
+def layer_halos() -> dict[str, float]:
+    """
+    The halo of the feature layers (buildings, lamps, shops, ...) of each principle, metres.
+
+    Where a principle reads the street network much farther than the features beside the
+    streets, its sub-area keeps the network to :func:`halos` and the other layers only to
+    this, so a tile does not hold the buildings of the whole movement catchment. The
+    segments far out in such a sub-area are measured on part of their features, and
+    dropped: only the tile's own rows are kept.
+    """
+    s = settings
+    reach = halos()
+    # Natural surveillance reads buildings, doors and shops within FRONTAGE_DISTANCE of a
+    # segment, and cameras within twice their range (see halos()); only its movement
+    # measures read the network out to 2 D.
+    reach["surveillance"] = max(s.FRONTAGE_DISTANCE, 2.0 * max(s.CAMERA_RANGES.values()))
+    return reach
+
+
 def halo_m() -> float:
     """The halo of a tiled audit: the largest of :func:`halos`, metres."""
     return max(halos().values())
@@ -293,7 +312,9 @@ def _graph_within(
     return graph.edge_subgraph(keep).copy()
 
 
-def sub_area(area: StudyArea, region: shapely.Polygon) -> StudyArea:
+def sub_area(
+    area: StudyArea, region: shapely.Polygon, *, features: shapely.Polygon | None = None
+) -> StudyArea:
     """
     The part of ``area`` that reaches into ``region``: what a tile is measured on.
 
@@ -311,6 +332,9 @@ def sub_area(area: StudyArea, region: shapely.Polygon) -> StudyArea:
         The whole study area.
     region
         A polygon in the area's CRS.
+    features
+        A smaller polygon for the layers other than ``streets`` (see
+        :func:`layer_halos`); default ``region``.
 
     Returns
     -------
@@ -318,7 +342,11 @@ def sub_area(area: StudyArea, region: shapely.Polygon) -> StudyArea:
     """
     from cpted.area import LAYERS
 
-    layers = {name: _touching(getattr(area, name), region) for name in LAYERS}
+    inner = region if features is None else features
+    layers = {
+        name: _touching(getattr(area, name), region if name == "streets" else inner)
+        for name in LAYERS
+    }
     kept = set(layers["streets"].index)
     boundary = shapely.intersection(area.boundary, region)
     footprint = shapely.intersection(area.footprint, region)
@@ -436,6 +464,7 @@ def measure_tile(
         apply_settings(snapshot)
     result = TileResult((tile.row, tile.col))
     reach = halos()
+    near = layer_halos()
     segments = set(tile.segments.tolist())
     sites = set(tile.sites.tolist())
     for name in principles:
@@ -443,7 +472,11 @@ def measure_tile(
         if module is None:
             continue
         start = time.perf_counter()
-        sub = sub_area(area, tile.region(reach.get(name, 0.0)))
+        sub = sub_area(
+            area,
+            tile.region(reach.get(name, 0.0)),
+            features=tile.region(near.get(name, reach.get(name, 0.0))),
+        )
         context = AuditContext(sub, keep_inputs=True)
         try:
             part = _part(module, sub, context)
@@ -499,10 +532,11 @@ def _jobs(
     area: StudyArea, tiles: list[Tile], principles: tuple[str, ...]
 ) -> Iterator[tuple[StudyArea, Tile]]:
     """Each tile with the sub-area of its largest halo: all a worker needs."""
-    reach = halos()
+    reach, near = halos(), layer_halos()
     widest = max((reach.get(p, 0.0) for p in principles), default=0.0)
+    features = max((near.get(p, 0.0) for p in principles), default=0.0)
     for tile in tiles:
-        yield sub_area(area, tile.region(widest)), tile
+        yield sub_area(area, tile.region(widest), features=tile.region(features)), tile
 
 
 def run_tiles(
