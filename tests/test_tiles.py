@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import osm_xml, validation_path
 
 import cpted
 from cpted import _tiles, settings
 from cpted._errors import InputError
-from conftest import osm_xml, validation_path
 
 #: Largest difference allowed between a tiled and an untiled figure: 1e-9, relative to the
 #: figure where it exceeds 1. Only floating-point rounding may differ (an area of a circle
@@ -103,7 +103,12 @@ def _grid_osm() -> str:
         for j in range(_N - 1):
             if (i, j) == (4, 4):
                 continue  # the park
-            corners = [(i + 0.2, j + 0.2), (i + 0.8, j + 0.2), (i + 0.8, j + 0.8), (i + 0.2, j + 0.8)]
+            corners = [
+                (i + 0.2, j + 0.2),
+                (i + 0.8, j + 0.2),
+                (i + 0.8, j + 0.8),
+                (i + 0.2, j + 0.8),
+            ]
             refs = []
             for ci, cj in corners:
                 nodes.append((node, *at(ci, cj), {}))
@@ -115,7 +120,11 @@ def _grid_osm() -> str:
             if (i + j) % 3 == 0:  # a lamp at the block's corner, a shop beside it
                 nodes.append((node, *at(i + 0.1, j + 0.05), {"highway": "street_lamp"}))
                 nodes.append(
-                    (node + 1, *at(i + 0.5, j + 0.15), {"shop": "bakery", "opening_hours": "Mo-Sa 07:00-22:00"})
+                    (
+                        node + 1,
+                        *at(i + 0.5, j + 0.15),
+                        {"shop": "bakery", "opening_hours": "Mo-Sa 07:00-22:00"},
+                    )
                 )
                 node += 2
     corners = [(4.1, 4.1), (4.9, 4.1), (4.9, 4.9), (4.1, 4.9)]
@@ -286,10 +295,13 @@ def test_neukoelln_tiled_equals_untiled(neukoelln):
 @pytest.mark.filterwarnings("ignore::cpted.CptedWarning")
 def test_validation_extract_tiled_equals_untiled():
     area = cpted.area_from_file(validation_path("borough"))
-    size = max(
-        area.boundary.bounds[2] - area.boundary.bounds[0],
-        area.boundary.bounds[3] - area.boundary.bounds[1],
-    ) / 2.5
+    size = (
+        max(
+            area.boundary.bounds[2] - area.boundary.bounds[0],
+            area.boundary.bounds[3] - area.boundary.bounds[1],
+        )
+        / 2.5
+    )
     assert len(_tiles.tile_grid(area, size)) >= 4
     whole = cpted.audit(area, progress=False)
     tiled = cpted.audit(area, tile_size=size, workers=1, progress=False)
@@ -329,7 +341,9 @@ def test_dask_cluster_equals_serial(grid_area, grid_whole, small_radii):
 # -- robustness -------------------------------------------------------------------------
 
 
-def test_a_geos_error_in_one_tile_blanks_its_rows_with_a_note(grid_area, grid_whole, small_radii, monkeypatch):
+def test_a_geos_error_in_one_tile_blanks_its_rows_with_a_note(
+    grid_area, grid_whole, small_radii, monkeypatch
+):
     import cpted.sightlines._segments as seg
 
     tiles = _tiles.tile_grid(grid_area, 220.0)
@@ -374,3 +388,67 @@ def test_walls_geos_cannot_node_are_snapped(monkeypatch):
     # pieces), and the wall cut in 3
     assert len(seg) == 9
     assert [-5.0, 5.0, 0.0, 5.0] in seg.tolist()
+
+
+# -- command line -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grid_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gridcli") / "grid.osm"
+    path.write_text(_grid_osm(), encoding="utf-8")
+    return path
+
+
+def test_cli_audits_in_tiles(grid_file, tmp_path, capsys):
+    from cpted.cli import main
+
+    out = tmp_path / "tiled"
+    code = main(["-q", "audit", str(grid_file), "--out", str(out), "--tile-size", "220",
+                 "--workers", "1"])  # fmt: skip
+    assert code == 0
+    assert "Audited 144 street segments" in capsys.readouterr().out
+    assert (out / "lux.tif").exists()
+
+
+def test_cli_unreachable_scheduler(grid_file, tmp_path, capsys):
+    from cpted.cli import main
+
+    pytest.importorskip("distributed")
+    code = main(["-q", "audit", str(grid_file), "--out", str(tmp_path / "x"), "--scheduler",
+                 "tcp://127.0.0.1:9"])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "No Dask scheduler answers at 'tcp://127.0.0.1:9'" in err
+    assert "Traceback" not in err
+
+
+def test_cli_workers_and_scheduler_exclude_each_other(grid_file, tmp_path, capsys):
+    from cpted.cli import main
+
+    code = main(["-q", "audit", str(grid_file), "--out", str(tmp_path / "x"), "--workers", "2",
+                 "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
+    assert code == 2
+    assert "not both" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("option", "value"), [("--workers", "0"), ("--tile-size", "-3")])
+def test_cli_bad_numbers(option, value, capsys):
+    from cpted.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["-q", "audit", "--out", "x", option, value])
+    assert stop.value.code == 2
+    assert value in capsys.readouterr().err
+
+
+def test_cli_without_distributed(grid_file, tmp_path, capsys, monkeypatch):
+    import sys
+
+    from cpted.cli import main
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    code = main(["-q", "audit", str(grid_file), "--out", str(tmp_path / "x"), "--scheduler",
+                 "tcp://127.0.0.1:9"])  # fmt: skip
+    assert code == 2
+    assert "pip install 'cpted[scale]'" in capsys.readouterr().err

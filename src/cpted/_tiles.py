@@ -53,7 +53,7 @@ WHOLE_AREA = frozenset({"vulnerability"})
 
 def halos() -> dict[str, float]:
     """
-    The halo of each tiled principle: the farthest its measures look from a row, metres.
+    Give the halo of each tiled principle: the farthest its measures look from a row, m.
 
     Read from :mod:`cpted.settings` at the time of the call, so a changed radius changes
     the halo. A row is measured on every feature that reaches within the halo of the
@@ -103,7 +103,7 @@ def halos() -> dict[str, float]:
 
 def layer_halos() -> dict[str, float]:
     """
-    The halo of the feature layers (buildings, lamps, shops, ...) of each principle, metres.
+    Give the halo of the feature layers (buildings, lamps, shops) of each principle, m.
 
     Where a principle reads the street network much farther than the features beside the
     streets, its sub-area keeps the network to :func:`halos` and the other layers only to
@@ -121,7 +121,7 @@ def layer_halos() -> dict[str, float]:
 
 
 def halo_m() -> float:
-    """The halo of a tiled audit: the largest of :func:`halos`, metres."""
+    """Give the halo of a tiled audit: the largest of :func:`halos`, metres."""
     return max(halos().values())
 
 
@@ -156,7 +156,7 @@ class Tile:
     first: bool = False
 
     def region(self, halo: float) -> shapely.Polygon:
-        """The box of :attr:`reach` grown by ``halo`` metres."""
+        """Return the box of :attr:`reach` grown by ``halo`` metres."""
         west, south, east, north = self.reach
         return shapely.box(west - halo, south - halo, east + halo, north + halo)
 
@@ -166,16 +166,16 @@ class Tile:
         return (x >= west) & (x < east) & (y >= south) & (y < north)
 
 
-def _cells(
-    bounds: tuple[float, float, float, float], size: float
-) -> tuple[float, float, int, int]:
+def _cells(bounds: tuple[float, float, float, float], size: float) -> tuple[float, float, int, int]:
     west, south, east, north = bounds
     cols = max(1, math.ceil((east - west) / size))
     rows = max(1, math.ceil((north - south) / size))
     return west, south, cols, rows
 
 
-def _owner(x: np.ndarray, y: np.ndarray, origin: tuple[float, float], size: float, shape: tuple[int, int]) -> np.ndarray:
+def _owner(
+    x: np.ndarray, y: np.ndarray, origin: tuple[float, float], size: float, shape: tuple[int, int]
+) -> np.ndarray:
     cols, rows = shape
     col = np.clip(np.floor((x - origin[0]) / size), 0, cols - 1).astype(np.int64)
     row = np.clip(np.floor((y - origin[1]) / size), 0, rows - 1).astype(np.int64)
@@ -183,13 +183,13 @@ def _owner(x: np.ndarray, y: np.ndarray, origin: tuple[float, float], size: floa
 
 
 def midpoints(streets: gpd.GeoDataFrame) -> np.ndarray:
-    """The point halfway along each segment, the point that says which tile owns it."""
+    """Return the point halfway along each segment: it says which tile owns the segment."""
     geoms = streets.geometry.to_numpy()
     return shapely.line_interpolate_point(geoms, 0.5, normalized=True)
 
 
 def anchors(sites: gpd.GeoDataFrame) -> np.ndarray:
-    """The representative point of each site (inside it), which says which tile owns it."""
+    """Return a point inside each site: it says which tile owns the site."""
     return shapely.point_on_surface(sites.geometry.to_numpy())
 
 
@@ -223,7 +223,7 @@ def tile_grid(area: StudyArea, size: float | None = None) -> list[Tile]:
     )
     seg_bounds = shapely.bounds(area.streets.geometry.to_numpy()).reshape(-1, 4)
     site_bounds = shapely.bounds(area.sites.geometry.to_numpy()).reshape(-1, 4)
-    tiles = []
+    tiles: list[Tile] = []
     for row in range(rows):
         for col in range(cols):
             k = row * cols + col
@@ -251,16 +251,14 @@ def tile_grid(area: StudyArea, size: float | None = None) -> list[Tile]:
             )
             x0_core = -math.inf if col == 0 else x0
             y0_core = -math.inf if row == 0 else y0
-            tiles.append(
-                Tile(row, col, (x0_core, y0_core, x1, y1), segs, sites, reach, not tiles)
-            )
+            tiles.append(Tile(row, col, (x0_core, y0_core, x1, y1), segs, sites, reach, not tiles))
     return tiles
 
 
 def check_tile_size(size: Any) -> float:
     """Return ``size`` as metres, or raise InputError for what is no positive length."""
     if isinstance(size, bool) or not isinstance(size, int | float) or not math.isfinite(size):
-        msg = f"tile_size must be a number of metres such as 2000, got {size!r}."
+        msg = f"tile_size must be a number of metres such as 1500, got {size!r}."
         raise InputError(msg)
     if size < 2 * settings.LIGHTING_GRID_RESOLUTION:
         msg = (
@@ -277,7 +275,7 @@ def check_tile_size(size: Any) -> float:
 
 
 def _touching(layer: gpd.GeoDataFrame, region: shapely.Polygon) -> gpd.GeoDataFrame:
-    """The rows of ``layer`` that reach into ``region``, whole, in their order."""
+    """Return the rows of ``layer`` that reach into ``region``, whole, in their order."""
     if not len(layer):
         return layer
     hits = np.unique(layer.sindex.query(region, predicate="intersects"))
@@ -299,7 +297,7 @@ def _edge_geometry(graph: nx.MultiDiGraph) -> tuple[list[tuple[Any, Any, Any]], 
 def _graph_within(
     graph: nx.MultiDiGraph, region: shapely.Polygon, segments: set[Any] | None
 ) -> nx.MultiDiGraph:
-    """The edges of ``graph`` that reach into ``region`` (or carry a kept segment), with their nodes."""
+    """Return the edges that reach into ``region`` (or carry a kept segment), with nodes."""
     if graph.number_of_edges() == 0:
         return graph.copy()
     if segments is not None:
@@ -316,7 +314,7 @@ def sub_area(
     area: StudyArea, region: shapely.Polygon, *, features: shapely.Polygon | None = None
 ) -> StudyArea:
     """
-    The part of ``area`` that reaches into ``region``: what a tile is measured on.
+    Return the part of ``area`` that reaches into ``region``: what a tile is measured on.
 
     Every feature layer keeps its rows that intersect ``region``, whole and with their
     index; ``graph`` keeps the edges of the kept segments, ``drive_graph`` the edges that
@@ -394,7 +392,7 @@ def _owned_layer(
     layer: gpd.GeoDataFrame, tile: Tile, area: StudyArea, segments: set[Any], sites: set[Any]
 ) -> gpd.GeoDataFrame:
     """
-    The rows of a principle's map layer that belong to ``tile``.
+    Return the rows of a principle's map layer that belong to ``tile``.
 
     A row about a segment or a site (its index, or its ``segment`` or ``site`` column)
     belongs where that segment or site does; a row about a feature of the area (a camera's
@@ -427,7 +425,7 @@ def _owned_layer(
 
 
 def _core_window(raster: Raster, tile: Tile) -> Raster:
-    """The raster's cells whose centres the tile owns; the others NaN."""
+    """Keep the raster's cells whose centres the tile owns; set the others to NaN."""
     from cpted._raster import Raster
 
     values = np.array(raster.values, dtype=float, copy=True)
@@ -489,9 +487,9 @@ def measure_tile(
         if part is None:
             continue
         kept = AuditPart(
-            segments=None if part.segments is None else part.segments.loc[
-                part.segments.index.isin(segments)
-            ],
+            segments=None
+            if part.segments is None
+            else part.segments.loc[part.segments.index.isin(segments)],
             sites=None if part.sites is None else part.sites.loc[part.sites.index.isin(sites)],
             layers={
                 key: _owned_layer(layer, tile, sub, segments, sites)
@@ -513,7 +511,7 @@ def measure_tile(
 
 
 def settings_snapshot() -> dict[str, Any]:
-    """The values of :mod:`cpted.settings` now, for a worker in another process."""
+    """Return the values of :mod:`cpted.settings` now, for a worker in another process."""
     return {k: getattr(settings, k) for k in dir(settings) if k.isupper()}
 
 
@@ -653,7 +651,7 @@ def _on_cluster(
 
 def connect(scheduler: str) -> Any:
     """
-    A ``dask.distributed.Client`` of the cluster at ``scheduler`` (``tcp://host:8786``).
+    Connect a ``dask.distributed.Client`` to the scheduler at ``tcp://host:8786``.
 
     Raises
     ------
@@ -676,19 +674,6 @@ def connect(scheduler: str) -> Any:
             "`dask scheduler` and give its address, e.g. --scheduler tcp://10.0.0.5:8786."
         )
         raise InputError(msg) from exc
-
-
-def local_client(workers: int) -> Any:
-    """A ``dask.distributed.Client`` of a cluster of ``workers`` local processes."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        msg = "A local Dask cluster needs distributed: pip install 'cpted[scale]'."
-        raise InputError(msg) from exc
-    cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    return Client(cluster)
 
 
 # --------------------------------------------------------------------------------------
@@ -749,10 +734,14 @@ def mosaic(area: StudyArea, pieces: list[Raster]) -> Raster | None:
         have = ~np.isnan(window)
         target[have] = window[have]
     transform = Affine(res, 0.0, left * res, 0.0, -res, top * res)
-    return Raster(values=values, transform=transform, crs=first.crs, name=first.name, units=first.units)
+    return Raster(
+        values=values, transform=transform, crs=first.crs, name=first.name, units=first.units
+    )
 
 
-def merge(area: StudyArea, results: list[TileResult], principles: tuple[str, ...]) -> dict[str, AuditPart]:
+def merge(
+    area: StudyArea, results: list[TileResult], principles: tuple[str, ...]
+) -> dict[str, AuditPart]:
     """
     One part per principle for the whole area, from the tiles' parts.
 
@@ -814,7 +803,11 @@ def _finish_lighting(area: StudyArea, part: AuditPart, results: list[TileResult]
     grid = part.rasters.get("lux")
     if grid is not None and part.segments is not None:
         segments = part.segments.reindex(area.streets.index)
-        sites = part.sites.reindex(area.sites.index) if len(area.sites) and part.sites is not None else None
+        sites = (
+            part.sites.reindex(area.sites.index)
+            if len(area.sites) and part.sites is not None
+            else None
+        )
         part.layers["dark_spots"] = _dark_spots(area, grid, segments, sites, None)
 
 

@@ -52,7 +52,7 @@ PRINCIPLES = tuple(_REGISTRY)
 
 
 def _principle_module(name: str) -> Any:
-    """The module of principle ``name``, or None when it is not installed."""
+    """Import the module of principle ``name``; None when it is not installed."""
     try:
         return importlib.import_module(f"cpted.{name}")
     except ModuleNotFoundError as exc:
@@ -958,7 +958,9 @@ def _measure_whole(
         try:
             part = _part(module, area, context)
         except shapely.errors.GEOSException as exc:
-            failures.append(_tiles.Failure(name, (0, 0), len(area.streets), len(area.sites), str(exc)))
+            failures.append(
+                _tiles.Failure(name, (0, 0), len(area.streets), len(area.sites), str(exc))
+            )
             continue
         finally:
             timings[name] = time.perf_counter() - start

@@ -144,7 +144,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _engine(args: argparse.Namespace) -> Iterator[Any]:
-    """The Dask client of ``--scheduler`` (closed afterwards), or None: local processes."""
+    """Yield the Dask client of ``--scheduler`` (closed afterwards), or None: local processes."""
     if args.scheduler and args.workers:
         msg = "Give --workers (local processes) or --scheduler (a Dask cluster), not both."
         raise InputError(msg)
@@ -177,7 +177,7 @@ def _metres(value: str) -> float:
     except ValueError:
         number = math.nan
     if not (math.isfinite(number) and number > 0):
-        msg = f"expected a length in metres such as 2000, got {value!r}"
+        msg = f"expected a length in metres such as 1500, got {value!r}"
         raise argparse.ArgumentTypeError(msg)
     return number
 
@@ -330,7 +330,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--tile-size",
         type=_metres,
-        help="side of the tiles a large area is audited in, metres (default 2000)",
+        help="side of the tiles a large area is audited in, metres (default 1500)",
     )
     audit.set_defaults(run=_cmd_audit)
     compare = commands.add_parser(

@@ -1144,9 +1144,7 @@ def _remember_inputs(context: AuditContext | None, kind: str, inputs: tuple[Any,
     """
     if context is None or not context.keep_inputs:
         return
-    lit, mean, low, required, (count, flux_known, height_known), coverage, index, classes = (
-        inputs
-    )
+    lit, mean, low, required, (count, flux_known, height_known), coverage, index, classes = inputs
     values = (lit, mean, low, required, count, flux_known, height_known, coverage, classes)
     frame = pd.DataFrame(dict(zip(_INPUT_COLUMNS, values, strict=True)), index=index)
     context._made[f"lighting_inputs_{kind}"] = frame
