@@ -258,7 +258,7 @@ def tile_grid(area: StudyArea, size: float | None = None) -> list[Tile]:
 def check_tile_size(size: Any) -> float:
     """Return ``size`` as metres, or raise InputError for what is no positive length."""
     if isinstance(size, bool) or not isinstance(size, int | float) or not math.isfinite(size):
-        msg = f"tile_size must be a number of metres such as 1500, got {size!r}."
+        msg = f"tile_size must be a number of metres such as 2000, got {size!r}."
         raise InputError(msg)
     if size < 2 * settings.LIGHTING_GRID_RESOLUTION:
         msg = (
@@ -626,27 +626,34 @@ def _on_cluster(
     snapshot: dict[str, Any],
     done: Callable[[TileResult], None],
 ) -> None:
-    try:
-        from distributed import as_completed
-    except ImportError as exc:  # pragma: no cover - the client came from distributed
-        msg = "A Dask client needs the distributed package: pip install 'cpted[scale]'."
-        raise InputError(msg) from exc
-    if not hasattr(client, "submit"):
+    if not hasattr(client, "submit") or not hasattr(client, "scatter"):
         msg = (
             f"client must be a dask.distributed.Client (e.g. Client('tcp://host:8786')), "
             f"got {type(client).__name__}."
         )
         raise InputError(msg)
+    from distributed import as_completed
+
     [settings_future] = client.scatter([snapshot], broadcast=True)
-    futures = [
-        client.submit(
-            measure_tile, sub, tile, principles, settings_future, pure=False,
-            key=f"cpted-tile-{tile.row}-{tile.col}-{os.getpid()}-{id(jobs)}",
-        )
-        for sub, tile in jobs
-    ]  # fmt: skip
-    for future in as_completed(futures):
-        done(future.result())
+    # as on local processes, at most two tiles per worker thread wait on the cluster, so a
+    # national run does not send every sub-area at once; pure=False: each call is new work
+    slots = 2 * max(1, sum(client.nthreads().values()))
+    jobs = iter(jobs)
+
+    def submit(job: tuple[StudyArea, Tile]) -> Any:
+        sub, tile = job
+        return client.submit(measure_tile, sub, tile, principles, settings_future, pure=False)
+
+    first = [submit(job) for _, job in zip(range(slots), jobs, strict=False)]
+    queue = as_completed(first)
+    try:
+        for future in queue:
+            done(future.result())
+            following = next(jobs, None)
+            if following is not None:
+                queue.add(submit(following))
+    finally:
+        client.cancel(list(queue.futures))
 
 
 def connect(scheduler: str) -> Any:

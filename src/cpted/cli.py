@@ -177,7 +177,7 @@ def _metres(value: str) -> float:
     except ValueError:
         number = math.nan
     if not (math.isfinite(number) and number > 0):
-        msg = f"expected a length in metres such as 1500, got {value!r}"
+        msg = f"expected a length in metres such as 2000, got {value!r}"
         raise argparse.ArgumentTypeError(msg)
     return number
 
@@ -330,7 +330,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--tile-size",
         type=_metres,
-        help="side of the tiles a large area is audited in, metres (default 1500)",
+        help="side of the tiles a large area is audited in, metres (default 2000)",
     )
     audit.set_defaults(run=_cmd_audit)
     compare = commands.add_parser(
