@@ -212,7 +212,9 @@ class Audit:
         The principle weights of ``cpted_score``.
     timings
         Wall time of each stage, seconds: each principle module, ``scores`` (combining and
-        explaining) and, after :meth:`save`, ``save: <file>``.
+        explaining) and, after :meth:`save`, ``save: <file>``. A tiled audit adds
+        ``tiles``, the wall time of measuring the tiles; its principle times are summed
+        over the tiles (on several processes, more than the wall time).
     area_recommendations
         What to do for the whole area, as :class:`cpted._explain.Recommendation`: the data
         gaps that the scores had to estimate (one each, with the share of streets).
