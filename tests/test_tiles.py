@@ -452,3 +452,27 @@ def test_cli_without_distributed(grid_file, tmp_path, capsys, monkeypatch):
                  "tcp://127.0.0.1:9"])  # fmt: skip
     assert code == 2
     assert "pip install 'cpted[scale]'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_script_without_a_main_guard_is_told_what_to_do(grid_file, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import cpted\n"
+        f"area = cpted.area_from_file({str(grid_file)!r})\n"
+        "try:\n"
+        "    cpted.audit(area, tile_size=220.0, workers=2, progress=False)\n"
+        "except cpted.InputError as exc:\n"
+        "    print('InputError:', exc)\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert "InputError: A process auditing a tile stopped abruptly" in run.stdout
+    assert 'if __name__ == "__main__":' in run.stdout

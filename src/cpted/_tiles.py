@@ -603,6 +603,29 @@ def _on_processes(
     # "spawn": a fresh interpreter per worker, never a fork of a process whose threads
     # (numba, tqdm's monitor, a notebook's kernel) may hold locks
     context = multiprocessing.get_context("spawn")
+    try:
+        _pool(count, context, jobs, principles, snapshot, done)
+    except concurrent.futures.process.BrokenProcessPool as exc:
+        msg = (
+            "A process auditing a tile stopped abruptly. Either it ran out of memory (give "
+            "a smaller tile_size, or fewer workers), or the script that calls cpted.audit "
+            "runs it at import: local processes start a fresh Python that imports the "
+            'script, so put the audit under `if __name__ == "__main__":` (or pass '
+            "workers=1)."
+        )
+        raise InputError(msg) from exc
+
+
+def _pool(
+    count: int,
+    context: Any,
+    jobs: Iterable[tuple[StudyArea, Tile]],
+    principles: tuple[str, ...],
+    snapshot: dict[str, Any],
+    done: Callable[[TileResult], None],
+) -> None:
+    import concurrent.futures
+
     with concurrent.futures.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         pending = set()
         for sub, tile in jobs:
