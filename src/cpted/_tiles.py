@@ -177,9 +177,23 @@ def _owner(
     x: np.ndarray, y: np.ndarray, origin: tuple[float, float], size: float, shape: tuple[int, int]
 ) -> np.ndarray:
     cols, rows = shape
+    # a row without a place (an empty geometry) goes to the first tile
+    x = np.nan_to_num(np.asarray(x, dtype=float), nan=origin[0])
+    y = np.nan_to_num(np.asarray(y, dtype=float), nan=origin[1])
     col = np.clip(np.floor((x - origin[0]) / size), 0, cols - 1).astype(np.int64)
     row = np.clip(np.floor((y - origin[1]) / size), 0, rows - 1).astype(np.int64)
     return row * cols + col
+
+
+def _polygonal(geom: Any, fallback: shapely.Polygon) -> Any:
+    """Return the polygons of ``geom`` (a cut can leave stray lines and points), or ``fallback``."""
+    if geom.geom_type in ("Polygon", "MultiPolygon") and not geom.is_empty:
+        return geom
+    parts = shapely.get_parts(shapely.get_parts(geom))  # a collection may hold multis
+    polygons = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    if not polygons:
+        return fallback
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
 
 
 def midpoints(streets: gpd.GeoDataFrame) -> np.ndarray:
@@ -351,8 +365,8 @@ def sub_area(
     landuse = area.landuse
     return replace(
         area,
-        boundary=boundary if not boundary.is_empty else region,
-        footprint=footprint if not footprint.is_empty else region,
+        boundary=_polygonal(boundary, region),
+        footprint=_polygonal(footprint, region),
         graph=_graph_within(area.graph, region, kept),
         drive_graph=_graph_within(area.drive_graph, region, None),
         landuse=_touching(landuse, region) if landuse is not None else None,
@@ -425,17 +439,27 @@ def _owned_layer(
 
 
 def _core_window(raster: Raster, tile: Tile) -> Raster:
-    """Keep the raster's cells whose centres the tile owns; set the others to NaN."""
+    """Cut the raster to the cells whose centres the tile owns (its core is a box)."""
+    from affine import Affine
+
     from cpted._raster import Raster
 
-    values = np.array(raster.values, dtype=float, copy=True)
     t = raster.transform
-    rows, cols = values.shape
+    rows, cols = raster.values.shape
     xs = t.c + (np.arange(cols) + 0.5) * t.a
     ys = t.f + (np.arange(rows) + 0.5) * t.e
-    inside = tile.owns(xs[None, :], ys[:, None])
-    values[~inside] = np.nan
-    return Raster(values=values, transform=t, crs=raster.crs, name=raster.name, units=raster.units)
+    west, south, east, north = tile.core
+    in_x = np.flatnonzero((xs >= west) & (xs < east))
+    in_y = np.flatnonzero((ys >= south) & (ys < north))
+    if not len(in_x) or not len(in_y):
+        in_x, in_y = np.arange(0), np.arange(0)
+    c0, c1 = (int(in_x[0]), int(in_x[-1]) + 1) if len(in_x) else (0, 0)
+    r0, r1 = (int(in_y[0]), int(in_y[-1]) + 1) if len(in_y) else (0, 0)
+    values = np.array(raster.values[r0:r1, c0:c1], dtype=float, copy=True)
+    transform = Affine(t.a, 0.0, t.c + c0 * t.a, 0.0, t.e, t.f + r0 * t.e)
+    return Raster(
+        values=values, transform=transform, crs=raster.crs, name=raster.name, units=raster.units
+    )
 
 
 def measure_tile(
