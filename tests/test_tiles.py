@@ -476,3 +476,21 @@ def test_a_script_without_a_main_guard_is_told_what_to_do(grid_file, tmp_path):
     )
     assert "InputError: A process auditing a tile stopped abruptly" in run.stdout
     assert 'if __name__ == "__main__":' in run.stdout
+
+
+def test_one_isovist_engine_per_tile(grid_area, small_radii, monkeypatch):
+    import cpted.sightlines as sightlines
+
+    built = []
+    real = sightlines.IsovistEngine
+
+    class Counting(real):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(sightlines, "IsovistEngine", Counting)
+    tiles = _tiles.tile_grid(grid_area, 220.0)
+    cpted.audit(grid_area, tile_size=220.0, workers=1, progress=False)
+    # sightlines, lighting (the lamps' shadows) and surveillance share it
+    assert len(built) == len(tiles) == 9

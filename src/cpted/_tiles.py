@@ -487,6 +487,8 @@ def measure_tile(
     result = TileResult((tile.row, tile.col))
     reach = halos()
     near = layer_halos()
+    # one set of obstacles and one isovist engine for the tile, made on first use
+    shared = AuditContext(area)
     segments = set(tile.segments.tolist())
     sites = set(tile.sites.tolist())
     for name in principles:
@@ -499,7 +501,7 @@ def measure_tile(
             tile.region(reach.get(name, 0.0)),
             features=tile.region(near.get(name, reach.get(name, 0.0))),
         )
-        context = AuditContext(sub, keep_inputs=True)
+        context = AuditContext(sub, keep_inputs=True, shares=shared)
         try:
             part = _part(module, sub, context)
         except shapely.errors.GEOSException as exc:
