@@ -245,6 +245,11 @@ def test_bad_workers(grid_area, workers):
         cpted.audit(grid_area, tile_size=220.0, workers=workers, progress=False)
 
 
+def test_bad_workers_on_an_area_of_one_tile(grid_area):
+    with pytest.raises(InputError, match="workers"):
+        cpted.audit(grid_area, workers=0, progress=False)
+
+
 def test_bad_client(grid_area):
     with pytest.raises(InputError, match=r"dask\.distributed\.Client"):
         cpted.audit(grid_area, client=object(), progress=False)

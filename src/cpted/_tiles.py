@@ -675,12 +675,7 @@ def _on_cluster(
     snapshot: dict[str, Any],
     done: Callable[[TileResult], None],
 ) -> None:
-    if not hasattr(client, "submit") or not hasattr(client, "scatter"):
-        msg = (
-            f"client must be a dask.distributed.Client (e.g. Client('tcp://host:8786')), "
-            f"got {type(client).__name__}."
-        )
-        raise InputError(msg)
+    check_client(client)
     from distributed import as_completed
 
     [settings_future] = client.scatter([snapshot], broadcast=True)
@@ -703,6 +698,16 @@ def _on_cluster(
                 queue.add(submit(following))
     finally:
         client.cancel(list(queue.futures))
+
+
+def check_client(client: Any) -> None:
+    """Raise InputError unless ``client`` looks like a ``dask.distributed.Client``."""
+    if not all(hasattr(client, name) for name in ("submit", "scatter", "nthreads", "cancel")):
+        msg = (
+            f"client must be a dask.distributed.Client (e.g. Client('tcp://host:8786')), "
+            f"got {type(client).__name__}."
+        )
+        raise InputError(msg)
 
 
 def connect(scheduler: str) -> Any:

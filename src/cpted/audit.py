@@ -751,6 +751,10 @@ def audit(
     # A fresh install compiles the numba kernels now, for about a minute: say so, once.
     if wanted:
         announce_if_cold((lambda text: tqdm.write(text, file=sys.stderr)) if progress else None)
+    if workers is not None:
+        _tiles.check_workers(workers)
+    if client is not None:
+        _tiles.check_client(client)
     tiles = _tiles.tile_grid(area, tile_size)
     failures: list[_tiles.Failure] = []
     if len(tiles) == 1 and client is None:
