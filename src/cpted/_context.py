@@ -33,9 +33,18 @@ class AuditContext:
     ----------
     area
         The audited StudyArea.
+    keep_inputs
+        Keep the per-row inputs of the measures that take statistics of the whole area
+        (the lighting estimate), for a tiled audit to finish over all tiles
+        (:mod:`cpted._tiles`).
     """
 
     area: StudyArea
+    keep_inputs: bool = False
+    #: The context whose obstacles and isovist engine this one uses: in a tiled audit each
+    #: principle measures its own part of the tile, but all of them share one engine built
+    #: on the tile's widest part (more walls far away change no isovist within a radius).
+    shares: AuditContext | None = None
     _made: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def _once(self, name: str, make: Any) -> Any:
@@ -48,6 +57,8 @@ class AuditContext:
         """Buildings and opaque barriers (:func:`cpted.sightlines.obstacles`)."""
         from cpted.sightlines import obstacles
 
+        if self.shares is not None:
+            return self.shares.obstacles
         return self._once("obstacles", lambda: obstacles(self.area))
 
     @property
@@ -55,6 +66,8 @@ class AuditContext:
         """The isovist engine over :attr:`obstacles`, for every isovist of the audit."""
         from cpted.sightlines import IsovistEngine
 
+        if self.shares is not None:
+            return self.shares.engine
         return self._once("engine", lambda: IsovistEngine(self.obstacles))
 
     @property

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from cpted import settings
+from cpted import _tiles, settings
 from cpted._context import AuditContext
 from cpted._errors import CptedWarning, InputError
 from cpted._i18n import N_, _, check_language, current_language, use
@@ -55,6 +55,16 @@ __all__ = ["PRINCIPLES", "Audit", "AuditPart", "audit", "combine_scores", "read_
 
 #: The principle modules, in the order the audit runs them (from the registry).
 PRINCIPLES = tuple(_REGISTRY)
+
+
+def _principle_module(name: str) -> Any:
+    """Import the module of principle ``name``; None when it is not installed."""
+    try:
+        return importlib.import_module(f"cpted.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"cpted.{name}":
+            return None
+        raise
 
 
 def _part(module: Any, area: StudyArea, context: AuditContext) -> AuditPart | None:
@@ -208,7 +218,9 @@ class Audit:
         The principle weights of ``cpted_score``.
     timings
         Wall time of each stage, seconds: each principle module, ``scores`` (combining and
-        explaining) and, after :meth:`save`, ``save: <file>``.
+        explaining) and, after :meth:`save`, ``save: <file>``. A tiled audit adds
+        ``tiles``, the wall time of measuring the tiles; its principle times are summed
+        over the tiles (on several processes, more than the wall time).
     area_recommendations
         What to do for the whole area, as :class:`cpted._explain.Recommendation`: the data
         gaps that the scores had to estimate (one each, with the share of streets).
@@ -230,6 +242,9 @@ class Audit:
     area_recommendations: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     language: str = field(default_factory=current_language)
+    #: The tiles or principles whose measures failed (GEOS errors), said again in
+    #: every language by :attr:`notes`.
+    failures: list[Any] = field(default_factory=list, repr=False)
     #: The audit with its text written in another language, by language (see _in).
     _texts: dict[str, Audit] = field(default_factory=dict, repr=False, compare=False)
 
@@ -275,7 +290,7 @@ class Audit:
                     segments=tables["segments"],
                     sites=tables["sites"],
                     area_recommendations=advice,
-                    notes=_notes(self.area, self.principles),
+                    notes=_notes(self.area, self.principles) + _tiles.failure_notes(self.failures),
                     language=lang,
                     _texts=self._texts,
                 )
@@ -900,9 +915,17 @@ def audit(
     weights: Mapping[str, float] | str | os.PathLike[str] | None = None,
     explain: bool = True,
     progress: bool = True,
+    client: Any = None,
+    workers: int | None = None,
+    tile_size: float | None = None,
 ) -> Audit:
     """
     Measure every CPTED principle on every street segment and public space of ``area``.
+
+    An area larger than one tile (``tile_size``) is measured in tiles, each with a halo as
+    wide as the reach of its measures, and the tiles' results are put together so they
+    equal an untiled audit (see :mod:`cpted._tiles` and the docs' "Auditing at city
+    scale"). The tiles run on ``client``'s Dask cluster, or on ``workers`` local processes.
 
     Scores are combined into ``cpted_score`` with ``weights`` (:func:`combine_scores`),
     and each row gets an ``explanation`` (the measures that lost most points, and how
@@ -923,6 +946,15 @@ def audit(
         ``weakest_measure`` columns.
     progress
         Show a progress bar.
+    client
+        A ``dask.distributed.Client``: the tiles run as tasks on its cluster (even an area
+        of one tile). Needs the ``scale`` extra (``pip install 'cpted[scale]'``).
+    workers
+        Without a client, the local processes that measure the tiles (default
+        ``os.cpu_count()``; 1 measures them in this process, one after the other).
+    tile_size
+        Side of a tile, metres (default :data:`cpted.settings.TILE_SIZE_M`). An area whose
+        boundary fits in one tile is audited whole.
 
     Returns
     -------
@@ -964,23 +996,24 @@ def audit(
     rasters: dict[str, Raster] = {}
     ran = []
     timings: dict[str, float] = {}
-    # obstacles, the isovist engine and the lamp table: built once, shared by the principles
-    context = AuditContext(area)
     # A fresh install compiles the numba kernels now, for about a minute: say so, once.
     if wanted:
         announce_if_cold((lambda text: tqdm.write(text, file=sys.stderr)) if progress else None)
-    bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
-    for name in bar:
-        bar.set_postfix_str(name)
-        try:
-            module = importlib.import_module(f"cpted.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"cpted.{name}":
-                continue
-            raise
-        start = time.perf_counter()
-        part = _part(module, area, context)
-        timings[name] = time.perf_counter() - start
+    if workers is not None:
+        _tiles.check_workers(workers)
+    if client is not None:
+        _tiles.check_client(client)
+    tiles = _tiles.tile_grid(area, tile_size)
+    failures: list[_tiles.Failure] = []
+    if len(tiles) == 1 and client is None:
+        parts = _measure_whole(area, wanted, timings, failures, progress)
+    else:
+        parts = _measure_tiled(
+            area, tiles, wanted, timings, failures, client=client, workers=workers,
+            progress=progress,
+        )  # fmt: skip
+    for name in wanted:
+        part = parts.get(name)
         if part is None:
             continue
         segments = _join(segments, part.segments, name)
@@ -988,13 +1021,13 @@ def audit(
         layers.update(part.layers)
         rasters.update(part.rasters)
         ran.append(name)
-    bar.close()
     start = time.perf_counter()
     language = current_language()
     with use(language):  # the sentences below, in the language the audit runs in
         segments, sites, area_advice, notes = _scored(
             area, segments, sites, layers, weights, explain=explain, ran=tuple(ran)
         )
+        notes = notes + _tiles.failure_notes(failures)
     timings["scores"] = time.perf_counter() - start
     if notes:
         warnings.warn(
@@ -1006,7 +1039,7 @@ def audit(
         )
     return Audit(
         area, segments, sites, layers, rasters, tuple(ran), weights, timings, area_advice, notes,
-        language,
+        language, failures,
     )  # fmt: skip
 
 
@@ -1184,3 +1217,78 @@ def _edge_effects(segments: gpd.GeoDataFrame, area: StudyArea) -> gpd.GeoDataFra
         factor = np.clip(distance / float(reach), settings.EDGE_CONFIDENCE_FLOOR, 1.0)
         out[column] = pd.to_numeric(out[column], errors="coerce") * factor
     return out
+
+
+def _measure_whole(
+    area: StudyArea,
+    wanted: tuple[str, ...],
+    timings: dict[str, float],
+    failures: list[_tiles.Failure],
+    progress: bool,
+) -> dict[str, AuditPart]:
+    """Measure each principle on the whole area, in this process (an area of one tile)."""
+    from tqdm.auto import tqdm
+
+    parts: dict[str, AuditPart] = {}
+    # obstacles, the isovist engine and the lamp table: built once, shared by the principles
+    context = AuditContext(area)
+    bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
+    for name in bar:
+        bar.set_postfix_str(name)
+        module = _principle_module(name)
+        if module is None:
+            continue
+        start = time.perf_counter()
+        try:
+            part = _part(module, area, context)
+        except shapely.errors.GEOSException as exc:
+            failures.append(
+                _tiles.Failure(name, (0, 0), len(area.streets), len(area.sites), str(exc))
+            )
+            continue
+        finally:
+            timings[name] = time.perf_counter() - start
+        if part is not None:
+            parts[name] = part
+    bar.close()
+    return parts
+
+
+def _measure_tiled(
+    area: StudyArea,
+    tiles: list[_tiles.Tile],
+    wanted: tuple[str, ...],
+    timings: dict[str, float],
+    failures: list[_tiles.Failure],
+    *,
+    client: Any,
+    workers: int | None,
+    progress: bool,
+) -> dict[str, AuditPart]:
+    """Measure the tiled principles tile by tile, the others on the whole area."""
+    from tqdm.auto import tqdm
+
+    tiled = tuple(p for p in wanted if p not in _tiles.WHOLE_AREA)
+    whole = tuple(p for p in wanted if p in _tiles.WHOLE_AREA)
+    parts: dict[str, AuditPart] = {}
+    start = time.perf_counter()
+    if tiled:
+        bar = tqdm(total=len(tiles), desc="CPTED audit, tiles", unit="tile",
+                   disable=not progress, leave=False)  # fmt: skip
+
+        def arrived(result: _tiles.TileResult) -> None:
+            bar.update(1)
+
+        results = _tiles.run_tiles(
+            area, tiles, tiled, client=client, workers=workers, progress=arrived
+        )
+        bar.close()
+        for result in results:
+            failures.extend(result.failures)
+            for name, seconds in result.seconds.items():
+                timings[name] = timings.get(name, 0.0) + seconds
+        parts.update(_tiles.merge(area, results, tiled))
+    timings["tiles"] = time.perf_counter() - start
+    if whole:
+        parts.update(_measure_whole(area, whole, timings, failures, progress))
+    return parts

@@ -2,6 +2,7 @@
 
     cpted audit [SOURCE] [--out DIR] [--force] [--site NAME] [--weights FILE]
                 [--city-map | --no-city-map] [--districts FILE|METRES]
+                [--workers N | --scheduler ADDRESS] [--tile-size METRES]
     cpted compare BEFORE AFTER [--out DIR] [--force] [--weights FILE]
     cpted info SOURCE
     cpted --version
@@ -27,12 +28,15 @@ once: the second stops with exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import logging
+import math
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from cpted._errors import CptedError, InputError
 from cpted._i18n import _, check_language, languages, use
@@ -157,7 +161,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         area = _load(args.source, progress=not args.quiet)
         if args.site:
             area = _only_site(area, args.site)
-        result = audit(area, weights=weights, progress=not args.quiet)
+        with _engine(args) as client:
+            result = audit(
+                area,
+                weights=weights,
+                progress=not args.quiet,
+                client=client,
+                workers=args.workers,
+                tile_size=args.tile_size,
+            )
         folder = result.save(
             out,
             force=args.force,
@@ -183,6 +195,46 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         ).format(folder=folder)
     )
     return 0
+
+
+@contextlib.contextmanager
+def _engine(args: argparse.Namespace) -> Iterator[Any]:
+    """Yield the Dask client of ``--scheduler`` (closed afterwards), or None: local processes."""
+    if args.scheduler and args.workers:
+        msg = "Give --workers (local processes) or --scheduler (a Dask cluster), not both."
+        raise InputError(msg)
+    if not args.scheduler:
+        yield None
+        return
+    from cpted._tiles import connect
+
+    client = connect(args.scheduler)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        msg = f"expected a whole number of processes of at least 1, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
+
+
+def _metres(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        msg = f"expected a length in metres such as 2000, got {value!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -343,6 +395,21 @@ def _parser() -> argparse.ArgumentParser:
         "--districts",
         help="the overview's districts: a GeoJSON or GeoPackage file of polygons, or a "
         "hexagon size in metres (default hexagons of cpted.settings.CITY_HEX_SIZE_M)",
+    )
+    audit.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="local processes that audit the tiles of a large area (default: one per core)",
+    )
+    audit.add_argument(
+        "--scheduler",
+        help="address of a Dask scheduler whose cluster audits the tiles, e.g. "
+        "tcp://10.0.0.5:8786 (needs pip install 'cpted[scale]')",
+    )
+    audit.add_argument(
+        "--tile-size",
+        type=_metres,
+        help="side of the tiles a large area is audited in, metres (default 2000)",
     )
     audit.set_defaults(run=_cmd_audit)
     compare = commands.add_parser(

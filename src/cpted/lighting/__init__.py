@@ -450,11 +450,18 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
     geoms = streets.geometry.to_numpy()
     tree = shapely.STRtree(geoms)
     points = lamps.geometry.to_numpy()
-    (lamp_i, street_i), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    # every street at the nearest distance, the first in the table's order winning a tie,
+    # so the choice never hangs on the order of the spatial index (nor on which part of
+    # the area was read, as in a tile of a tiled audit)
+    (lamp_i, street_i), dist = tree.query_nearest(points, return_distance=True, all_matches=True)
+    pick = np.lexsort((street_i, lamp_i))
+    lamp_i, street_i, dist = lamp_i[pick], street_i[pick], dist[pick]
+    lead = np.ones(lamp_i.size, dtype=bool)
+    lead[1:] = lamp_i[1:] != lamp_i[:-1]
     nearest = np.zeros(n, dtype=np.intp)
     distance = np.full(n, np.nan)
-    nearest[lamp_i] = street_i
-    distance[lamp_i] = dist
+    nearest[lamp_i[lead]] = street_i[lead]
+    distance[lamp_i[lead]] = dist[lead]
     classes = np.array([_first(v) for v in streets["highway"].to_numpy()], dtype=object)
     fluxes = settings.LAMP_FLUX_BY_HIGHWAY
     weight = np.array([fluxes.get(c, fluxes["default"]) for c in classes], dtype=float)
@@ -463,7 +470,9 @@ def lamps_with_defaults(area: StudyArea) -> gpd.GeoDataFrame:
         points, predicate="dwithin", distance=settings.LAMP_CLASS_SEARCH_DISTANCE
     )
     if near_l.size:
-        order = np.lexsort((-weight[near_s], near_l))
+        # of equally important streets the nearest, then the first in the table
+        gap = shapely.distance(points[near_l], geoms[near_s])
+        order = np.lexsort((near_s, gap, -weight[near_s], near_l))
         first = np.ones(order.size, dtype=bool)
         first[1:] = near_l[order][1:] != near_l[order][:-1]
         nearest[near_l[order][first]] = near_s[order][first]
@@ -1010,9 +1019,9 @@ def segment_measures(
         lit = np.full(len(streets), "unknown", dtype=object)
     coverage = _coverage(owner, xy, lamps, len(streets))
     classes = streets["highway"].to_numpy(dtype=object)
-    return _measures(
-        lit, mean, low, required, near, coverage, streets.index, classes, kind="segment"
-    )
+    inputs = (lit, mean, low, required, near, coverage, streets.index, classes)
+    _remember_inputs(context, "segment", inputs)
+    return _measures(*inputs, kind="segment")
 
 
 def _site_samples(
@@ -1111,7 +1120,70 @@ def site_measures(
     coverage = _coverage(owner, xy, lamps, len(sites))
     light = settings.SITE_LIGHTING_CLASS
     classes = np.array([light.get(str(c), light["default"]) for c in category], dtype=object)
-    return _measures(lit, mean, low, required, near, coverage, sites.index, classes, kind="site")
+    inputs = (lit, mean, low, required, near, coverage, sites.index, classes)
+    _remember_inputs(context, "site", inputs)
+    return _measures(*inputs, kind="site")
+
+
+#: The per-row inputs of :func:`_measures`, as columns of the table a tile hands back.
+_INPUT_COLUMNS = (
+    "lit", "mean", "low", "required", "count", "flux_known", "height_known", "coverage",
+    "classes",
+)  # fmt: skip
+
+
+def _remember_inputs(context: AuditContext | None, kind: str, inputs: tuple[Any, ...]) -> None:
+    """
+    Keep the per-row inputs of :func:`_measures` on the audit context of a tiled audit.
+
+    Two figures of :func:`_measures` are statistics of the whole area (the lit share of
+    each street class, :func:`_lit_share`, and the median measured/design ratio,
+    :func:`_typical_here`): a tile sees only part of the area, so a tiled audit keeps the
+    inputs of its own rows and redoes the measures once over all of them
+    (:func:`measures_from_inputs`).
+    """
+    if context is None or not context.keep_inputs:
+        return
+    lit, mean, low, required, (count, flux_known, height_known), coverage, index, classes = inputs
+    values = (lit, mean, low, required, count, flux_known, height_known, coverage, classes)
+    frame = pd.DataFrame(dict(zip(_INPUT_COLUMNS, values, strict=True)), index=index)
+    context._made[f"lighting_inputs_{kind}"] = frame
+
+
+def measures_from_inputs(inputs: pd.DataFrame, *, kind: str) -> pd.DataFrame:
+    """
+    Redo the lighting measures of many rows at once from their kept inputs.
+
+    Parameters
+    ----------
+    inputs
+        The tables :func:`_remember_inputs` kept, concatenated over the tiles.
+    kind
+        ``"segment"`` or ``"site"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        What :func:`segment_measures` (or :func:`site_measures`) returns for those rows,
+        with the area statistics taken over all of them.
+    """
+    col = {c: inputs[c].to_numpy() for c in _INPUT_COLUMNS}
+    near = (
+        col["count"].astype(np.int64),
+        col["flux_known"].astype(float),
+        col["height_known"].astype(float),
+    )
+    return _measures(
+        col["lit"].astype(object),
+        col["mean"].astype(float),
+        col["low"].astype(float),
+        col["required"].astype(str),
+        near,
+        col["coverage"].astype(float),
+        inputs.index,
+        col["classes"].astype(object),
+        kind=kind,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -1296,14 +1368,13 @@ def audit_part(area: StudyArea, *, context: AuditContext | None = None) -> Audit
     grid = illuminance_grid(area, resolution=settings.LIGHTING_GRID_RESOLUTION, context=context)
     segments = segment_measures(area, context=context)
     sites = site_measures(area, context=context)
-    spots = _dark_spots(area, grid, segments, sites, None)
     lamps = context.lamps
-    return AuditPart(
-        segments=segments,
-        sites=sites,
-        layers={"lamps": lamps, "dark_spots": spots},
-        rasters={"lux": grid},
-    )
+    layers = {"lamps": lamps}
+    # a tile's dark spots would be cut at its edge: a tiled audit finds them once on the
+    # whole raster (cpted._tiles)
+    if not context.keep_inputs:
+        layers["dark_spots"] = _dark_spots(area, grid, segments, sites, None)
+    return AuditPart(segments=segments, sites=sites, layers=layers, rasters={"lux": grid})
 
 
 def _check_area(area: object) -> None:

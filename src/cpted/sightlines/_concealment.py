@@ -192,7 +192,11 @@ def concealment_spots(
         engine = IsovistEngine(obstacles(area))
     lines = streets.geometry.to_numpy()
     xmin, ymin, xmax, ymax = shapely.total_bounds(lines)
-    xmin, ymin, xmax, ymax = xmin - distance, ymin - distance, xmax + distance, ymax + distance
+    # cells on multiples of the cell size, so any part of an area (a tile of a tiled
+    # audit) cuts the ground into the same cells as the whole
+    xmin = math.floor((xmin - distance) / cell) * cell
+    ymin = math.floor((ymin - distance) / cell) * cell
+    xmax, ymax = xmax + distance, ymax + distance
     ncol = max(1, math.ceil((xmax - xmin) / cell))
     nrow = max(1, math.ceil((ymax - ymin) / cell))
     top = ymin + nrow * cell

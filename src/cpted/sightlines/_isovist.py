@@ -106,7 +106,7 @@ def _segments(geoms: np.ndarray) -> np.ndarray:
     if not len(seg):
         return np.empty((0, 4))
     raw = shapely.multilinestrings(shapely.linestrings(seg.reshape(-1, 2, 2)))
-    noded = shapely.get_parts(shapely.node(raw))
+    noded = shapely.get_parts(_node(raw))
     coords, index = shapely.get_coordinates(noded, return_index=True)
     same = index[1:] == index[:-1]
     seg = np.column_stack([coords[:-1][same], coords[1:][same]])
@@ -115,6 +115,27 @@ def _segments(geoms: np.ndarray) -> np.ndarray:
     flip = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
     seg[flip] = seg[flip][:, [2, 3, 0, 1]]
     return np.unique(seg, axis=0)
+
+
+#: Grid the walls are snapped to when GEOS cannot node them as mapped, metres: a
+#: millimetre, a thousandth of what OSM positions are good to (a few decimetres at best).
+NODE_REPAIR_GRID = 0.001
+
+
+def _node(lines: shapely.MultiLineString) -> shapely.Geometry:
+    """
+    Node the walls, snapping them to :data:`NODE_REPAIR_GRID` where GEOS fails on them.
+
+    GEOS's noder can fail on nearly coincident walls (a ``TopologyException``); one such
+    pair must not stop a whole audit. Snapped to a millimetre grid, the walls node; if
+    even they do not, the error stands (a tiled audit then leaves that tile's sightlines
+    blank, with a note).
+    """
+    try:
+        return shapely.node(lines)
+    except shapely.errors.GEOSException:
+        snapped = shapely.set_precision(lines, NODE_REPAIR_GRID)
+        return shapely.node(snapped)
 
 
 #: Offset in metres of the points that tell which side of a wall is open space.

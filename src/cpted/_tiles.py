@@ -1,0 +1,900 @@
+"""
+Tiled audits: a large area measured tile by tile, each tile with a halo, on one or more cores.
+
+:func:`cpted.audit` cuts an area larger than one tile (:data:`cpted.settings.TILE_SIZE_M`)
+into a regular grid of square tiles in its CRS. Every street segment belongs to the one tile
+whose core holds its midpoint, every site to the tile that holds its representative point.
+A tile is measured on a sub-area (:func:`sub_area`): every layer of the area that reaches
+into the tile's box, grown by the halo of the principle measured (:func:`halos`: the
+farthest any of its measures looks from a row), and keeps the rows it owns. So each row is
+measured on all the data its measures read, and the tiled audit equals the untiled one; the
+statistics of the whole area (the lighting estimate) are finished once over all rows, and
+the illuminance raster is written on one grid for the whole area, each cell by the tile
+that owns its centre.
+
+The tiles run here one after the other, on local processes
+(:class:`concurrent.futures.ProcessPoolExecutor`) or, given a
+``dask.distributed.Client``, as tasks on its cluster. Each task receives only its own
+sub-area, and the values of :mod:`cpted.settings` at the time of the call.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from cpted import settings
+from cpted._errors import InputError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from cpted._principle import AuditPart
+    from cpted._raster import Raster
+    from cpted.area import StudyArea
+
+__all__ = ["Tile", "halo_m", "halos", "sub_area", "tile_grid"]
+
+#: Principles measured once on the whole area, never in tiles: the hostile-vehicle run-up
+#: relaxes speeds over the whole drive network (``vulnerability._network``: speeds are
+#: found "until they no longer change", however long the run-up) and the responders come
+#: from stations at any distance, so neither has a reach a halo could hold. Both work on
+#: the drive graph and the sites only, which stay small for a municipality.
+WHOLE_AREA = frozenset({"vulnerability"})
+
+
+def halos() -> dict[str, float]:
+    """
+    Give the halo of each tiled principle: the farthest its measures look from a row, m.
+
+    Read from :mod:`cpted.settings` at the time of the call, so a changed radius changes
+    the halo. A row is measured on every feature that reaches within the halo of the
+    box holding the tile's core and its own rows' geometries.
+
+    Returns
+    -------
+    dict
+        ``{principle: metres}`` for sightlines, lighting, surveillance and access.
+    """
+    s = settings
+    return {
+        # Isovists from viewpoints on the segment or the site reach the recognition
+        # distance (the far rays), the face distance (the near isovist, concealment) and
+        # the concealment approach; obstacles beyond cannot change them.
+        "sightlines": max(
+            s.SIGHTLINE_RECOGNITION_DISTANCE,
+            s.SIGHTLINE_FACE_DISTANCE + s.CONCEALMENT_APPROACH + s.CONCEALMENT_DISTANCE,
+        ),
+        # A lamp lights a point up to its radius of influence (at most LIGHTING_MAX_RADIUS);
+        # its shadow is its isovist of that radius, which walls up to twice that far from
+        # the point can shape; its defaults come from the street within
+        # LAMP_CLASS_SEARCH_DISTANCE of it; a row counts the lamps within LAMP_NEAR_DISTANCE.
+        "lighting": max(
+            2.0 * s.LIGHTING_MAX_RADIUS + s.LAMP_CLASS_SEARCH_DISTANCE, s.LAMP_NEAR_DISTANCE
+        ),
+        # Local betweenness at distance D counts the trips of at most D through the
+        # segment: both ends lie within D of it, but the shortest path between them that
+        # decides whether the trip passes it can run D beyond either end, so 2 D.
+        # Frontage looks FRONTAGE_DISTANCE from the segment; a camera sees up to its range,
+        # through an isovist that walls twice its range away can shape.
+        "surveillance": max(
+            2.0 * max(s.MOVEMENT_DISTANCES),
+            s.FRONTAGE_DISTANCE,
+            2.0 * max(s.CAMERA_RANGES.values()),
+        ),
+        # Permeability counts links and nodes within its radius; a dead end is followed
+        # ACCESS_DEAD_END_DEPTH into the network, and an end within ACCESS_BOUNDARY_MARGIN of
+        # where the data ends is a cut, not a dead end; a site's edge is walked
+        # ACCESS_EDGE_WALK_DISTANCE to its streets.
+        "access": s.ACCESS_PERMEABILITY_RADIUS
+        + s.ACCESS_DEAD_END_DEPTH
+        + s.ACCESS_BOUNDARY_MARGIN
+        + s.ACCESS_EDGE_WALK_DISTANCE,
+    }
+
+
+def layer_halos() -> dict[str, float]:
+    """
+    Give the halo of the feature layers (buildings, lamps, shops) of each principle, m.
+
+    Where a principle reads the street network much farther than the features beside the
+    streets, its sub-area keeps the network to :func:`halos` and the other layers only to
+    this, so a tile does not hold the buildings of the whole movement catchment. The
+    segments far out in such a sub-area are measured on part of their features, and
+    dropped: only the tile's own rows are kept.
+    """
+    s = settings
+    reach = halos()
+    # Natural surveillance reads buildings, doors and shops within FRONTAGE_DISTANCE of a
+    # segment, and cameras within twice their range (see halos()); only its movement
+    # measures read the network out to 2 D.
+    reach["surveillance"] = max(s.FRONTAGE_DISTANCE, 2.0 * max(s.CAMERA_RANGES.values()))
+    return reach
+
+
+def halo_m() -> float:
+    """Give the halo of a tiled audit: the largest of :func:`halos`, metres."""
+    return max(halos().values())
+
+
+@dataclass
+class Tile:
+    """
+    One tile of a tiled audit.
+
+    Attributes
+    ----------
+    row, col
+        The tile's place in the grid, from the south-west corner.
+    core
+        ``(west, south, east, north)`` of the ground the tile owns: a point owns to the
+        tile with ``west <= x < east`` and ``south <= y < north`` (the last row and column
+        run on to the edge of the area).
+    segments, sites
+        The index values of the street segments and sites the tile owns.
+    reach
+        ``(west, south, east, north)`` of the core and of the geometries of the rows it
+        owns; the halo is grown around this box.
+    first
+        The first tile of the grid, which owns the map-layer rows that have no place.
+    """
+
+    row: int
+    col: int
+    core: tuple[float, float, float, float]
+    segments: np.ndarray
+    sites: np.ndarray
+    reach: tuple[float, float, float, float]
+    first: bool = False
+
+    def region(self, halo: float) -> shapely.Polygon:
+        """Return the box of :attr:`reach` grown by ``halo`` metres."""
+        west, south, east, north = self.reach
+        return shapely.box(west - halo, south - halo, east + halo, north + halo)
+
+    def owns(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Which of the points ``(x, y)`` lie in the tile's core (half-open, see above)."""
+        west, south, east, north = self.core
+        return (x >= west) & (x < east) & (y >= south) & (y < north)
+
+
+def _cells(bounds: tuple[float, float, float, float], size: float) -> tuple[float, float, int, int]:
+    west, south, east, north = bounds
+    cols = max(1, math.ceil((east - west) / size))
+    rows = max(1, math.ceil((north - south) / size))
+    return west, south, cols, rows
+
+
+def _owner(
+    x: np.ndarray, y: np.ndarray, origin: tuple[float, float], size: float, shape: tuple[int, int]
+) -> np.ndarray:
+    cols, rows = shape
+    # a row without a place (an empty geometry) goes to the first tile
+    x = np.nan_to_num(np.asarray(x, dtype=float), nan=origin[0])
+    y = np.nan_to_num(np.asarray(y, dtype=float), nan=origin[1])
+    col = np.clip(np.floor((x - origin[0]) / size), 0, cols - 1).astype(np.int64)
+    row = np.clip(np.floor((y - origin[1]) / size), 0, rows - 1).astype(np.int64)
+    return row * cols + col
+
+
+def _polygonal(geom: Any, fallback: shapely.Polygon) -> Any:
+    """Return the polygons of ``geom`` (a cut can leave stray lines and points), or ``fallback``."""
+    if geom.geom_type in ("Polygon", "MultiPolygon") and not geom.is_empty:
+        return geom
+    parts = shapely.get_parts(shapely.get_parts(geom))  # a collection may hold multis
+    polygons = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    if not polygons:
+        return fallback
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+
+
+def midpoints(streets: gpd.GeoDataFrame) -> np.ndarray:
+    """Return the point halfway along each segment: it says which tile owns the segment."""
+    geoms = streets.geometry.to_numpy()
+    return shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+
+
+def anchors(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Return a point inside each site: it says which tile owns the site."""
+    return shapely.point_on_surface(sites.geometry.to_numpy())
+
+
+def tile_grid(area: StudyArea, size: float | None = None) -> list[Tile]:
+    """
+    Cut ``area`` into square tiles of side ``size`` over the bounds of its boundary.
+
+    Parameters
+    ----------
+    area
+        The study area.
+    size
+        The side of a tile, metres (default :data:`cpted.settings.TILE_SIZE_M`).
+
+    Returns
+    -------
+    list of Tile
+        The tiles that own a segment or a site or lie on the area's ground, south-west
+        first; one tile when the area fits in one.
+    """
+    size = check_tile_size(settings.TILE_SIZE_M if size is None else size)
+    bounds = tuple(float(b) for b in area.boundary.bounds)
+    west, south, cols, rows = _cells(bounds, size)  # type: ignore[arg-type]
+    seg_pts = midpoints(area.streets)
+    site_pts = anchors(area.sites)
+    seg_owner = _owner(
+        shapely.get_x(seg_pts), shapely.get_y(seg_pts), (west, south), size, (cols, rows)
+    )
+    site_owner = _owner(
+        shapely.get_x(site_pts), shapely.get_y(site_pts), (west, south), size, (cols, rows)
+    )
+    seg_bounds = shapely.bounds(area.streets.geometry.to_numpy()).reshape(-1, 4)
+    site_bounds = shapely.bounds(area.sites.geometry.to_numpy()).reshape(-1, 4)
+    tiles: list[Tile] = []
+    for row in range(rows):
+        for col in range(cols):
+            k = row * cols + col
+            x0, y0 = west + col * size, south + row * size
+            # the last row and column own what lies on the boundary's far edge too
+            x1 = x0 + size if col < cols - 1 else math.inf
+            y1 = y0 + size if row < rows - 1 else math.inf
+            box = shapely.box(x0, y0, min(x1, bounds[2]), min(y1, bounds[3]))
+            segs = area.streets.index.to_numpy()[seg_owner == k]
+            sites = area.sites.index.to_numpy()[site_owner == k]
+            if not len(segs) and not len(sites) and not box.intersects(area.boundary):
+                continue
+            extent = np.vstack(
+                [
+                    np.array([[x0, y0, min(x1, bounds[2]), min(y1, bounds[3])]]),
+                    seg_bounds[seg_owner == k],
+                    site_bounds[site_owner == k],
+                ]
+            )
+            reach = (
+                float(np.nanmin(extent[:, 0])),
+                float(np.nanmin(extent[:, 1])),
+                float(np.nanmax(extent[:, 2])),
+                float(np.nanmax(extent[:, 3])),
+            )
+            x0_core = -math.inf if col == 0 else x0
+            y0_core = -math.inf if row == 0 else y0
+            tiles.append(Tile(row, col, (x0_core, y0_core, x1, y1), segs, sites, reach, not tiles))
+    return tiles
+
+
+def check_tile_size(size: Any) -> float:
+    """Return ``size`` as metres, or raise InputError for what is no positive length."""
+    if isinstance(size, bool) or not isinstance(size, int | float) or not math.isfinite(size):
+        msg = f"tile_size must be a number of metres such as 2000, got {size!r}."
+        raise InputError(msg)
+    if size < 2 * settings.LIGHTING_GRID_RESOLUTION:
+        msg = (
+            f"tile_size must be at least two lighting cells "
+            f"({2 * settings.LIGHTING_GRID_RESOLUTION:g} m), got {size!r}."
+        )
+        raise InputError(msg)
+    return float(size)
+
+
+# --------------------------------------------------------------------------------------
+# Sub-areas
+# --------------------------------------------------------------------------------------
+
+
+def _touching(layer: gpd.GeoDataFrame, region: shapely.Polygon) -> gpd.GeoDataFrame:
+    """Return the rows of ``layer`` that reach into ``region``, whole, in their order."""
+    if not len(layer):
+        return layer
+    hits = np.unique(layer.sindex.query(region, predicate="intersects"))
+    return layer.iloc[hits]
+
+
+def _edge_geometry(graph: nx.MultiDiGraph) -> tuple[list[tuple[Any, Any, Any]], np.ndarray]:
+    edges = list(graph.edges(keys=True))
+    geoms = []
+    for u, v, k in edges:
+        geom = graph.edges[u, v, k].get("geometry")
+        if geom is None:
+            a, b = graph.nodes[u], graph.nodes[v]
+            geom = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+        geoms.append(geom)
+    return edges, np.asarray(geoms, dtype=object)
+
+
+def _graph_within(
+    graph: nx.MultiDiGraph, region: shapely.Polygon, segments: set[Any] | None
+) -> nx.MultiDiGraph:
+    """Return the edges that reach into ``region`` (or carry a kept segment), with nodes."""
+    if graph.number_of_edges() == 0:
+        return graph.copy()
+    if segments is not None:
+        keep = [(u, v, k) for u, v, k, s in graph.edges(keys=True, data="segment") if s in segments]
+    else:
+        edges, geoms = _edge_geometry(graph)
+        tree = shapely.STRtree(geoms)
+        hits = np.unique(tree.query(region, predicate="intersects"))
+        keep = [edges[i] for i in hits]
+    return graph.edge_subgraph(keep).copy()
+
+
+def sub_area(
+    area: StudyArea, region: shapely.Polygon, *, features: shapely.Polygon | None = None
+) -> StudyArea:
+    """
+    Return the part of ``area`` that reaches into ``region``: what a tile is measured on.
+
+    Every feature layer keeps its rows that intersect ``region``, whole and with their
+    index; ``graph`` keeps the edges of the kept segments, ``drive_graph`` the edges that
+    reach into ``region``, both with their nodes and the nodes' attributes (a node the
+    extract cut stays marked ``cut``). ``boundary`` and ``footprint`` are the area's, cut to
+    ``region``, so the sub-area's data ends where the region does (the network measures
+    treat the ends of ways there as cuts, not dead ends; the halo keeps them away from the
+    rows the tile owns).
+
+    Parameters
+    ----------
+    area
+        The whole study area.
+    region
+        A polygon in the area's CRS.
+    features
+        A smaller polygon for the layers other than ``streets`` (see
+        :func:`layer_halos`); default ``region``.
+
+    Returns
+    -------
+    StudyArea
+    """
+    from cpted.area import LAYERS
+
+    inner = region if features is None else features
+    layers = {
+        name: _touching(getattr(area, name), region if name == "streets" else inner)
+        for name in LAYERS
+    }
+    kept = set(layers["streets"].index)
+    boundary = shapely.intersection(area.boundary, region)
+    footprint = shapely.intersection(area.footprint, region)
+    landuse = area.landuse
+    return replace(
+        area,
+        boundary=_polygonal(boundary, region),
+        footprint=_polygonal(footprint, region),
+        graph=_graph_within(area.graph, region, kept),
+        drive_graph=_graph_within(area.drive_graph, region, None),
+        landuse=_touching(landuse, region) if landuse is not None else None,
+        stats=dict(area.stats),
+        **layers,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Measuring a tile
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Failure:
+    """A principle that could not be measured on a tile: a GEOS error inside a measure."""
+
+    principle: str
+    tile: tuple[int, int]
+    segments: int
+    sites: int
+    error: str
+
+
+@dataclass
+class TileResult:
+    """What one tile hands back: the parts of its own rows, and what failed."""
+
+    tile: tuple[int, int]
+    parts: dict[str, AuditPart] = field(default_factory=dict)
+    inputs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _owned_layer(
+    layer: gpd.GeoDataFrame, tile: Tile, area: StudyArea, segments: set[Any], sites: set[Any]
+) -> gpd.GeoDataFrame:
+    """
+    Return the rows of a principle's map layer that belong to ``tile``.
+
+    A row about a segment or a site (its index, or its ``segment`` or ``site`` column)
+    belongs where that segment or site does; a row about a feature of the area (a camera's
+    view, a lamp) where the feature's point is; any other row where its own representative
+    point is. A row with no geometry and no such link goes to the first tile.
+    """
+    from cpted.area import LAYERS
+
+    if not isinstance(layer, pd.DataFrame) or not len(layer):
+        return layer
+    name = layer.index.name
+    if name == LAYERS["streets"][0]:
+        return layer[layer.index.isin(segments)]
+    if name == LAYERS["sites"][0] or "site" in layer.columns:
+        keys = layer.index if name == LAYERS["sites"][0] else layer["site"]
+        return layer[np.asarray(pd.Index(keys).isin(sites))]
+    if "segment" in layer.columns:
+        return layer[layer["segment"].isin(segments)]
+    source = {index: getattr(area, key) for key, (index, _) in LAYERS.items()}.get(name)
+    geoms = layer.geometry.to_numpy()
+    if source is not None and layer.index.isin(source.index).all():
+        geoms = source.geometry.reindex(layer.index).to_numpy()
+    points = shapely.point_on_surface(geoms)
+    empty = shapely.is_empty(points) | shapely.is_missing(points)
+    coords = np.full((len(points), 2), np.nan)
+    if (~empty).any():
+        coords[~empty] = shapely.get_coordinates(points[~empty])
+    mine = tile.owns(coords[:, 0], coords[:, 1]) | (empty & tile.first)
+    return layer[mine]
+
+
+def _core_window(raster: Raster, tile: Tile) -> Raster:
+    """Cut the raster to the cells whose centres the tile owns (its core is a box)."""
+    from affine import Affine
+
+    from cpted._raster import Raster
+
+    t = raster.transform
+    rows, cols = raster.values.shape
+    xs = t.c + (np.arange(cols) + 0.5) * t.a
+    ys = t.f + (np.arange(rows) + 0.5) * t.e
+    west, south, east, north = tile.core
+    in_x = np.flatnonzero((xs >= west) & (xs < east))
+    in_y = np.flatnonzero((ys >= south) & (ys < north))
+    if not len(in_x) or not len(in_y):
+        in_x, in_y = np.arange(0), np.arange(0)
+    c0, c1 = (int(in_x[0]), int(in_x[-1]) + 1) if len(in_x) else (0, 0)
+    r0, r1 = (int(in_y[0]), int(in_y[-1]) + 1) if len(in_y) else (0, 0)
+    values = np.array(raster.values[r0:r1, c0:c1], dtype=float, copy=True)
+    transform = Affine(t.a, 0.0, t.c + c0 * t.a, 0.0, t.e, t.f + r0 * t.e)
+    return Raster(
+        values=values, transform=transform, crs=raster.crs, name=raster.name, units=raster.units
+    )
+
+
+def measure_tile(
+    area: StudyArea,
+    tile: Tile,
+    principles: tuple[str, ...],
+    snapshot: dict[str, Any] | None = None,
+) -> TileResult:
+    """
+    Measure the principles on one tile's sub-area and keep the rows the tile owns.
+
+    ``area`` is the tile's sub-area for the largest halo (or the whole area); each principle
+    is measured on it cut to its own halo. A GEOS error inside a principle's measures is
+    kept as a :class:`Failure` (the tile's rows get no values for that principle) instead
+    of ending the audit.
+    """
+    import time
+
+    from cpted._context import AuditContext
+    from cpted._principle import AuditPart
+    from cpted.audit import _part, _principle_module
+
+    if snapshot is not None:
+        apply_settings(snapshot)
+    result = TileResult((tile.row, tile.col))
+    reach = halos()
+    near = layer_halos()
+    # one set of obstacles and one isovist engine for the tile, made on first use
+    shared = AuditContext(area)
+    segments = set(tile.segments.tolist())
+    sites = set(tile.sites.tolist())
+    for name in principles:
+        module = _principle_module(name)
+        if module is None:
+            continue
+        start = time.perf_counter()
+        sub = sub_area(
+            area,
+            tile.region(reach.get(name, 0.0)),
+            features=tile.region(near.get(name, reach.get(name, 0.0))),
+        )
+        context = AuditContext(sub, keep_inputs=True, shares=shared)
+        try:
+            part = _part(module, sub, context)
+        except shapely.errors.GEOSException as exc:
+            result.failures.append(
+                Failure(name, (tile.row, tile.col), len(segments), len(sites), str(exc))
+            )
+            continue
+        result.seconds[name] = time.perf_counter() - start
+        if part is None:
+            continue
+        kept = AuditPart(
+            segments=None
+            if part.segments is None
+            else part.segments.loc[part.segments.index.isin(segments)],
+            sites=None if part.sites is None else part.sites.loc[part.sites.index.isin(sites)],
+            layers={
+                key: _owned_layer(layer, tile, sub, segments, sites)
+                for key, layer in part.layers.items()
+            },
+            rasters={key: _core_window(r, tile) for key, r in part.rasters.items()},
+        )
+        result.parts[name] = kept
+        for kind, owned in (("segment", segments), ("site", sites)):
+            inputs = context._made.get(f"{name}_inputs_{kind}")
+            if inputs is not None:
+                result.inputs[f"{name}_{kind}"] = inputs.loc[inputs.index.isin(owned)]
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Settings travel with the task
+# --------------------------------------------------------------------------------------
+
+
+def settings_snapshot() -> dict[str, Any]:
+    """Return the values of :mod:`cpted.settings` now, for a worker in another process."""
+    return {k: getattr(settings, k) for k in dir(settings) if k.isupper()}
+
+
+def apply_settings(snapshot: dict[str, Any]) -> None:
+    """Set :mod:`cpted.settings` to a :func:`settings_snapshot` (in a worker)."""
+    for key, value in snapshot.items():
+        setattr(settings, key, value)
+
+
+# --------------------------------------------------------------------------------------
+# Engines
+# --------------------------------------------------------------------------------------
+
+
+def _jobs(
+    area: StudyArea, tiles: list[Tile], principles: tuple[str, ...]
+) -> Iterator[tuple[StudyArea, Tile]]:
+    """Each tile with the sub-area of its largest halo: all a worker needs."""
+    reach, near = halos(), layer_halos()
+    widest = max((reach.get(p, 0.0) for p in principles), default=0.0)
+    features = max((near.get(p, 0.0) for p in principles), default=0.0)
+    for tile in tiles:
+        yield sub_area(area, tile.region(widest), features=tile.region(features)), tile
+
+
+def run_tiles(
+    area: StudyArea,
+    tiles: list[Tile],
+    principles: tuple[str, ...],
+    *,
+    client: Any = None,
+    workers: int | None = None,
+    progress: Callable[[TileResult], None] | None = None,
+) -> list[TileResult]:
+    """
+    Measure every tile, on ``client``'s cluster, on local processes or here.
+
+    Parameters
+    ----------
+    client
+        A ``dask.distributed.Client``: each tile is a task on its cluster.
+    workers
+        Without a client, the number of local processes (default ``os.cpu_count()``);
+        1 measures the tiles here, one after the other.
+    progress
+        Called with each tile's result as it arrives.
+    """
+    snapshot = settings_snapshot()
+    results: list[TileResult] = []
+
+    def done(result: TileResult) -> None:
+        results.append(result)
+        if progress is not None:
+            progress(result)
+
+    if client is not None:
+        _on_cluster(client, _jobs(area, tiles, principles), principles, snapshot, done)
+    else:
+        count = check_workers(workers)
+        if count == 1 or len(tiles) == 1:
+            for sub, tile in _jobs(area, tiles, principles):
+                done(measure_tile(sub, tile, principles))
+        else:
+            _on_processes(count, _jobs(area, tiles, principles), principles, snapshot, done)
+    order = {(t.row, t.col): i for i, t in enumerate(tiles)}
+    return sorted(results, key=lambda r: order[r.tile])
+
+
+def check_workers(workers: Any) -> int:
+    """Return the number of local processes, or raise InputError."""
+    if workers is None:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        msg = f"workers must be a whole number of processes of at least 1, got {workers!r}."
+        raise InputError(msg)
+    return workers
+
+
+def _on_processes(
+    count: int,
+    jobs: Iterable[tuple[StudyArea, Tile]],
+    principles: tuple[str, ...],
+    snapshot: dict[str, Any],
+    done: Callable[[TileResult], None],
+) -> None:
+    import concurrent.futures
+    import multiprocessing
+
+    # "spawn": a fresh interpreter per worker, never a fork of a process whose threads
+    # (numba, tqdm's monitor, a notebook's kernel) may hold locks
+    context = multiprocessing.get_context("spawn")
+    try:
+        _pool(count, context, jobs, principles, snapshot, done)
+    except concurrent.futures.process.BrokenProcessPool as exc:
+        msg = (
+            "A process auditing a tile stopped abruptly. Either it ran out of memory (give "
+            "a smaller tile_size, or fewer workers), or the script that calls cpted.audit "
+            "runs it at import: local processes start a fresh Python that imports the "
+            'script, so put the audit under `if __name__ == "__main__":` (or pass '
+            "workers=1)."
+        )
+        raise InputError(msg) from exc
+
+
+def _pool(
+    count: int,
+    context: Any,
+    jobs: Iterable[tuple[StudyArea, Tile]],
+    principles: tuple[str, ...],
+    snapshot: dict[str, Any],
+    done: Callable[[TileResult], None],
+) -> None:
+    import concurrent.futures
+
+    with concurrent.futures.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        pending = set()
+        for sub, tile in jobs:
+            pending.add(pool.submit(measure_tile, sub, tile, principles, snapshot))
+            # keep at most two tiles per worker in flight, so the sub-areas waiting to be
+            # measured never pile up in memory
+            while len(pending) >= 2 * count:
+                finished, pending = concurrent.futures.wait(
+                    pending, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                for future in finished:
+                    done(future.result())
+        for future in concurrent.futures.as_completed(pending):
+            done(future.result())
+
+
+def _on_cluster(
+    client: Any,
+    jobs: Iterable[tuple[StudyArea, Tile]],
+    principles: tuple[str, ...],
+    snapshot: dict[str, Any],
+    done: Callable[[TileResult], None],
+) -> None:
+    check_client(client)
+    from distributed import as_completed
+
+    [settings_future] = client.scatter([snapshot], broadcast=True)
+    # as on local processes, at most two tiles per worker thread wait on the cluster, so a
+    # national run does not send every sub-area at once; pure=False: each call is new work
+    slots = 2 * max(1, sum(client.nthreads().values()))
+    jobs = iter(jobs)
+
+    def submit(job: tuple[StudyArea, Tile]) -> Any:
+        sub, tile = job
+        return client.submit(measure_tile, sub, tile, principles, settings_future, pure=False)
+
+    first = [submit(job) for _, job in zip(range(slots), jobs, strict=False)]
+    queue = as_completed(first)
+    try:
+        for future in queue:
+            done(future.result())
+            following = next(jobs, None)
+            if following is not None:
+                queue.add(submit(following))
+    finally:
+        client.cancel(list(queue.futures))
+
+
+def check_client(client: Any) -> None:
+    """Raise InputError unless ``client`` looks like a ``dask.distributed.Client``."""
+    if not all(hasattr(client, name) for name in ("submit", "scatter", "nthreads", "cancel")):
+        msg = (
+            f"client must be a dask.distributed.Client (e.g. Client('tcp://host:8786')), "
+            f"got {type(client).__name__}."
+        )
+        raise InputError(msg)
+
+
+def connect(scheduler: str) -> Any:
+    """
+    Connect a ``dask.distributed.Client`` to the scheduler at ``tcp://host:8786``.
+
+    Raises
+    ------
+    InputError
+        distributed is not installed, or no scheduler answers at that address.
+    """
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        msg = (
+            "Auditing on a Dask cluster needs the distributed package; install it with "
+            "pip install 'cpted[scale]' (or pip install 'dask[distributed]')."
+        )
+        raise InputError(msg) from exc
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        msg = (
+            f"No Dask scheduler answers at {scheduler!r} ({exc}). Start one with "
+            "`dask scheduler` and give its address, e.g. --scheduler tcp://10.0.0.5:8786."
+        )
+        raise InputError(msg) from exc
+
+
+# --------------------------------------------------------------------------------------
+# Putting the tiles together
+# --------------------------------------------------------------------------------------
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return None
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0]
+    if len(full) == 1:
+        return full[0]
+    out = pd.concat(full)
+    if isinstance(full[0], gpd.GeoDataFrame):
+        out = gpd.GeoDataFrame(out, geometry=full[0].geometry.name, crs=full[0].crs)
+    return out
+
+
+def mosaic(area: StudyArea, pieces: list[Raster]) -> Raster | None:
+    """
+    Put the rasters of the tiles on one grid for the whole area.
+
+    The grid is the one an untiled audit draws (cells of the same size aligned to the same
+    multiples of it, over the bounds of the area's boundary); each cell takes the value of
+    the tile that owns its centre.
+    """
+    from affine import Affine
+
+    from cpted._raster import Raster
+
+    pieces = [p for p in pieces if p is not None]
+    if not pieces:
+        return None
+    first = pieces[0]
+    res = first.resolution
+    west, south, east, north = area.boundary.bounds
+    left = math.floor(west / res)
+    top = math.ceil(north / res)
+    cols = max(1, math.ceil((east - left * res) / res))
+    rows = max(1, math.ceil((top * res - south) / res))
+    values = np.full((rows, cols), np.nan)
+    for piece in pieces:
+        c0 = round(piece.transform.c / res) - left
+        r0 = top - round(piece.transform.f / res)
+        h, w = piece.values.shape
+        src = piece.values
+        # the window of the piece that lies on the area's grid
+        rs, cs = max(0, -r0), max(0, -c0)
+        re, ce = min(h, rows - r0), min(w, cols - c0)
+        if rs >= re or cs >= ce:
+            continue
+        window = src[rs:re, cs:ce]
+        target = values[r0 + rs : r0 + re, c0 + cs : c0 + ce]
+        have = ~np.isnan(window)
+        target[have] = window[have]
+    transform = Affine(res, 0.0, left * res, 0.0, -res, top * res)
+    return Raster(
+        values=values, transform=transform, crs=first.crs, name=first.name, units=first.units
+    )
+
+
+def merge(
+    area: StudyArea, results: list[TileResult], principles: tuple[str, ...]
+) -> dict[str, AuditPart]:
+    """
+    One part per principle for the whole area, from the tiles' parts.
+
+    The lighting measures are redone over all rows at once from their kept inputs (the
+    area statistics of the estimate), and the dark spots found on the whole raster.
+    """
+    from cpted._principle import AuditPart
+
+    merged: dict[str, AuditPart] = {}
+    for name in principles:
+        parts = [r.parts[name] for r in results if name in r.parts]
+        if not parts:
+            continue
+        segments = _concat([p.segments for p in parts])
+        sites = _concat([p.sites for p in parts])
+        keys = list(dict.fromkeys(k for p in parts for k in p.layers))
+        layers = {}
+        for key in keys:
+            layer = _concat([p.layers[key] for p in parts if key in p.layers])
+            if layer is not None:
+                layers[key] = _renumber(layer, area, key)
+        rasters = {}
+        for key in dict.fromkeys(k for p in parts for k in p.rasters):
+            whole = mosaic(area, [p.rasters[key] for p in parts if key in p.rasters])
+            if whole is not None:
+                rasters[key] = whole
+        merged[name] = AuditPart(segments=segments, sites=sites, layers=layers, rasters=rasters)
+    if "lighting" in merged:
+        _finish_lighting(area, merged["lighting"], results)
+    return merged
+
+
+def _renumber(layer: pd.DataFrame, area: StudyArea, key: str) -> pd.DataFrame:
+    """Give a layer numbered 0, 1, ... per tile one numbering, in the order of the tiles."""
+    index = layer.index
+    if index.name in (area.streets.index.name, "site") or index.is_unique:
+        return layer
+    name = index.name
+    out = layer.reset_index(drop=True)
+    out.index.name = name
+    return out
+
+
+def _finish_lighting(area: StudyArea, part: AuditPart, results: list[TileResult]) -> None:
+    from cpted.lighting import _dark_spots, measures_from_inputs
+
+    for kind, base in (("segment", area.streets), ("site", area.sites)):
+        key = f"lighting_{kind}"
+        inputs = _concat([r.inputs[key] for r in results if key in r.inputs])
+        if inputs is None:
+            continue
+        # in the area's order, as an untiled audit measures them
+        inputs = inputs.loc[base.index[base.index.isin(inputs.index)]]
+        redone = measures_from_inputs(inputs, kind=kind)
+        if kind == "segment":
+            part.segments = redone
+        else:
+            part.sites = redone
+    grid = part.rasters.get("lux")
+    if grid is not None and part.segments is not None:
+        segments = part.segments.reindex(area.streets.index)
+        sites = (
+            part.sites.reindex(area.sites.index)
+            if len(area.sites) and part.sites is not None
+            else None
+        )
+        part.layers["dark_spots"] = _dark_spots(area, grid, segments, sites, None)
+
+
+def failure_notes(failures: list[Failure]) -> list[str]:
+    """One sentence per principle that failed on some tiles: how many rows it left blank."""
+    from cpted._i18n import _, n_
+
+    notes = []
+    by_principle: dict[str, list[Failure]] = {}
+    for failure in failures:
+        by_principle.setdefault(failure.principle, []).append(failure)
+    for principle, items in by_principle.items():
+        segments = sum(f.segments for f in items)
+        sites = sum(f.sites for f in items)
+        tiles = n_("{n} tile", "{n} tiles", len(items)).format(n=len(items))
+        notes.append(
+            _(
+                "{principle} could not be measured on {tiles} (a geometry error in the data: "
+                "{error}); {segments} segments and {sites} sites there have no {principle} "
+                "score."
+            ).format(
+                principle=principle,
+                tiles=tiles,
+                error=items[0].error,
+                segments=segments,
+                sites=sites,
+            )
+        )
+    return notes
