@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
-from _tiled import helsinki
+from _tiled import tiled_helsinki as helsinki
 
 #: Area of the Helsinki sample's footprint (km²), printed by the run below as a check.
 SAMPLE_KM2 = 1.7
