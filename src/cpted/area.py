@@ -618,7 +618,38 @@ def _sites(data: OsmData, crs: pyproj.CRS) -> list[dict[str, Any]]:
     return rows
 
 
-def site_ground(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.DataFrame:
+#: The grid an overlay is redone on when GEOS fails on it ("TopologyException: found
+#: non-noded intersection"), metres: 1 cm, far below what a map of buildings can tell
+#: apart, and enough for GEOS's snapping to converge (shapely ``grid_size``).
+GEOS_RETRY_GRID_M = 0.01
+
+
+def _cover(site: Any, homes: np.ndarray, counts: dict[str, int] | None) -> float:
+    """
+    Return the area of ``site`` under ``homes``, redone on a fine grid if GEOS fails.
+
+    A failure on the grid too is counted in ``counts["geos_failures"]`` and the site is
+    taken as uncovered (open ground): one odd outline must not stop the loading.
+    """
+    if counts is not None:
+        counts["geos_failures"] = counts.get("geos_failures", 0) + 1
+    for grid in (None, GEOS_RETRY_GRID_M):
+        try:
+            union = shapely.union_all(homes, grid_size=grid)
+            return float(
+                shapely.area(shapely.intersection(shapely.make_valid(site), union, grid_size=grid))
+            )
+        except shapely.errors.GEOSException:
+            continue
+    return 0.0
+
+
+def site_ground(
+    sites: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    *,
+    counts: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """
     Tell the sites that are open ground from those that are only a building outline.
 
@@ -632,6 +663,9 @@ def site_ground(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.Data
     ----------
     sites, buildings
         The layers of a StudyArea, in one projected CRS.
+    counts
+        Where GEOS fails on an overlay, the sites redone one by one
+        (:data:`GEOS_RETRY_GRID_M`) are counted here as ``geos_failures``.
 
     Returns
     -------
@@ -650,11 +684,15 @@ def site_ground(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.Data
             site_i, building_i = site_i[order], building_i[order]
             starts = np.flatnonzero(np.r_[True, site_i[1:] != site_i[:-1]])
             groups = np.split(building_i, starts[1:])
-            unions = np.array([shapely.union_all(homes[g]) for g in groups], dtype=object)
             owners = site_i[starts]
-            covered[owners] = shapely.area(
-                shapely.intersection(shapely.make_valid(geoms[owners]), unions)
-            )
+            try:
+                unions = np.array([shapely.union_all(homes[g]) for g in groups], dtype=object)
+                covered[owners] = shapely.area(
+                    shapely.intersection(shapely.make_valid(geoms[owners]), unions)
+                )
+            except shapely.errors.GEOSException:
+                for owner, group in zip(owners, groups, strict=True):
+                    covered[owner] = _cover(geoms[owner], homes[group], counts)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(area > 0, covered / area, 0.0)
     building = share >= settings.SITE_BUILDING_GROUND_SHARE
@@ -779,6 +817,8 @@ QUALITY_MEANINGS = {
     "duplicate_ids": "node, way and relation ids that occur more than once (one of each used)",
     "tags_truncated": "tag keys, values and roles over 1024 bytes, cut to fit (OSM allows 255 "
     "characters)",
+    "geos_failures": "sites whose building cover GEOS failed on (TopologyException), redone "
+    "one by one on a 1 cm grid (taken as open ground where that failed too)",
 }
 
 #: The counts of values replaced or repaired, kept in ``StudyArea.stats``.
@@ -892,6 +932,7 @@ class StudyArea:
             "invalid_coordinates",
             "duplicate_ids",
             "tags_truncated",
+            "geos_failures",
         ):
             figures[key] = int(self.stats.get(key, 0))
         return pd.Series(figures, name="quality", dtype=object)
@@ -1581,7 +1622,8 @@ def area_from_osm(
     sites = layers["sites"]
     sites["geometry"] = _repair_polygons(sites.geometry, "sites", defaulted)
     sites["area_m2"] = sites.geometry.area
-    sites[["ground", "open_ground_m2"]] = site_ground(sites, layers["buildings"])
+    failures: dict[str, int] = {"geos_failures": 0}
+    sites[["ground", "open_ground_m2"]] = site_ground(sites, layers["buildings"], counts=failures)
     _attach_entrances(layers["entrances"], layers["buildings"])
     stats = {
         "dangling_refs": data.dangling_refs,
@@ -1594,6 +1636,7 @@ def area_from_osm(
         "invalid_coordinates": data.invalid_coordinates,
         "duplicate_ids": data.duplicate_ids,
         "tags_truncated": data.tags_truncated,
+        **failures,
     }
     coverage = _coverage(data, crs)
     _flag_data_ends(graph, coverage)

@@ -84,7 +84,7 @@ def _extract_frame(path: Path) -> tuple[int, int, int, int]:
         return (bl.x, bl.y, tr.x, tr.y)
     xs, ys = [], []
     for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
-        if node.location.valid():
+        if isinstance(node, osmium.osm.Node) and node.location.valid():
             xs.append(node.location.x)
             ys.append(node.location.y)
     if not xs:
@@ -164,7 +164,7 @@ def repeat(
     """
     import osmium
 
-    from cpted.osm import _check_path
+    from cpted.osm import _check_path, _header_info
 
     for name, value in (("nx", nx), ("ny", ny)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -202,10 +202,13 @@ def repeat(
     header.set("sorting", "Type_then_ID")
     header.set("generator", f"cpted.datasets.repeat {nx}x{ny} of {source.name}")
     reader = osmium.io.Reader(str(source), osmium.osm.osm_entity_bits.NOTHING)
-    for key in ("osmosis_replication_timestamp", "timestamp"):
-        if value := reader.header().get(key):
-            header.set(key, value)
+    stamp = reader.header().get("osmosis_replication_timestamp")
     reader.close()
+    if not stamp and (date := _header_info(source)[1]):
+        # an Overpass export dates its data in <meta osm_base=...>, which libosmium skips
+        stamp = f"{date}T00:00:00Z"
+    if stamp:
+        header.set("osmosis_replication_timestamp", stamp)
 
     def moved(oid: int, offset: int) -> int:
         return oid - offset if oid < 0 else oid + offset

@@ -405,6 +405,12 @@ def read_osm(
     return data
 
 
+def _only(fltr: Any, kinds: Any) -> Any:
+    """Return a pyosmium filter applied to the object types ``kinds`` only."""
+    fltr.enable_for(kinds)
+    return fltr
+
+
 def _read_within(
     path: Path,
     bbox: tuple[float, float, float, float],
@@ -445,6 +451,8 @@ def _read_within(
             member_ways = osmium.index.IdSet()
             relations: dict[int, list[int]] = {}
             for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
+                if not isinstance(rel, osmium.osm.Relation):
+                    continue
                 if rel.tags.get("type") in {"multipolygon", "boundary"} and _interesting(
                     dict(rel.tags)
                 ):
@@ -457,7 +465,7 @@ def _read_within(
             refs: set[int] = set()
             drawn: dict[int, tuple[float, float]] = {}
             index = f"sparse_file_array,{Path(folder) / 'locations'}"
-            untagged = osmium.filter.EmptyTagFilter().enable_for(osmium.osm.NODE)
+            untagged = _only(osmium.filter.EmptyTagFilter(), osmium.osm.NODE)
             processor = (
                 osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
                 .with_locations(index)
@@ -472,6 +480,8 @@ def _read_within(
                         drawn[obj.id] = (loc.lon, loc.lat)
                     if inside(loc.lon, loc.lat) and _interesting(dict(obj.tags)):
                         nodes.add(obj.id)
+                    continue
+                if not isinstance(obj, osmium.osm.Way):
                     continue
                 if not (member_ways.get(obj.id) or _interesting(dict(obj.tags))):
                     continue
@@ -493,17 +503,16 @@ def _read_within(
             for way in osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
                 osmium.filter.IdFilter(members)
             ):
-                refs.update(nd.ref for nd in way.nodes)
+                if isinstance(way, osmium.osm.Way):
+                    refs.update(nd.ref for nd in way.nodes)
             header = osmium.io.Header()
             header.set("sorting", "Type_then_ID")
             with osmium.SimpleWriter(str(part), header=header, overwrite=True) as writer:
                 wanted = (
                     osmium.FileProcessor(str(path))
-                    .with_filter(osmium.filter.IdFilter(nodes | refs).enable_for(osmium.osm.NODE))
-                    .with_filter(osmium.filter.IdFilter(ways | members).enable_for(osmium.osm.WAY))
-                    .with_filter(
-                        osmium.filter.IdFilter(kept_relations).enable_for(osmium.osm.RELATION)
-                    )
+                    .with_filter(_only(osmium.filter.IdFilter(nodes | refs), osmium.osm.NODE))
+                    .with_filter(_only(osmium.filter.IdFilter(ways | members), osmium.osm.WAY))
+                    .with_filter(_only(osmium.filter.IdFilter(kept_relations), osmium.osm.RELATION))
                 )
                 for obj in wanted:
                     # what lies outside the box only to complete a way or a multipolygon is
