@@ -422,22 +422,24 @@ def _read_within(
     """
     Read what an OSM file holds within ``bbox``, streaming it; None if it cannot stream.
 
-    Three passes over the file keep in memory only the ids of what is kept (and those of
-    the member ways of the file's multipolygons, in libosmium's compact ``IdSet``):
+    Memory holds what is kept, the node-location index lives on disk, and the ids of the
+    file's multipolygon member ways (8 bytes each) are the only thing kept of the whole
+    file. Three passes:
 
     1. relations: the multipolygons cpted reads, and their member ways;
-    2. nodes and ways, with every node's location in a ``sparse_file_array`` index on disk
-       (pyosmium's storage for files too large for memory): the tagged nodes inside
+    2. nodes and ways, every node's location going to a ``sparse_file_array`` index on
+       disk (pyosmium's storage for files larger than memory): the tagged nodes inside
        ``bbox`` and the ways (of interest, or members) with a node inside it or a segment
-       across it are kept, then the multipolygons one of whose ways is kept;
-    3. the member ways of kept multipolygons that lie outside ``bbox``, for their nodes;
-    4. the kept objects, every node of a kept way and every member of a kept relation are
-       written to a temporary PBF (what only completes a way or a relation without its
-       tags: it is outside ``bbox``). ``osmium.BackReferenceWriter`` does the same, but
-       took 1.3 ms per object on Helsinki 3 × 3 (pyosmium 4.3).
+       across it are kept, with the locations of all their nodes;
+    3. the member ways, outside ``bbox``, of the multipolygons one of whose ways is kept,
+       located through the index, and those multipolygons.
 
-    The temporary file is then read by :func:`_read` like any file, so areas are assembled
-    and mended exactly as in a whole read, along the frame of the original file.
+    What was kept is written to a temporary PBF (what only completes a way or a
+    multipolygon, without its tags: it is outside ``bbox``) and read by :func:`_read` like
+    any file, so areas are assembled and mended exactly as in a whole read, along the
+    frame of the original file. (pyosmium's ``IdFilter`` and ``BackReferenceWriter`` do
+    parts of this in C++, but their id sets are bitmaps over the id range: a gigabyte for
+    Helsinki's ids up to 6.4 × 10⁹, and four times that tiled 2 × 2.)
     """
     west, south, east, north = bbox
     frame = shapely.box(west, south, east, north)
@@ -445,31 +447,39 @@ def _read_within(
     def inside(lon: float, lat: float) -> bool:
         return west <= lon <= east and south <= lat <= north
 
+    nodes: dict[int, Any] = {}  # id -> mutable node, tagged and inside
+    located: dict[int, tuple[float, float]] = {}  # nodes of kept ways
+    ways: dict[int, Any] = {}  # id -> mutable way
     with tempfile.TemporaryDirectory(prefix="cpted-within-") as folder:
         part = Path(folder) / "within.osm.pbf"
         try:
-            member_ways = osmium.index.IdSet()
-            relations: dict[int, list[int]] = {}
+            outlines: dict[int, np.ndarray] = {}
             for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
                 if not isinstance(rel, osmium.osm.Relation):
                     continue
                 if rel.tags.get("type") in {"multipolygon", "boundary"} and _interesting(
                     dict(rel.tags)
                 ):
-                    outline = [m.ref for m in rel.members if m.type == "w"]
-                    relations[rel.id] = outline
-                    for ref in outline:
-                        member_ways.set(ref)
-            nodes: set[int] = set()
-            ways: set[int] = set()
-            refs: set[int] = set()
+                    refs = [m.ref for m in rel.members if m.type == "w"]
+                    outlines[rel.id] = np.asarray(refs, dtype=np.int64)
+            member_ways = (
+                np.unique(np.concatenate(list(outlines.values())))
+                if outlines
+                else np.zeros(0, np.int64)
+            )
+
+            def is_member(way_id: int) -> bool:
+                i = int(np.searchsorted(member_ways, way_id))
+                return i < len(member_ways) and member_ways[i] == way_id
+
+            index = osmium.index.create_map(f"sparse_file_array,{Path(folder) / 'locations'}")
+            locate = osmium.NodeLocationsForWays(index)
+            locate.ignore_errors()  # a clipped extract's missing nodes stay unlocated
             drawn: dict[int, tuple[float, float]] = {}
-            index = f"sparse_file_array,{Path(folder) / 'locations'}"
-            untagged = _only(osmium.filter.EmptyTagFilter(), osmium.osm.NODE)
             processor = (
                 osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-                .with_locations(index)
-                .with_filter(untagged)  # after the index: every node is located
+                .with_filter(locate)
+                .with_filter(_only(osmium.filter.EmptyTagFilter(), osmium.osm.NODE))
             )
             for obj in processor:
                 if isinstance(obj, osmium.osm.Node):
@@ -478,51 +488,68 @@ def _read_within(
                         continue
                     if obj.id < 0:
                         drawn[obj.id] = (loc.lon, loc.lat)
-                    if inside(loc.lon, loc.lat) and _interesting(dict(obj.tags)):
-                        nodes.add(obj.id)
+                    if inside(loc.lon, loc.lat) and _interesting(tags := dict(obj.tags)):
+                        nodes[obj.id] = osmium.osm.mutable.Node(
+                            id=obj.id,
+                            location=(loc.lon, loc.lat),
+                            tags=tags,
+                            timestamp=obj.timestamp,
+                        )
                     continue
                 if not isinstance(obj, osmium.osm.Way):
                     continue
-                if not (member_ways.get(obj.id) or _interesting(dict(obj.tags))):
+                tags = dict(obj.tags)
+                if not (_interesting(tags) or is_member(obj.id)):
                     continue
-                xy = []
+                refs, xy = [], {}
                 for nd in obj.nodes:
+                    refs.append(nd.ref)
                     if nd.location.valid():
-                        xy.append((nd.location.lon, nd.location.lat))
+                        xy[nd.ref] = (nd.location.lon, nd.location.lat)
                     elif nd.ref in drawn:
-                        xy.append(drawn[nd.ref])
-                if any(inside(x, y) for x, y in xy) or (
-                    len(xy) > 1 and shapely.LineString(xy).intersects(frame)
+                        xy[nd.ref] = drawn[nd.ref]
+                line = [xy[r] for r in refs if r in xy]
+                if any(inside(x, y) for x, y in line) or (
+                    len(line) > 1 and shapely.LineString(line).intersects(frame)
                 ):
-                    ways.add(obj.id)
-                    refs.update(nd.ref for nd in obj.nodes)
-            kept_relations = {r for r, wr in relations.items() if any(w in ways for w in wr)}
-            members = {w for r in kept_relations for w in relations[r]} - ways
-            del relations, member_ways
-            # The member ways outside the box, and the nodes of every way written.
-            for way in osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
-                osmium.filter.IdFilter(members)
-            ):
-                if isinstance(way, osmium.osm.Way):
-                    refs.update(nd.ref for nd in way.nodes)
+                    ways[obj.id] = osmium.osm.mutable.Way(
+                        id=obj.id, nodes=refs, tags=tags, timestamp=obj.timestamp
+                    )
+                    located.update(xy)
+            kept = {r for r, refs in outlines.items() if np.isin(refs, list(ways)).any()}
+            wanted = {int(w) for r in kept for w in outlines[r]} - ways.keys()
+            del outlines
+            relations: dict[int, Any] = {}
+            if kept:
+                for obj in osmium.FileProcessor(str(path), osmium.osm.WAY | osmium.osm.RELATION):
+                    if isinstance(obj, osmium.osm.Way) and obj.id in wanted:
+                        refs = [nd.ref for nd in obj.nodes]
+                        ways[obj.id] = osmium.osm.mutable.Way(id=obj.id, nodes=refs)
+                        for ref in refs:
+                            if ref not in located:
+                                with contextlib.suppress(KeyError):
+                                    loc = index.get(ref)
+                                    located[ref] = (loc.lon, loc.lat)
+                    elif isinstance(obj, osmium.osm.Relation) and obj.id in kept:
+                        relations[obj.id] = osmium.osm.mutable.Relation(
+                            id=obj.id,
+                            members=[(m.type, m.ref, m.role) for m in obj.members],
+                            tags=dict(obj.tags),
+                            timestamp=obj.timestamp,
+                        )
+            del index
+            for ref, (lon, lat) in located.items():
+                if ref not in nodes:
+                    nodes[ref] = osmium.osm.mutable.Node(id=ref, location=(lon, lat))
             header = osmium.io.Header()
             header.set("sorting", "Type_then_ID")
             with osmium.SimpleWriter(str(part), header=header, overwrite=True) as writer:
-                wanted = (
-                    osmium.FileProcessor(str(path))
-                    .with_filter(_only(osmium.filter.IdFilter(nodes | refs), osmium.osm.NODE))
-                    .with_filter(_only(osmium.filter.IdFilter(ways | members), osmium.osm.WAY))
-                    .with_filter(_only(osmium.filter.IdFilter(kept_relations), osmium.osm.RELATION))
-                )
-                for obj in wanted:
-                    # what lies outside the box only to complete a way or a multipolygon is
-                    # written without its tags, so it is no feature of its own
-                    if isinstance(obj, osmium.osm.Node):
-                        writer.add_node(obj if obj.id in nodes else obj.replace(tags={}))
-                    elif isinstance(obj, osmium.osm.Way):
-                        writer.add_way(obj if obj.id in ways else obj.replace(tags={}))
-                    else:
-                        writer.add_relation(obj)
+                for oid in sorted(nodes, key=_id_order):
+                    writer.add_node(nodes[oid])
+                for oid in sorted(ways, key=_id_order):
+                    writer.add_way(ways[oid])
+                for oid in sorted(relations, key=_id_order):
+                    writer.add_relation(relations[oid])
         except (RuntimeError, ValueError, osmium.InvalidLocationError):
             return None
         data = OsmData(
