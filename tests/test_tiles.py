@@ -361,7 +361,7 @@ def test_a_geos_error_in_one_tile_blanks_its_rows_with_a_note(
         return real(area, **kwargs)
 
     monkeypatch.setattr(seg, "segment_measures", failing)
-    with pytest.warns(cpted.CptedWarning, match="sightlines could not be measured on 1 tile"):
+    with pytest.warns(cpted.CptedWarning, match="The sightlines could not be measured on 1 tile"):
         tiled = cpted.audit(grid_area, tile_size=220.0, workers=1, progress=False)
     blank = tiled.segments["sightlines_score"].isna()
     assert set(tiled.segments.index[blank]) >= victim

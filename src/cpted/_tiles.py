@@ -875,6 +875,7 @@ def _finish_lighting(area: StudyArea, part: AuditPart, results: list[TileResult]
 def failure_notes(failures: list[Failure]) -> list[str]:
     """One sentence per principle that failed on some tiles: how many rows it left blank."""
     from cpted._i18n import _, n_
+    from cpted._principle import PRINCIPLES
 
     notes = []
     by_principle: dict[str, list[Failure]] = {}
@@ -886,11 +887,11 @@ def failure_notes(failures: list[Failure]) -> list[str]:
         tiles = n_("{n} tile", "{n} tiles", len(items)).format(n=len(items))
         notes.append(
             _(
-                "{principle} could not be measured on {tiles} (a geometry error in the data: "
-                "{error}); {segments} segments and {sites} sites there have no {principle} "
-                "score."
+                "The {principle} could not be measured on {tiles} (a geometry error in the "
+                "data: {error}); {segments} segments and {sites} sites there have no score "
+                "for it."
             ).format(
-                principle=principle,
+                principle=_(PRINCIPLES[principle].words) if principle in PRINCIPLES else principle,
                 tiles=tiles,
                 error=items[0].error,
                 segments=segments,

@@ -619,7 +619,38 @@ def _sites(data: OsmData, crs: pyproj.CRS) -> list[dict[str, Any]]:
     return rows
 
 
-def site_ground(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.DataFrame:
+#: The grid an overlay is redone on when GEOS fails on it ("TopologyException: found
+#: non-noded intersection"), metres: 1 cm, far below what a map of buildings can tell
+#: apart, and enough for GEOS's snapping to converge (shapely ``grid_size``).
+GEOS_RETRY_GRID_M = 0.01
+
+
+def _cover(site: Any, homes: np.ndarray, counts: dict[str, int] | None) -> float:
+    """
+    Return the area of ``site`` under ``homes``, redone on a fine grid if GEOS fails.
+
+    A failure on the grid too is counted in ``counts["geos_failures"]`` and the site is
+    taken as uncovered (open ground): one odd outline must not stop the loading.
+    """
+    if counts is not None:
+        counts["geos_failures"] = counts.get("geos_failures", 0) + 1
+    for grid in (None, GEOS_RETRY_GRID_M):
+        try:
+            union = shapely.union_all(homes, grid_size=grid)
+            return float(
+                shapely.area(shapely.intersection(shapely.make_valid(site), union, grid_size=grid))
+            )
+        except shapely.errors.GEOSException:
+            continue
+    return 0.0
+
+
+def site_ground(
+    sites: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    *,
+    counts: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """
     Tell the sites that are open ground from those that are only a building outline.
 
@@ -633,6 +664,9 @@ def site_ground(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.Data
     ----------
     sites, buildings
         The layers of a StudyArea, in one projected CRS.
+    counts
+        Where GEOS fails on an overlay, the sites redone one by one
+        (:data:`GEOS_RETRY_GRID_M`) are counted here as ``geos_failures``.
 
     Returns
     -------
@@ -651,11 +685,15 @@ def site_ground(sites: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) -> pd.Data
             site_i, building_i = site_i[order], building_i[order]
             starts = np.flatnonzero(np.r_[True, site_i[1:] != site_i[:-1]])
             groups = np.split(building_i, starts[1:])
-            unions = np.array([shapely.union_all(homes[g]) for g in groups], dtype=object)
             owners = site_i[starts]
-            covered[owners] = shapely.area(
-                shapely.intersection(shapely.make_valid(geoms[owners]), unions)
-            )
+            try:
+                unions = np.array([shapely.union_all(homes[g]) for g in groups], dtype=object)
+                covered[owners] = shapely.area(
+                    shapely.intersection(shapely.make_valid(geoms[owners]), unions)
+                )
+            except shapely.errors.GEOSException:
+                for owner, group in zip(owners, groups, strict=True):
+                    covered[owner] = _cover(geoms[owner], homes[group], counts)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(area > 0, covered / area, 0.0)
     building = share >= settings.SITE_BUILDING_GROUND_SHARE
@@ -782,6 +820,10 @@ QUALITY_MEANINGS = {
     "tags_truncated": N_(
         "tag keys, values and roles over 1024 bytes, cut to fit (OSM allows 255 characters)"
     ),
+    "geos_failures": N_(
+        "sites whose building cover GEOS failed on (TopologyException), redone one by one on "
+        "a 1 cm grid (taken as open ground where that failed too)"
+    ),
 }
 
 #: The counts of values replaced or repaired, kept in ``StudyArea.stats``.
@@ -895,6 +937,7 @@ class StudyArea:
             "invalid_coordinates",
             "duplicate_ids",
             "tags_truncated",
+            "geos_failures",
         ):
             figures[key] = int(self.stats.get(key, 0))
         return pd.Series(figures, name="quality", dtype=object)
@@ -1462,13 +1505,27 @@ def _check_size(polygon: Any, name: str, *, boundary: Any, how: str | None = Non
     raise InputError(msg)
 
 
-def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False) -> StudyArea:
+def area_from_osm(
+    data: OsmData, *, boundary: Any = None, progress: bool = False, crs: Any = None
+) -> StudyArea:
     """
     Build a StudyArea from what :func:`cpted.osm.read_osm` read.
 
-    The CRS is :func:`local_crs` of the data. A study area larger than
-    ``settings.MAX_AREA_KM2`` (as a bounding box) is refused here, before the street
-    network and the layers are built.
+    The CRS is ``crs`` if given (a projected CRS in metres), else :func:`local_crs` of
+    the data. A study area larger than ``settings.MAX_AREA_KM2`` (as a bounding box) is
+    refused here, before the street network and the layers are built.
+
+    The footprint is where the data is (:func:`_coverage`), cut to the file's frame.
+    Given a ``boundary``, it is also cut to what was read: the box the file was read
+    within (``data.read_box``, which :func:`area_from_file` sets to the boundary's box
+    grown by :func:`reading_margin`) when there is one, else the boundary itself. It is
+    not cut to the boundary when a box was read: the data does not end where a caller
+    (a tile of a tiled audit) stopped reading, and a street near the boundary is no
+    street at the edge of the data.
+
+    Where several extracts were merged into one file, the footprint is the data's
+    coverage within the union of their frames (a PBF states only that union): a gap
+    between the extracts is where the data ends, their seams are not.
     """
     extent = data.extent
     if extent is None:
@@ -1486,7 +1543,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
             "the program that wrote the file."
         )
         raise DataError(msg)
-    crs = local_crs(extent)
+    crs = local_crs(extent) if crs is None else _projected(crs)
     to_local = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     if boundary is not None:
         polygon = _boundary_polygon(boundary, crs)
@@ -1577,7 +1634,8 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
     sites = layers["sites"]
     sites["geometry"] = _repair_polygons(sites.geometry, "sites", defaulted)
     sites["area_m2"] = sites.geometry.area
-    sites[["ground", "open_ground_m2"]] = site_ground(sites, layers["buildings"])
+    failures: dict[str, int] = {"geos_failures": 0}
+    sites[["ground", "open_ground_m2"]] = site_ground(sites, layers["buildings"], counts=failures)
     _attach_entrances(layers["entrances"], layers["buildings"])
     stats = {
         "dangling_refs": data.dangling_refs,
@@ -1590,6 +1648,7 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
         "invalid_coordinates": data.invalid_coordinates,
         "duplicate_ids": data.duplicate_ids,
         "tags_truncated": data.tags_truncated,
+        **failures,
     }
     coverage = _coverage(data, crs)
     _flag_data_ends(graph, coverage)
@@ -1597,6 +1656,12 @@ def area_from_osm(data: OsmData, *, boundary: Any = None, progress: bool = False
     if coverage is not None:
         # The file's frame or the user's boundary cuts the coverage: the data ends there too.
         framed = coverage if boundary is None and data.bounds is None else coverage & polygon
+        if boundary is not None and data.read_box is not None:
+            # Read within a box: the data ends at the file's frame and where reading
+            # stopped, not at the boundary.
+            framed = coverage & _transform(_densified_box(data.read_box), to_local)
+            if data.bounds is not None and data.bounds[2] - data.bounds[0] <= 180.0:
+                framed = framed & _transform(_densified_box(data.bounds), to_local)
         if not framed.is_empty and framed.geom_type in {"Polygon", "MultiPolygon"}:
             footprint = framed
     landuse = landuse_from_osm(data, crs)
@@ -1661,7 +1726,11 @@ def _attach_entrances(entrances: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame) 
 
 
 def area_from_file(
-    path: str | os.PathLike[str], *, boundary: Any = None, progress: bool = False
+    path: str | os.PathLike[str],
+    *,
+    boundary: Any = None,
+    progress: bool = False,
+    crs: Any = None,
 ) -> StudyArea:
     """
     Read an OpenStreetMap file into a StudyArea.
@@ -1674,9 +1743,17 @@ def area_from_file(
         :meth:`StudyArea.quality`.
     boundary
         Optional shapely Polygon (in WGS84 or in the area's UTM CRS), GeoDataFrame or
-        (west, south, east, north) tuple; the study area is clipped to it.
+        (west, south, east, north) tuple; the study area is clipped to it. The file is
+        then read within the boundary's box grown by :func:`reading_margin`, streaming
+        (:func:`cpted.osm.read_osm` with ``bbox``): memory follows the boundary, not the
+        file, and the streets, buildings and sites inside are those a whole read gives
+        (ways that cross the boundary come in whole). ``footprint`` stays the data's
+        (:func:`area_from_osm`).
     progress
         Show a progress bar.
+    crs
+        The projected CRS (metres) of the area, e.g. that of a larger area this one is a
+        tile of; by default :func:`local_crs` of the data read.
 
     Returns
     -------
@@ -1704,7 +1781,111 @@ def area_from_file(
     """
     path = check_path_arg(path, "path (an OSM file)")
     check_readable(path, "The OSM file")
-    return area_from_osm(read_osm(path), boundary=boundary, progress=progress)
+    if boundary is None:
+        return area_from_osm(read_osm(path), progress=progress, crs=crs)
+    reading = _reading_box(path, boundary, crs)
+    data = read_osm(path, bbox=reading)
+    if reading is not None:
+        if data.node_count == 0 and data.way_count == 0:
+            frame = data.bounds or reading
+            msg = (
+                f"The boundary (box {tuple(round(v, 5) for v in reading)} in longitude/"
+                f"latitude, with its margin) lies outside the data of {Path(path).name}, "
+                f"which covers {tuple(round(v, 5) for v in frame)}. Check that the "
+                "boundary is in WGS84 or the area's CRS and that it covers the file."
+            )
+            raise DataError(msg)
+        data.read_box = reading
+    return area_from_osm(data, boundary=boundary, progress=progress, crs=crs)
+
+
+def reading_margin() -> float:
+    """
+    Return how far beyond a boundary's box :func:`area_from_file` reads, in metres.
+
+    Far enough that the footprint inside the boundary is the one a whole read draws: the
+    coverage at a point depends on the data within
+    :data:`~cpted.settings.FOOTPRINT_BUFFER_M` of it; whether a street end is where the
+    data ends, on the coverage's edge within that buffer plus
+    :data:`~cpted.settings.ACCESS_BOUNDARY_MARGIN` of it (so twice the buffer plus the
+    margin in all); and a small hole in the coverage is filled only when the data around
+    it was read, so the side of the largest hole filled
+    (:data:`~cpted.settings.FOOTPRINT_MAX_HOLE_M2`, as a square) is added.
+    """
+    return (
+        2.0 * settings.FOOTPRINT_BUFFER_M
+        + settings.ACCESS_BOUNDARY_MARGIN
+        + math.sqrt(settings.FOOTPRINT_MAX_HOLE_M2)
+    )
+
+
+def _densified_box(bounds: tuple[float, float, float, float]) -> Polygon:
+    """Return a lon/lat box with a vertex every 0.001° (~100 m), to project as a curve."""
+    return shapely.segmentize(box(*bounds), 1e-3)
+
+
+def _projected(crs: Any) -> pyproj.CRS:
+    """Return ``crs`` as a pyproj CRS, raising CRSError unless it is projected in metres."""
+    value = read_crs(crs, what="crs=")
+    unit = value.axis_info[0].unit_name if value.axis_info else ""
+    if not value.is_projected or unit not in {"metre", "meter"}:
+        msg = (
+            f"crs={value.name!r} is not a projected CRS in metres; cpted measures in metres. "
+            "Give a UTM zone (e.g. 'EPSG:32633') or leave crs out to use the data's."
+        )
+        raise CRSError(msg)
+    return value
+
+
+def _reading_box(path: Path, boundary: Any, crs: Any) -> tuple[float, float, float, float] | None:
+    """
+    Return the lon/lat box to read for ``boundary``, grown by :func:`reading_margin`.
+
+    None when it cannot be known before reading (a boundary in metres, no ``crs`` and no
+    frame in the file to choose the CRS from, or a boundary :func:`_boundary_polygon`
+    will refuse): the file is then read whole and clipped.
+    """
+    from cpted.osm import _header_info
+
+    if isinstance(boundary, gpd.GeoDataFrame | gpd.GeoSeries):
+        if boundary.crs is not None:
+            geom = shapely.union_all(boundary.to_crs(4326).geometry.values)
+        else:
+            geom = shapely.union_all(boundary.geometry.values)
+    elif isinstance(boundary, tuple | list) and len(boundary) == 4:
+        try:
+            geom = box(*boundary)
+        except (TypeError, ValueError):
+            return None
+    else:
+        geom = boundary
+    if not isinstance(geom, Polygon | shapely.MultiPolygon) or geom.is_empty:
+        return None
+    west, south, east, north = geom.bounds
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        if crs is None:
+            try:
+                frame = _header_info(path)[0]
+            except InputError:
+                return None
+            if frame is None or frame[2] - frame[0] > 180.0:
+                return None
+            crs = local_crs(frame)
+        to_wgs = pyproj.Transformer.from_crs(_projected(crs), 4326, always_xy=True)
+        west, south, east, north = _transform(shapely.segmentize(geom, 100.0), to_wgs).bounds
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        return None
+    margin = reading_margin()
+    # a degree of latitude is 111,320 m at most (WGS84, at the poles 111,694 m: the
+    # margin is then a little short of its metres, never by more than 0.4 %)
+    dlat = margin / 111_320.0
+    dlon = margin / (111_320.0 * max(math.cos(math.radians(max(abs(south), abs(north)))), 0.01))
+    return (
+        max(west - dlon, -180.0),
+        max(south - dlat, -90.0),
+        min(east + dlon, 180.0),
+        min(north + dlat, 90.0),
+    )
 
 
 def _check_size_online(polygon: Any, name: str) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
+import itertools
 import math
 import os
 import re
@@ -107,6 +108,10 @@ class OsmData:
     ways: list[OsmWay] = field(default_factory=list)
     areas: list[tuple[str, dict[str, str], shapely.Geometry]] = field(default_factory=list)
     bounds: tuple[float, float, float, float] | None = None
+    #: The frames of the extracts the file holds, where it states more than one (an XML
+    #: file of merged extracts keeps a ``<bounds>`` each; a PBF only their union, in
+    #: ``bounds``). Polygons cut open are closed along their own extract's frame.
+    frames: list[tuple[float, float, float, float]] = field(default_factory=list)
     data_date: str | None = None
     dangling_refs: int = 0
     ways_clipped: int = 0
@@ -119,6 +124,9 @@ class OsmData:
     tags_truncated: int = 0
     node_count: int = 0
     way_count: int = 0
+    #: The box (west, south, east, north) the file was read within, or None when it was
+    #: read whole (:func:`read_osm`, ``bbox``).
+    read_box: tuple[float, float, float, float] | None = None
 
     def coordinates(self) -> np.ndarray:
         """
@@ -284,12 +292,37 @@ def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, 
     return bounds, date
 
 
+_BOUNDS = re.compile(r"<bounds\s[^>]*>")
+_BOUND_VALUE = re.compile(r"""(minlat|minlon|maxlat|maxlon)\s*=\s*["']([^"']*)["']""")
+
+
+def _xml_frames(path: Path) -> list[tuple[float, float, float, float]]:
+    """
+    Return the frames an OSM XML file states when it states several, else [].
+
+    ``osmium merge`` of XML extracts writes one ``<bounds>`` per input; libosmium's header
+    keeps only the first.
+    """
+    frames = []
+    for element in _BOUNDS.findall(_xml_head(path)):
+        values = dict(_BOUND_VALUE.findall(element))
+        try:
+            w, s, e, n = (float(values[k]) for k in ("minlon", "minlat", "maxlon", "maxlat"))
+        except (KeyError, ValueError):
+            continue
+        if (frame := _usable_bounds(w, s, e, n)) is not None:
+            frames.append(frame)
+    return frames if len(frames) > 1 else []
+
+
 #: The longest tag key, value or member role libosmium reads, in bytes of UTF-8
 #: (``osmium::max_osm_string_length``). OpenStreetMap's API allows 255 characters.
 MAX_STRING_BYTES = 1024
 
 
-def read_osm(path: str | os.PathLike[str]) -> OsmData:
+def read_osm(
+    path: str | os.PathLike[str], *, bbox: tuple[float, float, float, float] | None = None
+) -> OsmData:
     """
     Read the CPTED-relevant features of an OSM file, keeping what is valid in a clipped file.
 
@@ -300,18 +333,32 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
     ----------
     path
         An ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`` file.
+    bbox
+        (west, south, east, north) in degrees: read only what lies within it, streaming
+        the file (:func:`_read_within`), so that memory follows the box, not the file. The
+        tagged nodes inside, the ways with a node inside or crossing it (whole, every node
+        located through a node-location index on disk) and the multipolygons with such a
+        way (with all their member ways) are kept: the same features a whole read gives
+        there. Counts (``dangling_refs``, ``node_count``...) are of what was kept.
 
     Returns
     -------
     OsmData
         Tagged nodes, ways with node positions (NaN where the node is missing), assembled
         areas (closed ways and multipolygon relations) as shapely geometries, and counts
-        of what was dropped.
+        of what was dropped. ``bounds`` is the file's frame, also when read within a box.
     """
     path = _check_path(path)
     bounds, date = _header_info(path)
     xml = not path.name.lower().endswith(".pbf")
-    data = OsmData(source=str(path), bounds=bounds, data_date=date)
+    frames = _xml_frames(path) if xml else []
+    if bbox is not None:
+        within = _read_within(path, bbox, bounds=bounds, date=date, frames=frames)
+        if within is not None:
+            return within
+        # libosmium cannot stream this file as it is (a hand-edited XML file that needs
+        # repair): it is read whole, then clipped by the caller.
+    data = OsmData(source=str(path), bounds=bounds, data_date=date, frames=frames)
     problem: Exception | None = None
     try:
         suspect = _read(path, data)
@@ -328,7 +375,7 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
         # (1e308) as 0 and stops at ways out of id order (hand-edited files); read a copy
         # in which every coordinate is written plainly, every unusable one is removed and
         # the objects are in order. Only files that need it pay for the second pass.
-        data = OsmData(source=str(path), bounds=bounds, data_date=date)
+        data = OsmData(source=str(path), bounds=bounds, data_date=date, frames=frames)
         with _repaired_copy(path) as (copy, repairs):
             try:
                 _read(copy, data)
@@ -355,6 +402,165 @@ def read_osm(path: str | os.PathLike[str]) -> OsmData:
     if data.node_count == 0 and data.way_count == 0:
         msg = f"{path} holds no OpenStreetMap nodes or ways."
         raise DataError(msg)
+    return data
+
+
+def _only(fltr: Any, kinds: Any) -> Any:
+    """Return a pyosmium filter applied to the object types ``kinds`` only."""
+    fltr.enable_for(kinds)
+    return fltr
+
+
+def _read_within(
+    path: Path,
+    bbox: tuple[float, float, float, float],
+    *,
+    bounds: tuple[float, float, float, float] | None,
+    date: str | None,
+    frames: list[tuple[float, float, float, float]],
+) -> OsmData | None:
+    """
+    Read what an OSM file holds within ``bbox``, streaming it; None if it cannot stream.
+
+    Memory holds what is kept, the node-location index lives on disk, and the ids of the
+    file's multipolygon member ways (8 bytes each) are the only thing kept of the whole
+    file. Three passes:
+
+    1. relations: the multipolygons cpted reads, and their member ways;
+    2. nodes and ways, every node's location going to a ``sparse_file_array`` index on
+       disk (pyosmium's storage for files larger than memory): the tagged nodes inside
+       ``bbox`` and the ways (of interest, or members) with a node inside it or a segment
+       across it are kept, with the locations of all their nodes;
+    3. the member ways, outside ``bbox``, of the multipolygons one of whose ways is kept,
+       located through the index, and those multipolygons.
+
+    What was kept is written to a temporary PBF (what only completes a way or a
+    multipolygon, without its tags: it is outside ``bbox``) and read by :func:`_read` like
+    any file, so areas are assembled and mended exactly as in a whole read, along the
+    frame of the original file. (pyosmium's ``IdFilter`` and ``BackReferenceWriter`` do
+    parts of this in C++, but their id sets are bitmaps over the id range: a gigabyte for
+    Helsinki's ids up to 6.4 × 10⁹, and four times that tiled 2 × 2.)
+    """
+    west, south, east, north = bbox
+    frame = shapely.box(west, south, east, north)
+
+    def inside(lon: float, lat: float) -> bool:
+        return west <= lon <= east and south <= lat <= north
+
+    nodes: dict[int, Any] = {}  # id -> mutable node, tagged and inside
+    located: dict[int, tuple[float, float]] = {}  # nodes of kept ways
+    ways: dict[int, Any] = {}  # id -> mutable way
+    with tempfile.TemporaryDirectory(prefix="cpted-within-") as folder:
+        part = Path(folder) / "within.osm.pbf"
+        try:
+            outlines: dict[int, np.ndarray] = {}
+            for rel in osmium.FileProcessor(str(path), osmium.osm.RELATION):
+                if not isinstance(rel, osmium.osm.Relation):
+                    continue
+                if rel.tags.get("type") in {"multipolygon", "boundary"} and _interesting(
+                    dict(rel.tags)
+                ):
+                    refs = [m.ref for m in rel.members if m.type == "w"]
+                    outlines[rel.id] = np.asarray(refs, dtype=np.int64)
+            member_ways = (
+                np.unique(np.concatenate(list(outlines.values())))
+                if outlines
+                else np.zeros(0, np.int64)
+            )
+
+            def is_member(way_id: int) -> bool:
+                i = int(np.searchsorted(member_ways, way_id))
+                return i < len(member_ways) and member_ways[i] == way_id
+
+            index = osmium.index.create_map(f"sparse_file_array,{Path(folder) / 'locations'}")
+            locate = osmium.NodeLocationsForWays(index)
+            locate.ignore_errors()  # a clipped extract's missing nodes stay unlocated
+            drawn: dict[int, tuple[float, float]] = {}
+            processor = (
+                osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+                .with_filter(locate)
+                .with_filter(_only(osmium.filter.EmptyTagFilter(), osmium.osm.NODE))
+            )
+            for obj in processor:
+                if isinstance(obj, osmium.osm.Node):
+                    loc = obj.location
+                    if not loc.valid():
+                        continue
+                    if obj.id < 0:
+                        drawn[obj.id] = (loc.lon, loc.lat)
+                    if inside(loc.lon, loc.lat) and _interesting(tags := dict(obj.tags)):
+                        nodes[obj.id] = osmium.osm.mutable.Node(
+                            id=obj.id,
+                            location=(loc.lon, loc.lat),
+                            tags=tags,
+                            timestamp=obj.timestamp,
+                        )
+                    continue
+                if not isinstance(obj, osmium.osm.Way):
+                    continue
+                tags = dict(obj.tags)
+                if not (_interesting(tags) or is_member(obj.id)):
+                    continue
+                refs, xy = [], {}
+                for nd in obj.nodes:
+                    refs.append(nd.ref)
+                    if nd.location.valid():
+                        xy[nd.ref] = (nd.location.lon, nd.location.lat)
+                    elif nd.ref in drawn:
+                        xy[nd.ref] = drawn[nd.ref]
+                line = [xy[r] for r in refs if r in xy]
+                if any(inside(x, y) for x, y in line) or (
+                    len(line) > 1 and shapely.LineString(line).intersects(frame)
+                ):
+                    ways[obj.id] = osmium.osm.mutable.Way(
+                        id=obj.id, nodes=refs, tags=tags, timestamp=obj.timestamp
+                    )
+                    located.update(xy)
+            kept = {r for r, refs in outlines.items() if np.isin(refs, list(ways)).any()}
+            wanted = {int(w) for r in kept for w in outlines[r]} - ways.keys()
+            del outlines
+            relations: dict[int, Any] = {}
+            if kept:
+                for obj in osmium.FileProcessor(str(path), osmium.osm.WAY | osmium.osm.RELATION):
+                    if isinstance(obj, osmium.osm.Way) and obj.id in wanted:
+                        refs = [nd.ref for nd in obj.nodes]
+                        ways[obj.id] = osmium.osm.mutable.Way(id=obj.id, nodes=refs)
+                        for ref in refs:
+                            if ref not in located:
+                                with contextlib.suppress(KeyError):
+                                    loc = index.get(ref)
+                                    located[ref] = (loc.lon, loc.lat)
+                    elif isinstance(obj, osmium.osm.Relation) and obj.id in kept:
+                        relations[obj.id] = osmium.osm.mutable.Relation(
+                            id=obj.id,
+                            members=[(m.type, m.ref, m.role) for m in obj.members],
+                            tags=dict(obj.tags),
+                            timestamp=obj.timestamp,
+                        )
+            del index
+            for ref, (lon, lat) in located.items():
+                if ref not in nodes:
+                    nodes[ref] = osmium.osm.mutable.Node(id=ref, location=(lon, lat))
+            header = osmium.io.Header()
+            header.set("sorting", "Type_then_ID")
+            with osmium.SimpleWriter(str(part), header=header, overwrite=True) as writer:
+                for oid in sorted(nodes, key=_id_order):
+                    writer.add_node(nodes[oid])
+                for oid in sorted(ways, key=_id_order):
+                    writer.add_way(ways[oid])
+                for oid in sorted(relations, key=_id_order):
+                    writer.add_relation(relations[oid])
+        except (RuntimeError, ValueError, osmium.InvalidLocationError):
+            return None
+        data = OsmData(
+            source=str(path), bounds=bounds, data_date=date, frames=frames, read_box=bbox
+        )
+        if not (nodes or ways):
+            return data  # nothing within the box: the caller says so
+        try:
+            _read(part, data)
+        except (RuntimeError, ValueError, osmium.InvalidLocationError, _Unordered):
+            return None
     return data
 
 
@@ -637,26 +843,58 @@ def _mend_clipped_areas(
     Close the polygons a clipped extract cut open along the extract's edge, in place.
 
     Outlines that are whole but which libosmium did not assemble (those of negative-id
-    nodes) are closed here too, and not counted as mended. GEOS can fail on a closing
-    stretch that runs along other data ("Iterated noding failed to converge"); such an
-    area is counted in ``areas_failed`` and left out rather than ending the whole read.
+    nodes) are closed here too, and not counted as mended. A closing stretch never runs
+    across other data (:func:`close_clipped`, ``crosses``): where several extracts were
+    merged into one file (``osmium merge``, :func:`cpted.datasets.repeat`), the file's
+    frame is the union of theirs, and an area cut at the seam between two of them would
+    otherwise be closed round the far side of the union, across its neighbours' streets
+    and buildings. An area that cannot be closed without crossing data, or on which GEOS
+    fails ("Iterated noding failed to converge"), is counted in ``areas_failed`` and left
+    out rather than ending the whole read.
     """
     crossing = data.crosses_antimeridian
     extent = data.bounds or data.extent
     if extent is None:
         return
-    frame = shapely.box(*extent)
+    frames = [shapely.box(*f) for f in data.frames] or [shapely.box(*extent)]
 
     def pieces_of(way: OsmWay) -> list[np.ndarray]:
         return [np.column_stack([unwrap(x) if crossing else x, y]) for _, x, y in way.runs()]
 
     by_id = {way.id: way for way in data.ways}
-    for way_id in sorted(broken_ways):
-        way = by_id[way_id]
+    # What a closing stretch must not pass round: the closed ways the file holds whole
+    # (buildings, squares, parks). A stretch along the frame of a bounding-box extract
+    # runs through the band between the last nodes inside and the frame, where only the
+    # stubs of other cut ways lie; one drawn round the far side of merged extracts
+    # encloses whole buildings of its neighbours.
+    owners: list[int] = []
+    rings: list[shapely.LineString] = []
+    for way in itertools.chain(data.ways, (m for i, m in members.items() if i not in by_id)):
+        if len(way.refs) < 4 or way.refs[0] != way.refs[-1] or np.isnan(way.lon).any():
+            continue
+        owners.append(way.id)
+        rings.append(shapely.LineString(pieces_of(way)[0]))
+    tree = shapely.STRtree(rings)
+    owner_of = np.asarray(owners, dtype=np.int64)
+
+    def holds_data(own: set[int]) -> Any:
+        def holds(region: shapely.Geometry) -> bool:
+            inside = tree.query(region, predicate="contains")
+            return bool(len(inside)) and not np.isin(owner_of[inside], list(own)).all()
+
+        return holds
+
+    def close(pieces: list[np.ndarray], own: set[int]) -> Any:
         try:
-            polygon = close_clipped(pieces_of(way), frame)
+            return close_clipped(pieces, frames, encloses=holds_data(own))
         except shapely.errors.GEOSException:
             data.areas_failed += 1
+            return False
+
+    for way_id in sorted(broken_ways):
+        way = by_id[way_id]
+        polygon = close(pieces_of(way), {way_id})
+        if polygon is False:
             continue
         if polygon is None:
             data.areas_dropped += 1
@@ -669,10 +907,8 @@ def _mend_clipped_areas(
             continue
         outer = [ref for ref, role in refs if role in {"outer", ""}]
         pieces = [p for ref in outer if ref in members for p in pieces_of(members[ref])]
-        try:
-            polygon = close_clipped(pieces, frame) if pieces else None
-        except shapely.errors.GEOSException:
-            data.areas_failed += 1
+        polygon = close(pieces, {ref for ref, _ in refs}) if pieces else None
+        if polygon is False:
             continue
         if polygon is None:
             data.relations_dropped += 1
@@ -682,8 +918,39 @@ def _mend_clipped_areas(
             data.areas_mended.add(f"r{rel_id}")
 
 
+def _closing_along(
+    ring: shapely.LinearRing, start: np.ndarray, end: np.ndarray
+) -> list[tuple[float, float]]:
+    """Return the way from ``end`` to ``start`` along ``ring``, the shorter way round."""
+    length = ring.length
+    corners = np.asarray(ring.coords)[:-1]
+    corner_at = np.array([ring.project(shapely.Point(c)) for c in corners])
+    d_end = ring.project(shapely.Point(end))
+    d_start = ring.project(shapely.Point(start))
+    forward = (d_start - d_end) % length
+    if forward <= length / 2:
+        passed = (corner_at - d_end) % length
+        order = np.argsort(passed)
+        between = corners[order][passed[order] < forward]
+    else:
+        passed = (d_end - corner_at) % length
+        order = np.argsort(passed)
+        between = corners[order][passed[order] < length - forward]
+    return [
+        tuple(end),
+        ring.interpolate(d_end).coords[0],
+        *map(tuple, between),
+        ring.interpolate(d_start).coords[0],
+        tuple(start),
+    ]
+
+
 def close_clipped(
-    pieces: list[np.ndarray], frame: shapely.Polygon, *, snap: float = 1e-7
+    pieces: list[np.ndarray],
+    frame: shapely.Polygon | list[shapely.Polygon],
+    *,
+    snap: float = 1e-7,
+    encloses: Any = None,
 ) -> shapely.Polygon | shapely.MultiPolygon | None:
     """
     Close the outline of an area that the edge of an extract cut open.
@@ -694,14 +961,27 @@ def close_clipped(
     (a bounding-box extract) and the area leaves it once; areas leaving it several times
     get one closing stretch per leave.
 
+    A file may hold several extracts, each with its frame: a chain is closed along the
+    frame nearest its two ends, its own extract's. The way left its extract between its
+    last node and the next one, so the frame lies within about one edge of the way (its
+    longest edge in the file) beyond each end. Where it lies farther and the ground the
+    closing stretch adds beyond the straight line between the chain's ends holds data of
+    its own (``encloses``: a whole building, a square), the stretch would run across data,
+    as it does round the far side of merged extracts for an area cut at the seam between
+    two of them when the file states only their union; the chain is then closed by that
+    straight line, which is the seam itself when both ends lie along it.
+
     Parameters
     ----------
     pieces
         (n, 2) arrays of lon/lat, the runs of the outline present in the file.
     frame
-        The extract's bounding box.
+        The extract's bounding box, or the boxes of the extracts the file holds.
     snap
         Distance in degrees within which two ends count as the same node.
+    encloses
+        Tells whether a region (a shapely geometry in lon/lat) holds other data that a
+        closing stretch must not pass round; None: nothing to avoid.
 
     Returns
     -------
@@ -710,14 +990,11 @@ def close_clipped(
     lines = [shapely.LineString(p) for p in pieces if len(p) >= 2]
     if not lines:
         return None
+    frames = [frame] if isinstance(frame, shapely.Polygon) else list(frame)
     merged = shapely.line_merge(
         shapely.snap(shapely.MultiLineString(lines), shapely.MultiLineString(lines), snap)
     )
     chains = list(getattr(merged, "geoms", [merged]))
-    ring = frame.exterior
-    length = ring.length
-    corners = np.asarray(ring.coords)[:-1]
-    corner_at = np.array([ring.project(shapely.Point(c)) for c in corners])
     polygons: list[shapely.Polygon] = []
     for chain in chains:
         coords = np.asarray(chain.coords)
@@ -725,23 +1002,24 @@ def close_clipped(
             continue
         if not chain.is_closed:
             start, end = coords[0], coords[-1]
-            d_end = ring.project(shapely.Point(end))
-            d_start = ring.project(shapely.Point(start))
-            forward = (d_start - d_end) % length
-            if forward <= length / 2:
-                passed = (corner_at - d_end) % length
-                order = np.argsort(passed)
-                between = corners[order][passed[order] < forward]
-            else:
-                passed = (d_end - corner_at) % length
-                order = np.argsort(passed)
-                between = corners[order][passed[order] < length - forward]
-            closing = [
-                ring.interpolate(d_end).coords[0],
-                *map(tuple, between),
-                ring.interpolate(d_start).coords[0],
-            ]
-            coords = np.vstack([coords, closing, coords[:1]])
+            ends = shapely.points([start, end])
+            ring = min(
+                (f.exterior for f in frames),
+                key=lambda r: float(shapely.distance(r, ends).sum()),
+            )
+            closing = _closing_along(ring, start, end)
+            # The way left the extract between its last node and the next, missing one,
+            # so the frame lies within about one edge of the way beyond each end: a
+            # longer leg to the frame, round ground that holds data, is no cut edge.
+            edge = float(np.sqrt((np.diff(coords, axis=0) ** 2).sum(axis=1)).max())
+            legs = max(math.dist(closing[0], closing[1]), math.dist(closing[-2], closing[-1]))
+            if (
+                encloses is not None
+                and legs > edge
+                and encloses(shapely.make_valid(shapely.Polygon(closing)))
+            ):
+                closing = [tuple(end), tuple(start)]
+            coords = np.vstack([coords, np.reshape(closing[1:-1], (-1, 2)), coords[:1]])
         shape = shapely.make_valid(shapely.Polygon(coords))
         polygons.extend(
             g for g in getattr(shape, "geoms", [shape]) if g.geom_type == "Polygon" and g.area > 0
