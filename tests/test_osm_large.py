@@ -176,7 +176,7 @@ def test_a_site_geos_cannot_overlay_even_on_a_grid_is_taken_as_open(monkeypatch)
 @pytest.mark.slow
 def test_reading_the_middle_copy_gives_the_sample_s_streets(tiled):
     middle = (WEST + WIDTH, SOUTH + HEIGHT, EAST + WIDTH, NORTH + HEIGHT)
-    part = cpted.area_from_file(tiled[3], boundary=middle)
+    part = cpted.area_from_file(tiled[3], boundary=middle, edge="data")
     sample = cpted.area_from_file(HELSINKI, boundary=(WEST, SOUTH, EAST, NORTH))
     stride = 10**10  # repeat's band of ids for Helsinki (largest id 6,418,121,589)
 
@@ -213,6 +213,10 @@ def test_reading_the_middle_copy_gives_the_sample_s_streets(tiled):
     moved = shapely.transform(to_ll.iloc[0], lambda xy: xy - [WIDTH, HEIGHT])
     own = gpd.GeoSeries([sample.footprint], crs=sample.crs).to_crs(4326).iloc[0]
     assert moved.symmetric_difference(own).area < 0.01 * own.area
+    # By default the data ends at the user's boundary: every layer is cut there
+    cut = cpted.area_from_file(tiled[3], boundary=middle)
+    assert cut.footprint.difference(cut.boundary.buffer(1.0)).is_empty
+    assert cut.footprint.area < part.footprint.area
 
 
 @pytest.mark.slow

@@ -1731,6 +1731,7 @@ def area_from_file(
     boundary: Any = None,
     progress: bool = False,
     crs: Any = None,
+    edge: str = "boundary",
 ) -> StudyArea:
     """
     Read an OpenStreetMap file into a StudyArea.
@@ -1747,13 +1748,18 @@ def area_from_file(
         then read within the boundary's box grown by :func:`reading_margin`, streaming
         (:func:`cpted.osm.read_osm` with ``bbox``): memory follows the boundary, not the
         file, and the streets, buildings and sites inside are those a whole read gives
-        (ways that cross the boundary come in whole). ``footprint`` stays the data's
-        (:func:`area_from_osm`).
+        (ways that cross the boundary come in whole).
     progress
         Show a progress bar.
     crs
         The projected CRS (metres) of the area, e.g. that of a larger area this one is a
         tile of; by default :func:`local_crs` of the data read.
+    edge
+        Where the data ends for the edge effects of the audit (``footprint``), given a
+        boundary. ``"boundary"`` (the default): at the boundary, since every layer is cut
+        there and a street near it is measured without what lies beyond, so its
+        confidence is lowered. ``"data"``: where the file's data ends (cut to the box
+        read), for a piece of a larger area whose neighbours are read too.
 
     Returns
     -------
@@ -1781,6 +1787,9 @@ def area_from_file(
     """
     path = check_path_arg(path, "path (an OSM file)")
     check_readable(path, "The OSM file")
+    if edge not in {"boundary", "data"}:
+        msg = f"edge must be 'boundary' or 'data', got {edge!r}."
+        raise InputError(msg)
     if boundary is None:
         return area_from_osm(read_osm(path), progress=progress, crs=crs)
     reading = _reading_box(path, boundary, crs)
@@ -1796,6 +1805,8 @@ def area_from_file(
             )
             raise DataError(msg)
         data.read_box = reading
+    if edge == "boundary":
+        data.read_box = None  # the data ends at the boundary (area_from_osm)
     return area_from_osm(data, boundary=boundary, progress=progress, crs=crs)
 
 
