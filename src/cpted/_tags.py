@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from cpted import settings
+from cpted._i18n import N_
 
 __all__ = [
     "audit_scope",
@@ -275,6 +276,53 @@ def _value(tags: Mapping[str, object], key: str) -> str:
     return str(value).strip().lower()
 
 
+#: Why a way is not audited, in English: the ``not_audited`` column keeps these (GIS files
+#: read the same in every language); :func:`say_scope` writes one in the current language.
+SCOPE_REASONS = {
+    "motorway": N_("motorway: no walking allowed"),
+    "trunk_no_foot": N_("trunk road closed to people on foot (foot=no)"),
+    "trunk_sidewalk": N_(
+        "trunk road whose sidewalk is mapped separately: the sidewalk is audited"
+    ),
+    "busway": N_("bus-only road (highway=busway)"),
+    "bus_only": N_("bus-only road (access=no, {key}={value})"),
+    "lift": N_("indoors: a lift (highway=elevator)"),
+    "indoor_corridor": N_("indoors: a corridor inside a building"),
+    "indoor_corridor_level": N_("indoors: a corridor inside a building, level {level}"),
+    "indoor_way": N_("indoors: a way inside a building"),
+    "indoor_way_level": N_("indoors: a way inside a building, level {level}"),
+    "passage": N_("passage through a building with no public access (access={value})"),
+    "private": N_("private way (access={value})"),
+    "private_foot": N_("private way (foot=private)"),
+}
+
+
+def _reason_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(pattern)
+
+
+def say_scope(reason: str) -> str:
+    """
+    Write a ``not_audited`` reason (English, as stored) in the current language.
+
+    >>> from cpted._i18n import use
+    >>> with use("de"):
+    ...     say_scope("private way (access=no)")
+    'Privatweg (access=no)'
+    """
+    from cpted._i18n import _
+
+    for template in SCOPE_REASONS.values():
+        found = _reason_pattern(template).fullmatch(reason)
+        if found:
+            return _(template).format(**found.groupdict())
+    return _(reason)
+
+
 def audit_scope(tags: Mapping[str, object]) -> str | None:
     """
     Say why a walkable way is no public place to walk, or None when it is one.
@@ -327,33 +375,35 @@ def audit_scope(tags: Mapping[str, object]) -> str | None:
     access = values("access")
     foot_ok = bool(foot & _FOOT_ALLOWED)
     if highway & {"motorway", "motorway_link"}:
-        return "motorway: no walking allowed"
+        return SCOPE_REASONS["motorway"]
     if highway & _MOTOR_ROADS:
         if "no" in foot:
-            return "trunk road closed to people on foot (foot=no)"
+            return SCOPE_REASONS["trunk_no_foot"]
         if any("separate" in values(k) for k in _SIDEWALK_KEYS):
-            return "trunk road whose sidewalk is mapped separately: the sidewalk is audited"
+            return SCOPE_REASONS["trunk_sidewalk"]
     if not ({"yes", "designated"} & foot):
         if "busway" in highway:
-            return "bus-only road (highway=busway)"
+            return SCOPE_REASONS["busway"]
         for key in ("psv", "bus"):
             if "no" in access and values(key) & _BUS_ONLY:
-                return f"bus-only road (access=no, {key}={sorted(values(key) & _BUS_ONLY)[0]})"
+                value = sorted(values(key) & _BUS_ONLY)[0]
+                return SCOPE_REASONS["bus_only"].format(key=key, value=value)
     indoor = values("indoor") - {"no"}
     if indoor or highway & {"corridor", "elevator"}:
         if "elevator" in highway:
-            return "indoors: a lift (highway=elevator)"
+            return SCOPE_REASONS["lift"]
         level = _value(tags, "level")
-        where = f", level {level}" if level and level != "0" else ""
         kind = "corridor" if "corridor" in highway | indoor else "way"
-        return f"indoors: a {kind} inside a building{where}"
+        if level and level != "0":
+            return SCOPE_REASONS[f"indoor_{kind}_level"].format(level=level)
+        return SCOPE_REASONS[f"indoor_{kind}"]
     private = bool(access & _NO_ENTRY) or "private" in foot
     if private and not foot_ok:
         passage = "building_passage" in values("tunnel") or "yes" in values("covered")
         word = sorted(access & _NO_ENTRY)[0] if access & _NO_ENTRY else "private"
         if passage:
-            return f"passage through a building with no public access (access={word})"
-        return (
-            f"private way (access={word})" if access & _NO_ENTRY else "private way (foot=private)"
-        )
+            return SCOPE_REASONS["passage"].format(value=word)
+        if access & _NO_ENTRY:
+            return SCOPE_REASONS["private"].format(value=word)
+        return SCOPE_REASONS["private_foot"]
     return None

@@ -29,6 +29,7 @@ import shapely
 from cpted import settings
 from cpted._i18n import N_, _, current_language, n_, p_
 from cpted._principle import PRINCIPLES
+from cpted._tags import say_scope
 from cpted.maps._packed import steps
 from cpted.maps._words import say
 
@@ -501,7 +502,9 @@ def _segment_table(
         table["t"] = segments["lit"].map(lambda v: _LIT_CODES.get(v, 3))
     if "not_audited" in segments:  # private, indoor, bus-only ways: why they have no score
         # the reason in the current language where the catalogue has it, else as written
-        table["n"] = segments["not_audited"].map(lambda v: esc(_(str(v))) if _text(v) else None)
+        table["n"] = segments["not_audited"].map(
+            lambda v: esc(say_scope(str(v))) if _text(v) else None
+        )
     for key, column in (("e", "explanation"), ("r", "recommendations")):
         if column in segments:
             table[key] = [
