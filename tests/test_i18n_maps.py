@@ -287,6 +287,41 @@ def test_map_of_a_validation_extract_holds_no_english_sentence(bristol_audit, la
     assert _untranslated(page, language) == []
 
 
+def _all_english_sentences() -> set[str]:
+    """The English text of every message of cpted of 3 words or more (not the map's only)."""
+    out = set()
+    for path in SRC.rglob("*.py"):
+        for _line, message, _comments, _context in extract_from_file(
+            "python", path, keywords=KEYWORDS
+        ):
+            for text in message if isinstance(message, tuple) else (message,):
+                for piece in _PLACEHOLDER.split(text):
+                    piece = piece.strip(" ;,:()")
+                    if len(piece.split()) >= 3:
+                        out.add(piece)
+    return out
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_the_whole_map_with_its_advice_holds_no_english_sentence(neukoelln_audit, language):
+    # Audit.to_map writes the explanations and advice again in the language: the page,
+    # popups included, holds no English sentence from any of cpted's catalogues.
+    page = _read(neukoelln_audit.to_map(language=language).get_root().render())
+    catalogue = _catalogue(language)
+    # text the translations keep as it is (citations such as "Gehl et al. 2006") aside
+    kept = [t for m in catalogue if m.id for t in (m.string if m.pluralizable else (m.string,))]
+    english = sorted(
+        s for s in _all_english_sentences() if s in page and not any(s in t for t in kept)
+    )
+    assert english == []
+    assert "explanation" in neukoelln_audit.segments  # the advice was there to translate
+
+
+def test_the_whole_english_map_shows_english_advice(neukoelln_audit):
+    page = _read(neukoelln_audit.to_map(language="en").get_root().render())
+    assert len([s for s in _all_english_sentences() if s in page]) > 30
+
+
 def _segments(page: str) -> tuple[dict, dict]:
     """The segments layer's data and spec, as the page's script reads them."""
     decoder = json.JSONDecoder()
