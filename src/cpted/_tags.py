@@ -281,9 +281,7 @@ def _value(tags: Mapping[str, object], key: str) -> str:
 SCOPE_REASONS = {
     "motorway": N_("motorway: no walking allowed"),
     "trunk_no_foot": N_("trunk road closed to people on foot (foot=no)"),
-    "trunk_sidewalk": N_(
-        "trunk road whose sidewalk is mapped separately: the sidewalk is audited"
-    ),
+    "trunk_sidewalk": N_("trunk road whose sidewalk is mapped separately: the sidewalk is audited"),
     "busway": N_("bus-only road (highway=busway)"),
     "bus_only": N_("bus-only road (access=no, {key}={value})"),
     "lift": N_("indoors: a lift (highway=elevator)"),
