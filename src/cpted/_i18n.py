@@ -123,10 +123,10 @@ def check_language(language: str | None) -> str:
     if found is None:
         from cpted._errors import InputError
 
-        msg = (
-            f"cpted has no catalogue for language {language!r}; it writes "
-            f"{', '.join(languages())} (add one in cpted/locale/<lang>/LC_MESSAGES/)."
-        )
+        msg = _(
+            "cpted has no catalogue for language {language}; it writes "
+            "{languages} (add one in cpted/locale/<lang>/LC_MESSAGES/)."
+        ).format(language=repr(language), languages=", ".join(languages()))
         raise InputError(msg)
     return found
 

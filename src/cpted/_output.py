@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cpted._errors import InputError
+from cpted._i18n import N_, _
 
 try:
     import fcntl
@@ -63,7 +64,7 @@ MANIFEST = ".cpted-output.json"
 #: (``cpted.gpkg-wal``, ``lighting_lux.tif.aux.xml``), which start with their name.
 _LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
-_FORCE_HINT = "choose another folder or pass force=True (--force on the command line)"
+_FORCE_HINT = N_("choose another folder or pass force=True (--force on the command line)")
 
 Paths = Iterable[str | os.PathLike[str]] | None
 
@@ -97,13 +98,15 @@ def check_target(
     target = Path(path)
     _refuse_special(target, what="output folder")
     if target.is_symlink():
-        msg = (
-            f"The output folder {target} is a symbolic link; give the folder it points to, "
+        msg = _(
+            "The output folder {target} is a symbolic link; give the folder it points to, "
             "or another folder."
-        )
+        ).format(target=target)
         raise InputError(msg)
     if target.exists() and not target.is_dir():
-        msg = f"The output folder {target} is an existing file; choose a folder with --out."
+        msg = _(
+            "The output folder {target} is an existing file; choose a folder with --out."
+        ).format(target=target)
         raise InputError(msg)
     if target.is_dir():
         _check_replaceable(target, force=force, inputs=inputs)
@@ -118,14 +121,20 @@ def check_report(
     target = Path(path)
     _refuse_special(target, what="report")
     if target.is_dir():
-        msg = f"The report {target} is a folder; give the path of an .html file."
+        msg = _("The report {target} is a folder; give the path of an .html file.").format(
+            target=target
+        )
         raise InputError(msg)
     for source in _existing(inputs):
         if target.exists() and os.path.samefile(target, source):
-            msg = f"The report {target} is an input of this run; it is never overwritten."
+            msg = _("The report {target} is an input of this run; it is never overwritten.").format(
+                target=target
+            )
             raise InputError(msg)
     if target.exists() and not force:
-        msg = f"The report {target} exists already; choose another path or pass force=True."
+        msg = _(
+            "The report {target} exists already; choose another path or pass force=True."
+        ).format(target=target)
         raise InputError(msg)
     _probe_parent(target)
     return target
@@ -147,18 +156,25 @@ def _refuse_special(target: Path, *, what: str) -> None:
     cwd = Path.cwd().resolve()
     reasons = []
     if resolved == cwd or resolved in cwd.parents:
-        reasons.append("the working directory or one of its parents")
+        reasons.append(_("the working directory or one of its parents"))
     if resolved == Path.home().resolve():
-        reasons.append("the home directory")
+        reasons.append(_("the home directory"))
     if resolved.parent == resolved:
-        reasons.append("a filesystem root")
+        reasons.append(_("a filesystem root"))
     elif resolved.is_dir() and os.path.ismount(resolved):
-        reasons.append("a mount point")
+        reasons.append(_("a mount point"))
     if reasons:
-        msg = (
-            f"The {what} {target} is {' and '.join(reasons)}; cpted never writes over it. "
-            "Choose a new folder inside it."
-        )
+        places = _(" and ").join(reasons)
+        if what == "report":
+            msg = _(
+                "The report {target} is {places}; cpted never writes over it. "
+                "Choose a new folder inside it."
+            ).format(target=target, places=places)
+        else:
+            msg = _(
+                "The output folder {target} is {places}; cpted never writes over it. "
+                "Choose a new folder inside it."
+            ).format(target=target, places=places)
         raise InputError(msg)
 
 
@@ -170,29 +186,31 @@ def _check_replaceable(target: Path, *, force: bool, inputs: Paths) -> None:
     resolved = target.resolve()
     for source in _existing(inputs):
         if resolved in Path(source).resolve().parents:
-            msg = (
-                f"The output folder {target} holds {Path(source).name}, an input of this run; "
+            msg = _(
+                "The output folder {target} holds {name}, an input of this run; "
                 "cpted never replaces it. Choose another folder with --out."
-            )
+            ).format(target=target, name=Path(source).name)
             raise InputError(msg)
     manifest = read_manifest(target)
     if manifest is None:
-        msg = (
-            f"The output folder {target} exists already and was not written by cpted "
-            f"(it has no {MANIFEST}); nothing in it was touched. Choose another folder "
+        msg = _(
+            "The output folder {target} exists already and was not written by cpted "
+            "(it has no {manifest}); nothing in it was touched. Choose another folder "
             "(a folder from a cpted version without manifests: delete it yourself)."
-        )
+        ).format(target=target, manifest=MANIFEST)
         raise InputError(msg)
     foreign = _foreign(entries, manifest)
     if foreign:
         shown = ", ".join(sorted(foreign)[:3]) + (", ..." if len(foreign) > 3 else "")
-        msg = (
-            f"The output folder {target} holds files cpted did not write ({shown}); nothing "
+        msg = _(
+            "The output folder {target} holds files cpted did not write ({shown}); nothing "
             "in it was touched. Move them out or choose another folder."
-        )
+        ).format(target=target, shown=shown)
         raise InputError(msg)
     if not force:
-        msg = f"The output folder {target} exists already; {_FORCE_HINT} to replace it."
+        msg = _("The output folder {target} exists already; {hint} to replace it.").format(
+            target=target, hint=_(_FORCE_HINT)
+        )
         raise InputError(msg)
 
 
@@ -200,7 +218,9 @@ def _entries(folder: Path) -> list[str]:
     try:
         return [p.name for p in folder.iterdir()]
     except OSError as exc:
-        msg = f"The output folder {folder} cannot be read ({exc.strerror}); choose another."
+        msg = _("The output folder {folder} cannot be read ({reason}); choose another.").format(
+            folder=folder, reason=exc.strerror
+        )
         raise InputError(msg) from exc
 
 
@@ -233,10 +253,10 @@ def _probe_parent(target: Path) -> None:
         probe = tempfile.mkdtemp(prefix=f".{target.name}.probe-{os.getpid()}-", dir=parent)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        msg = (
-            f"The output {target} cannot be written: no folder can be made in {parent} "
-            f"({reason}). Choose a writable place with --out."
-        )
+        msg = _(
+            "The output {target} cannot be written: no folder can be made in {parent} "
+            "({reason}). Choose a writable place with --out."
+        ).format(target=target, parent=parent, reason=reason)
         raise InputError(msg) from exc
     os.rmdir(probe)
 
@@ -283,7 +303,7 @@ def _locked(target: Path) -> Iterator[None]:
         yield
         return
     me = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now()}
-    for _ in range(5):
+    for _attempt in range(5):
         if fcntl is None:  # pragma: no cover
             try:
                 fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
@@ -333,11 +353,16 @@ def _locked(target: Path) -> Iterator[None]:
 
 
 def _busy(target: Path, held: dict) -> InputError:
-    who = f" (pid {held['pid']}, since {held.get('started', '?')})" if "pid" in held else ""
-    msg = (
-        f"Another cpted run{who} is writing to {target}; wait for it to finish or choose "
-        "another folder."
-    )
+    if "pid" in held:
+        msg = _(
+            "Another cpted run (pid {pid}, since {started}) is writing to {target}; wait for "
+            "it to finish or choose another folder."
+        ).format(pid=held["pid"], started=held.get("started", "?"), target=target)
+    else:
+        msg = _(
+            "Another cpted run is writing to {target}; wait for it to finish or choose "
+            "another folder."
+        ).format(target=target)
     return InputError(msg)
 
 

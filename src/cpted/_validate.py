@@ -17,6 +17,10 @@ import pyproj
 import shapely
 
 from cpted._errors import CRSError, InputError
+from cpted._i18n import N_, _
+
+#: The names callers give :func:`check_readable` (translated where the message is made).
+_READABLE_WHAT = (N_("The weights file"), N_("The layer file"), N_("The OSM file"))
 
 __all__ = [
     "check_area",
@@ -86,14 +90,16 @@ def check_readable(path: Path, what: str) -> None:
     except FileNotFoundError:
         return
     except IsADirectoryError as exc:
-        msg = f"{what} {path} is a folder, not a file; give the path of the file inside it."
+        msg = _(
+            "{what} {path} is a folder, not a file; give the path of the file inside it."
+        ).format(what=_(what), path=path)
         raise InputError(msg) from exc
     except PermissionError as exc:
-        msg = (
-            f"{what} {path} cannot be read: permission denied. Check the permissions of the "
-            f"file and of the folders above it (`ls -ld {path.parent}`), or copy it somewhere "
+        msg = _(
+            "{what} {path} cannot be read: permission denied. Check the permissions of the "
+            "file and of the folders above it (`ls -ld {parent}`), or copy it somewhere "
             "readable."
-        )
+        ).format(what=_(what), path=path, parent=path.parent)
         raise InputError(msg) from exc
 
 

@@ -61,10 +61,10 @@ def _source(value: str | None) -> Path:
     path = Path(value)
     if not path.exists():
         # in the words of the command line, not of the Python API (osm.py's message)
-        msg = (
-            f"No such file: {value}. Give an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) "
-            f"or a sample name: {', '.join(datasets.SAMPLES)}."
-        )
+        msg = _(
+            "No such file: {file}. Give an OSM file (.osm, .osm.bz2, .osm.gz, .osm.pbf) "
+            "or a sample name: {samples}."
+        ).format(file=value, samples=", ".join(datasets.SAMPLES))
         raise InputError(msg)
     return path
 
@@ -139,10 +139,10 @@ def _districts(value: str | None) -> float | Path | None:
         pass
     path = Path(value)
     if not path.exists():
-        msg = (
-            f"No such district layer: {path}. Give a GeoJSON or GeoPackage file of district "
+        msg = _(
+            "No such district layer: {path}. Give a GeoJSON or GeoPackage file of district "
             "polygons, or a hexagon size in metres (--districts 500)."
-        )
+        ).format(path=path)
         raise InputError(msg)
     return path
 
@@ -201,7 +201,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _engine(args: argparse.Namespace) -> Iterator[Any]:
     """Yield the Dask client of ``--scheduler`` (closed afterwards), or None: local processes."""
     if args.scheduler and args.workers:
-        msg = "Give --workers (local processes) or --scheduler (a Dask cluster), not both."
+        msg = _("Give --workers (local processes) or --scheduler (a Dask cluster), not both.")
         raise InputError(msg)
     if not args.scheduler:
         yield None
@@ -299,23 +299,24 @@ def _site_match(sites, name: str, where: str = "the area"):
         return sites.loc[part.index]
     if len(found) > 1:
         shown = "; ".join(found[:10])
-        msg = (
-            f"--site {name!r} matches {len(found)} sites: {shown}. Give one of these names in full."
-        )
+        msg = _(
+            "--site {name} matches {count} sites: {shown}. Give one of these names in full."
+        ).format(name=repr(name), count=len(found), shown=shown)
         raise InputError(msg)
     choices = sorted(set(names))
     close = difflib.get_close_matches(query, [_fold(n) for n in choices], n=5, cutoff=0.6)
     close_names = [n for n in choices if _fold(n) in close]
     if close_names:
-        hint = f"Did you mean: {'; '.join(close_names)}?"
+        hint = _("Did you mean: {names}?").format(names="; ".join(close_names))
     else:
-        hint = f"Sites with names: {'; '.join(choices[:20]) or 'none'}."
+        hint = _("Sites with names: {names}.").format(names="; ".join(choices[:20]) or _("none"))
     short = (
-        f" A part of a name needs at least {SITE_MIN_LETTERS} letters."
+        " " + _("A part of a name needs at least {count} letters.").format(count=SITE_MIN_LETTERS)
         if letters < SITE_MIN_LETTERS
         else ""
     )
-    msg = f"No site named {name!r} in {where}.{short} {hint}"
+    msg = _("No site named {name} in {where}.").format(name=repr(name), where=where)
+    msg += f"{short} {hint}"
     raise InputError(msg)
 
 
@@ -446,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         language = check_language(args.lang)  # a language cpted lacks stops before any work
     except CptedError as exc:
-        print(f"cpted: error: {exc}", file=sys.stderr)
+        print(_("cpted: error: {error}").format(error=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     with use(language):
         try:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from cpted._errors import DataError, InputError
+from cpted._i18n import _
 
 __all__ = ["SAMPLES", "get_path", "repeat"]
 
@@ -53,13 +54,17 @@ def get_path(name: str) -> Path:
     'neukoelln_karl-marx-platz.osm.bz2'
     """
     if name not in SAMPLES:
-        msg = f"No sample named {name!r}; the samples are {', '.join(sorted(SAMPLES))}."
+        msg = _("No sample named {name}; the samples are {samples}.").format(
+            name=repr(name), samples=", ".join(sorted(SAMPLES))
+        )
         raise InputError(msg)
     filename = SAMPLES[name][0]
     for folder in _folders():
         if (folder / filename).exists():
             return folder / filename
-    msg = f"The sample file {filename} is missing from this installation; reinstall cpted."
+    msg = _(
+        "The sample file {filename} is missing from this installation; reinstall cpted."
+    ).format(filename=filename)
     raise InputError(msg)
 
 

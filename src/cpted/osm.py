@@ -42,6 +42,7 @@ import osmium
 import shapely
 
 from cpted._errors import CptedError, DataError, InputError
+from cpted._i18n import _
 
 __all__ = ["OsmData", "download_bbox", "read_osm"]
 
@@ -193,23 +194,26 @@ def _interesting(tags: dict[str, str]) -> bool:
 def _check_path(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if not path.exists():
-        msg = (
-            f"No such OSM file: {path}. Check the path, or try a bundled sample: "
+        msg = _(
+            "No such OSM file: {path}. Check the path, or try a bundled sample: "
             "cpted.datasets.get_path('neukoelln')."
-        )
+        ).format(path=path)
         raise InputError(msg)
     if path.is_dir():
-        msg = f"{path} is a folder; give the path of an .osm, .osm.bz2, .osm.gz or .osm.pbf file."
+        msg = _(
+            "{path} is a folder; give the path of an .osm, .osm.bz2, .osm.gz or .osm.pbf file."
+        ).format(path=path)
         raise InputError(msg)
     name = path.name.lower()
     if not name.endswith(SUFFIXES):
-        msg = (
-            f"{path.name} is not an OSM file cpted can read: the name must end in "
-            f"{', '.join(SUFFIXES[:4])}."
-        )
+        msg = _(
+            "{name} is not an OSM file cpted can read: the name must end in {suffixes}."
+        ).format(name=path.name, suffixes=", ".join(SUFFIXES[:4]))
         raise InputError(msg)
     if path.stat().st_size == 0:
-        msg = f"{path} is empty (0 bytes). Export the area again from OpenStreetMap."
+        msg = _("{path} is empty (0 bytes). Export the area again from OpenStreetMap.").format(
+            path=path
+        )
         raise InputError(msg)
     return path
 
@@ -228,7 +232,9 @@ def _xml_head(path: Path) -> str:
                 raw = fh.read(4096)
         return raw.decode("utf-8", errors="replace")
     except (OSError, EOFError, ValueError) as exc:
-        msg = f"{path} cannot be decompressed ({exc}); the file is damaged or not {path.suffix}."
+        msg = _(
+            "{path} cannot be decompressed ({error}); the file is damaged or not {suffix}."
+        ).format(path=path, error=exc, suffix=path.suffix)
         raise InputError(msg) from exc
 
 
@@ -254,10 +260,10 @@ def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, 
     if not path.name.lower().endswith(".pbf"):
         head = _xml_head(path)
         if "<osm" not in head:
-            msg = (
-                f"{path} is not OpenStreetMap XML (no <osm> element at its start). Export "
+            msg = _(
+                "{path} is not OpenStreetMap XML (no <osm> element at its start). Export "
                 "it from openstreetmap.org, Overpass or a Geofabrik extract."
-            )
+            ).format(path=path)
             raise InputError(msg)
         found = re.search(r'osm_base="([^"]+)"', head)
         if found:
@@ -280,7 +286,9 @@ def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, 
         # the data may still be good (read_osm repairs it).
         return bounds, date
     except RuntimeError as exc:
-        msg = f"{path} cannot be read as OSM data: {exc}. The file may be truncated or damaged."
+        msg = _(
+            "{path} cannot be read as OSM data: {error}. The file may be truncated or damaged."
+        ).format(path=path, error=exc)
         raise InputError(msg) from exc
     hbox = header.box()
     if hbox.valid():
@@ -388,19 +396,19 @@ def read_osm(
             data.tags_truncated = repairs["truncated"]
             data.duplicate_ids += repairs["duplicates"]
     if isinstance(problem, _Unordered):
-        msg = (
-            f"{path}: {problem}. libosmium needs objects sorted by type and id; sort the "
+        msg = _(
+            "{path}: {problem}. libosmium needs objects sorted by type and id; sort the "
             "file with `osmium sort` (osmium-tool) and read the sorted copy."
-        )
+        ).format(path=path, problem=problem)
         raise InputError(msg) from problem
     if problem is not None:
-        msg = (
-            f"{path} holds an element libosmium cannot read: {problem}. Fix that element "
+        msg = _(
+            "{path} holds an element libosmium cannot read: {problem}. Fix that element "
             "(e.g. in JOSM) or export the area again from OpenStreetMap."
-        )
+        ).format(path=path, problem=problem)
         raise InputError(msg) from problem
     if data.node_count == 0 and data.way_count == 0:
-        msg = f"{path} holds no OpenStreetMap nodes or ways."
+        msg = _("{path} holds no OpenStreetMap nodes or ways.").format(path=path)
         raise DataError(msg)
     return data
 
@@ -697,10 +705,10 @@ def _read(path: Path, data: OsmData) -> bool:
     except RuntimeError as exc:
         if "out of order" in str(exc) or "twice in input" in str(exc):
             raise _Unordered(str(exc)) from exc
-        msg = (
-            f"{data.source} could not be read to the end: {exc}. The file is truncated, "
+        msg = _(
+            "{path} could not be read to the end: {error}. The file is truncated, "
             "damaged or not OpenStreetMap data; download or export it again."
-        )
+        ).format(path=data.source, error=exc)
         raise InputError(msg) from exc
     data.duplicate_ids = sum(len(v) - len(np.unique(np.asarray(v))) for v in ids.values())
     if data.bounds is not None and data.crosses_antimeridian:
@@ -787,10 +795,10 @@ def _repaired_copy(path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
                     head.append(text)
                 root.clear()
     except (ET.ParseError, OSError, EOFError) as exc:
-        msg = (
-            f"{path} could not be read to the end: {exc}. The file is truncated, "
+        msg = _(
+            "{path} could not be read to the end: {error}. The file is truncated, "
             "damaged or not OpenStreetMap data; download or export it again."
-        )
+        ).format(path=path, error=exc)
         raise InputError(msg) from exc
     with tempfile.TemporaryDirectory(prefix="cpted-osm-") as folder:
         copy = Path(folder) / "repaired.osm"
