@@ -134,7 +134,7 @@ def main() -> None:
     print(
         f"extrapolated to 100 km² ({scale:.1f}× the {ns[-1]}×{ns[-1]} area): "
         f"{wall_100 / 60:.0f} min on {args.workers} workers; peak per process "
-        f"{last['peak process MB']:.0f} MB (set by the tile; target ≤ {TARGET_PEAK_MB} MB)"
+        f"{last['peak process MB']:.0f} MB (the largest process; target ≤ {TARGET_PEAK_MB} MB)"
     )
     if args.max >= 3:
         one = _measure(helsinki(3), 1)
