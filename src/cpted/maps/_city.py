@@ -39,7 +39,7 @@ import shapely
 from cpted import settings
 from cpted._errors import CRSError, InputError
 from cpted._i18n import N_, _, decimal, n_
-from cpted.maps._packed import pack
+from cpted.maps._packed import UNPACK_SCRIPT, pack
 
 if TYPE_CHECKING:
     from cpted._raster import Raster
@@ -549,27 +549,9 @@ class DistrictsLayer(folium.map.Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
-          var packed = {{ this.data|tojson }};
-          var spec = {{ this.spec|tojson }};
-          var types = {{ this.types|tojson }};
-          var depths = {{ this.depths|tojson }};
-          function unpack(c, d) {
-            if (d === 0) { return [c[0] / 1e5, c[1] / 1e5]; }
-            if (d === 1) {
-              var x = 0, y = 0, out = [];
-              for (var i = 0; i + 1 < c.length; i += 2) {
-                x += c[i]; y += c[i + 1];
-                out.push([x / 1e5, y / 1e5]);
-              }
-              return out;
-            }
-            return c.map(function (part) { return unpack(part, d - 1); });
-          }
-          var data = {type: "FeatureCollection", features: packed.g.map(function (g, i) {
-            return {type: "Feature", properties: packed.p[i],
-                    geometry: {type: types[g[0]], coordinates: unpack(g[1], depths[g[0]])}};
-          })};
-          var pick = 0;
+"""
+        + UNPACK_SCRIPT
+        + """          var pick = 0;
           function colour(v) {
             if (v === null || v === undefined) { return spec.none; }
             return spec.stops[Math.min(Math.floor(Math.max(v, 0) / 20), 4)];

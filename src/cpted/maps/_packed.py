@@ -64,19 +64,10 @@ def pack(geometry: dict[str, Any]) -> list[Any] | None:
     return [_TYPES.index(kind), _pack(geometry["coordinates"], DEPTH[kind])]
 
 
-class PackedLayer(folium.map.Layer):
-    """
-    Features of one look, packed (see :func:`pack`), with a tooltip (and popup) of fields.
-
-    ``data`` is ``{"g": [packed geometry, ...], "p": [properties, ...]}``; ``spec`` holds
-    the style, the (field, label) rows of the tooltip and whether a click repeats them in
-    a popup.
-    """
-
-    _template = branca.element.Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function () {
+#: The script that turns a packed layer (``this.data``, ``this.types``, ``this.depths``)
+#: back into GeoJSON ``data``, with ``spec`` beside it: the start of every packed layer's
+#: macro (this module's and the city overview's districts).
+UNPACK_SCRIPT = """
           var packed = {{ this.data|tojson }};
           var spec = {{ this.spec|tojson }};
           var types = {{ this.types|tojson }};
@@ -97,7 +88,25 @@ class PackedLayer(folium.map.Layer):
             return {type: "Feature", properties: packed.p[i],
                     geometry: {type: types[g[0]], coordinates: unpack(g[1], depths[g[0]])}};
           })};
-          var layer = L.geoJSON(data, {style: spec.style, bubblingMouseEvents: false});
+"""
+
+
+class PackedLayer(folium.map.Layer):
+    """
+    Features of one look, packed (see :func:`pack`), with a tooltip (and popup) of fields.
+
+    ``data`` is ``{"g": [packed geometry, ...], "p": [properties, ...]}``; ``spec`` holds
+    the style, the (field, label) rows of the tooltip and whether a click repeats them in
+    a popup.
+    """
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+"""
+        + UNPACK_SCRIPT
+        + """          var layer = L.geoJSON(data, {style: spec.style, bubblingMouseEvents: false});
           function rows(l) {
             var p = l.feature.properties;
             // values and labels were escaped for HTML in Python
