@@ -19,13 +19,12 @@ import folium
 import geopandas as gpd
 import pytest
 from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 from conftest import validation_path
 
 import cpted
 from cpted import fieldaudit, scenarios
 from cpted._errors import InputError
-from cpted._i18n import LOCALE_DIR, current_language, use
+from cpted._i18n import LOCALE_DIR, catalogue, current_language, use
 from cpted.maps import LAYER_GROUPS, LayerList, audit_map
 from cpted.maps._words import label_and_unit, say, say_change
 
@@ -56,10 +55,10 @@ EXPLANATIONS = ("explanation", "recommendations")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
-def _messages() -> dict[tuple[str | None, str | tuple[str, ...]], str]:
-    """Every message id of the map modules, with the file it comes from."""
+def _messages(paths=MODULES) -> dict[tuple[str | None, str | tuple[str, ...]], str]:
+    """Every message id of ``paths`` (default the map modules), with the file it comes from."""
     found: dict[tuple[str | None, str | tuple[str, ...]], str] = {}
-    for path in MODULES:
+    for path in paths:
         for _line, message, _comments, context in extract_from_file(
             "python", path, keywords=KEYWORDS
         ):
@@ -70,10 +69,11 @@ def _messages() -> dict[tuple[str | None, str | tuple[str, ...]], str]:
 MESSAGES = _messages()
 
 
-def _english_sentences() -> set[str]:
-    """The English text of the map modules of 3 words or more, cut at the placeholders."""
+def _english_sentences(messages=None) -> set[str]:
+    """The English text of ``messages`` (default the map modules') of 3 words or more, cut
+    at the placeholders."""
     out = set()
-    for _context, message in MESSAGES:
+    for _context, message in MESSAGES if messages is None else messages:
         for text in message if isinstance(message, tuple) else (message,):
             for piece in _PLACEHOLDER.split(text):
                 piece = piece.strip(" ;,:()")
@@ -84,17 +84,7 @@ def _english_sentences() -> set[str]:
 
 def _catalogue(language: str):
     """The language's catalogue: every .po file of its folder, merged as cpted reads them."""
-    merged = None
-    for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as f:
-            part = read_po(f, locale=language)
-        if merged is None:
-            merged = part
-            continue
-        for message in part:
-            if message.id:
-                merged[message.id] = message
-    return merged
+    return catalogue(language)
 
 
 def _read(page: str) -> str:
@@ -289,17 +279,7 @@ def test_map_of_a_validation_extract_holds_no_english_sentence(bristol_audit, la
 
 def _all_english_sentences() -> set[str]:
     """The English text of every message of cpted of 3 words or more (not the map's only)."""
-    out = set()
-    for path in SRC.rglob("*.py"):
-        for _line, message, _comments, _context in extract_from_file(
-            "python", path, keywords=KEYWORDS
-        ):
-            for text in message if isinstance(message, tuple) else (message,):
-                for piece in _PLACEHOLDER.split(text):
-                    piece = piece.strip(" ;,:()")
-                    if len(piece.split()) >= 3:
-                        out.add(piece)
-    return out
+    return _english_sentences(_messages(sorted(SRC.rglob("*.py"))))
 
 
 @pytest.mark.parametrize("language", ["fr", "de"])

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.catalog import Catalog
 
 __all__ = [
     "N_",
@@ -150,14 +151,12 @@ def use(language: str | None) -> Iterator[str]:
         _LANGUAGE.reset(token)
 
 
-@functools.cache
-def _translations(language: str) -> gettext.NullTranslations:
-    """Compile the catalogue of ``language`` in memory (no translation for English)."""
-    if language == SOURCE_LANGUAGE:
-        return gettext.NullTranslations()
-    from babel.messages.mofile import write_mo
+def catalogue(language: str) -> Catalog | None:
+    """Read the catalogue of ``language``: its ``.po`` files merged (None when it has none).
+
+    The files are merged in name order; a later file's entry replaces an earlier one's.
+    """
     from babel.messages.pofile import read_po
-    from babel.support import Translations
 
     catalog = None
     for path in catalogue_files(language):
@@ -169,6 +168,18 @@ def _translations(language: str) -> gettext.NullTranslations:
         for message in part:
             if message.id:
                 catalog[message.id] = message
+    return catalog
+
+
+@functools.cache
+def _translations(language: str) -> gettext.NullTranslations:
+    """Compile the catalogue of ``language`` in memory (no translation for English)."""
+    if language == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    catalog = catalogue(language)
     if catalog is None:  # the folder emptied since languages() looked
         return gettext.NullTranslations()
     buffer = io.BytesIO()
