@@ -548,6 +548,7 @@ def test_one_isovist_engine_and_one_lamp_table_per_audit(neukoelln, monkeypatch)
     np.testing.assert_allclose(lamps["height"], expected["height"])
     import folium
 
+    from cpted.maps._packed import PackedLayer
     from cpted.maps._words import say
 
     m = result.to_map()
@@ -556,12 +557,12 @@ def test_one_isovist_engine_and_one_lamp_table_per_audit(neukoelln, monkeypatch)
         for group in m._children.values()
         if isinstance(group, folium.FeatureGroup) and group.layer_name == "Data · Street lamps"
         for child in group._children.values()
-        if isinstance(child, folium.GeoJson)
+        if isinstance(child, PackedLayer)
     ]
     assert len(drawn) == 1
-    heights = {f["properties"]["id"]: f["properties"]["height"] for f in drawn[0].data["features"]}
-    # tooltips say the height in words, in whole metres
-    assert heights == {k: say(round(v, 2), "m") for k, v in lamps["height"].items()}
+    heights = [r["height"] for r in drawn[0].records()]
+    # tooltips say the height in words, in whole metres, lamp by lamp in the table's order
+    assert heights == [say(round(v, 2), "m") for v in lamps["height"]]
 
 
 def test_the_scores_page_lists_every_part_of_the_registry():

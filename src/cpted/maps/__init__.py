@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import json
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -32,7 +31,7 @@ from cpted import settings
 from cpted._i18n import N_, _, use
 from cpted._principle import PRINCIPLES
 from cpted.maps._assets import LEAFLET_CSS_URL, LEAFLET_JS_URL, inline_assets
-from cpted.maps._packed import PackedLayer, pack
+from cpted.maps._packed import packed_layer
 from cpted.maps._render import SafeFigure
 from cpted.maps._words import label_and_unit, say, score_label
 
@@ -263,28 +262,35 @@ def add_geojson_layer(
     default_style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
     # styles read the measured values, so they are worked out before the values are
     # written in words; the page keeps one style per distinct look
-    styles = {
-        feature["properties"]["id"]: {**default_style, **style(feature)} if style else default_style
+    looks = [
+        {**default_style, **style(feature)} if style else default_style
         for feature in data["features"]
-    }
+    ]
+    styles = {f["properties"]["id"]: v for f, v in zip(data["features"], looks, strict=True)}
     for feature in data["features"]:
         _say_fields(feature["properties"], keep, units)
         if extra:
             _say_fields(feature["properties"], *_popup_units(extra, keep))
+    popup_only = [f for f, _a in extra if f not in keep]
+    popup_labels = [html.escape(label_and_unit(a)[0]) for _f, a in extra]
+    columns = [*keep, *popup_only]
+    rows: list[list[Any]] = [[k, html.escape(label)] for k, label in enumerate(labels)]
+    spec = {
+        "fields": rows,
+        "popup": (
+            [[columns.index(f), label] for (f, _a), label in zip(extra, popup_labels, strict=True)]
+            if extra
+            else rows
+            if popup
+            else []
+        ),
+        "radius": radius,
+    }
+    layer = packed_layer(data["features"], columns, looks, spec, html.escape(name))
+    if layer is not None:  # sent packed (a third of the bytes or less), see _packed
+        layer.add_to(group)
+        return _finish(m, group, name, legend, colour, legend_note)
     points = bool(len(gdf)) and bool((gdf.geom_type == "Point").any())
-    looks = {json.dumps(v, sort_keys=True) for v in styles.values()}
-    if len(looks) == 1 and not points and not extra:
-        packed = [pack(feature["geometry"]) for feature in data["features"]]
-        if all(g is not None for g in packed):
-            # one look for every feature: sent packed (a third of the bytes), see _packed
-            spec = {
-                "style": next(iter(styles.values())),
-                "fields": [[f, html.escape(label)] for f, label in zip(keep, labels, strict=True)],
-                "popup": bool(popup),
-            }
-            rows = [{f: feat["properties"].get(f) for f in keep} for feat in data["features"]]
-            PackedLayer({"g": packed, "p": rows}, spec, html.escape(name)).add_to(group)
-            return _finish(m, group, name, legend, colour, legend_note)
     kwargs: dict[str, Any] = {
         "style_function": lambda feature: styles.get(feature["properties"]["id"], default_style)
     }

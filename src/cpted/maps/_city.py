@@ -39,7 +39,7 @@ import shapely
 from cpted import settings
 from cpted._errors import CRSError, InputError
 from cpted._i18n import N_, _, decimal, n_
-from cpted.maps._packed import UNPACK_SCRIPT, pack
+from cpted.maps._packed import add_unpack_script, pack
 
 if TYPE_CHECKING:
     from cpted._raster import Raster
@@ -549,9 +549,10 @@ class DistrictsLayer(folium.map.Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
-"""
-        + UNPACK_SCRIPT
-        + """          var pick = 0;
+          var packed = {{ this.data|tojson }};
+          var spec = {{ this.spec|tojson }};
+          var data = cptedUnpack(packed);
+          var pick = 0;
           function colour(v) {
             if (v === null || v === undefined) { return spec.none; }
             return spec.stops[Math.min(Math.floor(Math.max(v, 0) / 20), 4)];
@@ -582,14 +583,15 @@ class DistrictsLayer(folium.map.Layer):
     )
 
     def __init__(self, data: dict[str, Any], spec: dict[str, Any], name: str) -> None:
-        from cpted.maps._packed import _TYPES, DEPTH
-
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "DistrictsLayer"
         self.data = data
         self.spec = spec
-        self.types = _TYPES
-        self.depths = [DEPTH[t] for t in _TYPES]
+
+    def render(self, **kwargs: Any) -> Any:
+        """Render the layer, with the page's one unpacking script."""
+        add_unpack_script(self)
+        return super().render(**kwargs)
 
 
 class _Note(branca.element.MacroElement):

@@ -30,7 +30,7 @@ from cpted import settings
 from cpted._i18n import N_, _, current_language, n_, p_
 from cpted._principle import PRINCIPLES
 from cpted._tags import say_scope
-from cpted.maps._packed import steps
+from cpted.maps._packed import packed_layer, steps
 from cpted.maps._words import say
 
 if TYPE_CHECKING:
@@ -317,33 +317,32 @@ def add_basemap(m: folium.Map, area: StudyArea, *, streets: bool = True) -> None
     for kind, layer in covers:
         if not len(layer):
             continue
-        data = for_web(layer[["geometry"]], [], wrap=wrap)
-        for feature in data["features"]:
-            feature["properties"] = {}
         colour = _COVER_COLOURS[kind]
-        folium.GeoJson(
-            data,
-            style_function=lambda f, c=colour: {
-                "color": c,
-                "weight": 0,
-                "fillColor": c,
-                "fillOpacity": 1.0,
-            },
-            control=False,
-            interactive=False,
-            pane="cptedBase",
-        ).add_to(m)
+        look = {"color": colour, "weight": 0, "fillColor": colour, "fillOpacity": 1.0}
+        _add_base(m, for_web(layer[["geometry"]], [], wrap=wrap), look, f"base-{kind}")
     if streets and len(area.streets):
-        folium.GeoJson(
-            _merged_lines(area.streets.geometry, wrap),
-            style_function=lambda f: {"color": _BASE_STREET, "weight": 3, "opacity": 1.0},
-            control=False,
-            interactive=False,
-            pane="cptedBase",
-        ).add_to(m)
+        look = {"color": _BASE_STREET, "weight": 3, "opacity": 1.0}
+        _add_base(m, _merged_lines(area.streets.geometry, wrap), look, "base-streets")
     labels = _labels(area, wrap)
     if labels:
         m.add_child(_Labels(m.get_name(), labels, LABEL_ZOOM))
+
+
+def _add_base(m: folium.Map, data: dict[str, Any], look: dict[str, Any], name: str) -> None:
+    """Draw basemap features in one look, in the basemap's pane, answering no mouse."""
+    spec = {"options": {"pane": "cptedBase", "interactive": False}}
+    features = data["features"]
+    layer = packed_layer(features, [], [look] * len(features), spec, name)
+    if layer is not None:
+        layer.add_to(m)
+        return
+    folium.GeoJson(
+        data,
+        style_function=lambda f: look,
+        control=False,
+        interactive=False,
+        pane="cptedBase",
+    ).add_to(m)
 
 
 # -- the one segments layer -------------------------------------------------------------
