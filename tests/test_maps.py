@@ -288,3 +288,178 @@ def test_the_basemap_draws_water_green_and_built_land(helsinki):
     page = cpted.maps.area_map(helsinki).to_html()
     for colour in ("#c6dcef", "#d3e8c4", "#ebe7e0"):
         assert colour in page, colour
+
+
+# -- packed layers: points and looks feature by feature ----------------------------------
+
+
+def _kiosks():
+    """Three kiosks in Neukölln (UTM 33N), two kinds; one without a name; a square."""
+    import geopandas as gpd
+    import shapely
+
+    x, y = 393_000.0, 5_815_000.0
+    points = gpd.GeoDataFrame(
+        {
+            "name": ["Späti 1", None, "Späti 3"],
+            "kind": ["shop", "cafe", "shop"],
+            "height": [4.0, 6.25, 4.0],
+            "note": ["open late", "open late", None],
+        },
+        geometry=[shapely.Point(x, y), shapely.Point(x + 40, y + 10), shapely.Point(x + 80, y)],
+        index=pd_index(["k1", "k2", "k3"]),
+        crs=32633,
+    )
+    square = gpd.GeoDataFrame(
+        {"name": ["Platz"], "kind": ["square"], "height": [None], "note": [None]},
+        geometry=[shapely.box(x, y - 60, x + 50, y - 20)],
+        index=pd_index(["s1"]),
+        crs=32633,
+    )
+    return points, square
+
+
+def pd_index(values):
+    import pandas as pd
+
+    return pd.Index(values, name="kiosk")
+
+
+_KIOSK_COLOURS = {"shop": "#1a9850", "cafe": "#636363", "square": "#2c7fb8"}
+
+
+def _kiosk_map():
+    """A map of the kiosks and the square as the map modules draw their layers."""
+    from cpted.maps import CptedMap, add_geojson_layer
+
+    points, square = _kiosks()
+    m = CptedMap(location=[52.48, 13.44], tiles=None, zoom_start=17, prefer_canvas=True)
+
+    def style(feature):
+        colour = _KIOSK_COLOURS[feature["properties"]["kind"]]
+        return {"color": colour, "fillColor": colour}
+
+    for layer, name in ((points, "Data · Kiosks"), (square, "Data · Squares")):
+        add_geojson_layer(
+            m,
+            layer,
+            name,
+            fields=["name", "kind", "height"],
+            aliases=["name", "kind", "height (m)"],
+            style=style,
+            radius=5.0,
+            popup=[("name", "name"), ("note", "note")],
+        )
+    return m
+
+
+def _packed_layers(m):
+    from cpted.maps._packed import PackedLayer
+
+    return [
+        child
+        for group in m._children.values()
+        if isinstance(group, folium.FeatureGroup)
+        for child in group._children.values()
+        if isinstance(child, PackedLayer)
+    ]
+
+
+def test_points_and_looks_feature_by_feature_are_packed():
+    m = _kiosk_map()
+    kiosks, square = _packed_layers(m)
+    page = m.to_html()
+    assert "geo_json" not in page and "case " not in page  # no folium GeoJson, no style switch
+    assert page.count("function cptedUnpack(") == 1  # the one script, for both layers
+    # each look once, each text once: two kinds of kiosk, "4 m" and "shop" said once
+    assert len(kiosks.spec["looks"]) == 2
+    assert sorted(kiosks.spec["words"]) == sorted(
+        ["Späti 1", "Späti 3", "shop", "cafe", "4 m", "6 m", "open late"]
+    )
+    assert kiosks.records() == [
+        {"name": "Späti 1", "kind": "shop", "height": "4 m", "note": "open late"},
+        {"name": None, "kind": "cafe", "height": "6 m", "note": "open late"},
+        {"name": "Späti 3", "kind": "shop", "height": "4 m", "note": None},
+    ]
+    # a feature is its look and its words, no keys: the index and unshown columns stay out
+    assert all(len(row) <= 1 + len(kiosks.columns) for row in kiosks.data["p"])
+    assert "k1" not in json.dumps(kiosks.data) and "kiosk" not in json.dumps(kiosks.data)
+    # points are positions in whole 1e-5 degrees
+    web = for_web(_kiosks()[0], [])
+    assert [g[1] for g in kiosks.data["g"]] == [
+        [round(c * 1e5) for c in f["geometry"]["coordinates"]] for f in web["features"]
+    ]
+    assert square.records() == [{"name": "Platz", "kind": "square", "height": None, "note": None}]
+
+
+_READ_PACKED = """
+() => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const out = {};
+  Object.keys(window).filter(k => k.startsWith("packed_layer_")).forEach(k => {
+    const layer = window[k];
+    out[k] = layer.getLayers().map(l => {
+      // the tooltip and popup are bound to the layer; a feature's events reach it, as a
+      // planner's mouse does (conftest.OPEN_EVERYTHING)
+      const tip = l.getTooltip() || layer.getTooltip();
+      const pop = l.getPopup() || layer.getPopup();
+      const at = {latlng: l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()};
+      l.fire("mouseover", at, true);
+      const tipText = tip && tip.getElement() ? tip.getElement().innerText : null;
+      l.fire("mouseout", at, true);
+      l.fire("click", at, true);
+      const popText = pop && pop.getElement()
+        ? pop.getElement().querySelector(".leaflet-popup-content").innerText : null;
+      layer.closePopup();
+      return {
+        point: l instanceof L.CircleMarker,
+        latlng: l.getLatLng ? [l.getLatLng().lng, l.getLatLng().lat] : null,
+        ring: l.getLatLngs && !l.getLatLng ? l.getLatLngs()[0].map(p => [p.lng, p.lat]) : null,
+        radius: l.getRadius ? l.getRadius() : null,
+        color: l.options.color, fillColor: l.options.fillColor,
+        fillOpacity: l.options.fillOpacity, weight: l.options.weight,
+        tip: tipText, popup: popText, geometry: l.feature.geometry,
+      };
+    });
+  });
+  return out;
+}
+"""
+
+
+@pytest.mark.browser
+def test_browser_a_packed_point_layer_unpacks_to_the_same_features(tmp_path, artifacts):
+    from conftest import offline_page
+
+    m = _kiosk_map()
+    path = tmp_path / "kiosks.html"
+    m.save(str(path))
+    points, square = _kiosks()
+    # as JSON reads it (lists, not the tuples of shapely's __geo_interface__)
+    expected = json.loads(
+        json.dumps(for_web(points, [])["features"] + for_web(square, [])["features"])
+    )
+    with offline_page(800, 600) as (page, remote, errors):
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        drawn = page.evaluate(_READ_PACKED)
+        page.screenshot(path=str(artifacts / "packed_kiosks.png"))
+    assert remote == [] and errors == []
+    kiosks, squares = (drawn[layer.get_name()] for layer in _packed_layers(m))
+    # the same GeoJSON geometry as folium was given, point for point
+    assert [f["geometry"] for f in kiosks + squares] == [f["geometry"] for f in expected]
+    assert [k["latlng"] for k in kiosks] == [f["geometry"]["coordinates"] for f in expected[:3]]
+    assert all(k["point"] and k["radius"] == 5 for k in kiosks)
+    # the look of each: the layer's default (weight 2, fill 0.35) under the feature's colour
+    assert [(k["color"], k["fillColor"]) for k in kiosks] == [
+        (_KIOSK_COLOURS[kind],) * 2 for kind in ("shop", "cafe", "shop")
+    ]
+    assert {(k["weight"], k["fillOpacity"]) for k in kiosks + squares} == {(2, 0.35)}
+    assert not squares[0]["point"] and squares[0]["fillColor"] == _KIOSK_COLOURS["square"]
+    # tooltips show their fields in words with units ("–" where a value is missing)
+    assert kiosks[0]["tip"].split("\n") == ["Name\tSpäti 1", "Kind\tshop", "Height\t4 m"]
+    assert kiosks[1]["tip"].split("\n") == ["Name\t–", "Kind\tcafe", "Height\t6 m"]
+    assert squares[0]["tip"].split("\n") == ["Name\tPlatz", "Kind\tsquare", "Height\t–"]
+    # the popup shows its own fields
+    assert kiosks[0]["popup"].split("\n") == ["Name\tSpäti 1", "Note\topen late"]
+    assert kiosks[2]["popup"].split("\n") == ["Name\tSpäti 3", "Note\t–"]
