@@ -713,7 +713,7 @@ class Audit:
             if city is not None:  # a city: an overview, and a detailed page per district
                 from cpted.maps._city import write_city_maps
 
-                write_city_maps(self, folder, city, progress=writing)
+                write_city_maps(self, folder, city, progress=writing)  # merges small pages
             else:
                 writing("map.html")
                 page = cast("CptedMap", self.to_map()).to_html()

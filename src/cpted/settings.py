@@ -474,9 +474,9 @@ BASEMAP: str | None = None
 
 #: Above this many street segments, ``Audit.save`` writes ``map.html`` as a city overview
 #: of districts, each opening its own detailed map (``districts/<id>.html``), instead of
-#: one detailed map of everything. The detailed map costs about 1.2 KB per segment (the
-#: Helsinki sample: 4.3 MB for 3,517 segments, ``benchmarks/bench_pages.py``), so 4,500
-#: segments make a page of about 5.5 MB, the most a planner opens and mails as one page
+#: one detailed map of everything. The detailed map costs about 0.7 KB per segment (the
+#: Helsinki sample: 2.5 MB for 3,517 segments, ``benchmarks/bench_city_pages.py``), so
+#: 4,500 segments make a page of about 3.2 MB, a page a planner opens and mails whole
 #: (issue 15 of the planners: "about 1.5 KB per segment shown", a few MB a page).
 CITY_MAP_SEGMENTS = 4500
 
@@ -491,6 +491,14 @@ CITY_HEX_SIZE_M = 500.0
 #: A segment counts as weak in the overview below this ``cpted_score``: the map's two
 #: lowest classes (0-20 "poor" and 20-40, :func:`cpted.maps.score_colour`).
 CITY_WEAK_SCORE = 40.0
+
+#: The most a district page may weigh per street segment it shows, bytes (issue 15 of the
+#: planners: "about 1.5 KB per segment shown"). Every page carries about 180 KB whatever
+#: it shows (Leaflet inlined, the controls and legends), so a district of a few segments
+#: (a hexagon at the edge of the data) cannot keep to it alone: ``Audit.save`` merges a
+#: district page above this weight into a neighbour and draws the two as one page, until
+#: every page keeps to it (:func:`cpted.maps._city.write_city_maps`).
+CITY_PAGE_BYTES_PER_SEGMENT = 1500
 
 #: Rows written at a time to the GeoPackage and GeoParquet files: a chunk is made
 #: GIS-safe (lists as text) and written, so a save holds a copy of one chunk, not of a

@@ -1,7 +1,7 @@
 """
 City-scale maps: an overview of districts, each opening its own detailed map.
 
-A detailed audit map costs about 1.2 KB per street segment, so the map of a whole city
+A detailed audit map costs about 0.7 KB per street segment, so the map of a whole city
 would weigh tens of MB. Above :data:`cpted.settings.CITY_MAP_SEGMENTS` segments (or when
 asked), :meth:`cpted.Audit.save` writes ``map.html`` as an overview instead: districts
 (hexagons of :data:`cpted.settings.CITY_HEX_SIZE_M`, or the user's own district layer)
@@ -10,7 +10,9 @@ map; a click on a district opens ``districts/<id>.html``, the detailed map of th
 restricted to that district (:func:`subset`). A segment belongs to the district that
 holds its midpoint, a public space to the one that holds its representative point, so
 each is drawn on exactly one district page; what only surrounds them (buildings, lamps,
-the layers of the principles) is drawn wherever it reaches.
+the layers of the principles) is drawn wherever it reaches. A district whose page would
+weigh more than :data:`cpted.settings.CITY_PAGE_BYTES_PER_SEGMENT` per segment it shows
+is merged into a neighbour (:func:`write_city_maps`).
 
 The overview holds one polygon and a few figures per district and no geometry of any
 segment, so its size grows with the districts, not with the streets. District names may
@@ -753,47 +755,143 @@ def overview_map(audit: Audit, districts: Districts, pages: dict[str, str]) -> C
 
 
 def write_city_maps(
-    audit: Audit, folder: Path, districts: Districts, *, progress: Any = None
-) -> list[Path]:
+    audit: Audit,
+    folder: Path,
+    districts: Districts,
+    *,
+    progress: Any = None,
+    budget: float | None = None,
+) -> Districts:
     """
     Write the district pages into ``folder / districts`` and the overview as ``map.html``.
 
     ``folder`` is the staging folder of :meth:`cpted.Audit.save`, so the pages are swapped
     in with the rest of the output, or not at all. ``progress`` is called with the name of
-    each page as it is written. Returns the pages written, the overview last.
+    each page as it is written.
+
+    A page that weighs more than ``budget`` bytes (default
+    :data:`cpted.settings.CITY_PAGE_BYTES_PER_SEGMENT`) per street segment it shows (a
+    district of a few segments, whose page is mostly the fixed cost of any page; or one
+    that holds public spaces and no segment) is merged into a neighbour: the district it
+    shares its longest border with (the nearest one when it touches none), smallest page
+    first, until every page keeps to the budget or one page is left.
+    The merged district keeps the first of the two ids and the names of both. Districts
+    too small to carry even the weight of a page that shows nothing are merged before any
+    page is drawn; the others are merged as their pages are weighed.
+
+    Returns
+    -------
+    Districts
+        The districts drawn, after merging: one page per row of ``table``.
     """
     from cpted.maps import audit_map
 
+    limit = float(settings.CITY_PAGE_BYTES_PER_SEGMENT if budget is None else budget)
     out = folder / DISTRICTS_FOLDER
     out.mkdir()
     clipper = _Clipper(audit)
-    pages: dict[str, str] = {}
-    written = []
-    seg_groups = {k: g.index for k, g in audit.segments.groupby(districts.segments, sort=False)}
-    site_groups = {k: g.index for k, g in audit.sites.groupby(districts.sites, sort=False)}
-    for key, row in districts.table.iterrows():
-        segments = seg_groups.get(key, audit.segments.index[:0])
-        sites = site_groups.get(key, audit.sites.index[:0])
-        if not len(segments) and not len(sites):
-            continue
+    table = districts.table.copy()
+    seg_of = districts.segments.copy()
+    site_of = districts.sites.copy()
+    named = {str(k): str(v) for k, v in table["name"].items()}
+    merged = {key: [key] for key in named}  # the districts laid that each page holds
+
+    def members(key: str) -> tuple[pd.Index, pd.Index]:
+        return seg_of.index[(seg_of == key).to_numpy()], site_of.index[(site_of == key).to_numpy()]
+
+    def draw(key: str) -> int:
+        """Write the page of district ``key``; return its size in bytes."""
+        segments, sites = members(key)
         if progress is not None:
             progress(f"{DISTRICTS_FOLDER}/{key}.html")
-        part = subset(audit, row.geometry, segments=segments, sites=sites, clipper=clipper)
+        polygon = table.geometry.loc[key]
+        part = subset(audit, polygon, segments=segments, sites=sites, clipper=clipper)
         m = audit_map(part)
         line = n_("{n} street segment", "{n} street segments", len(segments)).format(
             n=len(segments)
         )
-        m.add_child(
-            _Note(m.get_name(), _("← City overview"), f"{row['name']} · {line}", "../map.html")
+        title = ", ".join(named[k] for k in merged[key])
+        m.add_child(_Note(m.get_name(), _("← City overview"), f"{title} · {line}", "../map.html"))
+        page = m.to_html().encode("utf-8")
+        (out / f"{key}.html").write_bytes(page)
+        return len(page)
+
+    def merge(small: str, others: list[str], n: dict[str, int]) -> tuple[str, str]:
+        """Merge district ``small`` into its neighbour; return (the one kept, the one gone)."""
+        nonlocal seg_of, site_of
+        keep, gone = sorted((small, _neighbour(table, small, others, n)))
+        # on a millimetre grid: two hexagons' shared edge, computed for each, lies a
+        # nanometre apart, and the union would keep them as two pieces
+        table.loc[keep, "geometry"] = shapely.union(
+            table.geometry.loc[keep], table.geometry.loc[gone], grid_size=1e-3
         )
-        path = out / f"{key}.html"
-        path.write_text(m.to_html(), encoding="utf-8")
-        written.append(path)
-        pages[str(key)] = f"{DISTRICTS_FOLDER}/{key}.html"
+        merged[keep] = sorted(merged[keep] + merged.pop(gone))
+        seg_of = seg_of.where(seg_of != gone, keep)
+        site_of = site_of.where(site_of != gone, keep)
+        return keep, gone
+
+    held = [str(k) for k in table.index if k in set(seg_of) | set(site_of)]
+    # no page weighs less than one that shows nothing: a district too small to carry that
+    # is merged before any page is drawn, so that only pages that may keep are drawn
+    floor = _empty_page_bytes(audit, clipper)
+    while len(held) > 1:
+        n = seg_of.value_counts().reindex(held, fill_value=0).to_dict()
+        short = [k for k in held if floor > limit * n[k]]
+        if not short:
+            break
+        small = min(short, key=lambda k: (n[k], k))
+        _keep, gone = merge(small, [k for k in held if k != small], n)
+        held.remove(gone)
+    sizes = {key: draw(key) for key in held}
+    while len(sizes) > 1:
+        n = seg_of.value_counts().reindex(list(sizes), fill_value=0).to_dict()
+        over = [k for k in sizes if sizes[k] > limit * n[k]]
+        if not over:
+            break
+        small = min(over, key=lambda k: (n[k], sizes[k], k))
+        keep, gone = merge(small, [k for k in sizes if k != small], n)
+        (out / f"{gone}.html").unlink()
+        del sizes[gone]
+        sizes[keep] = draw(keep)
+    table = table.loc[[k for k in table.index if str(k) in sizes]].copy()
+    table["name"] = [", ".join(named[k] for k in merged[str(k)]) for k in table.index]
+    table["main_street"] = _main_streets(audit.segments, seg_of).reindex(table.index)
+    drawn = Districts(table=table, segments=seg_of, sites=site_of)
+    pages = {key: f"{DISTRICTS_FOLDER}/{key}.html" for key in sizes}
     overview = folder / "map.html"
-    overview.write_text(overview_map(audit, districts, pages).to_html(), encoding="utf-8")
-    written.append(overview)
-    return written
+    overview.write_text(overview_map(audit, drawn, pages).to_html(), encoding="utf-8")
+    return drawn
+
+
+def _empty_page_bytes(audit: Audit, clipper: _Clipper) -> int:
+    """Weigh the detailed page of nothing: Leaflet, the controls, the legends of every page."""
+    from cpted.maps import audit_map
+
+    x0, y0, _x1, _y1 = audit.area.boundary.bounds
+    nowhere = shapely.box(x0 - 1e5, y0 - 1e5, x0 - 1e5 + 1, y0 - 1e5 + 1)
+    none = audit.segments.index[:0]
+    part = subset(audit, nowhere, segments=none, sites=audit.sites.index[:0], clipper=clipper)
+    return len(audit_map(part).to_html().encode("utf-8"))
+
+
+def _neighbour(table: gpd.GeoDataFrame, key: str, others: list[str], n: dict[str, int]) -> str:
+    """
+    Pick the district ``key`` merges into: the one it shares the longest border with.
+
+    Merged across its longest border, a district stays compact (a hexagon at the edge of
+    the data goes to the hexagon beside it, not along the edge to the next small one);
+    among equal borders the one with fewer segments is taken, and the nearest district
+    when ``key`` touches none.
+    """
+    polygon = table.geometry.loc[key]
+    shapes = table.geometry.loc[others].to_numpy()
+    # hexagons share their edges to a nanometre; a user's districts may leave slivers
+    border = shapely.length(shapely.intersection(polygon.boundary, shapely.buffer(shapes, 1.0)))
+    if border.max() > 0:
+        best = max(range(len(others)), key=lambda i: (round(border[i]), -n[others[i]]))
+        return others[best]
+    distances = shapely.distance(polygon, shapes)
+    return others[int(np.argmin(distances))]
 
 
 def plan(audit: Audit, *, city_map: bool | None, districts: Any) -> Districts | None:
