@@ -84,11 +84,15 @@ class Districts:
         The district id of every segment, indexed like ``audit.segments``.
     sites
         The district id of every public space, indexed like ``audit.sites``.
+    hexagons
+        The districts are the hexagons of a grid (``d07`` is "Hexagon 7"), not the
+        user's.
     """
 
     table: gpd.GeoDataFrame
     segments: pd.Series
     sites: pd.Series
+    hexagons: bool = False
 
 
 # -- the districts -----------------------------------------------------------------------
@@ -268,9 +272,11 @@ def district_plan(audit: Audit, districts: Any = None) -> Districts:
         The district layer has no CRS.
     """
     crs = audit.segments.crs
-    if districts is None or (
-        isinstance(districts, int | float) and not isinstance(districts, bool)
-    ):
+    user = not (
+        districts is None
+        or (isinstance(districts, int | float) and not isinstance(districts, bool))
+    )
+    if not user:
         size = settings.CITY_HEX_SIZE_M if districts is None else float(districts)
         if not math.isfinite(size) or size <= 0:
             msg = f"The hexagon size must be a positive number of metres, got {districts!r}."
@@ -291,7 +297,7 @@ def district_plan(audit: Audit, districts: Any = None) -> Districts:
     segments = pd.Series(ids[seg] if len(seg) else [], index=audit.segments.index, dtype=object)
     sites = pd.Series(ids[site] if len(site) else [], index=audit.sites.index, dtype=object)
     table["main_street"] = _main_streets(audit.segments, segments).reindex(table.index)
-    return Districts(table=table, segments=segments, sites=sites)
+    return Districts(table=table, segments=segments, sites=sites, hexagons=not user)
 
 
 def _main_streets(segments: gpd.GeoDataFrame, district: pd.Series) -> pd.Series:
@@ -775,7 +781,8 @@ def write_city_maps(
     that holds public spaces and no segment) is merged into a neighbour: the district it
     shares its longest border with (the nearest one when it touches none), smallest page
     first, until every page keeps to the budget or one page is left.
-    The merged district keeps the first of the two ids and the names of both. Districts
+    The merged district keeps the first of the two ids and the names of both ("Hexagons
+    1, 3" for hexagons). Districts
     too small to carry even the weight of a page that shows nothing are merged before any
     page is drawn; the others are merged as their pages are weighed.
 
@@ -796,6 +803,14 @@ def write_city_maps(
     named = {str(k): str(v) for k, v in table["name"].items()}
     merged = {key: [key] for key in named}  # the districts laid that each page holds
 
+    def title(key: str) -> str:
+        """Name a district drawn: "Hexagons 1, 2, 5" when merged, else as laid."""
+        keys = merged[key]
+        if districts.hexagons and len(keys) > 1:
+            numbers = ", ".join(str(int(k[1:])) for k in keys)  # d07 is "Hexagon 7"
+            return _("Hexagons {numbers}").format(numbers=numbers)
+        return ", ".join(named[k] for k in keys)
+
     def members(key: str) -> tuple[pd.Index, pd.Index]:
         return seg_of.index[(seg_of == key).to_numpy()], site_of.index[(site_of == key).to_numpy()]
 
@@ -810,8 +825,9 @@ def write_city_maps(
         line = n_("{n} street segment", "{n} street segments", len(segments)).format(
             n=len(segments)
         )
-        title = ", ".join(named[k] for k in merged[key])
-        m.add_child(_Note(m.get_name(), _("← City overview"), f"{title} · {line}", "../map.html"))
+        m.add_child(
+            _Note(m.get_name(), _("← City overview"), f"{title(key)} · {line}", "../map.html")
+        )
         page = m.to_html().encode("utf-8")
         (out / f"{key}.html").write_bytes(page)
         return len(page)
@@ -854,9 +870,9 @@ def write_city_maps(
         del sizes[gone]
         sizes[keep] = draw(keep)
     table = table.loc[[k for k in table.index if str(k) in sizes]].copy()
-    table["name"] = [", ".join(named[k] for k in merged[str(k)]) for k in table.index]
+    table["name"] = [title(str(k)) for k in table.index]
     table["main_street"] = _main_streets(audit.segments, seg_of).reindex(table.index)
-    drawn = Districts(table=table, segments=seg_of, sites=site_of)
+    drawn = Districts(table=table, segments=seg_of, sites=site_of, hexagons=districts.hexagons)
     pages = {key: f"{DISTRICTS_FOLDER}/{key}.html" for key in sizes}
     overview = folder / "map.html"
     overview.write_text(overview_map(audit, drawn, pages).to_html(), encoding="utf-8")
