@@ -463,3 +463,20 @@ def test_browser_a_packed_point_layer_unpacks_to_the_same_features(tmp_path, art
     # the popup shows its own fields
     assert kiosks[0]["popup"].split("\n") == ["Name\tSpäti 1", "Note\topen late"]
     assert kiosks[2]["popup"].split("\n") == ["Name\tSpäti 3", "Note\t–"]
+
+
+def test_a_packed_layer_unpacks_in_python_as_in_the_page_and_has_bounds():
+    from cpted.maps._packed import pack, unpack
+
+    points, square = _kiosks()
+    features = json.loads(
+        json.dumps(for_web(points, [])["features"] + for_web(square, [])["features"])
+    )
+    for feature in features:
+        assert unpack(pack(feature["geometry"])) == feature["geometry"]
+    # folium's get_bounds reads the packed layers, as it read their GeoJSON
+    (south, west), (north, east) = _kiosk_map().get_bounds()
+    lons = [c[0] for f in features[:3] for c in [f["geometry"]["coordinates"]]]
+    ring = features[3]["geometry"]["coordinates"][0]
+    assert west == min(lons + [c[0] for c in ring]) and east == max(lons + [c[0] for c in ring])
+    assert south == min(c[1] for c in ring) and north > south

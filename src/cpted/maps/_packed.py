@@ -26,7 +26,7 @@ import branca
 import folium
 import numpy as np
 
-__all__ = ["DEPTH", "PackedLayer", "Words", "pack", "packed_layer", "steps"]
+__all__ = ["DEPTH", "PackedLayer", "Words", "pack", "packed_layer", "steps", "unpack"]
 
 #: How deep each geometry type nests its coordinates (0: one position).
 DEPTH = {
@@ -69,6 +69,21 @@ def pack(geometry: dict[str, Any]) -> list[Any] | None:
     if kind not in DEPTH:
         return None
     return [_TYPES.index(kind), _pack(geometry["coordinates"], DEPTH[kind])]
+
+
+def _unpack(c: Any, depth: int) -> Any:
+    if depth == 0:
+        return [c[0] / 1e5, c[1] / 1e5]
+    if depth == 1:
+        xy = np.cumsum(np.asarray(c, dtype=np.int64).reshape(-1, 2), axis=0) / 1e5
+        return xy.tolist()
+    return [_unpack(part, depth - 1) for part in c]
+
+
+def unpack(packed: list[Any]) -> dict[str, Any]:
+    """Return the GeoJSON geometry of a packed one, as the page's ``cptedUnpack`` does."""
+    kind = _TYPES[packed[0]]
+    return {"type": kind, "coordinates": _unpack(packed[1], DEPTH[kind])}
 
 
 #: The one script of every page with packed layers, in its head: ``cptedUnpack(packed)``
@@ -179,6 +194,17 @@ class PackedLayer(folium.map.Layer):
         """Render the layer, with the page's one unpacking script."""
         add_unpack_script(self)
         return super().render(**kwargs)
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        """Return ``[[south, west], [north, east]]`` of the features (folium's ``get_bounds``)."""
+        xy = [
+            np.asarray(unpack(g)["coordinates"], dtype=float).reshape(-1, 2) for g in self.data["g"]
+        ]
+        if not xy or not sum(len(a) for a in xy):
+            return [[None, None], [None, None]]
+        every = np.vstack(xy)
+        (west, south), (east, north) = every.min(axis=0), every.max(axis=0)
+        return [[float(south), float(west)], [float(north), float(east)]]
 
     def records(self) -> list[dict[str, str | None]]:
         """Return each feature's values by column, as its tooltip shows them (None: "–")."""
