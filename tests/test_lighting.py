@@ -808,6 +808,20 @@ def test_dark_spots_find_the_lamp_gap_and_not_the_data_gaps(toy):
         lighting.dark_spots(toy, threshold_lux=-1)
 
 
+def test_dark_spots_drawn_band_by_band_are_the_same_spots(neukoelln_area, monkeypatch):
+    whole = lighting.dark_spots(neukoelln_area)
+    assert len(whole) > 10
+    # bands of a few rows each: every spot is cut by several bands and put back together
+    monkeypatch.setattr(cpted.settings, "DARK_SPOT_BAND_CELLS", 2000)
+    banded = lighting.dark_spots(neukoelln_area)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(banded.drop(columns="geometry")),
+        pd.DataFrame(whole.drop(columns="geometry")),
+        check_exact=True,
+    )
+    assert banded.geometry.geom_equals_exact(whole.geometry, 0).all()
+
+
 def test_real_sample_measures(neukoelln_area):
     area = neukoelln_area
     seg = lighting.segment_measures(area)

@@ -498,3 +498,54 @@ def test_one_isovist_engine_per_tile(grid_area, small_radii, monkeypatch):
     cpted.audit(grid_area, tile_size=220.0, workers=1, progress=False)
     # sightlines, lighting (the lamps' shadows) and surveillance share it
     assert len(built) == len(tiles) == 9
+
+
+# -- the whole-area task and the order of the tasks --------------------------------------
+
+
+def test_whole_area_task_carries_only_what_vulnerability_reads(neukoelln):
+    light = _tiles.whole_area_part(neukoelln, ("vulnerability",))
+    assert len(light.streets) == 0 and light.graph.number_of_edges() == 0
+    assert len(light.lamps) == 0 and list(light.lamps.columns) == list(neukoelln.lamps.columns)
+    assert len(light.sites) == len(neukoelln.sites) > 0
+    assert light.drive_graph.number_of_edges() == neukoelln.drive_graph.number_of_edges()
+    # and measures the vulnerability exactly as on the whole area
+    task = _tiles.measure_whole_area(light, ("vulnerability",))
+    assert task.tile == _tiles.WHOLE and not task.failures
+    mine = task.parts["vulnerability"]
+    whole = cpted.vulnerability.audit_part(neukoelln)
+    pd.testing.assert_frame_equal(mine.sites, whole.sites)
+    assert mine.layers.keys() == whole.layers.keys()
+    for key, layer in whole.layers.items():
+        pd.testing.assert_frame_equal(pd.DataFrame(mine.layers[key]), pd.DataFrame(layer))
+
+
+def test_tasks_run_longest_first(grid_area):
+    import pickle
+
+    tiles = _tiles.tile_grid(grid_area, 220.0)
+    jobs = [
+        pickle.loads(job) for job in _tiles._jobs(grid_area, tiles, ("access",), ("vulnerability",))
+    ]
+    assert jobs[0][0] == "whole" and jobs[0][3] == ("vulnerability",)
+    sizes = [len(tile.segments) + len(tile.sites) for _, _, tile, _ in jobs[1:]]
+    assert sizes == sorted(sizes, reverse=True) and len(sizes) == len(tiles)
+    # the results still come back in the grid's order, the whole-area one apart
+    results, rest = _tiles.run_tiles(
+        grid_area, tiles, ("access",), whole=("vulnerability",), workers=1
+    )
+    assert [r.tile for r in results] == [(t.row, t.col) for t in tiles]
+    assert rest is not None and "vulnerability" in rest.parts
+
+
+def test_a_worker_gets_its_share_of_the_cores():
+    import numba
+
+    before = numba.get_num_threads()
+    try:
+        _tiles._start_worker(1)
+        assert numba.get_num_threads() == 1
+        _tiles._start_worker(10_000)  # never more than numba was started with
+        assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
+    finally:
+        numba.set_num_threads(before)

@@ -50,6 +50,9 @@ __all__ = ["Tile", "halo_m", "halos", "sub_area", "tile_grid"]
 #: the drive graph and the sites only, which stay small for a municipality.
 WHOLE_AREA = frozenset({"vulnerability"})
 
+#: The key of the task of :func:`measure_whole_area` among the tiles' results.
+WHOLE = (-1, -1)
+
 
 def halos() -> dict[str, float]:
     """
@@ -552,15 +555,112 @@ def apply_settings(snapshot: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------
 
 
+#: The layers each principle of :data:`WHOLE_AREA` reads; the task that measures them on
+#: the whole area gets only these (``vulnerability``: its sites, the drive network it
+#: runs vehicles and responders on, the barriers that close approaches, the buildings that
+#: shape a site's capacity and the stations among the points of interest).
+WHOLE_AREA_LAYERS = {"vulnerability": frozenset({"sites", "barriers", "buildings", "pois"})}
+
+
+def whole_area_part(area: StudyArea, principles: tuple[str, ...]) -> StudyArea:
+    """
+    Return ``area`` with only what the whole-area ``principles`` read, for their task.
+
+    The walk network and the layers none of them reads are left empty (their columns kept),
+    so the task that measures the vulnerability on the whole area does not carry the
+    street segments, lamps and walk graph a municipality is mostly made of.
+    """
+    import networkx as nx
+
+    from cpted.area import LAYERS
+
+    wanted: set[str] = set()
+    for name in principles:
+        wanted |= WHOLE_AREA_LAYERS.get(name, frozenset(LAYERS))
+    emptied = {name: getattr(area, name).iloc[:0] for name in LAYERS if name not in wanted}
+    walk = nx.MultiDiGraph(**area.graph.graph)
+    return replace(area, graph=walk, landuse=None, stats=dict(area.stats), **emptied)
+
+
+def measure_whole_area(
+    area: StudyArea, principles: tuple[str, ...], snapshot: dict[str, Any] | None = None
+) -> TileResult:
+    """
+    Measure ``principles`` on the whole of ``area`` in one task, beside the tiles.
+
+    A GEOS error inside a principle is kept as a :class:`Failure` of tile ``(0, 0)`` with
+    all the area's rows, as in an untiled audit.
+    """
+    import time
+
+    from cpted._context import AuditContext
+    from cpted.audit import _part, _principle_module
+
+    if snapshot is not None:
+        apply_settings(snapshot)
+    result = TileResult(WHOLE)
+    context = AuditContext(area)
+    for name in principles:
+        module = _principle_module(name)
+        if module is None:
+            continue
+        start = time.perf_counter()
+        try:
+            part = _part(module, area, context)
+        except shapely.errors.GEOSException as exc:
+            result.failures.append(
+                Failure(name, (0, 0), len(area.streets), len(area.sites), str(exc))
+            )
+            continue
+        finally:
+            result.seconds[name] = time.perf_counter() - start
+        if part is not None:
+            result.parts[name] = part
+    return result
+
+
+def _run(payload: bytes, snapshot: dict[str, Any]) -> TileResult:
+    """Unpack a job made by :func:`_jobs` and measure it (in a worker)."""
+    import pickle
+
+    kind, area, job, principles = pickle.loads(payload)
+    if kind == "whole":
+        return measure_whole_area(area, principles, snapshot)
+    return measure_tile(area, job, principles, snapshot)
+
+
 def _jobs(
-    area: StudyArea, tiles: list[Tile], principles: tuple[str, ...]
-) -> Iterator[tuple[StudyArea, Tile]]:
-    """Each tile with the sub-area of its largest halo: all a worker needs."""
+    area: StudyArea,
+    tiles: list[Tile],
+    principles: tuple[str, ...],
+    whole: tuple[str, ...] = (),
+    *,
+    packed: bool = True,
+) -> Iterator[Any]:
+    """
+    Yield the tasks of an audit, longest first: the whole-area principles, then tiles.
+
+    Each tile goes with the sub-area of its largest halo, all a worker needs, and the
+    tiles that own most rows go first, so the last tasks to finish are short ones and no
+    worker waits long on another at the end. With ``packed`` each task is pickled as soon
+    as it is made (a worker would pickle it anyway), so the caller holds bytes, not the
+    tables and graphs of every sub-area waiting for a worker.
+    """
+    import pickle
+
+    def out(job: tuple[Any, ...]) -> Any:
+        return pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL) if packed else job
+
+    if whole:
+        yield out(("whole", whole_area_part(area, whole), None, whole))
+    if not principles:
+        return
     reach, near = halos(), layer_halos()
     widest = max((reach.get(p, 0.0) for p in principles), default=0.0)
     features = max((near.get(p, 0.0) for p in principles), default=0.0)
-    for tile in tiles:
-        yield sub_area(area, tile.region(widest), features=tile.region(features)), tile
+    for tile in sorted(tiles, key=lambda t: -(len(t.segments) + len(t.sites))):
+        sub = sub_area(area, tile.region(widest), features=tile.region(features))
+        yield out(("tile", sub, tile, principles))
 
 
 def run_tiles(
@@ -568,15 +668,19 @@ def run_tiles(
     tiles: list[Tile],
     principles: tuple[str, ...],
     *,
+    whole: tuple[str, ...] = (),
     client: Any = None,
     workers: int | None = None,
     progress: Callable[[TileResult], None] | None = None,
-) -> list[TileResult]:
+) -> tuple[list[TileResult], TileResult | None]:
     """
     Measure every tile, on ``client``'s cluster, on local processes or here.
 
     Parameters
     ----------
+    whole
+        Principles measured on the whole area (:data:`WHOLE_AREA`), as one more task that
+        runs beside the tiles (:func:`measure_whole_area`).
     client
         A ``dask.distributed.Client``: each tile is a task on its cluster.
     workers
@@ -584,6 +688,12 @@ def run_tiles(
         1 measures the tiles here, one after the other.
     progress
         Called with each tile's result as it arrives.
+
+    Returns
+    -------
+    tiles, whole
+        The tiles' results in the order of ``tiles``, and the whole-area task's (None
+        without ``whole``).
     """
     snapshot = settings_snapshot()
     results: list[TileResult] = []
@@ -594,16 +704,21 @@ def run_tiles(
             progress(result)
 
     if client is not None:
-        _on_cluster(client, _jobs(area, tiles, principles), principles, snapshot, done)
+        _on_cluster(client, _jobs(area, tiles, principles, whole), snapshot, done)
     else:
         count = check_workers(workers)
-        if count == 1 or len(tiles) == 1:
-            for sub, tile in _jobs(area, tiles, principles):
-                done(measure_tile(sub, tile, principles))
+        if count == 1 or len(tiles) + bool(whole) == 1:
+            for kind, sub, tile, names in _jobs(area, tiles, principles, whole, packed=False):
+                if kind == "whole":
+                    done(measure_whole_area(sub, names))
+                else:
+                    done(measure_tile(sub, tile, names))
         else:
-            _on_processes(count, _jobs(area, tiles, principles), principles, snapshot, done)
+            _on_processes(count, _jobs(area, tiles, principles, whole), snapshot, done)
     order = {(t.row, t.col): i for i, t in enumerate(tiles)}
-    return sorted(results, key=lambda r: order[r.tile])
+    rest = [r for r in results if r.tile != WHOLE]
+    found = [r for r in results if r.tile == WHOLE]
+    return sorted(rest, key=lambda r: order[r.tile]), (found[0] if found else None)
 
 
 def check_workers(workers: Any) -> int:
@@ -618,8 +733,7 @@ def check_workers(workers: Any) -> int:
 
 def _on_processes(
     count: int,
-    jobs: Iterable[tuple[StudyArea, Tile]],
-    principles: tuple[str, ...],
+    jobs: Iterable[bytes],
     snapshot: dict[str, Any],
     done: Callable[[TileResult], None],
 ) -> None:
@@ -630,7 +744,7 @@ def _on_processes(
     # (numba, tqdm's monitor, a notebook's kernel) may hold locks
     context = multiprocessing.get_context("spawn")
     try:
-        _pool(count, context, jobs, principles, snapshot, done)
+        _pool(count, context, jobs, snapshot, done)
     except concurrent.futures.process.BrokenProcessPool as exc:
         msg = (
             "A process auditing a tile stopped abruptly. Either it ran out of memory (give "
@@ -642,23 +756,35 @@ def _on_processes(
         raise InputError(msg) from exc
 
 
+def _start_worker(threads: int) -> None:
+    """Give a local worker its share of the cores for numba's parallel kernels."""
+    import numba
+
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+
+
 def _pool(
     count: int,
     context: Any,
-    jobs: Iterable[tuple[StudyArea, Tile]],
-    principles: tuple[str, ...],
+    jobs: Iterable[bytes],
     snapshot: dict[str, Any],
     done: Callable[[TileResult], None],
 ) -> None:
     import concurrent.futures
 
-    with concurrent.futures.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    # the workers share the cores: each runs the parallel centrality kernel on its share,
+    # not on all of them at once (2 workers of 2 threads on 2 cores only wait on each other)
+    threads = max(1, (os.cpu_count() or 1) // count)
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=count, mp_context=context, initializer=_start_worker, initargs=(threads,)
+    ) as pool:
         pending = set()
-        for sub, tile in jobs:
-            pending.add(pool.submit(measure_tile, sub, tile, principles, snapshot))
-            # keep at most two tiles per worker in flight, so the sub-areas waiting to be
-            # measured never pile up in memory
-            while len(pending) >= 2 * count:
+        for payload in jobs:
+            pending.add(pool.submit(_run, payload, snapshot))
+            del payload
+            # one task per worker and one waiting, so a worker never waits on this process
+            # and the tasks waiting to be measured never pile up in memory
+            while len(pending) > count:
                 finished, pending = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED
                 )
@@ -670,8 +796,7 @@ def _pool(
 
 def _on_cluster(
     client: Any,
-    jobs: Iterable[tuple[StudyArea, Tile]],
-    principles: tuple[str, ...],
+    jobs: Iterable[bytes],
     snapshot: dict[str, Any],
     done: Callable[[TileResult], None],
 ) -> None:
@@ -679,14 +804,13 @@ def _on_cluster(
     from distributed import as_completed
 
     [settings_future] = client.scatter([snapshot], broadcast=True)
-    # as on local processes, at most two tiles per worker thread wait on the cluster, so a
-    # national run does not send every sub-area at once; pure=False: each call is new work
-    slots = 2 * max(1, sum(client.nthreads().values()))
+    # as on local processes, one task per worker thread and one more wait on the cluster,
+    # so a national run does not send every sub-area at once; pure=False: each call is new
+    slots = max(1, sum(client.nthreads().values())) + 1
     jobs = iter(jobs)
 
-    def submit(job: tuple[StudyArea, Tile]) -> Any:
-        sub, tile = job
-        return client.submit(measure_tile, sub, tile, principles, settings_future, pure=False)
+    def submit(payload: bytes) -> Any:
+        return client.submit(_run, payload, settings_future, pure=False)
 
     first = [submit(job) for _, job in zip(range(slots), jobs, strict=False)]
     queue = as_completed(first)

@@ -1272,23 +1272,25 @@ def _measure_tiled(
     whole = tuple(p for p in wanted if p in _tiles.WHOLE_AREA)
     parts: dict[str, AuditPart] = {}
     start = time.perf_counter()
+    # the whole-area principles are one more task beside the tiles, on the same workers
+    bar = tqdm(total=len(tiles) * bool(tiled) + bool(whole), desc="CPTED audit, tiles",
+               unit="tile", disable=not progress, leave=False)  # fmt: skip
+
+    def arrived(result: _tiles.TileResult) -> None:
+        bar.update(1)
+
+    results, rest = _tiles.run_tiles(
+        area, tiles if tiled else [], tiled, whole=whole, client=client, workers=workers,
+        progress=arrived,
+    )  # fmt: skip
+    bar.close()
+    for result in [*results, *([rest] if rest is not None else [])]:
+        failures.extend(result.failures)
+        for name, seconds in result.seconds.items():
+            timings[name] = timings.get(name, 0.0) + seconds
     if tiled:
-        bar = tqdm(total=len(tiles), desc="CPTED audit, tiles", unit="tile",
-                   disable=not progress, leave=False)  # fmt: skip
-
-        def arrived(result: _tiles.TileResult) -> None:
-            bar.update(1)
-
-        results = _tiles.run_tiles(
-            area, tiles, tiled, client=client, workers=workers, progress=arrived
-        )
-        bar.close()
-        for result in results:
-            failures.extend(result.failures)
-            for name, seconds in result.seconds.items():
-                timings[name] = timings.get(name, 0.0) + seconds
         parts.update(_tiles.merge(area, results, tiled))
+    if rest is not None:
+        parts.update(rest.parts)
     timings["tiles"] = time.perf_counter() - start
-    if whole:
-        parts.update(_measure_whole(area, whole, timings, failures, progress))
     return parts

@@ -743,6 +743,13 @@ WALKABLE_HALF_WIDTH = {
 #: wall corners and a 1 m raster's edge).
 DARK_SPOT_MIN_AREA = 4.0
 
+#: Cells of the illuminance raster drawn at once when the dark spots are found: their
+#: thresholds (8 bytes a cell) and the ground where darkness counts are rasterised one band
+#: of rows of about this many cells at a time (4e6 cells, 32 MB), so finding the dark spots
+#: of a municipality holds its lux raster once, not three times. Any value gives the same
+#: spots.
+DARK_SPOT_BAND_CELLS = 4_000_000
+
 #: Spacing of the lamps of a street lit as its class usually is, in mounting heights: poles
 #: 3.5-4.5 mounting heights apart on one side are the spacing of EN 13201 P-class designs
 #: (CEN/TR 13201-1:2014 worked examples; BS 5489-1:2020 gives 5-6 for residential roads

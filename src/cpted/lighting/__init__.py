@@ -1244,6 +1244,7 @@ def _dark_spots(
     sites: pd.DataFrame | None,
     threshold_lux: float | None,
 ) -> gpd.GeoDataFrame:
+    from affine import Affine
     from rasterio import features
     from scipy import ndimage
 
@@ -1298,29 +1299,49 @@ def _dark_spots(
     if not shapes:
         return empty
     shapes.sort(key=lambda s: s[1])  # most demanding last wins where ground overlaps
-    threshold = features.rasterize(
-        shapes, out_shape=shape, transform=raster.transform, fill=0.0, dtype="float64"
-    )
-    eligible = (
-        features.rasterize(
-            eligible_shapes, out_shape=shape, transform=raster.transform, fill=0, dtype="uint8"
-        ).astype(bool)
-        if eligible_shapes
-        else np.zeros(shape, dtype=bool)
-    )
     values = raster.values
-    dark = eligible & (threshold > 0) & np.isfinite(values) & (values < threshold)
+    # The thresholds and the ground where darkness counts are drawn band by band of rows,
+    # and only the dark cells are kept with their threshold: a city's raster is held once
+    # (the lux values), not again as thresholds and masks of its size.
+    dark = np.zeros(shape, dtype=bool)
+    dark_thr: list[np.ndarray] = []
+    band = max(1, settings.DARK_SPOT_BAND_CELLS // max(1, shape[1]))
+    for top in range(0, shape[0], band):
+        rows = slice(top, min(top + band, shape[0]))
+        height = rows.stop - rows.start
+        window = raster.transform @ Affine.translation(0, top)
+        threshold = features.rasterize(
+            shapes, out_shape=(height, shape[1]), transform=window, fill=0.0, dtype="float64"
+        )
+        if eligible_shapes:
+            eligible = features.rasterize(
+                eligible_shapes, out_shape=(height, shape[1]), transform=window, fill=0,
+                dtype="uint8",
+            ).astype(bool)  # fmt: skip
+        else:
+            eligible = np.zeros((height, shape[1]), dtype=bool)
+        chunk = values[rows]
+        with np.errstate(invalid="ignore"):
+            here = eligible & (threshold > 0) & np.isfinite(chunk) & (chunk < threshold)
+        dark[rows] = here
+        dark_thr.append(threshold[here])
     labels, n = ndimage.label(dark)
     if not n:
         return empty
     ids = np.arange(1, n + 1)
-    sizes = ndimage.sum_labels(dark, labels, ids) * cell_area
-    lux_mean = ndimage.mean(values, labels, ids)
-    lux_min = ndimage.minimum(values, labels, ids)
-    thr_max = ndimage.maximum(threshold, labels, ids)
+    # per spot, over its dark cells only (in row-major order, as the bands were drawn)
+    cells = np.flatnonzero(dark)
+    spot = labels.ravel()[cells] - 1
+    lux = values.ravel()[cells]
+    sizes = np.bincount(spot, minlength=n).astype(float) * cell_area
+    lux_mean = np.bincount(spot, weights=lux, minlength=n) / np.bincount(spot, minlength=n)
+    lux_min = np.full(n, np.inf)
+    np.minimum.at(lux_min, spot, lux)
+    thr_max = np.full(n, -np.inf)
+    np.maximum.at(thr_max, spot, np.concatenate(dark_thr))
     polys: dict[int, list[Any]] = {}
     for geom, value in features.shapes(
-        labels.astype("int32"), mask=dark, transform=raster.transform, connectivity=4
+        labels, mask=dark, transform=raster.transform, connectivity=4
     ):
         polys.setdefault(int(value), []).append(shapely.geometry.shape(geom))
     keep = [k for k in ids if sizes[k - 1] >= settings.DARK_SPOT_MIN_AREA and k in polys]
