@@ -87,6 +87,14 @@ def test_saved_audit_shows_templates_literally(hostile_audit, workdir, tmp_path)
     _no_payload_ran(workdir)
 
 
+def test_data_text_is_escaped_once(hostile_audit, workdir):
+    # in the page's JSON "&" is written \u0026: the name escaped for the tooltips'
+    # innerHTML is "\u0026lt;img ...", escaped twice it would be "\u0026amp;lt;img ..."
+    page = hostile_audit.to_map().to_html().replace("\\u0026", "&")
+    assert "&lt;img src=x onerror=" in page
+    assert "&amp;lt;" not in page and "&amp;quot;" not in page
+
+
 def test_area_map_and_each_principle_layer(hostile_audit, workdir):
     _assert_literal(area_map(hostile_audit.area).to_html())
     import importlib
@@ -176,6 +184,9 @@ def test_browser_map_shows_template_text(hostile_audit, workdir, tmp_path, artif
     for payload in SHOWN_NAMES:
         assert payload in shown, payload
     assert TEMPLATE["raw"] in shown  # the footway named "{% raw %} {# #}"
+    # text is escaped once: a tooltip shows <img ...> as text, never "&lt;img ...&gt;"
+    assert XSS["img"] in "\n".join(result["texts"])
+    assert not [t for t in result["texts"] if "&lt;" in t or "&amp;" in t]
 
 
 @pytest.mark.browser

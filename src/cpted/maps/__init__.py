@@ -194,7 +194,11 @@ def _say_fields(
     """Write the tooltip ``fields`` of one feature in words with units, in place."""
     for field, (unit, share) in zip(fields, units, strict=True):
         if field in props:
-            props[field] = html.escape(say(props[field], unit, share=share), quote=False)
+            value = props[field]
+            words = say(value, unit, share=share)
+            # text from the data was escaped once by for_web (_clean) and say() returns it
+            # as it is: escaped again, "H&M" would show as "H&amp;M"
+            props[field] = words if isinstance(value, str) else html.escape(words, quote=False)
 
 
 def _units(
