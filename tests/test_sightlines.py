@@ -785,6 +785,39 @@ def test_neukoelln_concealment_spots(neukoelln):
     assert (spots.geometry.intersection(buildings).area < 1e-6).all()
 
 
+def test_concealment_in_chunks_equals_one_chunk(neukoelln, monkeypatch):
+    # A cell's hiddenness depends only on its own segment's viewpoints, so holding the
+    # isovists of one viewpoint's segment at a time changes nothing, bit for bit.
+    monkeypatch.setattr(cpted_settings, "CONCEALMENT_CHUNK", 10**9)
+    whole = concealment_spots(neukoelln)
+    monkeypatch.setattr(cpted_settings, "CONCEALMENT_CHUNK", 1)
+    chunked = concealment_spots(neukoelln)
+    assert len(whole) > 0
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(chunked.drop(columns="geometry")),
+        pd.DataFrame(whole.drop(columns="geometry")),
+        check_exact=True,
+    )
+    assert (shapely.to_wkb(chunked.geometry.values) == shapely.to_wkb(whole.geometry.values)).all()
+
+
+def test_concealment_chunks_hold_whole_segments():
+    from cpted.sightlines._concealment import _chunks
+
+    vp_start = np.array([0, 3, 4, 10, 11, 12])  # segments of 3, 1, 6, 1 and 1 viewpoints
+    assert _chunks(vp_start, 4) == [(0, 2), (2, 3), (3, 5)]
+    assert _chunks(vp_start, 1) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+    assert _chunks(vp_start, 100) == [(0, 5)]
+
+
+def test_concealment_chunk_setting_must_be_positive(monkeypatch):
+    facade = [box(-20, 3, 49, 13), box(51, 3, 120, 13), box(49, 6, 51, 13)]
+    area = toy_area(facade, [], [LineString([(0, 0), (100, 0)])])
+    monkeypatch.setattr(cpted_settings, "CONCEALMENT_CHUNK", 0)
+    with pytest.raises(InputError, match="CONCEALMENT_CHUNK"):
+        concealment_spots(area)
+
+
 # --------------------------------------------------------------------------------------
 # Public spaces seen from their paths
 # --------------------------------------------------------------------------------------
