@@ -742,6 +742,76 @@ def test_audit_part_and_map_layers(neukoelln):
     assert "Concealment spots beside paths" in page  # the legend
 
 
+def _dwithin(engine: IsovistEngine, xy: np.ndarray) -> np.ndarray:
+    """The plain shapely answer on_obstacle must give: dwithin the tolerance of any obstacle."""
+    from cpted.sightlines._isovist import ON_OBSTACLE_TOLERANCE
+
+    out = np.zeros(len(xy), dtype=bool)
+    hits = engine.tree.query(
+        shapely.points(xy), predicate="dwithin", distance=ON_OBSTACLE_TOLERANCE
+    )
+    out[hits[0]] = True
+    return out
+
+
+def _probes(geoms: list, rng: np.random.Generator, n: int = 20_000) -> np.ndarray:
+    """Random points over the obstacles, their vertices, and points at tiny offsets from edges."""
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    xy = [np.column_stack([rng.uniform(xmin - 2, xmax + 2, n), rng.uniform(ymin - 2, ymax + 2, n)])]
+    coords = shapely.get_coordinates(geoms)
+    xy.append(coords)
+    t = rng.uniform(0, 1, (len(coords) - 1, 1))
+    along = coords[:-1] + t * (coords[1:] - coords[:-1])
+    xy.append(along)
+    for eps in (5e-7, 1e-6, 1.000001e-6, 2e-6, 9.9e-6, 1e-5, 1.1e-5, 1e-3):
+        turn = rng.uniform(0, 2 * np.pi, len(along))
+        xy.append(along + eps * np.column_stack([np.cos(turn), np.sin(turn)]))
+    return np.concatenate(xy)
+
+
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (390_000.0, 5_820_000.0)])
+def test_on_obstacle_agrees_with_shapely_dwithin(shift):
+    # Areas with holes, overlapping and touching buildings, a multipolygon, walls (one
+    # crossing a building, one on its edge), a self-crossing polygon made valid into a
+    # collection, a sliver: the compiled test and shapely answer the same for every point.
+    geoms = [
+        room(0, 0, 10, 10),
+        box(20, 0, 30, 10),
+        box(25, 5, 35, 15),
+        box(35, 0, 40, 5),
+        MultiPolygon([box(50, 0, 52, 2), box(53, 0, 55, 2)]),
+        LineString([(0, 20), (40, 20), (40, 30)]),
+        LineString([(18, 5), (32, 5)]),
+        LineString([(20, 0), (30, 0)]),
+        Polygon([(60, 0), (70, 10), (70, 0), (60, 10)]),  # a bow tie
+        box(80, 0, 80 + 1e-6, 10),  # a sliver thinner than the tolerance
+        Polygon([(90, 0), (100, 0), (95, 8.66)]),
+    ]
+    geoms = [affinity.translate(g, *shift) for g in geoms]
+    engine = IsovistEngine(gpd.GeoSeries(geoms, crs=CRS))
+    xy = _probes(geoms, np.random.default_rng(15))
+    assert (engine.on_obstacle(xy) == _dwithin(engine, xy)).all()
+
+
+def test_on_obstacle_agrees_with_shapely_on_a_sample(neukoelln):
+    engine = IsovistEngine(obstacles(neukoelln))
+    xy = _probes(list(engine.geometries), np.random.default_rng(15), n=200_000)
+    xmin, ymin = np.floor(xy.min(axis=0))
+    cells = np.stack(np.meshgrid(xmin + 0.5 + np.arange(400), ymin + 0.5 + np.arange(400)), -1)
+    xy = np.concatenate([xy, cells.reshape(-1, 2)])
+    on = engine.on_obstacle(xy)
+    assert 0 < on.sum() < len(xy)
+    assert (on == _dwithin(engine, xy)).all()
+
+
+def test_on_obstacle_leaves_non_finite_points_to_shapely():
+    # The compiled test decides only finite points; shapely answers (or raises) as before.
+    engine = IsovistEngine([box(0, 0, 1, 1)])
+    xy = np.array([[np.nan, 0.5], [0.5, np.inf], [0.5, 0.5], [2.0, 2.0], [1.0, 0.5]])
+    assert engine._locator.locate(xy).tolist() == [2, 2, 1, 0, 2]
+    assert engine.on_obstacle(xy[2:]).tolist() == [True, False, True]
+
+
 # --------------------------------------------------------------------------------------
 # Concealment spots
 # --------------------------------------------------------------------------------------
