@@ -812,6 +812,40 @@ def test_on_obstacle_leaves_non_finite_points_to_shapely():
     assert engine.on_obstacle(xy[2:]).tolist() == [True, False, True]
 
 
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (390_000.0, 5_820_000.0)])
+def test_viewpoint_xy_equals_shapely_interpolation(shift):
+    from cpted.sightlines._segments import _viewpoint_xy, _viewpoints
+
+    rng = np.random.default_rng(15)
+    lines = []
+    for _ in range(300):
+        xy = np.cumsum(rng.normal(0, 20, (rng.integers(2, 9), 2)), axis=0) + shift
+        if rng.random() < 0.2:  # a repeated vertex: a piece of length zero
+            k = int(rng.integers(0, len(xy)))
+            xy = np.insert(xy, k, xy[k], axis=0)
+        lines.append(LineString(xy))
+    lines = np.array(lines, dtype=object)
+    length = shapely.length(lines)
+    owner = rng.integers(0, len(lines), 20_000)
+    position = np.concatenate(
+        [
+            rng.uniform(0, 1, 14_000) * length[owner[:14_000]],
+            np.zeros(2000),
+            length[owner[16_000:18_000]],
+            length[owner[18_000:]] * (1 + rng.uniform(-1e-15, 1e-9, 2000)),
+        ]
+    )
+    expected = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+    assert (_viewpoint_xy(lines, owner, position) == expected).all()
+    owner, position, _ = _viewpoints(lines, 2.0)
+    expected = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+    assert (_viewpoint_xy(lines, owner, position) == expected).all()
+    # what it does not compute itself, shapely does
+    back = np.array([-1.0, -5.0])
+    expected = shapely.get_coordinates(shapely.line_interpolate_point(lines[:2], back))
+    assert (_viewpoint_xy(lines, np.arange(2), back) == expected).all()
+
+
 # --------------------------------------------------------------------------------------
 # Concealment spots
 # --------------------------------------------------------------------------------------

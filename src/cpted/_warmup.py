@@ -34,6 +34,7 @@ logger = logging.getLogger("cpted")
 KERNEL_MODULES = (
     "cpted.sightlines._concealment",
     "cpted.sightlines._locate",
+    "cpted.sightlines._segments",
     "cpted.sightlines._sites",
     "cpted.sightlines._star",
     "cpted.sightlines._sweep",

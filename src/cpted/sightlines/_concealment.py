@@ -16,7 +16,7 @@ from rasterio.features import rasterize
 from cpted import settings
 from cpted._errors import InputError
 from cpted.sightlines._isovist import IsovistEngine
-from cpted.sightlines._segments import _viewpoints, obstacles
+from cpted.sightlines._segments import _viewpoint_xy, _viewpoints, obstacles
 from cpted.sightlines._star import all_ring_angles, star_inside
 from cpted.sightlines._sweep import grid_build
 
@@ -306,7 +306,7 @@ def concealment_spots(
         return empty
 
     owner, position, _ = _viewpoints(lines, settings.CONCEALMENT_STEP)
-    vp_xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+    vp_xy = _viewpoint_xy(lines, owner, position)
     vp_start = np.searchsorted(owner, np.arange(len(lines) + 1))
     hidden = _hidden_by_chunk(
         xy, line_idx.astype(np.int64), cell_pos, vp_xy, position, vp_start, engine
