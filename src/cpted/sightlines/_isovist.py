@@ -279,9 +279,10 @@ class IsovistEngine:
     Exact isovists among fixed obstacles, with the spatial index built once.
 
     Build one engine for a set of obstacles and ask it for as many isovists as needed:
-    the obstacles are validated and noded, a shapely ``STRtree`` answers whether an origin
-    stands on or inside an obstacle, and a uniform grid of wall segments feeds the
-    compiled angular sweep (:mod:`cpted.sightlines._sweep`).
+    the obstacles are validated and noded, a compiled test with a shapely ``STRtree``
+    behind it (:mod:`cpted.sightlines._locate`) answers whether an origin stands on or
+    inside an obstacle, and a uniform grid of wall segments feeds the compiled angular
+    sweep (:mod:`cpted.sightlines._sweep`).
 
     Parameters
     ----------
