@@ -742,6 +742,110 @@ def test_audit_part_and_map_layers(neukoelln):
     assert "Concealment spots beside paths" in page  # the legend
 
 
+def _dwithin(engine: IsovistEngine, xy: np.ndarray) -> np.ndarray:
+    """The plain shapely answer on_obstacle must give: dwithin the tolerance of any obstacle."""
+    from cpted.sightlines._isovist import ON_OBSTACLE_TOLERANCE
+
+    out = np.zeros(len(xy), dtype=bool)
+    hits = engine.tree.query(
+        shapely.points(xy), predicate="dwithin", distance=ON_OBSTACLE_TOLERANCE
+    )
+    out[hits[0]] = True
+    return out
+
+
+def _probes(geoms: list, rng: np.random.Generator, n: int = 20_000) -> np.ndarray:
+    """Random points over the obstacles, their vertices, and points at tiny offsets from edges."""
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    xy = [np.column_stack([rng.uniform(xmin - 2, xmax + 2, n), rng.uniform(ymin - 2, ymax + 2, n)])]
+    coords = shapely.get_coordinates(geoms)
+    xy.append(coords)
+    t = rng.uniform(0, 1, (len(coords) - 1, 1))
+    along = coords[:-1] + t * (coords[1:] - coords[:-1])
+    xy.append(along)
+    for eps in (5e-7, 1e-6, 1.000001e-6, 2e-6, 9.9e-6, 1e-5, 1.1e-5, 1e-3):
+        turn = rng.uniform(0, 2 * np.pi, len(along))
+        xy.append(along + eps * np.column_stack([np.cos(turn), np.sin(turn)]))
+    return np.concatenate(xy)
+
+
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (390_000.0, 5_820_000.0)])
+def test_on_obstacle_agrees_with_shapely_dwithin(shift):
+    # Areas with holes, overlapping and touching buildings, a multipolygon, walls (one
+    # crossing a building, one on its edge), a self-crossing polygon made valid into a
+    # collection, a sliver: the compiled test and shapely answer the same for every point.
+    geoms = [
+        room(0, 0, 10, 10),
+        box(20, 0, 30, 10),
+        box(25, 5, 35, 15),
+        box(35, 0, 40, 5),
+        MultiPolygon([box(50, 0, 52, 2), box(53, 0, 55, 2)]),
+        LineString([(0, 20), (40, 20), (40, 30)]),
+        LineString([(18, 5), (32, 5)]),
+        LineString([(20, 0), (30, 0)]),
+        Polygon([(60, 0), (70, 10), (70, 0), (60, 10)]),  # a bow tie
+        box(80, 0, 80 + 1e-6, 10),  # a sliver thinner than the tolerance
+        Polygon([(90, 0), (100, 0), (95, 8.66)]),
+    ]
+    geoms = [affinity.translate(g, *shift) for g in geoms]
+    engine = IsovistEngine(gpd.GeoSeries(geoms, crs=CRS))
+    xy = _probes(geoms, np.random.default_rng(15))
+    assert (engine.on_obstacle(xy) == _dwithin(engine, xy)).all()
+
+
+def test_on_obstacle_agrees_with_shapely_on_a_sample(neukoelln):
+    engine = IsovistEngine(obstacles(neukoelln))
+    xy = _probes(list(engine.geometries), np.random.default_rng(15), n=200_000)
+    xmin, ymin = np.floor(xy.min(axis=0))
+    cells = np.stack(np.meshgrid(xmin + 0.5 + np.arange(400), ymin + 0.5 + np.arange(400)), -1)
+    xy = np.concatenate([xy, cells.reshape(-1, 2)])
+    on = engine.on_obstacle(xy)
+    assert 0 < on.sum() < len(xy)
+    assert (on == _dwithin(engine, xy)).all()
+
+
+def test_on_obstacle_leaves_non_finite_points_to_shapely():
+    # The compiled test decides only finite points; shapely answers (or raises) as before.
+    engine = IsovistEngine([box(0, 0, 1, 1)])
+    xy = np.array([[np.nan, 0.5], [0.5, np.inf], [0.5, 0.5], [2.0, 2.0], [1.0, 0.5]])
+    assert engine._locator.locate(xy).tolist() == [2, 2, 1, 0, 2]
+    assert engine.on_obstacle(xy[2:]).tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (390_000.0, 5_820_000.0)])
+def test_viewpoint_xy_equals_shapely_interpolation(shift):
+    from cpted.sightlines._segments import _viewpoint_xy, _viewpoints
+
+    rng = np.random.default_rng(15)
+    lines = []
+    for _ in range(300):
+        xy = np.cumsum(rng.normal(0, 20, (rng.integers(2, 9), 2)), axis=0) + shift
+        if rng.random() < 0.2:  # a repeated vertex: a piece of length zero
+            k = int(rng.integers(0, len(xy)))
+            xy = np.insert(xy, k, xy[k], axis=0)
+        lines.append(LineString(xy))
+    lines = np.array(lines, dtype=object)
+    length = shapely.length(lines)
+    owner = rng.integers(0, len(lines), 20_000)
+    position = np.concatenate(
+        [
+            rng.uniform(0, 1, 14_000) * length[owner[:14_000]],
+            np.zeros(2000),
+            length[owner[16_000:18_000]],
+            length[owner[18_000:]] * (1 + rng.uniform(-1e-15, 1e-9, 2000)),
+        ]
+    )
+    expected = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+    assert (_viewpoint_xy(lines, owner, position) == expected).all()
+    owner, position, _ = _viewpoints(lines, 2.0)
+    expected = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+    assert (_viewpoint_xy(lines, owner, position) == expected).all()
+    # what it does not compute itself, shapely does
+    back = np.array([-1.0, -5.0])
+    expected = shapely.get_coordinates(shapely.line_interpolate_point(lines[:2], back))
+    assert (_viewpoint_xy(lines, np.arange(2), back) == expected).all()
+
+
 # --------------------------------------------------------------------------------------
 # Concealment spots
 # --------------------------------------------------------------------------------------
@@ -783,6 +887,39 @@ def test_neukoelln_concealment_spots(neukoelln):
     # No spot lies inside a building.
     buildings = shapely.union_all(neukoelln.buildings.geometry.to_numpy())
     assert (spots.geometry.intersection(buildings).area < 1e-6).all()
+
+
+def test_concealment_in_chunks_equals_one_chunk(neukoelln, monkeypatch):
+    # A cell's hiddenness depends only on its own segment's viewpoints, so holding the
+    # isovists of one viewpoint's segment at a time changes nothing, bit for bit.
+    monkeypatch.setattr(cpted_settings, "CONCEALMENT_CHUNK", 10**9)
+    whole = concealment_spots(neukoelln)
+    monkeypatch.setattr(cpted_settings, "CONCEALMENT_CHUNK", 1)
+    chunked = concealment_spots(neukoelln)
+    assert len(whole) > 0
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(chunked.drop(columns="geometry")),
+        pd.DataFrame(whole.drop(columns="geometry")),
+        check_exact=True,
+    )
+    assert (shapely.to_wkb(chunked.geometry.values) == shapely.to_wkb(whole.geometry.values)).all()
+
+
+def test_concealment_chunks_hold_whole_segments():
+    from cpted.sightlines._concealment import _chunks
+
+    vp_start = np.array([0, 3, 4, 10, 11, 12])  # segments of 3, 1, 6, 1 and 1 viewpoints
+    assert _chunks(vp_start, 4) == [(0, 2), (2, 3), (3, 5)]
+    assert _chunks(vp_start, 1) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+    assert _chunks(vp_start, 100) == [(0, 5)]
+
+
+def test_concealment_chunk_setting_must_be_positive(monkeypatch):
+    facade = [box(-20, 3, 49, 13), box(51, 3, 120, 13), box(49, 6, 51, 13)]
+    area = toy_area(facade, [], [LineString([(0, 0), (100, 0)])])
+    monkeypatch.setattr(cpted_settings, "CONCEALMENT_CHUNK", 0)
+    with pytest.raises(InputError, match="CONCEALMENT_CHUNK"):
+        concealment_spots(area)
 
 
 # --------------------------------------------------------------------------------------

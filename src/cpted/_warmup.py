@@ -33,6 +33,8 @@ logger = logging.getLogger("cpted")
 #: The modules that hold numba kernels; tests check that no other module does.
 KERNEL_MODULES = (
     "cpted.sightlines._concealment",
+    "cpted.sightlines._locate",
+    "cpted.sightlines._segments",
     "cpted.sightlines._sites",
     "cpted.sightlines._star",
     "cpted.sightlines._sweep",

@@ -588,6 +588,12 @@ CONCEALMENT_CELL = 1.0
 #: Smallest concealment spot kept, square metres: room for a standing person.
 CONCEALMENT_MIN_AREA = 1.0
 
+#: Viewpoints whose 25 m isovists the concealment search holds at once. Each ring has
+#: about 700 vertices (24 bytes each with its angles), so 2000 viewpoints (4 km of path at
+#: ``CONCEALMENT_STEP``) hold about 35 MB whatever the size of the area; only the memory
+#: depends on it, not the spots.
+CONCEALMENT_CHUNK = 2000
+
 #: Cell size of the search for the ground of a public space seen from its paths, metres.
 SITE_SIGHTLINE_CELL = 2.0
 

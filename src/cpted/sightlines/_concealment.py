@@ -16,7 +16,7 @@ from rasterio.features import rasterize
 from cpted import settings
 from cpted._errors import InputError
 from cpted.sightlines._isovist import IsovistEngine
-from cpted.sightlines._segments import _viewpoints, obstacles
+from cpted.sightlines._segments import _viewpoint_xy, _viewpoints, obstacles
 from cpted.sightlines._star import all_ring_angles, star_inside
 from cpted.sightlines._sweep import grid_build
 
@@ -124,6 +124,73 @@ def _hidden_cells(
             if candidates > 0 and not seen:
                 out[c] += 1
     return out
+
+
+def _chunks(vp_start: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """
+    Cut the segments into runs ``(first, end)`` of about ``size`` viewpoints each.
+
+    A run holds whole segments: it closes at the first segment boundary at or past
+    ``size`` viewpoints, so a segment with more viewpoints makes a run of its own.
+    """
+    runs = []
+    first = 0
+    n = len(vp_start) - 1
+    while first < n:
+        end = int(np.searchsorted(vp_start, vp_start[first] + size, side="left"))
+        end = min(max(end, first + 1), n)
+        runs.append((first, end))
+        first = end
+    return runs
+
+
+def _hidden_by_chunk(
+    xy: np.ndarray,
+    line_idx: np.ndarray,
+    cell_pos: np.ndarray,
+    vp_xy: np.ndarray,
+    position: np.ndarray,
+    vp_start: np.ndarray,
+    engine: IsovistEngine,
+) -> np.ndarray:
+    """
+    :func:`_hidden_cells` of every cell, a run of segments at a time.
+
+    A cell's hiddenness depends only on the viewpoints of its own segment, so the
+    isovist rings (about 700 vertices each at 25 m) are computed and held for one run
+    of ``settings.CONCEALMENT_CHUNK`` viewpoints at a time, not for the whole area: the
+    memory is set by the run, the result is the same.
+    """
+    size = settings.CONCEALMENT_CHUNK
+    if not (isinstance(size, int) and size > 0):
+        msg = f"settings.CONCEALMENT_CHUNK must be a positive whole number; got {size!r}."
+        raise InputError(msg)
+    face = float(settings.SIGHTLINE_FACE_DISTANCE)
+    near = float(settings.CONCEALMENT_APPROACH)
+    order = np.argsort(line_idx, kind="stable")
+    cell_start = np.searchsorted(line_idx[order], np.arange(len(vp_start)))
+    hidden = np.zeros(len(xy), dtype=np.int8)
+    for first, end in _chunks(vp_start, size):
+        cells = order[cell_start[first] : cell_start[end]]
+        if not len(cells):
+            continue
+        v0, v1 = vp_start[first], vp_start[end]
+        ring, ring_start, _, _, _ = engine._raw(vp_xy[v0:v1], radius=face)
+        hidden[cells] = _hidden_cells(
+            np.ascontiguousarray(xy[cells, 0]),
+            np.ascontiguousarray(xy[cells, 1]),
+            line_idx[cells] - first,
+            cell_pos[cells],
+            np.ascontiguousarray(vp_xy[v0:v1, 0]),
+            np.ascontiguousarray(vp_xy[v0:v1, 1]),
+            position[v0:v1],
+            vp_start[first : end + 1] - v0,
+            ring,
+            ring_start,
+            near,
+            face,
+        )
+    return hidden
 
 
 def concealment_spots(
@@ -239,23 +306,10 @@ def concealment_spots(
         return empty
 
     owner, position, _ = _viewpoints(lines, settings.CONCEALMENT_STEP)
-    vp_xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
-    face = float(settings.SIGHTLINE_FACE_DISTANCE)
-    ring, ring_start, _, _, _ = engine._raw(vp_xy, radius=face)
+    vp_xy = _viewpoint_xy(lines, owner, position)
     vp_start = np.searchsorted(owner, np.arange(len(lines) + 1))
-    hidden = _hidden_cells(
-        np.ascontiguousarray(xy[:, 0]),
-        np.ascontiguousarray(xy[:, 1]),
-        line_idx.astype(np.int64),
-        cell_pos,
-        np.ascontiguousarray(vp_xy[:, 0]),
-        np.ascontiguousarray(vp_xy[:, 1]),
-        position,
-        vp_start,
-        ring,
-        ring_start,
-        float(settings.CONCEALMENT_APPROACH),
-        face,
+    hidden = _hidden_by_chunk(
+        xy, line_idx.astype(np.int64), cell_pos, vp_xy, position, vp_start, engine
     )
     sel = hidden > 0
     if not sel.any():

@@ -22,6 +22,7 @@ from cpted._validate import (
     geodataframe,
 )
 from cpted.sightlines import _sweep
+from cpted.sightlines._locate import ObstacleLocator
 
 __all__ = ["MEASURES", "IsovistEngine", "isovist", "isovists"]
 
@@ -278,9 +279,10 @@ class IsovistEngine:
     Exact isovists among fixed obstacles, with the spatial index built once.
 
     Build one engine for a set of obstacles and ask it for as many isovists as needed:
-    the obstacles are validated and noded, a shapely ``STRtree`` answers whether an origin
-    stands on or inside an obstacle, and a uniform grid of wall segments feeds the
-    compiled angular sweep (:mod:`cpted.sightlines._sweep`).
+    the obstacles are validated and noded, a compiled test with a shapely ``STRtree``
+    behind it (:mod:`cpted.sightlines._locate`) answers whether an origin stands on or
+    inside an obstacle, and a uniform grid of wall segments feeds the compiled angular
+    sweep (:mod:`cpted.sightlines._sweep`).
 
     Parameters
     ----------
@@ -313,6 +315,7 @@ class IsovistEngine:
         self.crs = crs
         self.geometries = geoms
         self.tree = shapely.STRtree(geoms)
+        self._locator = ObstacleLocator(geoms)
         margin = settings.ISOVIST_FRAME_MARGIN if frame_margin is None else frame_margin
         if not (math.isfinite(margin) and margin > 0):
             msg = f"frame_margin must be a positive number of metres; got {frame_margin!r}."
@@ -353,10 +356,15 @@ class IsovistEngine:
         """Whether each origin (rows of ``xy``) lies on or inside an obstacle."""
         out = np.zeros(len(xy), dtype=bool)
         if len(xy) and len(self.geometries):
-            hits = self.tree.query(
-                shapely.points(xy), predicate="dwithin", distance=ON_OBSTACLE_TOLERANCE
-            )
-            out[hits[0]] = True
+            # the compiled test decides the points clear of every boundary; shapely the rest
+            where = self._locator.locate(np.asarray(xy, dtype=float))
+            out = where == 1
+            ask = np.flatnonzero(where == 2)
+            if len(ask):
+                hits = self.tree.query(
+                    shapely.points(xy[ask]), predicate="dwithin", distance=ON_OBSTACLE_TOLERANCE
+                )
+                out[ask[hits[0]]] = True
         return out
 
     def _check_near(self, xy: np.ndarray) -> None:

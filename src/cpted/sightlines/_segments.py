@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numba import njit
 
 from cpted import settings
 from cpted._errors import InputError
@@ -97,6 +98,73 @@ def _viewpoints(lines: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarr
     k = np.arange(owner.size) - first[owner]
     position = (k + 0.5) * length[owner] / count[owner]
     return owner, position, length[owner]
+
+
+def _viewpoint_xy(lines: np.ndarray, owner: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """
+    Coordinates ``(n, 2)`` of the points ``position`` metres along ``lines[owner]``.
+
+    The same numbers as ``shapely.line_interpolate_point`` (GEOS's length-indexed line:
+    the first piece whose end lies beyond the position, then the fraction along it), in
+    one compiled pass instead of one GEOS line walk and one Point per viewpoint, which
+    took a second for the 2 m viewpoints of a large tile. Anything but non-empty
+    LineStrings and positions from 0 to the line's length goes to shapely.
+    """
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    types = shapely.get_type_id(lines)
+    if (
+        len(position)
+        and (types == 1).all()
+        and not shapely.is_empty(lines).any()
+        and np.isfinite(position).all()
+        and (position >= 0).all()
+    ):
+        start = np.searchsorted(index, np.arange(len(lines) + 1))
+        return _along(
+            np.ascontiguousarray(coords[:, 0]),
+            np.ascontiguousarray(coords[:, 1]),
+            start,
+            owner,
+            np.ascontiguousarray(position, dtype=float),
+        )
+    return shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+
+
+@njit(cache=True)
+def _along(
+    x: np.ndarray, y: np.ndarray, start: np.ndarray, owner: np.ndarray, position: np.ndarray
+) -> np.ndarray:
+    """GEOS ``LengthIndexedLine.extractPoint`` of each viewpoint (position >= 0)."""
+    n = owner.shape[0]
+    out = np.empty((n, 2))
+    for v in range(n):
+        a = start[owner[v]]
+        b = start[owner[v] + 1]
+        d = position[v]
+        px = x[a]
+        py = y[a]
+        if d > 0.0:
+            px = x[b - 1]  # beyond the end: the last vertex
+            py = y[b - 1]
+            total = 0.0
+            for i in range(a, b - 1):
+                dx = x[i + 1] - x[i]
+                dy = y[i + 1] - y[i]
+                piece = math.sqrt(dx * dx + dy * dy)
+                if total + piece > d:
+                    frac = (d - total) / piece
+                    if frac <= 0.0:
+                        px, py = x[i], y[i]
+                    elif frac >= 1.0:
+                        px, py = x[i + 1], y[i + 1]
+                    else:
+                        px = dx * frac + x[i]
+                        py = dy * frac + y[i]
+                    break
+                total += piece
+        out[v, 0] = px
+        out[v, 1] = py
+    return out
 
 
 def segment_measures(
@@ -188,7 +256,7 @@ def segment_measures(
 
     lines = streets.geometry.to_numpy()
     owner, position, _ = _viewpoints(lines, spacing)
-    xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[owner], position))
+    xy = _viewpoint_xy(lines, owner, position)
     _, _, raw_25, _, inside = engine._raw(xy, radius=face)
     ring, ring_start, raw_50, _, _ = engine._raw(xy, radius=far)
     ok = ~inside

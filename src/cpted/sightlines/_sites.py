@@ -14,7 +14,7 @@ from cpted import settings
 from cpted._errors import InputError
 from cpted._principle import score
 from cpted.sightlines._isovist import IsovistEngine
-from cpted.sightlines._segments import _viewpoints, obstacles
+from cpted.sightlines._segments import _viewpoint_xy, _viewpoints, obstacles
 from cpted.sightlines._star import all_ring_angles, star_inside
 from cpted.sightlines._sweep import grid_build
 
@@ -158,7 +158,7 @@ def site_measures(
     if len(streets) and len(xy):
         lines = streets.geometry.to_numpy()
         vp_owner, position, _ = _viewpoints(lines, settings.SIGHTLINE_SPACING)
-        vp = shapely.get_coordinates(shapely.line_interpolate_point(lines[vp_owner], position))
+        vp = _viewpoint_xy(lines, vp_owner, position)
         ring, ring_start, _, _, _ = engine._raw(vp, radius=reach)
         lo = np.minimum(vp.min(axis=0), xy.min(axis=0)) - reach
         hi = np.maximum(vp.max(axis=0), xy.max(axis=0)) + reach
