@@ -378,6 +378,19 @@ def permeability(
         ``link_node_ratio_<radius>`` (NaN without counted nodes), e.g.
         ``intersection_density_400``.
     """
+    return _permeability(streets, radius=radius, boundary=boundary, margin=margin, cuts=cuts)
+
+
+def _permeability(
+    streets: Any,
+    *,
+    radius: float | None = None,
+    boundary: Any = None,
+    margin: float | None = None,
+    cuts: Any = None,
+    rows: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """:func:`permeability` of every segment, or of the segments at positions ``rows``."""
     streets, _ = streets_frame(streets)
     r = tolerance_value(
         settings.ACCESS_PERMEABILITY_RADIUS if radius is None else radius, name="radius"
@@ -389,10 +402,14 @@ def permeability(
     reach = tolerance_value(
         settings.ACCESS_BOUNDARY_MARGIN if margin is None else margin, name="margin"
     )
+    # the nodes and their degrees come from the whole network; the neighbourhoods are
+    # counted around the kept segments only
     u, v, xy = topology(streets)
     degree = _degree(u, v, len(xy))
     clipped = _clipped_nodes(xy, degree, poly, reach, _cut_mask(streets, cuts, len(xy)))
     counted = (degree != 2) & ~clipped
+    if rows is not None:
+        streets = streets.iloc[rows]
     geoms = streets.geometry.to_numpy()
     mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
     n = len(geoms)
