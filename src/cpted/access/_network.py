@@ -417,19 +417,16 @@ def _permeability(
     node_n = np.zeros(n)
     degree_sum = np.zeros(n)
     if counted.any() and n:
-        tree = cKDTree(xy[counted])
-        deg = degree[counted].astype(float)
-        is_inter = (deg >= 3).astype(float)
-        for start in range(0, n, 5000):
-            chunk = mid[start : start + 5000]
-            found = tree.query_ball_point(chunk, r)
-            sizes = np.fromiter((len(f) for f in found), dtype=int, count=len(found))
-            flat = np.fromiter((j for f in found for j in f), dtype=int, count=sizes.sum())
-            owner = np.repeat(np.arange(len(chunk)), sizes)
-            m = len(chunk)
-            inter_n[start : start + m] = np.bincount(owner, weights=is_inter[flat], minlength=m)
-            node_n[start : start + m] = sizes
-            degree_sum[start : start + m] = np.bincount(owner, weights=deg[flat], minlength=m)
+        # Count the nodes of each degree within the radius, one tree per degree: sums of
+        # whole numbers, so the same as adding up the nodes one by one, without listing
+        # the hundreds of nodes around every segment.
+        for value in np.unique(degree[counted]):
+            tree = cKDTree(xy[counted & (degree == value)])
+            found = tree.query_ball_point(mid, r, return_length=True).astype(float)
+            node_n += found
+            degree_sum += value * found
+            if value >= 3:
+                inter_n += found
     circle = math.pi * r * r
     if poly is not None and n:
         discs = shapely.buffer(shapely.points(mid), r, quad_segs=16)
