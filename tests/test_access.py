@@ -811,3 +811,70 @@ def test_a_bow_tie_site_is_repaired_not_fatal():
     result = access.site_access(sites, streets=streets)
     assert result["perimeter_m"].iloc[0] > 0
     assert result["entries_n"].iloc[0] >= 2
+
+
+# --------------------------------------------------------------------------------------
+# Measuring only the rows a tile keeps (AuditContext.rows)
+# --------------------------------------------------------------------------------------
+
+
+def _west(table: gpd.GeoDataFrame) -> pd.Index:
+    x = table.geometry.representative_point().x
+    return table.index[x < x.median()]
+
+
+def _layer_rows(layer: pd.DataFrame, sites: pd.Index) -> pd.DataFrame:
+    # entries and pieces are numbered per call: compare them by content
+    return layer[layer["site"].isin(sites)].reset_index(drop=True)
+
+
+def test_audit_part_with_rows_measures_those_rows_as_all(neukoelln):
+    from cpted._context import AuditContext
+
+    rows = (_west(neukoelln.streets), _west(neukoelln.sites))
+    whole = access.audit_part(neukoelln, context=AuditContext(neukoelln))
+    part = access.audit_part(neukoelln, context=AuditContext(neukoelln, rows=rows))
+    assert part.segments.index.equals(rows[0])
+    assert part.sites.index.equals(rows[1])
+    pd.testing.assert_frame_equal(part.segments, whole.segments.loc[rows[0]], rtol=1e-9)
+    # defined_edge turns nullable only where a site is a building's outline
+    pd.testing.assert_frame_equal(
+        part.sites, whole.sites.loc[rows[1]], rtol=1e-9, check_dtype=False
+    )
+    for key, layer_ in whole.layers.items():
+        pd.testing.assert_frame_equal(
+            _layer_rows(part.layers[key], rows[1]), _layer_rows(layer_, rows[1]), obj=key
+        )
+
+
+def test_permeability_counts_every_node_within_the_radius(neukoelln):
+    from cpted import settings as cpted_settings
+    from cpted.access._network import _clipped_nodes, _degree, topology
+
+    streets = neukoelln.streets
+    radius = 300.0
+    table = access.permeability(streets, radius=radius, boundary=neukoelln.footprint)
+    u, v, xy = topology(streets)
+    degree = _degree(u, v, len(xy))
+    margin = cpted_settings.ACCESS_BOUNDARY_MARGIN
+    clipped = _clipped_nodes(xy, degree, neukoelln.footprint, margin, None)
+    counted = (degree != 2) & ~clipped
+    mid = streets.geometry.interpolate(0.5, normalized=True)
+    gap = np.hypot(
+        mid.x.to_numpy()[:, None] - xy[counted, 0], mid.y.to_numpy()[:, None] - xy[counted, 1]
+    )
+    near = gap <= radius
+    nodes = near.sum(axis=1)
+    ratio = np.where(
+        nodes > 0, (near * degree[counted]).sum(axis=1) / 2.0 / np.maximum(nodes, 1), np.nan
+    )
+    np.testing.assert_allclose(table["link_node_ratio_300"], ratio, rtol=1e-12)
+
+
+def test_permeability_of_some_rows_equals_those_of_all(neukoelln):
+    from cpted.access._network import _permeability
+
+    rows = np.flatnonzero(neukoelln.streets.index.isin(_west(neukoelln.streets)))
+    whole = access.permeability(neukoelln.streets, boundary=neukoelln.footprint)
+    part = _permeability(neukoelln.streets, boundary=neukoelln.footprint, rows=rows)
+    pd.testing.assert_frame_equal(part, whole.iloc[rows])

@@ -992,3 +992,24 @@ def test_an_estimate_never_beats_the_same_street_lit_as_designed(toy):
     assert before.loc[3, "lighting_basis"] == "estimated_class"
     assert known.loc[3, "lighting_basis"] == "estimated_tag"
     assert before.loc[3, "lighting_score"] <= known.loc[3, "lighting_score"] + 1e-9
+
+
+def test_audit_part_with_rows_measures_those_rows_as_all(toy):
+    from cpted._context import AuditContext
+
+    rows = (pd.Index([0, 2]), toy.sites.index[:1])
+    everything = AuditContext(toy, keep_inputs=True)
+    whole = lighting.audit_part(toy, context=everything)
+    context = AuditContext(toy, keep_inputs=True, rows=rows)
+    part = lighting.audit_part(toy, context=context)
+    assert part.segments.index.equals(rows[0])
+    assert part.sites.index.equals(rows[1])
+    pd.testing.assert_frame_equal(part.segments, whole.segments.loc[rows[0]], rtol=RTOL)
+    pd.testing.assert_frame_equal(part.sites, whole.sites.loc[rows[1]], rtol=RTOL)
+    # the inputs a tiled audit finishes its lighting estimate from are those of all rows
+    for kind, labels in (("segment", rows[0]), ("site", rows[1])):
+        pd.testing.assert_frame_equal(
+            context._made[f"lighting_inputs_{kind}"],
+            everything._made[f"lighting_inputs_{kind}"].loc[labels],
+        )
+    np.testing.assert_array_equal(part.rasters["lux"].values, whole.rasters["lux"].values)

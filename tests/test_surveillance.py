@@ -978,3 +978,107 @@ def test_an_evening_shop_never_lowers_surveillance(
     before = neukoelln_before
     assert (after["surveillance_score"] >= before["surveillance_score"] - 1e-9).all()
     assert after["uses_per_100m"].sum() > before["uses_per_100m"].sum()
+
+
+# --------------------------------------------------------------------------------------
+# Measuring only the rows a tile keeps (AuditContext.rows)
+# --------------------------------------------------------------------------------------
+
+
+def _corner(graph: nx.MultiDiGraph, limit: float) -> list:
+    return [n for n, d in graph.nodes(data=True) if d["x"] <= limit and d["y"] <= limit]
+
+
+def test_sources_all_nodes_equal_no_sources() -> None:
+    from cpted.surveillance._centrality import csr_from_graph, local_centrality
+
+    csr = csr_from_graph(grid_graph(7, jitter=20.0, seed=3))
+    full = local_centrality(csr, [150.0, 350.0])
+    given_all = local_centrality(csr, [150.0, 350.0], sources=np.arange(len(csr.nodes)))
+    for a, b in zip(full, given_all, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cutoff", [250.0, 420.0])
+def test_sources_near_the_kept_nodes_give_their_exact_centrality(cutoff: float) -> None:
+    from cpted.surveillance._centrality import csr_from_graph, local_centrality, sources_near
+
+    graph = grid_graph(11, jitter=20.0, seed=5)
+    csr = csr_from_graph(graph)
+    position = {node: i for i, node in enumerate(csr.nodes)}
+    targets = np.array([position[n] for n in _corner(graph, 250.0)])
+    leaving = np.array([position[u] in set(targets.tolist()) for u, _, _ in csr.edges])
+    dists = [cutoff / 2, cutoff]
+    full = local_centrality(csr, dists)
+    sources = sources_near(csr, targets, cutoff)
+    assert set(targets.tolist()) <= set(sources.tolist())
+    assert len(sources) < len(csr.nodes)  # a real restriction
+    node_bc, edge_bc, harmonic, reach = local_centrality(csr, dists, sources=sources)
+    np.testing.assert_allclose(node_bc[:, targets], full[0][:, targets], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(edge_bc[:, leaving], full[1][:, leaving], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(harmonic[:, targets], full[2][:, targets], rtol=RTOL, atol=ATOL)
+    np.testing.assert_array_equal(reach[:, targets], full[3][:, targets])
+
+
+def test_sources_cut_too_short_miss_trips() -> None:
+    # the check above has teeth: sources within half the distance miss trips through
+    # the kept node and along its edges
+    from cpted.surveillance._centrality import csr_from_graph, local_centrality, sources_near
+
+    graph = grid_graph(11, jitter=20.0, seed=5)
+    csr = csr_from_graph(graph)
+    centre = csr.nodes.index(5 * 11 + 5)
+    leaving = np.array([u == 5 * 11 + 5 for u, _, _ in csr.edges])
+    full = local_centrality(csr, [420.0])
+    short = local_centrality(csr, [420.0], sources=sources_near(csr, [centre], 210.0))
+    assert short[0][0, centre] < full[0][0, centre] - 1.0
+    assert (short[1][0, leaving] < full[1][0, leaving]).all()
+
+
+def test_sources_out_of_range_are_refused() -> None:
+    from cpted.surveillance._centrality import csr_from_graph, local_centrality
+
+    csr = csr_from_graph(diamond_graph())
+    with pytest.raises(InputError, match="node positions"):
+        local_centrality(csr, [100.0], sources=[0, 7])
+
+
+def test_movement_of_some_segments_equals_that_of_all() -> None:
+    from cpted.surveillance import _movement
+
+    graph = grid_graph(11, jitter=20.0, seed=7)
+    area = FakeArea(graph)
+    corner = set(_corner(graph, 300.0))
+    kept = area.streets.index[area.streets["u"].isin(corner) | area.streets["v"].isin(corner)]
+    dists = [200.0, 500.0]
+    full = movement(area, distances=dists).loc[kept]
+    part = _movement(area, dists, kept)
+    assert part.index.equals(kept)
+    pd.testing.assert_frame_equal(part, full, rtol=RTOL, atol=ATOL)
+
+
+def _west(layer: gpd.GeoDataFrame) -> pd.Index:
+    x = layer.geometry.representative_point().x
+    return layer.index[x < x.median()]
+
+
+def test_audit_part_with_rows_measures_those_rows_as_all(neukoelln, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import cpted.surveillance as surveillance
+    from cpted._context import AuditContext
+
+    rows = (_west(neukoelln.streets), _west(neukoelln.sites))
+    whole = surveillance.audit_part(neukoelln, context=AuditContext(neukoelln))
+    part = surveillance.audit_part(neukoelln, context=AuditContext(neukoelln, rows=rows))
+    assert part.segments is not None and whole.segments is not None
+    assert part.sites is not None and whole.sites is not None
+    assert part.segments.index.equals(rows[0])
+    assert part.sites.index.equals(rows[1])
+    pd.testing.assert_frame_equal(part.segments, whole.segments.loc[rows[0]], rtol=RTOL)
+    pd.testing.assert_frame_equal(part.sites, whole.sites.loc[rows[1]], rtol=RTOL)
+    # the doors of a building go to the segment it overlooks longest, kept or not: without
+    # the segments around the kept ones the estimates change
+    monkeypatch.setattr(surveillance, "_overlooking", lambda area, kept: kept)
+    blind = surveillance.audit_part(neukoelln, context=AuditContext(neukoelln, rows=rows))
+    assert blind.segments is not None
+    estimated = whole.segments.loc[rows[0], "entrances_estimated"]
+    assert not blind.segments["entrances_estimated"].equals(estimated)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from cpted.area import StudyArea
     from cpted.sightlines import IsovistEngine
@@ -37,6 +38,12 @@ class AuditContext:
         Keep the per-row inputs of the measures that take statistics of the whole area
         (the lighting estimate), for a tiled audit to finish over all tiles
         (:mod:`cpted._tiles`).
+    rows
+        The rows the caller keeps, ``(segments, sites)`` as index labels of
+        ``area.streets`` and ``area.sites``; None keeps all. A tiled audit keeps only the
+        rows its tile owns, so a principle may measure just those (with every feature of
+        the area around them) and return tables that hold at least them, with the values
+        an audit of all rows gives.
     """
 
     area: StudyArea
@@ -45,6 +52,7 @@ class AuditContext:
     #: principle measures its own part of the tile, but all of them share one engine built
     #: on the tile's widest part (more walls far away change no isovist within a radius).
     shares: AuditContext | None = None
+    rows: tuple[pd.Index, pd.Index] | None = None
     _made: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def _once(self, name: str, make: Any) -> Any:

@@ -504,7 +504,9 @@ def measure_tile(
             tile.region(reach.get(name, 0.0)),
             features=tile.region(near.get(name, reach.get(name, 0.0))),
         )
-        context = AuditContext(sub, keep_inputs=True, shares=shared)
+        # each principle may measure only the rows the tile keeps
+        keep = (pd.Index(tile.segments), pd.Index(tile.sites))
+        context = AuditContext(sub, keep_inputs=True, shares=shared, rows=keep)
         try:
             part = _part(module, sub, context)
         except shapely.errors.GEOSException as exc:

@@ -40,7 +40,7 @@ from cpted.access._entries import (
     internal_paths,
     pieces_frame,
 )
-from cpted.access._network import alleys, dead_ends, permeability, radius_tag
+from cpted.access._network import _permeability, alleys, dead_ends, permeability, radius_tag
 from cpted.access._perimeter import edge_tables, perimeter, perimeter_parts, territory
 from cpted.access._score import segment_score, site_score
 
@@ -251,13 +251,42 @@ def segment_access(
         Indexed like ``streets``: the columns of :func:`dead_ends`, :func:`alleys` and
         :func:`permeability`, ``access_score`` and ``access_confidence``.
     """
+    return _segment_access(
+        streets,
+        buildings=buildings,
+        barriers=barriers,
+        entrances=entrances,
+        boundary=boundary,
+        radius=radius,
+        cuts=cuts,
+    )
+
+
+def _segment_access(
+    streets: Any,
+    *,
+    buildings: Any,
+    barriers: Any,
+    entrances: Any,
+    boundary: Any,
+    radius: float | None,
+    cuts: Any,
+    segments: pd.Index | None = None,
+) -> pd.DataFrame:
+    """:func:`segment_access` of every segment, or of the ``segments`` (labels) only."""
     streets_gdf, crs = streets_frame(streets)
     buildings_gdf = layer(buildings, crs, what="buildings", types={"Polygon", "MultiPolygon"})
     barriers_gdf = layer(barriers, crs, what="barriers", types={"Point", "LineString"})
     r = settings.ACCESS_PERMEABILITY_RADIUS if radius is None else radius
+    # dead ends and bridges are properties of the whole network; alleys and the
+    # neighbourhoods of permeability are measured on the kept segments only
+    rows = None if segments is None else np.flatnonzero(streets_gdf.index.isin(segments))
+    kept = streets_gdf if rows is None else streets_gdf.iloc[rows]
     dead = dead_ends(streets_gdf, boundary=boundary, cuts=cuts)
-    ally = alleys(streets_gdf, buildings=buildings_gdf, barriers=barriers_gdf, entrances=entrances)
-    perm = permeability(streets_gdf, radius=r, boundary=boundary, cuts=cuts)
+    if rows is not None:
+        dead = dead.iloc[rows]
+    ally = alleys(kept, buildings=buildings_gdf, barriers=barriers_gdf, entrances=entrances)
+    perm = _permeability(streets_gdf, radius=r, boundary=boundary, cuts=cuts, rows=rows)
     out = pd.concat([dead, ally, perm], axis=1)
     out["access_score"] = segment_score(
         out, link_node_column=f"link_node_ratio_{radius_tag(float(r))}"
@@ -320,7 +349,7 @@ def _cut_nodes(area: StudyArea) -> list[Any]:
     return [n for n, d in area.graph.nodes(data=True) if d.get("cut")]
 
 
-def audit_part(area: StudyArea) -> AuditPart:
+def audit_part(area: StudyArea, *, context: Any = None) -> AuditPart:
     """
     Measure access control and territory of a study area for :func:`cpted.audit`.
 
@@ -328,6 +357,10 @@ def audit_part(area: StudyArea) -> AuditPart:
     ----------
     area
         The study area.
+    context
+        The audit's :class:`~cpted._context.AuditContext`; when it names the rows the
+        caller keeps (a tile's own), only those segments and sites are measured, on the
+        whole network and every feature of ``area``.
 
     Returns
     -------
@@ -341,9 +374,14 @@ def audit_part(area: StudyArea) -> AuditPart:
     check_area(area)
     from cpted._principle import AuditPart
 
+    rows = getattr(context, "rows", None)
+    segments, kept = (None, None) if rows is None else rows
+    # each site is measured on its own edge against every layer: the other sites play
+    # no part, so a tile measures only its own
+    sites = area.sites if kept is None else area.sites.loc[area.sites.index.isin(kept)]
     streets = _streets_with_access(area)
     table, entries, pieces, parts = _site_tables(
-        area.sites,
+        sites,
         streets=streets,
         barriers=area.barriers,
         buildings=area.buildings,
@@ -352,11 +390,11 @@ def audit_part(area: StudyArea) -> AuditPart:
         tolerance=None,
         merge_distance=None,
     )
-    if "name" in area.sites.columns:
-        parts["name"] = area.sites["name"].reindex(parts["site"]).to_numpy()
-    inside = pieces_frame(sites_frame(area.sites)[0], entries, pieces, streets.index)
+    if "name" in sites.columns:
+        parts["name"] = sites["name"].reindex(parts["site"]).to_numpy()
+    inside = pieces_frame(sites_frame(sites)[0], entries, pieces, streets.index)
     return AuditPart(
-        segments=segment_measures(area),
+        segments=_segment_measures(area, segments),
         sites=table,
         layers={
             "access_perimeter": parts,
@@ -388,11 +426,18 @@ def segment_measures(area: StudyArea) -> pd.DataFrame:
         Indexed like ``area.streets``; see :func:`segment_access`.
     """
     check_area(area)
-    return segment_access(
+    return _segment_measures(area)
+
+
+def _segment_measures(area: StudyArea, segments: pd.Index | None = None) -> pd.DataFrame:
+    """:func:`segment_measures` of every segment, or of the ``segments`` (labels) only."""
+    return _segment_access(
         area.streets,
         buildings=area.buildings,
         barriers=area.barriers,
         entrances=area.entrances,
         boundary=area.footprint,
+        radius=None,
         cuts=_cut_nodes(area),
+        segments=segments,
     )

@@ -378,6 +378,19 @@ def permeability(
         ``link_node_ratio_<radius>`` (NaN without counted nodes), e.g.
         ``intersection_density_400``.
     """
+    return _permeability(streets, radius=radius, boundary=boundary, margin=margin, cuts=cuts)
+
+
+def _permeability(
+    streets: Any,
+    *,
+    radius: float | None = None,
+    boundary: Any = None,
+    margin: float | None = None,
+    cuts: Any = None,
+    rows: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """:func:`permeability` of every segment, or of the segments at positions ``rows``."""
     streets, _ = streets_frame(streets)
     r = tolerance_value(
         settings.ACCESS_PERMEABILITY_RADIUS if radius is None else radius, name="radius"
@@ -389,10 +402,14 @@ def permeability(
     reach = tolerance_value(
         settings.ACCESS_BOUNDARY_MARGIN if margin is None else margin, name="margin"
     )
+    # the nodes and their degrees come from the whole network; the neighbourhoods are
+    # counted around the kept segments only
     u, v, xy = topology(streets)
     degree = _degree(u, v, len(xy))
     clipped = _clipped_nodes(xy, degree, poly, reach, _cut_mask(streets, cuts, len(xy)))
     counted = (degree != 2) & ~clipped
+    if rows is not None:
+        streets = streets.iloc[rows]
     geoms = streets.geometry.to_numpy()
     mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
     n = len(geoms)
@@ -400,19 +417,16 @@ def permeability(
     node_n = np.zeros(n)
     degree_sum = np.zeros(n)
     if counted.any() and n:
-        tree = cKDTree(xy[counted])
-        deg = degree[counted].astype(float)
-        is_inter = (deg >= 3).astype(float)
-        for start in range(0, n, 5000):
-            chunk = mid[start : start + 5000]
-            found = tree.query_ball_point(chunk, r)
-            sizes = np.fromiter((len(f) for f in found), dtype=int, count=len(found))
-            flat = np.fromiter((j for f in found for j in f), dtype=int, count=sizes.sum())
-            owner = np.repeat(np.arange(len(chunk)), sizes)
-            m = len(chunk)
-            inter_n[start : start + m] = np.bincount(owner, weights=is_inter[flat], minlength=m)
-            node_n[start : start + m] = sizes
-            degree_sum[start : start + m] = np.bincount(owner, weights=deg[flat], minlength=m)
+        # Count the nodes of each degree within the radius, one tree per degree: sums of
+        # whole numbers, so the same as adding up the nodes one by one, without listing
+        # the hundreds of nodes around every segment.
+        for value in np.unique(degree[counted]):
+            tree = cKDTree(xy[counted & (degree == value)])
+            found = tree.query_ball_point(mid, r, return_length=True).astype(float)
+            node_n += found
+            degree_sum += value * found
+            if value >= 3:
+                inter_n += found
     circle = math.pi * r * r
     if poly is not None and n:
         discs = shapely.buffer(shapely.points(mid), r, quad_segs=16)

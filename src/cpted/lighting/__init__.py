@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1371,6 +1372,10 @@ def audit_part(area: StudyArea, *, context: AuditContext | None = None) -> Audit
     ----------
     area
         The study area.
+    context
+        The audit's :class:`~cpted._context.AuditContext`; when it names the rows the
+        caller keeps (a tile's own), only those segments and sites are measured (and the
+        dark spots found along them), lit by every lamp of ``area``.
 
     Returns
     -------
@@ -1387,14 +1392,24 @@ def audit_part(area: StudyArea, *, context: AuditContext | None = None) -> Audit
     # one lamp table and one set of lamp isovists for the grid, the segments and the sites
     context = AuditContext(area) if context is None else context
     grid = illuminance_grid(area, resolution=settings.LIGHTING_GRID_RESOLUTION, context=context)
-    segments = segment_measures(area, context=context)
-    sites = site_measures(area, context=context)
+    # the rows the caller keeps (a tile's own) are lit by the lamps of the whole area (the
+    # context's); each row's light is its own, so only those rows are measured
+    kept = area
+    if context.rows is not None:
+        segs, spaces = context.rows
+        kept = replace(
+            area,
+            streets=area.streets.loc[area.streets.index.isin(segs)],
+            sites=area.sites.loc[area.sites.index.isin(spaces)],
+        )
+    segments = segment_measures(kept, context=context)
+    sites = site_measures(kept, context=context)
     lamps = context.lamps
     layers = {"lamps": lamps}
     # a tile's dark spots would be cut at its edge: a tiled audit finds them once on the
     # whole raster (cpted._tiles)
     if not context.keep_inputs:
-        layers["dark_spots"] = _dark_spots(area, grid, segments, sites, None)
+        layers["dark_spots"] = _dark_spots(kept, grid, segments, sites, None)
     return AuditPart(segments=segments, sites=sites, layers=layers, rasters={"lux": grid})
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -38,7 +39,7 @@ from cpted import settings
 from cpted._errors import InputError
 from cpted._validate import check_projected
 from cpted.surveillance import _cameras, _frontage
-from cpted.surveillance._centrality import csr_from_graph, local_centrality
+from cpted.surveillance._centrality import csr_from_graph, local_centrality, sources_near
 from cpted.surveillance._hours import HOURS_STATUS, hours_state, parse_clock
 
 if TYPE_CHECKING:
@@ -179,10 +180,27 @@ def node_centrality(
 
 
 def _centrality(
-    graph: nx.Graph, distances: list[float], weight: str, zero_length: float | None = None
+    graph: nx.Graph,
+    distances: list[float],
+    weight: str,
+    zero_length: float | None = None,
+    near: Any = None,
 ) -> tuple[pd.DataFrame, tuple[list[tuple[Any, Any, Any]], np.ndarray]]:
+    """
+    Centrality of every node and edge, or, given the nodes ``near``, of those only.
+
+    With ``near``, the trips counted are those from the nodes within the largest distance
+    of a node of ``near``: the betweenness of the nodes of ``near`` and of the edges
+    leaving them, and the closeness and reach of the nodes of ``near``, are those of all
+    trips; the values of the other nodes and edges are not.
+    """
     csr = csr_from_graph(graph, weight=weight, zero_length=zero_length)
-    node_bc, edge_bc, harmonic, reach = local_centrality(csr, distances)
+    sources = None
+    if near is not None:
+        position = {node: i for i, node in enumerate(csr.nodes)}
+        targets = [position[node] for node in near if node in position]
+        sources = sources_near(csr, targets, max(distances)) if distances else targets
+    node_bc, edge_bc, harmonic, reach = local_centrality(csr, distances, sources=sources)
     names: list[str] = []
     arrays: list[np.ndarray] = []
     for j, d in enumerate(distances):
@@ -277,13 +295,27 @@ def movement(area: Any, *, distances: Sequence[float] | float | None = None) -> 
     pandas.DataFrame
         Indexed like ``area.streets``.
     """
+    return _movement(area, _distances(distances))
+
+
+def _movement(area: Any, dists: list[float], segments: pd.Index | None = None) -> pd.DataFrame:
+    """:func:`movement` of all segments, or of the ``segments`` (labels) only, exactly."""
     graph = _check_graph(getattr(area, "graph", None))
     streets = getattr(area, "streets", None)
     if streets is None or not {"u", "v"} <= set(streets.columns):
         msg = "area.streets must be a table with columns u and v (the segment's end nodes)."
         raise InputError(msg)
-    dists = _distances(distances)
-    nodes, (edges, edge_bc) = _centrality(graph, dists, "length", _ZERO_LENGTH)
+    near = None
+    if segments is not None:
+        streets = streets.loc[streets.index.isin(segments)]
+        # the trips along a kept segment leave one of its edges' tails; closeness and
+        # reach are those of its end nodes
+        near = set(streets["u"].tolist()) | set(streets["v"].tolist())
+        wanted = set(streets.index.tolist())
+        for u, _v, segment in graph.edges(data="segment"):
+            if segment in wanted:
+                near.add(u)
+    nodes, (edges, edge_bc) = _centrality(graph, dists, "length", _ZERO_LENGTH, near)
     out = pd.DataFrame(index=streets.index)
     seg_rows = pd.Series(np.arange(len(streets)), index=streets.index)
     totals = np.zeros((len(dists), len(streets)))
@@ -822,16 +854,51 @@ def segment_measures(area: Any) -> pd.DataFrame:
     return _segment_measures(area, None)
 
 
-def _segment_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame:
+def _overlooking(area: Any, kept: np.ndarray) -> np.ndarray:
+    """
+    Positions of the segments whose frontage rays decide the entrances of ``kept``.
+
+    A building without a mapped door is given one on the segment it overlooks longest,
+    so a kept segment's estimated doors depend on the other segments its buildings
+    overlook: those within the frontage distance of a building within that distance of
+    a kept segment. Sorted, so the segments keep their order (ties go to the first).
+    """
+    d = settings.FRONTAGE_DISTANCE
+    lines = area.streets.geometry.to_numpy()
+    if not len(area.buildings) or not len(kept):
+        return kept
+    blocks = area.buildings.geometry.to_numpy()
+    near = np.unique(shapely.STRtree(blocks).query(lines[kept], predicate="dwithin", distance=d)[1])
+    if not len(near):
+        return kept
+    around = shapely.STRtree(lines).query(blocks[near], predicate="dwithin", distance=d)[1]
+    return np.union1d(kept, around)
+
+
+def _segment_measures(
+    area: Any, views: gpd.GeoDataFrame | None, segments: pd.Index | None = None
+) -> pd.DataFrame:
+    """:func:`segment_measures` of all segments, or of the ``segments`` (labels) only."""
     streets = _layer(area, "streets")
-    rays = _rays(area, settings.FRONTAGE_DISTANCE, settings.FRONTAGE_STEP)
+    if segments is None:
+        around = rows = area
+        inner: slice | np.ndarray = slice(None)
+    else:
+        # every measure reads all features of the area, on the segments it needs
+        kept = np.flatnonzero(streets.index.isin(segments))
+        overlooking = _overlooking(area, kept)
+        around = replace(area, streets=streets.iloc[overlooking])
+        rows = replace(area, streets=streets.iloc[kept])
+        inner = np.searchsorted(overlooking, kept)
+    rays = _rays(around, settings.FRONTAGE_DISTANCE, settings.FRONTAGE_STEP)
     parts = [
-        _frontage_table(area, rays),
-        entrances(area, rays=rays),
-        active_uses(area),
-        movement(area),
-        camera_coverage(area, views=views),
+        _frontage_table(around, rays).iloc[inner],
+        entrances(around, rays=rays).iloc[inner],
+        active_uses(rows),
+        _movement(area, _distances(None), None if segments is None else rows.streets.index),
+        camera_coverage(rows, views=views),
     ]
+    streets = rows.streets
     table = pd.concat(parts, axis=1)
     length = shapely.length(streets.geometry.to_numpy())
     table["surveillance_score"], table["surveillance_confidence"] = _score(
@@ -868,8 +935,13 @@ def site_measures(area: Any) -> pd.DataFrame:
     return _site_measures(area, None)
 
 
-def _site_measures(area: Any, views: gpd.GeoDataFrame | None) -> pd.DataFrame:
+def _site_measures(
+    area: Any, views: gpd.GeoDataFrame | None, sites_kept: pd.Index | None = None
+) -> pd.DataFrame:
+    """:func:`site_measures` of all sites, or of the ``sites_kept`` (labels) only."""
     sites = _layer(area, "sites")
+    if sites_kept is not None:
+        sites = sites.loc[sites.index.isin(sites_kept)]
     buildings = _layer(area, "buildings")
     pois = _layer(area, "pois")
     d = settings.FRONTAGE_DISTANCE
@@ -936,6 +1008,10 @@ def audit_part(area: Any, *, context: Any = None) -> AuditPart:
     ----------
     area
         A :class:`~cpted.area.StudyArea`.
+    context
+        The audit's :class:`~cpted._context.AuditContext`; when it names the rows the
+        caller keeps (a tile's own), only those segments and sites are measured, with
+        every feature and the whole walk network of ``area`` around them.
 
     Returns
     -------
@@ -955,8 +1031,11 @@ def audit_part(area: Any, *, context: Any = None) -> AuditPart:
         hours = open_at(pois)
         for col in hours.columns:
             night[col] = hours[col].astype(object).where(hours[col].notna(), None)
+    # a tiled audit keeps the rows its tile owns: only those are measured
+    rows = getattr(context, "rows", None)
+    segments, sites = (None, None) if rows is None else rows
     return AuditPart(
-        segments=_segment_measures(area, views),
-        sites=_site_measures(area, views),
+        segments=_segment_measures(area, views, segments),
+        sites=_site_measures(area, views, sites),
         layers={"camera_views": views, "night_uses": night},
     )

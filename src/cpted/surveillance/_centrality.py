@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from cpted._errors import InputError
 
-__all__ = ["CSRGraph", "csr_from_graph", "local_centrality"]
+__all__ = ["CSRGraph", "csr_from_graph", "local_centrality", "sources_near"]
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ def _sources_block(indptr, indices, weights, cuts, sources, node_bc, edge_bc, ha
 
 
 @numba.njit(cache=True, parallel=True)
-def _all_sources(indptr, indices, weights, cuts, n_blocks):
+def _all_sources(indptr, indices, weights, cuts, sources, n_blocks):
     n = indptr.shape[0] - 1
     m = indices.shape[0]
     k = cuts.shape[0]
@@ -273,16 +273,28 @@ def _all_sources(indptr, indices, weights, cuts, n_blocks):
     harmonic = np.zeros((k, n))
     reach = np.zeros((k, n))
     for b in numba.prange(n_blocks):
-        # interleaved blocks balance dense and sparse parts of the network
-        sources = np.arange(b, n, n_blocks)
+        # interleaved blocks balance dense and sparse parts of the network; each source
+        # is in one block, so the blocks write disjoint entries of harmonic and reach
         _sources_block(
-            indptr, indices, weights, cuts, sources, node_bc[b], edge_bc[b], harmonic, reach
+            indptr,
+            indices,
+            weights,
+            cuts,
+            sources[b::n_blocks],
+            node_bc[b],
+            edge_bc[b],
+            harmonic,
+            reach,
         )
     return node_bc.sum(axis=0), edge_bc.sum(axis=0), harmonic, reach
 
 
 def local_centrality(
-    csr: CSRGraph, distances: Sequence[float], *, threads: int | None = None
+    csr: CSRGraph,
+    distances: Sequence[float],
+    *,
+    threads: int | None = None,
+    sources: npt.ArrayLike | None = None,
 ) -> tuple[
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
@@ -300,6 +312,12 @@ def local_centrality(
         The cut-off distances, in metres.
     threads
         Blocks of sources run in parallel; defaults to numba's thread count.
+    sources
+        Positions (rows of ``csr``) of the nodes whose trips are counted; None counts
+        the trips from every node. Closeness and reach are those of the sources (0
+        elsewhere); betweenness counts only the trips that start at a source, so it is
+        exact on a node or edge when every node within the largest distance of it (on
+        the way to it) is a source: see :func:`sources_near`.
 
     Returns
     -------
@@ -311,13 +329,58 @@ def local_centrality(
     order = np.argsort(cuts, kind="stable")
     n = len(csr.nodes)
     k = len(cuts)
+    if sources is None:
+        starts = np.arange(n, dtype=np.int64)
+    else:
+        starts = np.unique(np.asarray(sources, dtype=np.int64))
+        if len(starts) and (starts[0] < 0 or starts[-1] >= n):
+            msg = f"sources must be node positions from 0 to {n - 1}, got {starts[[0, -1]]}."
+            raise InputError(msg)
     if n == 0:
         empty = np.zeros((k, 0))
         return empty, np.zeros((k, len(csr.edges))), empty.copy(), empty.copy()
     blocks = threads or numba.get_num_threads()
-    blocks = max(1, min(blocks * 4, n))
+    blocks = max(1, min(blocks * 4, len(starts)))
     node_bc, edge_bc, harmonic, reach = _all_sources(
-        csr.indptr, csr.indices, csr.weights, cuts[order], blocks
+        csr.indptr, csr.indices, csr.weights, cuts[order], starts, blocks
     )
     back = np.argsort(order, kind="stable")
     return node_bc[back], edge_bc[back], harmonic[back], reach[back]
+
+
+def sources_near(csr: CSRGraph, targets: npt.ArrayLike, distance: float) -> npt.NDArray[np.int64]:
+    """
+    Return the nodes from which a target node lies within ``distance`` on the network.
+
+    A trip of at most ``distance`` that passes a node or leaves along an edge starts at
+    one of these nodes (or at the target itself): given them as the ``sources`` of
+    :func:`local_centrality`, the betweenness of the targets and of the edges leaving them
+    is that of all sources. A relative margin of 1e-9 keeps a node whose distance rounds
+    differently along the reversed graph.
+
+    Parameters
+    ----------
+    csr
+        The graph, from :func:`csr_from_graph`.
+    targets
+        Positions of the target nodes.
+    distance
+        The largest cut-off distance, in metres.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted positions of the sources, the targets among them.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    targets = np.unique(np.asarray(targets, dtype=np.int64))
+    n = len(csr.nodes)
+    if not len(targets) or n == 0:
+        return targets
+    graph = csr_matrix((csr.weights, csr.indices, csr.indptr), shape=(n, n))
+    limit = distance * (1.0 + 1e-9) + 1e-9
+    # distances to the targets are distances from them on the reversed graph
+    dist = dijkstra(graph.T.tocsr(), indices=targets, min_only=True, limit=limit)
+    return np.flatnonzero(np.isfinite(dist)).astype(np.int64)
