@@ -549,3 +549,30 @@ def test_a_worker_gets_its_share_of_the_cores():
         assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
     finally:
         numba.set_num_threads(before)
+
+
+def test_a_principle_gets_only_the_networks_it_reads(grid_area, small_radii, monkeypatch):
+    tiles = _tiles.tile_grid(grid_area, 220.0)
+    tile = max(tiles, key=lambda t: len(t.segments))
+    principles = ("sightlines", "lighting", "access")
+    sub = _tiles.sub_area(
+        grid_area,
+        tile.region(_tiles.halo_m()),
+        graphs=_tiles.graphs_read(principles),
+    )
+    # the tile's task carries the walk network (access reads it), not the drive network
+    assert sub.graph.number_of_edges() > 0
+    assert sub.drive_graph.number_of_edges() == 0
+    assert sub.drive_graph.graph["crs"] == grid_area.drive_graph.graph["crs"]
+    cuts = []
+    original = _tiles._graph_within
+    monkeypatch.setattr(
+        _tiles, "_graph_within", lambda *a, **k: cuts.append(a[0]) or original(*a, **k)
+    )
+    result = _tiles.measure_tile(sub, tile, principles)
+    assert set(result.parts) == set(principles) and not result.failures
+    # sightlines and lighting read no network; access, the widest, measures the tile as
+    # it came: no network is cut or copied again
+    assert cuts == []
+    assert _tiles.graphs_read(("sightlines", "lighting")) == frozenset()
+    assert _tiles.graphs_read(("my_plugin",)) == _tiles.ALL_GRAPHS
