@@ -323,6 +323,18 @@ def test_subset_keeps_what_lies_in_the_polygon(helsinki_audit):
         helsinki_audit.subset((x0, y0, x1, y1))
 
 
+def test_an_audit_of_nothing_saves_its_pages(helsinki_audit, tmp_path):
+    # a district or a subset that holds no segment, site or feature: no GeoPackage to
+    # style, but the map, the report and the tables' headers are still written
+    x0, y0, _, _ = helsinki_audit.segments.total_bounds
+    nowhere = helsinki_audit.subset(shapely.box(x0 - 1e5, y0 - 1e5, x0 - 9e4, y0 - 9e4))
+    assert len(nowhere.segments) == 0 and len(nowhere.area.buildings) == 0
+    folder = nowhere.save(tmp_path / "nothing", city_map=False)
+    assert (folder / "map.html").stat().st_size > 0
+    assert (folder / "report.html").stat().st_size > 0
+    assert not (folder / "cpted.gpkg").exists()
+
+
 @given(
     st.lists(st.tuples(st.floats(-5e5, 5e5), st.floats(-5e5, 5e5)), min_size=1, max_size=50),
     st.floats(1.0, 2000.0),

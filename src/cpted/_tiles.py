@@ -986,13 +986,15 @@ def merge(
     One part per principle for the whole area, from the tiles' parts.
 
     The lighting measures are redone over all rows at once from their kept inputs (the
-    area statistics of the estimate), and the dark spots found on the whole raster.
+    area statistics of the estimate), and the dark spots found on the whole raster. Each
+    tile's part is let go of once it is put together (``results`` keep their failures and
+    timings), so a city's tables are not held twice.
     """
     from cpted._principle import AuditPart
 
     merged: dict[str, AuditPart] = {}
     for name in principles:
-        parts = [r.parts[name] for r in results if name in r.parts]
+        parts = [r.parts.pop(name) for r in results if name in r.parts]
         if not parts:
             continue
         segments = _concat([p.segments for p in parts])
@@ -1009,6 +1011,7 @@ def merge(
             if whole is not None:
                 rasters[key] = whole
         merged[name] = AuditPart(segments=segments, sites=sites, layers=layers, rasters=rasters)
+        del parts
     if "lighting" in merged:
         _finish_lighting(area, merged["lighting"], results)
     return merged
@@ -1030,7 +1033,7 @@ def _finish_lighting(area: StudyArea, part: AuditPart, results: list[TileResult]
 
     for kind, base in (("segment", area.streets), ("site", area.sites)):
         key = f"lighting_{kind}"
-        inputs = _concat([r.inputs[key] for r in results if key in r.inputs])
+        inputs = _concat([r.inputs.pop(key) for r in results if key in r.inputs])
         if inputs is None:
             continue
         # in the area's order, as an untiled audit measures them

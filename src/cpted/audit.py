@@ -690,7 +690,8 @@ class Audit:
                     writing(f"cpted.gpkg: {name}")
                     _write_geopackage_layer(table, gpkg, name)
                     bar.update()
-            _qgis.write_layer_styles(gpkg)  # QGIS opens the layers coloured as the map is
+            if layers:  # an audit of no rows and no features writes no GeoPackage
+                _qgis.write_layer_styles(gpkg)  # QGIS opens them coloured as the map is
             lap("cpted.gpkg")
             for name, table in csvs.items():
                 if len(table):  # as in the GeoPackage, an empty table makes no file
@@ -1013,7 +1014,7 @@ def audit(
             progress=progress,
         )  # fmt: skip
     for name in wanted:
-        part = parts.get(name)
+        part = parts.pop(name, None)  # let go of each part once it is joined
         if part is None:
             continue
         segments = _join(segments, part.segments, name)
