@@ -961,47 +961,50 @@ def explanation_columns(
     """
     lost = losses(table, kind=kind, weights=weights)
     recs = recommendations(table, kind=kind, area=area, lost=lost, layers=layers)
-    explanation = pd.Series("", index=table.index, dtype=object)
-    weakest_p = pd.Series(None, index=table.index, dtype=object)
-    weakest_m = pd.Series(None, index=table.index, dtype=object)
+    # one pass over plain arrays (a city has tens of thousands of rows: a pandas lookup
+    # per row and per field was most of the time of scoring a tiled audit)
+    said: dict[Any, list[str]] = {}
+    weakest: dict[Any, tuple[Any, Any]] = {}
     score = _num(table, "cpted_score")
     if len(lost):
         top = lost.groupby("row", sort=False).head(3)
         item = _("{principle}: {measure} −{points} ({detail})")
-        for row, group in top.groupby("row", sort=False):
-            text = "; ".join(
-                item.format(principle=_principle_words(p), measure=m, points=_n0(pts), detail=d)
-                for p, m, pts, d in zip(
-                    group["principle"],
-                    group["measure"],
-                    group["points_cpted"],
-                    group["detail"],
-                    strict=True,
-                )
-            )
-            explanation[row] = text
-            weakest_p[row] = group["principle"].iloc[0]
-            weakest_m[row] = group["measure"].iloc[0]
+        for row, p, m, pts, d in zip(
+            top["row"].to_numpy(object),
+            top["principle"].to_numpy(object),
+            top["measure"].to_numpy(object),
+            top["points_cpted"].to_numpy(object),
+            top["detail"].to_numpy(object),
+            strict=True,
+        ):
+            text = item.format(principle=_principle_words(p), measure=m, points=_n0(pts), detail=d)
+            said.setdefault(row, []).append(text)
+            weakest.setdefault(row, (p, m))
     why_not = _col(table, "not_audited", None)
     not_audited = _("not audited: {reason}")
     lost_on = _("score {score}; points lost on {explanation}")
     nothing_lost = _("score {score}; no measure lost points")
+    explanation: list[str] = []
     for i, row in enumerate(table.index):
+        lost_here = "; ".join(said.get(row, ()))
         if isinstance(why_not[i], str) and why_not[i]:
-            explanation[row] = not_audited.format(reason=_(why_not[i]))
+            explanation.append(not_audited.format(reason=_(why_not[i])))
             recs[i] = []
         elif not np.isfinite(score[i]):
-            explanation[row] = _("not scored: no principle could be measured here")
-        elif explanation[row]:
-            explanation[row] = lost_on.format(score=_n0(score[i]), explanation=explanation[row])
+            explanation.append(_("not scored: no principle could be measured here"))
+        elif lost_here:
+            explanation.append(lost_on.format(score=_n0(score[i]), explanation=lost_here))
         else:
-            explanation[row] = nothing_lost.format(score=_n0(score[i]))
+            explanation.append(nothing_lost.format(score=_n0(score[i])))
+    missing = (np.nan, np.nan)  # as pandas fills an object column it was given None for
+    weakest_p = [weakest.get(row, missing)[0] for row in table.index]
+    weakest_m = [weakest.get(row, missing)[1] for row in table.index]
     return pd.DataFrame(
         {
-            "explanation": explanation,
+            "explanation": pd.Series(explanation, index=table.index, dtype=object),
             "recommendations": ["; ".join(str(r) for r in rs) for rs in recs],
-            "weakest_principle": weakest_p,
-            "weakest_measure": weakest_m,
+            "weakest_principle": pd.Series(weakest_p, index=table.index, dtype=object),
+            "weakest_measure": pd.Series(weakest_m, index=table.index, dtype=object),
         },
         index=table.index,
     )
