@@ -1392,14 +1392,13 @@ SITE_AUDIT_BUFFER = 300.0
 #: only, 1.6 km of street network (their buildings and shops to 114 m), at the default
 #: radii. So a 2 km tile is measured on boxes of buildings and lamps of 2.1 km a side for
 #: sightlines, 2.5 km for lighting and 3.1 km for access (4.4, 6.3 and 9.5 km²) and on a
-#: box of 5.2 km of street network for movement. The whole Helsinki sample (1.7 km², 3,517
-#: segments, a box of 1.1 × 1.7 km) audits in one process with a peak of 0.98 GB resident
-#: memory, 0.55 GB of it the interpreter and libraries (a 0.06 km² extract peaks at 0.55
-#: GB); at the same density the sightlines and lighting boxes, where the memory goes
-#: (isovists, the 1 m lux grid), hold 2.6-3.7 times as much: an estimated 1.7-2.1 GB, under
-#: the 3 GB issue 15 allows per worker (not yet measured on a real tile of that size). The
-#: samples fit in one tile, so they are audited whole, as they always were; a smaller tile
-#: uses less memory and more time (each halo is measured again by its neighbours).
+#: box of 5.2 km of street network for movement; each principle measures only the tile's
+#: own rows in it. Measured on Helsinki copied 3 × 3 and 4 × 4 (``benchmarks/bench_scale.py``),
+#: whose densest 2 km tile holds 7,892 segments, more than twice the whole sample: a worker
+#: peaks at 1.1-1.4 GB resident memory, 0.25 GB of it the interpreter and libraries, under
+#: the 3 GB issue 15 allows per worker. The samples fit in one tile, so they are audited
+#: whole, as they always were; a smaller tile uses less memory and more time (each halo is
+#: read again by its neighbours), a larger one the reverse.
 TILE_SIZE_M = 2000.0
 
 #: How far a walk-audit observation point may lie from the segment it rates, metres. Phone
