@@ -637,13 +637,18 @@ def whole_area_part(area: StudyArea, principles: tuple[str, ...]) -> StudyArea:
 
 
 def measure_whole_area(
-    area: StudyArea, principles: tuple[str, ...], snapshot: dict[str, Any] | None = None
+    area: StudyArea,
+    principles: Iterable[str],
+    snapshot: dict[str, Any] | None = None,
+    *,
+    starting: Callable[[str], None] | None = None,
 ) -> TileResult:
     """
-    Measure ``principles`` on the whole of ``area`` in one task, beside the tiles.
+    Measure ``principles`` on the whole of ``area`` (untiled, or one task beside tiles).
 
     A GEOS error inside a principle is kept as a :class:`Failure` of tile ``(0, 0)`` with
-    all the area's rows, as in an untiled audit.
+    all the area's rows. ``starting`` is called with each principle's name before it is
+    measured (a progress bar).
     """
     import time
 
@@ -653,8 +658,11 @@ def measure_whole_area(
     if snapshot is not None:
         apply_settings(snapshot)
     result = TileResult(WHOLE)
+    # obstacles, the isovist engine and the lamp table: built once, shared by the principles
     context = AuditContext(area)
     for name in principles:
+        if starting is not None:
+            starting(name)
         module = _principle_module(name)
         if module is None:
             continue

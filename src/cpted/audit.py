@@ -1230,29 +1230,16 @@ def _measure_whole(
     """Measure each principle on the whole area, in this process (an area of one tile)."""
     from tqdm.auto import tqdm
 
-    parts: dict[str, AuditPart] = {}
-    # obstacles, the isovist engine and the lamp table: built once, shared by the principles
-    context = AuditContext(area)
-    bar = tqdm(wanted, desc="CPTED audit", disable=not progress, leave=False)
-    for name in bar:
-        bar.set_postfix_str(name)
-        module = _principle_module(name)
-        if module is None:
-            continue
-        start = time.perf_counter()
-        try:
-            part = _part(module, area, context)
-        except shapely.errors.GEOSException as exc:
-            failures.append(
-                _tiles.Failure(name, (0, 0), len(area.streets), len(area.sites), str(exc))
-            )
-            continue
-        finally:
-            timings[name] = time.perf_counter() - start
-        if part is not None:
-            parts[name] = part
-    bar.close()
-    return parts
+    with tqdm(total=len(wanted), desc="CPTED audit", disable=not progress, leave=False) as bar:
+
+        def starting(name: str) -> None:
+            bar.update(wanted.index(name) - bar.n)  # the principles before it are done
+            bar.set_postfix_str(name)
+
+        result = _tiles.measure_whole_area(area, wanted, starting=starting)
+    failures.extend(result.failures)
+    timings.update(result.seconds)
+    return result.parts
 
 
 def _measure_tiled(

@@ -485,6 +485,40 @@ def data_credit(data_date: str | None) -> str:
     )
 
 
+def _framed_map(
+    bounds: Any,
+    wrap: bool,
+    data_date: str | None,
+    *,
+    tiles: str | None,
+    zoom_start: int,
+    max_zoom: int,
+) -> CptedMap:
+    """
+    Start a cpted page fitted to ``bounds`` (west, south, east, north in degrees).
+
+    On the land colour of the data-drawn basemap, with the scale bar, the canvas renderer
+    and the OpenStreetMap credit with the date of the data; ``wrap`` as in
+    :func:`_base_map`.
+    """
+    centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    m = CptedMap(
+        location=centre,
+        tiles=tiles,
+        zoom_start=zoom_start,
+        control_scale=True,
+        prefer_canvas=True,
+        max_zoom=max_zoom,
+    )
+    m.wrap = wrap
+    figure(m).header.add_child(
+        branca.element.Element("<style>.leaflet-container{background:#f4f3ef !important}</style>")
+    )
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    _attribution(m, data_date)
+    return m
+
+
 def _base_map(area: StudyArea, *, basemap: str | None, grey_streets: bool = True) -> CptedMap:
     frame = gpd.GeoSeries([area.boundary], crs=area.crs).to_crs(4326).to_numpy()
     lon = shapely.get_coordinates(frame)[:, 0]
@@ -492,21 +526,7 @@ def _base_map(area: StudyArea, *, basemap: str | None, grey_streets: bool = True
     # its west longitudes past 180° instead, in one piece
     wrap = bool(len(lon)) and float(lon.max() - lon.min()) > 180.0
     bounds = shapely.total_bounds(shapely.transform(frame, lambda xy: _lonlat(xy, wrap)))
-    centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
-    m = CptedMap(
-        location=centre,
-        tiles=basemap,
-        zoom_start=16,
-        control_scale=True,
-        prefer_canvas=True,
-        max_zoom=21,
-    )
-    m.wrap = wrap
-    figure(m).header.add_child(
-        branca.element.Element("<style>.leaflet-container{background:#f4f3ef !important}</style>")
-    )
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    _attribution(m, area.data_date)
+    m = _framed_map(bounds, wrap, area.data_date, tiles=basemap, zoom_start=16, max_zoom=21)
     if not basemap:
         from cpted.maps._streets import add_basemap
 

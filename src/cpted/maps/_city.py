@@ -664,15 +664,7 @@ def overview_map(audit: Audit, districts: Districts, pages: dict[str, str]) -> C
     -------
     CptedMap
     """
-    from cpted.maps import (
-        CptedMap,
-        LayerList,
-        _attribution,
-        _lonlat,
-        add_legend,
-        figure,
-        for_web,
-    )
+    from cpted.maps import LayerList, _framed_map, _lonlat, add_legend, for_web
     from cpted.maps._streets import _NO_SCORE, _SCORE_STOPS, PICKS, _Picker
 
     table = districts.table
@@ -686,21 +678,7 @@ def overview_map(audit: Audit, districts: Districts, pages: dict[str, str]) -> C
     else:
         frame = gpd.GeoSeries([audit.area.boundary], crs=audit.area.crs).to_crs(4326)
         bounds = frame.total_bounds
-    centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
-    m = CptedMap(
-        location=centre,
-        tiles=None,
-        zoom_start=13,
-        control_scale=True,
-        prefer_canvas=True,
-        max_zoom=19,
-    )
-    m.wrap = wrap
-    figure(m).header.add_child(
-        branca.element.Element("<style>.leaflet-container{background:#f4f3ef !important}</style>")
-    )
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    _attribution(m, audit.area.data_date)
+    m = _framed_map(bounds, wrap, audit.area.data_date, tiles=None, zoom_start=13, max_zoom=19)
     picks = [(_(label), column) for label, column in PICKS if column in audit.segments]
     rows = _district_rows(audit, districts, picks, pages)
     outlines = for_web(table[["geometry"]], [], wrap=wrap, simplify=OVERVIEW_SIMPLIFY_M)

@@ -30,7 +30,7 @@ from cpted import settings
 from cpted._i18n import N_, _, current_language, n_, p_
 from cpted._principle import PRINCIPLES
 from cpted._tags import say_scope
-from cpted.maps._packed import packed_layer, steps
+from cpted.maps._packed import Words, packed_layer, steps
 from cpted.maps._words import say
 
 if TYPE_CHECKING:
@@ -521,7 +521,7 @@ def _principle_word(name: Any) -> str:
     return str(name) if title == principle.title else title
 
 
-class _Phrases:
+class _Phrases(Words):
     """
     The texts of a page said once: each feature refers to its phrases by number.
 
@@ -529,17 +529,6 @@ class _Phrases:
     street is overlooked by windows"); said once, the Helsinki page carries 0.2 MB of them
     instead of 1.7 MB. Texts are split at "; " and joined back the same way in the page.
     """
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-        self._index: dict[str, int] = {}
-
-    def index(self, text: str) -> int:
-        found = self._index.get(text)
-        if found is None:
-            found = self._index[text] = len(self.items)
-            self.items.append(text)
-        return found
 
     def indices(self, text: str) -> list[int]:
         return [self.index(part) for part in text.split("; ") if part]
