@@ -335,6 +335,40 @@ def test_an_audit_of_nothing_saves_its_pages(helsinki_audit, tmp_path):
     assert not (folder / "cpted.gpkg").exists()
 
 
+def test_to_map_of_a_city_is_its_overview_and_a_district_its_detailed_map(
+    helsinki_audit, monkeypatch
+):
+    # a notebook never holds a page that grows with the whole city: above the threshold
+    # to_map() draws the overview, and district= the map save() writes for that district
+    monkeypatch.setattr(settings, "CITY_MAP_SEGMENTS", len(helsinki_audit.segments) - 1)
+    plan = _city.district_plan(helsinki_audit)
+    overview = helsinki_audit.to_map().get_root().render()
+    assert "City overview" in overview and "cptedUnpack" in overview
+    assert "segments_layer_" not in overview  # no street is drawn on the overview
+    assert "audit.to_map(district=" in overview and "Click a district" not in overview
+    key = str(plan.segments.value_counts().index[0])  # the district with most segments
+    page = helsinki_audit.to_map(district=key).get_root().render()
+    drawn = segment_geometries(page)
+    assert len(drawn) == int((plan.segments == key).sum()) > 0
+    by_name = helsinki_audit.to_map(district=str(plan.table["name"].loc[key].upper()))
+    assert segment_geometries(by_name.get_root().render()) == drawn  # a name finds it too
+    detailed = helsinki_audit.to_map(city_map=False).get_root().render()
+    assert len(segment_geometries(detailed)) == len(helsinki_audit.segments)
+    with pytest.raises(cpted.InputError, match=r"No district is 'Atlantis'.*d01"):
+        helsinki_audit.to_map(district="Atlantis")
+    with pytest.raises(cpted.InputError, match="city_map=False"):
+        helsinki_audit.to_map(district=key, city_map=False)
+
+
+def test_to_map_below_the_threshold_is_the_detailed_map(helsinki_audit):
+    assert len(helsinki_audit.segments) <= settings.CITY_MAP_SEGMENTS
+    page = helsinki_audit.to_map().get_root().render()
+    assert len(segment_geometries(page)) == len(helsinki_audit.segments)
+    halves = _halves(helsinki_audit, ["west", "east"])
+    west = helsinki_audit.to_map(districts=halves, district="west").get_root().render()
+    assert 0 < len(segment_geometries(west)) < len(helsinki_audit.segments)
+
+
 @given(
     st.lists(st.tuples(st.floats(-5e5, 5e5), st.floats(-5e5, 5e5)), min_size=1, max_size=50),
     st.floats(1.0, 2000.0),
@@ -454,6 +488,7 @@ def test_the_overview_speaks_the_language(helsinki_audit):
         page = _city.overview_map(helsinki_audit, plan, {}).to_html()
     assert "Vue d'ensemble de la ville" in page or "Vue d\\u0027ensemble" in page
     assert f"{len(plan.table)} quartiers, {len(helsinki_audit.segments)} tronçons" in page
+    assert "audit.to_map(district=" in page  # no pages: the notebook's way to a district
     assert "Hexagone 1" in page and "City overview" not in page
 
 

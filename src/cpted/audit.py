@@ -484,18 +484,56 @@ class Audit:
             observations = observations_from_file(observations)
         return agreement(self, observations, distance=distance)
 
-    def to_map(self, *, basemap: str | None = None, language: str | None = None) -> folium.Map:
+    def to_map(
+        self,
+        *,
+        basemap: str | None = None,
+        language: str | None = None,
+        district: Any = None,
+        city_map: bool | None = None,
+        districts: Any = None,
+    ) -> folium.Map:
         """
         Draw the audit on a self-contained folium map (see :func:`cpted.maps.audit_map`).
 
-        ``language`` (such as ``"fr"``; default the current one) is the language of its
-        legends, popups and the explanations they show.
+        A city is drawn as :meth:`save` writes it: above
+        :data:`cpted.settings.CITY_MAP_SEGMENTS` segments (or with ``districts``), the
+        city overview of districts coloured by median score, whose tooltips name each
+        district; ``district=`` then draws that district's detailed map. So a notebook
+        never holds a page that grows with the whole city.
+
+        Parameters
+        ----------
+        basemap
+            A tile provider for the detailed maps (default: drawn from the data).
+        language
+            The language of legends, popups and explanations, such as ``"fr"``; default
+            the current one.
+        district
+            The id (``"d07"``) or name of one district of the overview: its detailed map.
+        city_map, districts
+            As in :meth:`save`: ``city_map=False`` always draws one detailed map of
+            everything; ``districts`` lays the overview (user polygons or a hexagon size).
+
+        Raises
+        ------
+        InputError
+            ``district`` names no district; bad ``districts`` or ``city_map``.
         """
-        from cpted.maps import audit_map
+        from cpted.maps import _city, audit_map
 
         view = self._in(language)
         with use(view.language):
-            return audit_map(view, basemap=basemap)
+            if district is not None:
+                if city_map is False:
+                    msg = "district= draws a district of the city overview; drop city_map=False."
+                    raise InputError(msg)
+                laid = _city.district_plan(view, districts)
+                return _city.district_map(view, laid, district, basemap=basemap)
+            city = _city.plan(view, city_map=city_map, districts=districts)
+            if city is None:
+                return audit_map(view, basemap=basemap)
+            return _city.overview_map(view, city, pages={})
 
     def subset(self, polygon: Any) -> Audit:
         """

@@ -540,6 +540,12 @@ def _district_rows(
         page = pages.get(str(key))
         if page:
             lines.append("<i>" + esc(_("Click to open the district's detailed map.")) + "</i>")
+        else:  # in a notebook: no pages, the map of a district is drawn on request
+            lines.append(
+                "<i>"
+                + esc(_("Its detailed map: audit.to_map(district={key})").format(key=repr(key)))
+                + "</i>"
+            )
         rows.append({"k": medians, "t": "<br>".join(lines), "h": page})
     return rows
 
@@ -694,19 +700,17 @@ def overview_map(audit: Audit, districts: Districts, pages: dict[str, str]) -> C
     layer = DistrictsLayer(data, spec, html.escape(_(DISTRICTS_NAME)))
     layer.add_to(m)
     segments = len(audit.segments)
-    m.add_child(
-        _Note(
-            m.get_name(),
-            _("City overview"),
-            n_(
-                "{n} district, {segments} street segments. Click a district to open its "
-                "detailed map.",
-                "{n} districts, {segments} street segments. Click a district to open its "
-                "detailed map.",
-                len(table),
-            ).format(n=len(table), segments=segments),
-        )
-    )
+    counts = n_(
+        "{n} district, {segments} street segments.",
+        "{n} districts, {segments} street segments.",
+        len(table),
+    ).format(n=len(table), segments=segments)
+    if pages:
+        line = counts + " " + _("Click a district to open its detailed map.")
+    else:
+        line = counts + " " + _("Hover a district for its scores; audit.to_map(district=...) "
+                                "draws its detailed map.")  # fmt: skip
+    m.add_child(_Note(m.get_name(), _("City overview"), line))
     if picks:
         m.add_child(
             _Picker(
@@ -732,6 +736,55 @@ def overview_map(audit: Audit, districts: Districts, pages: dict[str, str]) -> C
         pick_title=picks[0][0] if picks else None,
     )
     LayerList().add_to(m)
+    return m
+
+
+def district_key(districts: Districts, district: Any) -> str:
+    """
+    Find the district ``district`` means: its id (``"d07"``) or its name.
+
+    A name matches as :func:`cpted.report.site_rows` matches a site's: without accents
+    and case, in full or as the one name holding it.
+
+    Raises
+    ------
+    InputError
+        No district has that id or name; the message lists some that do.
+    """
+    from cpted.report import _site_rows
+
+    table = districts.table
+    found = [str(k) for k in _site_rows(table, district)] if len(table) else []
+    if len(found) != 1:
+        names = [f"{k} ({n})" for k, n in table["name"].astype(str).items()][:5]
+        many = len(found) > 1
+        msg = (
+            f"{'Several districts are' if many else 'No district is'} {district!r}; give a "
+            f"district id or name such as {'; '.join(names) or '(none)'}."
+        )
+        raise InputError(msg)
+    return found[0]
+
+
+def district_map(
+    audit: Audit, districts: Districts, district: Any, *, basemap: str | None = None
+) -> CptedMap:
+    """
+    Draw the detailed map of one district of ``audit`` (:meth:`cpted.Audit.to_map`).
+
+    The same map as the district's page that :meth:`cpted.Audit.save` writes, with its
+    name and number of segments in the note at the top left, and no link back.
+    """
+    from cpted.maps import audit_map
+
+    key = district_key(districts, district)
+    segments = districts.segments.index[(districts.segments == key).to_numpy()]
+    sites = districts.sites.index[(districts.sites == key).to_numpy()]
+    part = subset(audit, districts.table.geometry.loc[key], segments=segments, sites=sites)
+    m = audit_map(part, basemap=basemap)
+    line = n_("{n} street segment", "{n} street segments", len(segments)).format(n=len(segments))
+    name = str(districts.table["name"].loc[key])
+    m.add_child(_Note(m.get_name(), name, line))
     return m
 
 
