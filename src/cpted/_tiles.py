@@ -685,10 +685,17 @@ def _run(payload: bytes, snapshot: dict[str, Any]) -> TileResult:
     """Unpack a job made by :func:`_jobs` and measure it (in a worker)."""
     import pickle
 
+    from cpted._memory import release_unused
+
     kind, area, job, principles = pickle.loads(payload)
+    del payload
     if kind == "whole":
-        return measure_whole_area(area, principles, snapshot)
-    return measure_tile(area, job, principles, snapshot)
+        result = measure_whole_area(area, principles, snapshot)
+    else:
+        result = measure_tile(area, job, principles, snapshot)
+    del area
+    release_unused()  # a worker's next tile starts from what is alive, not the last peak
+    return result
 
 
 def _jobs(

@@ -37,6 +37,7 @@ from cpted import _tiles, settings
 from cpted._context import AuditContext
 from cpted._errors import CptedWarning, InputError
 from cpted._i18n import N_, _, check_language, current_language, use
+from cpted._memory import release_unused
 from cpted._principle import PRINCIPLES as _REGISTRY
 from cpted._principle import SCORED as _SCORED
 from cpted._principle import AuditPart
@@ -1044,6 +1045,7 @@ def audit(
         _tiles.check_client(client)
     tiles = _tiles.tile_grid(area, tile_size)
     failures: list[_tiles.Failure] = []
+    release_unused()  # what reading the file freed, before the tiles grow the process
     if len(tiles) == 1 and client is None:
         parts = _measure_whole(area, wanted, timings, failures, progress)
     else:
@@ -1060,6 +1062,8 @@ def audit(
         layers.update(part.layers)
         rasters.update(part.rasters)
         ran.append(name)
+    del parts
+    release_unused()  # the tiles' tables, now joined
     start = time.perf_counter()
     language = current_language()
     with use(language):  # the sentences below, in the language the audit runs in
@@ -1067,6 +1071,7 @@ def audit(
             area, segments, sites, layers, weights, explain=explain, ran=tuple(ran)
         )
         notes = notes + _tiles.failure_notes(failures)
+    release_unused()  # the explanations' working tables
     timings["scores"] = time.perf_counter() - start
     if notes:
         warnings.warn(
