@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,18 @@ class Raster:
     def resolution(self) -> float:
         """Cell size in metres."""
         return float(abs(self.transform.a))
+
+    def as_stored(self) -> Raster:
+        """
+        Return the raster with float32 values, as its GeoTIFF stores them.
+
+        An audit keeps its rasters this way: half the memory of float64 (a city's 1 m lux
+        grid is a value per square metre), and the values the saved file holds. Measures
+        are taken on the float64 grid before.
+        """
+        if self.values.dtype == np.float32:
+            return self
+        return replace(self, values=np.asarray(self.values, dtype=np.float32))
 
     def to_geotiff(self, path: str | os.PathLike[str]) -> Path:
         """Write the raster as a float32 GeoTIFF with NaN as nodata; return the path."""
