@@ -288,6 +288,26 @@ def test_lighting_estimate_is_a_statistic_of_the_whole_area(grid_area, small_rad
     )
 
 
+def test_tiles_pasted_as_they_arrive_make_the_mosaic(grid_area, small_radii):
+    # the caller pastes each tile's raster on the area's grid as the tile arrives (in any
+    # order) and lets the piece go: the same grid as a mosaic of every piece at the end
+    tiles = _tiles.tile_grid(grid_area, 220.0)
+    results, _ = _tiles.run_tiles(grid_area, tiles, ("lighting",), workers=1)
+    pieces = [r.parts["lighting"].rasters["lux"] for r in results]
+    assert len(pieces) == 9
+    expected = _tiles.mosaic(grid_area, pieces)
+    mosaics: dict = {}
+    for result in reversed(results):
+        _tiles.paste(grid_area, result, mosaics)
+        assert result.parts["lighting"].rasters == {}  # let go of
+    pasted = mosaics[("lighting", "lux")].raster()
+    np.testing.assert_array_equal(pasted.values, expected.values)
+    assert pasted.transform == expected.transform
+    assert np.isfinite(pasted.values).sum() > 0.5 * pasted.values.size  # every tile's cells
+    untiled = cpted.lighting.audit_part(grid_area).rasters["lux"]
+    np.testing.assert_array_equal(pasted.values, untiled.values)
+
+
 @pytest.mark.slow
 def test_neukoelln_tiled_equals_untiled(neukoelln):
     whole = cpted.audit(neukoelln, progress=False)

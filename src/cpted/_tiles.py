@@ -951,51 +951,91 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
     return out
 
 
-def mosaic(area: StudyArea, pieces: list[Raster]) -> Raster | None:
+class Mosaic:
     """
-    Put the rasters of the tiles on one grid for the whole area.
+    One raster on the grid of the whole area, filled piece by piece as the tiles arrive.
 
     The grid is the one an untiled audit draws (cells of the same size aligned to the same
     multiples of it, over the bounds of the area's boundary); each cell takes the value of
-    the tile that owns its centre.
+    the tile that owns its centre. Pasting each tile's piece as it arrives, and letting it
+    go, keeps one grid in memory instead of the tiles' pieces and the grid at once (at 1 m,
+    a city's lux grid is a value per square metre).
     """
-    from affine import Affine
 
-    from cpted._raster import Raster
+    def __init__(self, area: StudyArea) -> None:
+        self.bounds = area.boundary.bounds
+        self.values: np.ndarray | None = None
+        self.first: Raster | None = None
 
-    pieces = [p for p in pieces if p is not None]
-    if not pieces:
-        return None
-    first = pieces[0]
-    res = first.resolution
-    west, south, east, north = area.boundary.bounds
-    left = math.floor(west / res)
-    top = math.ceil(north / res)
-    cols = max(1, math.ceil((east - left * res) / res))
-    rows = max(1, math.ceil((top * res - south) / res))
-    values = np.full((rows, cols), np.nan)
-    for piece in pieces:
-        c0 = round(piece.transform.c / res) - left
-        r0 = top - round(piece.transform.f / res)
+    def add(self, piece: Raster | None) -> None:
+        """Paste ``piece`` (a tile's raster, on the same cells) where it has values."""
+        if piece is None:
+            return
+        if self.values is None:
+            res = piece.resolution
+            west, south, east, north = self.bounds
+            self.left, self.top = math.floor(west / res), math.ceil(north / res)
+            cols = max(1, math.ceil((east - self.left * res) / res))
+            rows = max(1, math.ceil((self.top * res - south) / res))
+            self.values = np.full((rows, cols), np.nan)
+            self.first = piece
+        res = piece.resolution
+        rows, cols = self.values.shape
+        c0 = round(piece.transform.c / res) - self.left
+        r0 = self.top - round(piece.transform.f / res)
         h, w = piece.values.shape
-        src = piece.values
         # the window of the piece that lies on the area's grid
         rs, cs = max(0, -r0), max(0, -c0)
         re, ce = min(h, rows - r0), min(w, cols - c0)
         if rs >= re or cs >= ce:
-            continue
-        window = src[rs:re, cs:ce]
-        target = values[r0 + rs : r0 + re, c0 + cs : c0 + ce]
+            return
+        window = piece.values[rs:re, cs:ce]
+        target = self.values[r0 + rs : r0 + re, c0 + cs : c0 + ce]
         have = ~np.isnan(window)
         target[have] = window[have]
-    transform = Affine(res, 0.0, left * res, 0.0, -res, top * res)
-    return Raster(
-        values=values, transform=transform, crs=first.crs, name=first.name, units=first.units
-    )
+
+    def raster(self) -> Raster | None:
+        """Return the whole grid (None when no piece came)."""
+        from affine import Affine
+
+        from cpted._raster import Raster
+
+        if self.values is None or self.first is None:
+            return None
+        res = self.first.resolution
+        transform = Affine(res, 0.0, self.left * res, 0.0, -res, self.top * res)
+        first = self.first
+        return Raster(
+            values=self.values, transform=transform, crs=first.crs, name=first.name,
+            units=first.units,
+        )  # fmt: skip
+
+
+def mosaic(area: StudyArea, pieces: list[Raster]) -> Raster | None:
+    """Put the rasters of the tiles on one grid for the whole area (:class:`Mosaic`)."""
+    whole = Mosaic(area)
+    for piece in pieces:
+        whole.add(piece)
+    return whole.raster()
+
+
+def paste(area: StudyArea, result: TileResult, mosaics: dict[tuple[str, str], Mosaic]) -> None:
+    """
+    Move the rasters of a tile's ``result`` onto the area's grids in ``mosaics``.
+
+    Keyed by (principle, raster name); :func:`merge` then takes the grids from there. Called
+    as each tile arrives, so no tile's piece waits in memory for the others.
+    """
+    for name, part in result.parts.items():
+        for key in list(part.rasters):
+            mosaics.setdefault((name, key), Mosaic(area)).add(part.rasters.pop(key))
 
 
 def merge(
-    area: StudyArea, results: list[TileResult], principles: tuple[str, ...]
+    area: StudyArea,
+    results: list[TileResult],
+    principles: tuple[str, ...],
+    mosaics: dict[tuple[str, str], Mosaic] | None = None,
 ) -> dict[str, AuditPart]:
     """
     One part per principle for the whole area, from the tiles' parts.
@@ -1025,6 +1065,10 @@ def merge(
             whole = mosaic(area, [p.rasters[key] for p in parts if key in p.rasters])
             if whole is not None:
                 rasters[key] = whole
+        for (principle, key), grid in (mosaics or {}).items():
+            whole = grid.raster() if principle == name else None
+            if whole is not None:
+                rasters[key] = whole  # pasted as the tiles arrived (paste)
         merged[name] = AuditPart(segments=segments, sites=sites, layers=layers, rasters=rasters)
         del parts
     if "lighting" in merged:

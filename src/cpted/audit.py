@@ -1308,7 +1308,11 @@ def _measure_tiled(
     bar = tqdm(total=len(tiles) * bool(tiled) + bool(whole), desc="CPTED audit, tiles",
                unit="tile", disable=not progress, leave=False)  # fmt: skip
 
+    mosaics: dict[tuple[str, str], _tiles.Mosaic] = {}
+
     def arrived(result: _tiles.TileResult) -> None:
+        if result.tile != _tiles.WHOLE:  # a tile's rasters onto the area's grids, let go of
+            _tiles.paste(area, result, mosaics)
         bar.update(1)
 
     results, rest = _tiles.run_tiles(
@@ -1321,7 +1325,8 @@ def _measure_tiled(
         for name, seconds in result.seconds.items():
             timings[name] = timings.get(name, 0.0) + seconds
     if tiled:
-        parts.update(_tiles.merge(area, results, tiled))
+        parts.update(_tiles.merge(area, results, tiled, mosaics))
+        mosaics.clear()
     if rest is not None:
         parts.update(rest.parts)
     timings["tiles"] = time.perf_counter() - start
