@@ -7,12 +7,14 @@ a user's own layers. All analysis modules read it; none of them changes it. Scen
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import html
 import itertools
 import math
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -180,6 +182,27 @@ def _is_drivable(tags: dict[str, str]) -> bool:
 _Step = tuple[int, bool]
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """
+    Pause Python's cyclic garbage collector while a graph is built.
+
+    Building a city's graph makes a million small containers (steps, edges, networkx's
+    dicts), none of them garbage; each time some thousands pile up the collector walks
+    them again, and every few hundred thousand it walks the whole heap (the OSM data and
+    every layer read so far). That doubled the time of the build (3.7 s against 1.6 s for
+    Helsinki tiled 3×3).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def _graph_from_ways(
     data: OsmData,
     keep: Callable[[dict[str, str]], bool],
@@ -233,7 +256,8 @@ def _graph_from_ways(
             path, steps = [start, first], [first_steps[0]]
             prev, node = start, first
             while node in interior:
-                prev, node = node, next(n for n in succ[node] if n != prev)
+                one, other = succ[node]
+                prev, node = node, other if one == prev else one
                 path.append(node)
                 steps.append(succ[prev][node][0])
             removed.update(path[1:-1])
@@ -266,11 +290,13 @@ def _graph_from_ways(
     _add_geometry(edges, lines, xy[[position[n] for path in lines for n in path]])
 
     graph = nx.MultiDiGraph(crs=pyproj.CRS.from_user_input(crs), simplified=True)
-    graph.add_edges_from(edges)
+    for u, v, key, attrs in edges:  # add_edges_from is four times slower
+        graph.add_edge(u, v, key, **attrs)
     kept = [node for node in lonlat if node not in removed]
     graph.add_nodes_from(set(kept) - set(graph.nodes))  # osmnx adds lone nodes this way
+    coords = xy.tolist()
     for node, attrs in graph.nodes(data=True):
-        attrs["x"], attrs["y"] = xy[position[node]].tolist()
+        attrs["x"], attrs["y"] = coords[position[node]]
         if node in cuts:
             attrs["cut"] = True
     return graph
