@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+import hypothesis
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -20,6 +21,8 @@ import pyproj
 import pytest
 import shapely
 from conftest import VALIDATION, validation_path
+from hypothesis import given
+from hypothesis import strategies as st
 from shapely.geometry import LineString
 
 import cpted
@@ -183,6 +186,8 @@ TRAPS = {
         _way(1, [1, 2, 2, 3, 4]),
         _way(2, [8, 8]),
         _way(3, [4, 4, 5]),
+        _way(4, [30, 30]),  # lone nodes: osmnx adds them in the order of a set
+        _way(5, [9, 9, 9]),
     ],
     "parallel edges between two nodes": [
         _way(1, [1, 2]),
@@ -215,3 +220,29 @@ def test_a_ring_joined_to_nothing_stays():
     )
     assert graph.number_of_nodes() == 4
     assert graph.number_of_edges() == 8
+
+
+_TAGS = st.fixed_dictionaries(
+    {"highway": st.sampled_from(["footway", "residential", "motorway"])},
+    optional={
+        "lit": st.sampled_from(["yes", "no"]),
+        "name": st.sampled_from(["Kaivokatu", "Mannerheimintie"]),
+        "surface": st.sampled_from(["asphalt", "gravel"]),
+        "indoor": st.just("yes"),
+    },
+)
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.lists(st.integers(1, 12), min_size=2, max_size=8), _TAGS), max_size=8),
+    st.sets(st.integers(1, 12), max_size=3),
+)
+def test_random_networks_build_the_osmnx_graph(ways, missing):
+    # Few nodes for many ways: rings, loops, parallel and repeated edges, cut ends, ways
+    # that meet with the same tags or others, in every combination.
+    data = OsmData(
+        "random",
+        ways=[_way(i, refs, tags, missing=tuple(missing)) for i, (refs, tags) in enumerate(ways)],
+    )
+    assert_both_networks(data, BERLIN)
