@@ -215,7 +215,8 @@ def _graph_from_ways(
 
     The graph is the one osmnx 2.1.1 makes of the same ways (an undirected street as two
     opposite edges, ``simplify_graph(edge_attrs_differ=["highway", "name", "lit"],
-    remove_rings=False)``, then ``project_graph(to_crs=crs)``): the same nodes, edges,
+    remove_rings=False)`` with ``"not_audited"`` among the tags that must agree when
+    ``scope``, then ``project_graph(to_crs=crs)``): the same nodes, edges,
     keys, attributes and order, built in one pass. osmnx built it in three (a graph in
     WGS84, a simplified copy, a projected copy through two GeoDataFrames), which took
     most of the time of reading a city; ``tests/test_graph_build.py`` holds that pipeline
@@ -249,7 +250,9 @@ def _graph_from_ways(
     merged: dict[int, list[tuple[int, list[int], list[_Step]]]] = {}
     for start, nbrs in succ.items():
         if start in interior:
-            continue  # a loop of interior nodes only (joined to nothing) stays as it is
+            # A loop of interior nodes only stays as it is (remove_rings=False): a footway
+            # round a pond, joined to nothing, is a street to audit.
+            continue
         for first, first_steps in nbrs.items():
             if first not in interior:
                 continue
@@ -293,7 +296,9 @@ def _graph_from_ways(
     for u, v, key, attrs in edges:  # add_edges_from is four times slower
         graph.add_edge(u, v, key, **attrs)
     kept = [node for node in lonlat if node not in removed]
-    graph.add_nodes_from(set(kept) - set(graph.nodes))  # osmnx adds lone nodes this way
+    # Nodes on no edge (a way of one node repeated) come last, in the order of this set
+    # difference, as osmnx's graph_from_gdfs adds them.
+    graph.add_nodes_from(set(kept) - set(graph.nodes))
     coords = xy.tolist()
     for node, attrs in graph.nodes(data=True):
         attrs["x"], attrs["y"] = coords[position[node]]
