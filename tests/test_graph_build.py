@@ -96,11 +96,12 @@ def assert_same_graph(new: nx.MultiDiGraph, old: nx.MultiDiGraph) -> None:
     assert list(new.nodes) == list(old.nodes)
     for node, attrs in new.nodes(data=True):
         assert attrs == old.nodes[node], node
+        assert list(attrs) == list(old.nodes[node]), node
         assert all(type(v) is type(old.nodes[node][k]) for k, v in attrs.items()), node
     assert list(new.edges(keys=True)) == list(old.edges(keys=True))
     for u, v, k, attrs in new.edges(keys=True, data=True):
         before = old.edges[u, v, k]
-        assert attrs.keys() == before.keys(), (u, v, k)
+        assert list(attrs) == list(before), (u, v, k)  # in the same order too
         for name, value in attrs.items():
             if name == "geometry":
                 assert shapely.equals_exact(value, before[name], 0), (u, v, k)

@@ -275,7 +275,7 @@ def _graph_from_ways(
         if start in removed:
             continue
         out: dict[int, list[tuple[list[int], dict[str, Any]]]] = {
-            end: [([start, end], {**ways[w], "oneway": False, "reversed": r}) for w, r in steps]
+            end: [([start, end], _step_attrs(ways[w], r)) for w, r in steps]
             for end, steps in nbrs.items()
             if end not in removed
         }
@@ -291,6 +291,7 @@ def _graph_from_ways(
     to_local = pyproj.Transformer.from_crs("epsg:4326", crs, always_xy=True)
     xy = np.column_stack(to_local.transform(*np.array(list(lonlat.values())).T))
     _add_geometry(edges, lines, xy[[position[n] for path in lines for n in path]])
+    _order_attrs(edges)
 
     graph = nx.MultiDiGraph(crs=pyproj.CRS.from_user_input(crs), simplified=True)
     for u, v, key, attrs in edges:  # add_edges_from is four times slower
@@ -365,17 +366,23 @@ def _interior_nodes(
     return interior
 
 
+def _step_attrs(way: dict[str, Any], reverse: bool) -> dict[str, Any]:
+    """Make the attributes of one step's edge, ``length`` (set later) last, as osmnx does."""
+    return {**way, "oneway": False, "reversed": reverse, "length": None}
+
+
 def _merged_attrs(ways: list[dict[str, Any]], steps: list[_Step]) -> dict[str, Any]:
     """Merge the attributes of the ways of ``steps``: one value, or the sorted values."""
-    if len({w for w, _r in steps}) == 1:
-        attrs = dict(ways[steps[0][0]])
+    distinct = dict.fromkeys(w for w, _r in steps)
+    if len(distinct) == 1:
+        attrs = _step_attrs(ways[steps[0][0]], steps[0][1])
     else:
+        # The keys in the order osmnx meets them along the path.
         values: dict[str, list[Any]] = {}
-        for w in dict.fromkeys(w for w, _r in steps):
-            for key, value in ways[w].items():
+        for w in distinct:
+            for key, value in _step_attrs(ways[w], False).items():
                 values.setdefault(key, []).append(value)
         attrs = {key: _one_or_sorted(v) for key, v in values.items()}
-    attrs["oneway"] = False
     attrs["reversed"] = _one_or_sorted([r for _w, r in steps])
     return attrs
 
@@ -385,6 +392,24 @@ def _one_or_sorted(values: list[Any]) -> Any:
     # is repeatable.
     unique = set(values)
     return values[0] if len(unique) == 1 else sorted(unique, key=str)
+
+
+def _order_attrs(edges: list[tuple[int, int, int, dict[str, Any]]]) -> None:
+    """
+    Put the attributes of every edge in osmnx's order, which is that of their first use.
+
+    osmnx's ``project_graph`` passes the edges through a GeoDataFrame, whose columns come
+    in the order the attributes first appear; ``osmnx.graph_to_gdfs`` (and so
+    :func:`cpted.access.streets_from_graph`) shows them in that order.
+    """
+    columns = dict.fromkeys(key for *_ends, attrs in edges for key in attrs)
+    orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for *_ends, attrs in edges:
+        keys = tuple(attrs)
+        if keys not in orders:
+            orders[keys] = tuple(key for key in columns if key in attrs)
+        if orders[keys] != keys:
+            attrs.update({key: attrs.pop(key) for key in orders[keys]})
 
 
 def _add_geometry(
