@@ -7,12 +7,14 @@ a user's own layers. All analysis modules read it; none of them changes it. Scen
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import html
 import itertools
 import math
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -175,6 +177,32 @@ def _is_drivable(tags: dict[str, str]) -> bool:
     return tags.get("highway") in settings.DRIVE_HIGHWAYS and tags.get("area") != "yes"
 
 
+#: A step along a street: the index of the way it belongs to (in the list of kept ways)
+#: and whether it runs against the way's node order (osmnx's ``reversed``).
+_Step = tuple[int, bool]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """
+    Pause Python's cyclic garbage collector while a graph is built.
+
+    Building a city's graph makes a million small containers (steps, edges, networkx's
+    dicts), none of them garbage; each time some thousands pile up the collector walks
+    them again, and every few hundred thousand it walks the whole heap (the OSM data and
+    every layer read so far). That doubled the time of the build (3.7 s against 1.6 s for
+    Helsinki tiled 3×3).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def _graph_from_ways(
     data: OsmData,
     keep: Callable[[dict[str, str]], bool],
@@ -185,14 +213,116 @@ def _graph_from_ways(
     """
     Build a projected, simplified osmnx-style graph from the ways ``keep`` accepts.
 
-    With ``scope``, each edge carries ``not_audited`` (:func:`cpted._tags.audit_scope`)
-    when its way is no public place to walk, and simplification never merges such a way
-    with an audited one. Nodes where the extract cut a way (the next node of the way is
-    missing from the file) carry ``cut=True``: they are no dead ends.
+    The graph is the one osmnx 2.1.1 makes of the same ways (an undirected street as two
+    opposite edges, ``simplify_graph(edge_attrs_differ=["highway", "name", "lit"],
+    remove_rings=False)`` with ``"not_audited"`` among the tags that must agree when
+    ``scope``, then ``project_graph(to_crs=crs)``): the same nodes, edges,
+    keys, attributes and order, built in one pass. osmnx built it in three (a graph in
+    WGS84, a simplified copy, a projected copy through two GeoDataFrames), which took
+    most of the time of reading a city; ``tests/test_graph_build.py`` holds that pipeline
+    and checks the two agree.
+
+    Each edge carries the tags of :data:`cpted.settings.EDGE_TAGS` its way has, ``osmid``,
+    ``oneway=False`` (pedestrians walk both ways), ``reversed`` and ``length`` in metres
+    along its geometry in ``crs``. An edge that merges several ways holds, for a tag whose
+    values differ, the sorted list of them. With ``scope``, each edge carries
+    ``not_audited`` (:func:`cpted._tags.audit_scope`) when its way is no public place to
+    walk, and simplification never merges such a way with an audited one. Nodes where the
+    extract cut a way (the next node of the way is missing from the file) carry
+    ``cut=True``: they are no dead ends.
     """
-    graph = nx.MultiDiGraph(crs="epsg:4326")
-    nodes: dict[int, dict[str, Any]] = {}
-    edges: list[tuple[int, int, dict[str, Any]]] = []
+    differ = ("highway", "name", "lit", *(("not_audited",) if scope else ()))
+    ways, lonlat, segments, cuts = _street_segments(data, keep, scope=scope)
+    if not segments:
+        return nx.MultiDiGraph(crs="epsg:4326")
+    # succ[u][v]: the steps from u to v, in the order osmnx gives them keys.
+    succ: dict[int, dict[int, list[_Step]]] = {node: {} for node in lonlat}
+    for u, v, way in segments:
+        succ[u].setdefault(v, []).append((way, False))
+        succ[v].setdefault(u, []).append((way, True))
+    interior = _interior_nodes(succ, [tuple(w.get(k) for k in differ) for w in ways])
+
+    # osmnx walks from each end node through each interior neighbour to the next end node
+    # (the same node again for a loop hanging off it) and adds the merged edge after the
+    # edges the two ends already share. Only the order of one node's neighbours decides
+    # keys and order, so any order of the end nodes gives the same graph.
+    removed: set[int] = set()
+    merged: dict[int, list[tuple[int, list[int], list[_Step]]]] = {}
+    for start, nbrs in succ.items():
+        if start in interior:
+            # A loop of interior nodes only stays as it is (remove_rings=False): a footway
+            # round a pond, joined to nothing, is a street to audit.
+            continue
+        for first, first_steps in nbrs.items():
+            if first not in interior:
+                continue
+            path, steps = [start, first], [first_steps[0]]
+            prev, node = start, first
+            while node in interior:
+                one, other = succ[node]
+                prev, node = node, other if one == prev else one
+                path.append(node)
+                steps.append(succ[prev][node][0])
+            removed.update(path[1:-1])
+            merged.setdefault(start, []).append((node, path, steps))
+
+    # The edges in the order osmnx's projected graph holds them: by origin in the order
+    # nodes were first read, an origin's neighbours in the order they were first joined
+    # (merged ends last), a pair's edges by key.
+    edges: list[tuple[int, int, int, dict[str, Any]]] = []
+    lines: list[list[int]] = []
+    for start, nbrs in succ.items():
+        if start in removed:
+            continue
+        out: dict[int, list[tuple[list[int], dict[str, Any]]]] = {
+            end: [([start, end], _step_attrs(ways[w], r)) for w, r in steps]
+            for end, steps in nbrs.items()
+            if end not in removed
+        }
+        for end, path, steps in merged.get(start, []):
+            out.setdefault(end, []).append((path, _merged_attrs(ways, steps)))
+        for end, parallel in out.items():
+            for key, (path, attrs) in enumerate(parallel):
+                edges.append((start, end, key, attrs))
+                lines.append(path)
+    # Projected once, node by node, as osmnx's project_graph does: the coordinates are
+    # the same to the last bit.
+    position = {node: i for i, node in enumerate(lonlat)}
+    to_local = pyproj.Transformer.from_crs("epsg:4326", crs, always_xy=True)
+    xy = np.column_stack(to_local.transform(*np.array(list(lonlat.values())).T))
+    _add_geometry(edges, lines, xy[[position[n] for path in lines for n in path]])
+    _order_attrs(edges)
+
+    graph = nx.MultiDiGraph(crs=pyproj.CRS.from_user_input(crs), simplified=True)
+    for u, v, key, attrs in edges:  # add_edges_from is four times slower
+        graph.add_edge(u, v, key, **attrs)
+    kept = [node for node in lonlat if node not in removed]
+    # Nodes on no edge (a way of one node repeated) come last, in the order of this set
+    # difference, as osmnx's graph_from_gdfs adds them.
+    graph.add_nodes_from(set(kept) - set(graph.nodes))
+    coords = xy.tolist()
+    for node, attrs in graph.nodes(data=True):
+        attrs["x"], attrs["y"] = coords[position[node]]
+        if node in cuts:
+            attrs["cut"] = True
+    return graph
+
+
+def _street_segments(
+    data: OsmData, keep: Callable[[dict[str, str]], bool], *, scope: bool
+) -> tuple[
+    list[dict[str, Any]], dict[int, tuple[float, float]], list[tuple[int, int, int]], set[int]
+]:
+    """
+    Read the ways ``keep`` accepts as the parts of a street graph.
+
+    Returns the edge attributes of each kept way, the WGS84 position of each node (in the
+    order the nodes were first read), the segments between consecutive present nodes as
+    ``(u, v, way index)`` and the nodes where the extract cut a way.
+    """
+    ways: list[dict[str, Any]] = []
+    lonlat: dict[int, tuple[float, float]] = {}
+    segments: list[tuple[int, int, int]] = []
     cuts: set[int] = set()
     for way in data.ways:
         if not keep(way.tags):
@@ -201,6 +331,8 @@ def _graph_from_ways(
         attrs["osmid"] = way.id
         if scope and (reason := _tags.audit_scope(way.tags)) is not None:
             attrs["not_audited"] = reason
+        index = len(ways)
+        ways.append(attrs)
         ok = ~np.isnan(way.lon)
         if not ok.all():
             # The ends of each run that stand next to a missing node: the extract cut there.
@@ -209,41 +341,94 @@ def _graph_from_ways(
             cuts.update(way.refs[ok & (~nxt | ~prv)].tolist())
         for refs, lon, lat in way.runs():
             ids = refs.tolist()
-            for node, x, y in zip(ids, lon.tolist(), lat.tolist(), strict=True):
-                nodes[node] = {"x": x, "y": y}
-            for u, v in itertools.pairwise(ids):
-                if u != v:
-                    edges.append((u, v, {**attrs, "oneway": False, "reversed": False}))
-                    edges.append((v, u, {**attrs, "oneway": False, "reversed": True}))
-    if not edges:
-        return graph
-    for node in cuts & nodes.keys():
-        nodes[node]["cut"] = True
-    graph.add_nodes_from(nodes.items())
-    graph.add_edges_from(edges)
-    import osmnx as ox  # imported here: it takes a second, and `import cpted` should not
+            lonlat.update(zip(ids, zip(lon.tolist(), lat.tolist(), strict=True), strict=True))
+            segments.extend((u, v, index) for u, v in itertools.pairwise(ids) if u != v)
+    return ways, lonlat, segments, cuts & lonlat.keys()
 
-    graph = ox.distance.add_edge_lengths(graph)
-    # remove_rings=False: a footway loop joined to nothing (round a pond, a planned path
-    # drawn alone) is a street to audit; osmnx would drop it, and a file of only such a
-    # loop would leave an empty graph.
-    differ = ["highway", "name", "lit", *(["not_audited"] if scope else [])]
-    graph = ox.simplify_graph(graph, edge_attrs_differ=differ, remove_rings=False)
-    if graph.number_of_nodes() == 0:  # osmnx's project_graph refuses an empty graph
-        return nx.MultiDiGraph(crs="epsg:4326")
-    graph = ox.project_graph(graph, to_crs=crs)
-    xy = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
-    for u, v, d in graph.edges(data=True):
-        # osmnx merges the differing tags of simplified ways into lists in set order, which
-        # changes between Python runs; sort them so every result is repeatable.
-        for key, value in d.items():
-            if isinstance(value, list):
-                d[key] = sorted(value, key=str)
-        geom = d.get("geometry")
-        if geom is None:
-            geom = LineString([xy[u], xy[v]])
-        d["length"] = float(geom.length)
-    return graph
+
+def _interior_nodes(
+    succ: dict[int, dict[int, list[_Step]]], differ: list[tuple[Any, ...]]
+) -> set[int]:
+    """
+    Find the nodes osmnx's ``simplify_graph`` removes: bends in a street, not its ends.
+
+    Every edge has its opposite here, so of osmnx's rules (``_is_endpoint``) a node is
+    interior when it has two neighbours, one step to each, and the ways of the two steps
+    agree on every tag in ``differ`` (indexed by way).
+    """
+    interior: set[int] = set()
+    for node, nbrs in succ.items():
+        if len(nbrs) != 2:
+            continue
+        one, other = nbrs.values()
+        if len(one) == len(other) == 1 and differ[one[0][0]] == differ[other[0][0]]:
+            interior.add(node)
+    return interior
+
+
+def _step_attrs(way: dict[str, Any], reverse: bool) -> dict[str, Any]:
+    """Make the attributes of one step's edge, ``length`` (set later) last, as osmnx does."""
+    return {**way, "oneway": False, "reversed": reverse, "length": None}
+
+
+def _merged_attrs(ways: list[dict[str, Any]], steps: list[_Step]) -> dict[str, Any]:
+    """Merge the attributes of the ways of ``steps``: one value, or the sorted values."""
+    distinct = dict.fromkeys(w for w, _r in steps)
+    if len(distinct) == 1:
+        attrs = _step_attrs(ways[steps[0][0]], steps[0][1])
+    else:
+        # The keys in the order osmnx meets them along the path.
+        values: dict[str, list[Any]] = {}
+        for w in distinct:
+            for key, value in _step_attrs(ways[w], False).items():
+                values.setdefault(key, []).append(value)
+        attrs = {key: _one_or_sorted(v) for key, v in values.items()}
+    attrs["reversed"] = _one_or_sorted([r for _w, r in steps])
+    return attrs
+
+
+def _one_or_sorted(values: list[Any]) -> Any:
+    # Sorted (not osmnx's set order, which changes between Python runs) so every result
+    # is repeatable.
+    unique = set(values)
+    return values[0] if len(unique) == 1 else sorted(unique, key=str)
+
+
+def _order_attrs(edges: list[tuple[int, int, int, dict[str, Any]]]) -> None:
+    """
+    Put the attributes of every edge in osmnx's order, which is that of their first use.
+
+    osmnx's ``project_graph`` passes the edges through a GeoDataFrame, whose columns come
+    in the order the attributes first appear; ``osmnx.graph_to_gdfs`` (and so
+    :func:`cpted.access.streets_from_graph`) shows them in that order.
+    """
+    columns = dict.fromkeys(key for *_ends, attrs in edges for key in attrs)
+    orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for *_ends, attrs in edges:
+        keys = tuple(attrs)
+        if keys not in orders:
+            orders[keys] = tuple(key for key in columns if key in attrs)
+        if orders[keys] != keys:
+            attrs.update({key: attrs.pop(key) for key in orders[keys]})
+
+
+def _add_geometry(
+    edges: list[tuple[int, int, int, dict[str, Any]]], lines: list[list[int]], coords: np.ndarray
+) -> None:
+    """
+    Give each edge its ``length`` along its line, and a merged edge its ``geometry``.
+
+    ``lines`` holds the nodes each edge passes, ``coords`` their projected coordinates one
+    line after another. An edge between two neighbouring nodes keeps no geometry, as in
+    osmnx: its line is the straight one between its ends.
+    """
+    sizes = [len(path) for path in lines]
+    geoms = shapely.linestrings(coords, indices=np.repeat(np.arange(len(lines)), sizes))
+    lengths = shapely.length(geoms).tolist()
+    for (*_ends, attrs), geom, length, size in zip(edges, geoms, lengths, sizes, strict=True):
+        attrs["length"] = length
+        if size > 2:
+            attrs["geometry"] = geom
 
 
 def _clip_graph(graph: nx.MultiDiGraph, polygon: Polygon) -> nx.MultiDiGraph:
