@@ -1136,7 +1136,7 @@ def _building_sites(sites: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> gpd.
 
     if not len(sites):
         return sites
-    out = sites.copy()
+    out = sites.copy(deep=False)  # every column set below is a new array: none is copied
     building = _building(out)
     length = pd.to_numeric(segments.get("length"), errors="coerce").to_numpy(dtype=float)
     near_site = np.array([], dtype=int)
@@ -1186,7 +1186,7 @@ def _drop_unaudited(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     if "audited" not in segments.columns:
         return segments
-    out = segments.copy()
+    out = segments.copy(deep=False)  # the columns set below are new arrays: none is copied
     audited = out["audited"].fillna(True).astype(bool).to_numpy()
     out["audited"] = audited
     columns = [f"{p}_{kind}" for p in PRINCIPLES for kind in ("score", "confidence")]
@@ -1207,7 +1207,7 @@ def _edge_effects(segments: gpd.GeoDataFrame, area: StudyArea) -> gpd.GeoDataFra
     reach``, clipped to :data:`cpted.settings.EDGE_CONFIDENCE_FLOOR`..1. Scores are left as
     measured.
     """
-    out = segments.copy()
+    out = segments.copy(deep=False)  # the columns set below are new arrays: none is copied
     edge = shapely.boundary(area.footprint)
     out["edge_distance_m"] = shapely.distance(out.geometry.to_numpy(), edge)
     distance = out["edge_distance_m"].to_numpy(dtype=float)
