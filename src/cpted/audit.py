@@ -36,6 +36,7 @@ import shapely
 from cpted import _tiles, settings
 from cpted._context import AuditContext
 from cpted._errors import CptedWarning, InputError
+from cpted._gc import cycles_paused
 from cpted._i18n import N_, _, check_language, current_language, use
 from cpted._principle import PRINCIPLES as _REGISTRY
 from cpted._principle import SCORED as _SCORED
@@ -262,7 +263,7 @@ class Audit:
         if lang not in self._texts:
             from dataclasses import replace
 
-            with use(lang):
+            with cycles_paused(), use(lang):
                 tables = {}
                 for name in ("segments", "sites"):
                     table = getattr(self, name)
@@ -1013,18 +1014,18 @@ def audit(
             area, tiles, wanted, timings, failures, client=client, workers=workers,
             progress=progress,
         )  # fmt: skip
-    for name in wanted:
-        part = parts.pop(name, None)  # let go of each part once it is joined
-        if part is None:
-            continue
-        segments = _join(segments, part.segments, name)
-        sites = _join(sites, part.sites, name)
-        layers.update(part.layers)
-        rasters.update(part.rasters)
-        ran.append(name)
-    start = time.perf_counter()
     language = current_language()
-    with use(language):  # the sentences below, in the language the audit runs in
+    with cycles_paused(), use(language):  # the sentences, in the language the audit runs in
+        for name in wanted:
+            part = parts.pop(name, None)  # let go of each part once it is joined
+            if part is None:
+                continue
+            segments = _join(segments, part.segments, name)
+            sites = _join(sites, part.sites, name)
+            layers.update(part.layers)
+            rasters.update(part.rasters)
+            ran.append(name)
+        start = time.perf_counter()
         segments, sites, area_advice, notes = _scored(
             area, segments, sites, layers, weights, explain=explain, ran=tuple(ran)
         )
@@ -1277,7 +1278,8 @@ def _measure_tiled(
         for name, seconds in result.seconds.items():
             timings[name] = timings.get(name, 0.0) + seconds
     if tiled:
-        parts.update(_tiles.merge(area, results, tiled))
+        with cycles_paused():
+            parts.update(_tiles.merge(area, results, tiled))
     if rest is not None:
         parts.update(rest.parts)
     timings["tiles"] = time.perf_counter() - start
