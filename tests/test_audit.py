@@ -269,6 +269,24 @@ def test_explanation_and_recommendation_columns_are_text(result):
     assert worst["weakest_principle"] in result.weights
 
 
+@pytest.mark.parametrize("rows", [1, 7, 40])
+def test_explanations_written_in_chunks_equal_one_chunk(result, neukoelln, monkeypatch, rows):
+    # a sample of rows, every other one: a chunk holds rows that are not neighbours
+    from cpted._explain import explanation_columns
+
+    for table, kind in ((result.segments, "segment"), (result.sites, "site")):
+        sample = table.iloc[::2]
+        assert len(sample) > 1
+        kwargs = {"kind": kind, "weights": result.weights, "area": neukoelln}
+        kwargs["layers"] = result.layers
+        monkeypatch.setattr(cpted.settings, "EXPLAIN_CHUNK_ROWS", len(sample))
+        whole = explanation_columns(sample, **kwargs)
+        monkeypatch.setattr(cpted.settings, "EXPLAIN_CHUNK_ROWS", rows)
+        chunked = explanation_columns(sample, **kwargs)
+        pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+        assert whole["recommendations"].str.len().gt(0).any(), kind
+
+
 def test_dark_streets_get_a_lighting_recommendation_with_their_figures(result):
     seg = result.segments
     dark = seg[(seg["lighting_basis"] == "measured") & (seg["lux_min"] < 0.05)]

@@ -246,7 +246,13 @@ _BARRIER_WORDS = {
 def _nearest_features(
     lines: Any, features: Any, distance: float
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Longest feature within ``distance`` of each line: its length near the line and side."""
+    """
+    Longest feature within ``distance`` of each line: its length near the line and side.
+
+    The pieces of the features near the lines are cut :data:`cpted.settings.EXPLAIN_CHUNK_ROWS`
+    pairs at a time and only their lengths and centres kept, so a city's zones and pieces
+    are never all held at once.
+    """
     n = len(lines)
     length = np.zeros(n)
     side = [""] * n
@@ -259,11 +265,21 @@ def _nearest_features(
     li, fi = tree.query(geoms, predicate="dwithin", distance=distance)
     if not len(li):
         return length, kind, side
-    zones = shapely.buffer(geoms[li], distance, cap_style="flat")
-    pieces = shapely.intersection(
-        shapely.boundary(fgeoms[fi]) if _polygonal(fgeoms[fi]) else fgeoms[fi], zones
-    )
-    along = shapely.length(pieces)
+    outlines = _polygonal(fgeoms[fi])
+    along = np.empty(len(li))
+    centre_x, centre_y = np.empty(len(li)), np.empty(len(li))
+    step = _chunk_rows()
+    for start in range(0, len(li), step):
+        pairs = slice(start, start + step)
+        zones = shapely.buffer(geoms[li[pairs]], distance, cap_style="flat")
+        near = fgeoms[fi[pairs]]
+        pieces = shapely.intersection(shapely.boundary(near) if outlines else near, zones)
+        along[pairs] = shapely.length(pieces)
+        centres = shapely.centroid(pieces)
+        found = ~shapely.is_empty(centres)  # an empty piece has no centre, nor length
+        x, y = np.full(len(centres), np.nan), np.full(len(centres), np.nan)
+        x[found], y[found] = shapely.get_x(centres[found]), shapely.get_y(centres[found])
+        centre_x[pairs], centre_y[pairs] = x, y
     best: dict[int, int] = {}
     for k in np.argsort(-along):
         best.setdefault(int(li[k]), int(k))
@@ -273,8 +289,7 @@ def _nearest_features(
             continue
         length[row] = along[k]
         mid = shapely.line_interpolate_point(geoms[row], 0.5, normalized=True)
-        centre = shapely.centroid(pieces[k])
-        side[row] = _compass(centre.x - mid.x, centre.y - mid.y)
+        side[row] = _compass(centre_x[k] - mid.x, centre_y[k] - mid.y)
         if kinds is not None:
             tag = str(kinds[fi[k]])
             kind[row] = _(_BARRIER_WORDS[tag]) if tag in _BARRIER_WORDS else tag.replace("_", " ")
@@ -323,6 +338,25 @@ def recommendations(
     list of list of Recommendation
         One list per row, in the order of ``table``.
     """
+    beside = _beside(table, area) if kind == "segment" else None
+    hiding = _hiding_places((layers or {}).get("concealment_spots"))
+    return _recommend(table, kind=kind, lost=lost, beside=beside, hiding=hiding)
+
+
+#: What :func:`_beside` finds beside each segment: (length, kind, side) of the longest
+#: opaque barrier and of the longest blank building.
+Beside = dict[str, tuple[np.ndarray, np.ndarray, list[str]]]
+
+
+def _recommend(
+    table: pd.DataFrame,
+    *,
+    kind: str,
+    lost: pd.DataFrame | None,
+    beside: Beside | None,
+    hiding: pd.DataFrame | None,
+) -> list[list[Recommendation]]:
+    """:func:`recommendations` from what is found beside the rows (rows of ``table`` only)."""
     n = len(table)
     by_principle: dict[tuple[Any, str], float] = {}
     by_part: dict[tuple[Any, str, str], float] = {}
@@ -349,8 +383,8 @@ def recommendations(
 
     _lighting_advice(table, add, kind)
     if kind == "segment":
-        _segment_advice(table, add, area)
-        _concealment_advice(table, add, (layers or {}).get("concealment_spots"))
+        _segment_advice(table, add, beside)
+        _concealment_advice(table, add, hiding)
     else:
         _site_advice(table, add)
     # advice on a principle that already scores well would drown the advice that matters
@@ -507,28 +541,47 @@ def _space_noun(category: Any) -> str:
     return _(_SPACE_NOUNS[key]) if key in _SPACE_NOUNS else key.replace("_", " ")
 
 
-def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
+def _beside(table: pd.DataFrame, area: Any) -> Beside:
+    """
+    Find the walls, hedges and fences that hide people, and blank buildings, beside each row.
+
+    Found once for the whole table, whose explanations are then written chunk by chunk
+    (:func:`_rows_of` hands each chunk its rows): each layer's tree is built once, and
+    whether the outlines of the features are measured (when every feature found is a
+    polygon) is decided over all that the table's rows found, whatever the chunk size.
+    """
+    found: Beside = {}
+    if area is None or "geometry" not in table:
+        return found
+    barriers = getattr(area, "barriers", None)
+    if barriers is not None and len(barriers) and "opaque" in barriers:
+        opaque = barriers[barriers["opaque"].astype(bool) & (barriers.geom_type != "Point")]
+        found["screen"] = _nearest_features(
+            table, opaque[["barrier", "geometry"]], settings.ACCESS_EDGE_WALK_DISTANCE
+        )
+    buildings = getattr(area, "buildings", None)
+    if buildings is not None and len(buildings) and "building" in buildings:
+        blank = buildings[buildings["building"].isin(list(settings.BLANK_BUILDINGS))]
+        found["blank"] = _nearest_features(
+            table, blank[["building", "geometry"]], settings.FRONTAGE_DISTANCE / 2
+        )
+    return found
+
+
+def _rows_of(beside: Beside | None, rows: slice) -> Beside | None:
+    """Keep what ``beside`` says about ``rows`` of its table."""
+    if beside is None:
+        return None
+    return {k: (a[rows], b[rows], c[rows]) for k, (a, b, c) in beside.items()}
+
+
+def _segment_advice(table: pd.DataFrame, add: Any, found: Beside | None) -> None:
     n = len(table)
     length = _num(table, "length", 0)
     # the walls, hedges and fences that hide people, and blank buildings, beside each segment
-    screen_len = np.zeros(n)
-    screen_kind = np.full(n, "", dtype=object)
-    screen_side = [""] * n
-    blank_len = np.zeros(n)
-    blank_side = [""] * n
-    if area is not None and "geometry" in table:
-        barriers = getattr(area, "barriers", None)
-        if barriers is not None and len(barriers) and "opaque" in barriers:
-            opaque = barriers[barriers["opaque"].astype(bool) & (barriers.geom_type != "Point")]
-            screen_len, screen_kind, screen_side = _nearest_features(
-                table, opaque[["barrier", "geometry"]], settings.ACCESS_EDGE_WALK_DISTANCE
-            )
-        buildings = getattr(area, "buildings", None)
-        if buildings is not None and len(buildings) and "building" in buildings:
-            blank = buildings[buildings["building"].isin(list(settings.BLANK_BUILDINGS))]
-            blank_len, _kinds, blank_side = _nearest_features(
-                table, blank[["building", "geometry"]], settings.FRONTAGE_DISTANCE / 2
-            )
+    nothing = (np.zeros(n), np.full(n, "", dtype=object), [""] * n)
+    screen_len, screen_kind, screen_side = (found or {}).get("screen", nothing)
+    blank_len, _kinds, blank_side = (found or {}).get("blank", nothing)
     ahead = _num(table, "sightline_min_m")
     share = _num(table, "visible_share_25")
     far = settings.SIGHTLINE_RECOGNITION_DISTANCE
@@ -677,17 +730,23 @@ def _segment_advice(table: pd.DataFrame, add: Any, area: Any) -> None:
             )
 
 
-def _concealment_advice(table: pd.DataFrame, add: Any, spots: Any) -> None:
-    """Hiding places beside a path, from the sightlines module's ``concealment_spots``."""
+def _hiding_places(spots: Any) -> pd.DataFrame | None:
+    """Count the hiding places of the sightlines module's ``concealment_spots`` per segment."""
     if spots is None or not len(spots) or "segment" not in spots:
-        return
-    spots = pd.DataFrame(spots.drop(columns="geometry", errors="ignore"))
+        return None
     area_m2 = pd.to_numeric(spots.get("area_m2", pd.Series(np.nan, index=spots.index)))
     both = spots.get("hidden_both_ways", pd.Series(False, index=spots.index)).astype(bool)
     grouped = pd.DataFrame({"segment": spots["segment"], "area": area_m2, "both": both})
-    summary = grouped.groupby("segment").agg(
+    return grouped.groupby("segment").agg(
         n=("area", "size"), largest=("area", "max"), both=("both", "sum")
     )
+
+
+def _concealment_advice(table: pd.DataFrame, add: Any, summary: pd.DataFrame | None) -> None:
+    """Hiding places beside a path, from their count per segment (:func:`_hiding_places`)."""
+    if summary is None:
+        return
+    summary = summary[summary.index.isin(table.index)]  # this table's (or chunk's) rows
     approach = getattr(settings, "CONCEALMENT_APPROACH", 4.0)
     position = {key: i for i, key in enumerate(table.index)}
     for key, row in summary.iterrows():
@@ -951,7 +1010,11 @@ def explanation_columns(
     """
     Write the ``explanation`` and ``recommendations`` of every row as GIS-safe text.
 
-    The text is in the current language (:func:`cpted._i18n.use`).
+    The text is in the current language (:func:`cpted._i18n.use`). The rows are written
+    :data:`cpted.settings.EXPLAIN_CHUNK_ROWS` at a time: a row's text reads its own row
+    only (and what :func:`_beside` and :func:`_hiding_places` found once for the whole
+    table), so the columns are the same for any chunk size, and the long table of points
+    lost and the sentences are held for one chunk, not for a city.
 
     Returns
     -------
@@ -959,8 +1022,41 @@ def explanation_columns(
         ``explanation``, ``recommendations`` ('; '-joined), ``weakest_principle`` and
         ``weakest_measure``, indexed like ``table``.
     """
+    beside = _beside(table, area) if kind == "segment" else None
+    hiding = _hiding_places((layers or {}).get("concealment_spots"))
+    step = _chunk_rows()
+    pieces = [
+        _explained(
+            table.iloc[start : start + step],
+            kind=kind,
+            weights=weights,
+            beside=_rows_of(beside, slice(start, start + step)),
+            hiding=hiding,
+        )
+        for start in range(0, len(table), step)
+    ]
+    if len(pieces) == 1:
+        return pieces[0]
+    if not pieces:
+        return _explained(table, kind=kind, weights=weights, beside=beside, hiding=hiding)
+    return pd.concat(pieces)
+
+
+def _chunk_rows() -> int:
+    return max(1, int(settings.EXPLAIN_CHUNK_ROWS))
+
+
+def _explained(
+    table: pd.DataFrame,
+    *,
+    kind: str,
+    weights: dict[str, float],
+    beside: Beside | None,
+    hiding: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """:func:`explanation_columns` of the rows of ``table``."""
     lost = losses(table, kind=kind, weights=weights)
-    recs = recommendations(table, kind=kind, area=area, lost=lost, layers=layers)
+    recs = _recommend(table, kind=kind, lost=lost, beside=beside, hiding=hiding)
     # one pass over plain arrays (a city has tens of thousands of rows: a pandas lookup
     # per row and per field was most of the time of scoring a tiled audit)
     said: dict[Any, list[str]] = {}

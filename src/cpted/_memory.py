@@ -1,5 +1,9 @@
 """
-Hand the memory a finished stage freed back to the system.
+Memory and the garbage collector through an audit's stages.
+
+:func:`cycles_paused` switches Python's cycle collector off while a stage makes millions
+of short-lived objects and no cycles; :func:`release_unused` hands the memory a finished
+stage freed back to the system.
 
 A large audit's stages (reading the file, each tile, putting the tiles together, the
 scores and explanations) each allocate and free hundreds of megabytes. Freed memory is not
@@ -16,13 +20,16 @@ process) and after each tile (in a worker). It costs a few milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import gc
 import sys
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-__all__ = ["release_unused"]
+__all__ = ["cycles_paused", "release_unused"]
 
 
 @cache
@@ -54,3 +61,27 @@ def release_unused() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+@contextlib.contextmanager
+def cycles_paused() -> Iterator[None]:
+    """
+    Run the block with Python's cyclic garbage collector paused.
+
+    Putting an audit together (the tiles' tables merged, the explanations written) makes
+    millions of objects that live for a moment, and no reference cycles. Each full
+    collection they trigger walks every object of the heap (the area's layers, the tables)
+    and finds nothing to free: on Helsinki tiled 3x3, four collections of 0.3-0.4 s, a
+    third of the time of finishing the audit. Reference counting frees every object as
+    usual meanwhile; the collector is switched back on when the block ends (if it was on),
+    and collects then as it would have. The switch is the process's: other threads run
+    without the collector for as long, too.
+    """
+    if not gc.isenabled():  # paused by the caller, who will switch it back on
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

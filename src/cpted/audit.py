@@ -37,7 +37,7 @@ from cpted import _tiles, settings
 from cpted._context import AuditContext
 from cpted._errors import CptedWarning, InputError
 from cpted._i18n import N_, _, check_language, current_language, use
-from cpted._memory import release_unused
+from cpted._memory import cycles_paused, release_unused
 from cpted._principle import PRINCIPLES as _REGISTRY
 from cpted._principle import SCORED as _SCORED
 from cpted._principle import AuditPart
@@ -263,7 +263,7 @@ class Audit:
         if lang not in self._texts:
             from dataclasses import replace
 
-            with use(lang):
+            with cycles_paused(), use(lang):
                 tables = {}
                 for name in ("segments", "sites"):
                     table = getattr(self, name)
@@ -1053,21 +1053,21 @@ def audit(
             area, tiles, wanted, timings, failures, client=client, workers=workers,
             progress=progress,
         )  # fmt: skip
-    for name in wanted:
-        part = parts.pop(name, None)  # let go of each part once it is joined
-        if part is None:
-            continue
-        segments = _join(segments, part.segments, name)
-        sites = _join(sites, part.sites, name)
-        layers.update(part.layers)
-        # float32 as saved, half the memory; the principle measured on the float64 grid
-        rasters.update({key: raster.as_stored() for key, raster in part.rasters.items()})
-        ran.append(name)
-    del parts
-    release_unused()  # the tiles' tables, now joined
-    start = time.perf_counter()
     language = current_language()
-    with use(language):  # the sentences below, in the language the audit runs in
+    with cycles_paused(), use(language):  # the sentences, in the language the audit runs in
+        for name in wanted:
+            part = parts.pop(name, None)  # let go of each part once it is joined
+            if part is None:
+                continue
+            segments = _join(segments, part.segments, name)
+            sites = _join(sites, part.sites, name)
+            layers.update(part.layers)
+            # float32 as saved, half the memory; the principle measured on the float64 grid
+            rasters.update({key: raster.as_stored() for key, raster in part.rasters.items()})
+            ran.append(name)
+        del parts
+        release_unused()  # the tiles' tables, now joined
+        start = time.perf_counter()
         segments, sites, area_advice, notes = _scored(
             area, segments, sites, layers, weights, explain=explain, ran=tuple(ran)
         )
@@ -1180,7 +1180,7 @@ def _building_sites(sites: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> gpd.
 
     if not len(sites):
         return sites
-    out = sites.copy()
+    out = sites.copy(deep=False)  # every column set below is a new array: none is copied
     building = _building(out)
     length = pd.to_numeric(segments.get("length"), errors="coerce").to_numpy(dtype=float)
     near_site = np.array([], dtype=int)
@@ -1230,7 +1230,7 @@ def _drop_unaudited(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     if "audited" not in segments.columns:
         return segments
-    out = segments.copy()
+    out = segments.copy(deep=False)  # the columns set below are new arrays: none is copied
     audited = out["audited"].fillna(True).astype(bool).to_numpy()
     out["audited"] = audited
     columns = [f"{p}_{kind}" for p in PRINCIPLES for kind in ("score", "confidence")]
@@ -1251,7 +1251,7 @@ def _edge_effects(segments: gpd.GeoDataFrame, area: StudyArea) -> gpd.GeoDataFra
     reach``, clipped to :data:`cpted.settings.EDGE_CONFIDENCE_FLOOR`..1. Scores are left as
     measured.
     """
-    out = segments.copy()
+    out = segments.copy(deep=False)  # the columns set below are new arrays: none is copied
     edge = shapely.boundary(area.footprint)
     out["edge_distance_m"] = shapely.distance(out.geometry.to_numpy(), edge)
     distance = out["edge_distance_m"].to_numpy(dtype=float)
@@ -1325,7 +1325,8 @@ def _measure_tiled(
         for name, seconds in result.seconds.items():
             timings[name] = timings.get(name, 0.0) + seconds
     if tiled:
-        parts.update(_tiles.merge(area, results, tiled, mosaics))
+        with cycles_paused():
+            parts.update(_tiles.merge(area, results, tiled, mosaics))
         mosaics.clear()
     if rest is not None:
         parts.update(rest.parts)

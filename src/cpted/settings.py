@@ -1371,6 +1371,17 @@ RECOMMEND_MIN_POINTS = 3.0
 #: first: a planner acts on a short list (data and vulnerability prompts come on top).
 RECOMMENDATIONS_PER_ROW = 3
 
+#: Rows whose ``explanation`` and ``recommendations`` are written at a time
+#: (:func:`cpted._explain.explanation_columns`). The points lost by every score part of a
+#: row, with a sentence each, are a long table of about 25 rows per segment; written for a
+#: whole city at once they were the largest transient of scoring a tiled audit (about
+#: 440 MB for 56,000 segments). They take about 8 MB per 1,000 rows: on Helsinki 3 x 3
+#: (31,653 segments) the caller's finishing peaks 0.24 GB higher with one chunk and 0.11 GB
+#: with 20,000 rows than with 5,000, which hold about 40 MB, below the peak of merging the
+#: tiles, and are as fast as any (1,000 rows were slower by 0.4 s). Any value gives the
+#: same columns.
+EXPLAIN_CHUNK_ROWS = 5000
+
 #: A public space that is only a building outline (a school, a church, a station mapped as
 #: its building) is judged by the street segments within this distance of it, metres: the
 #: footway at its doors and the street beyond (about a frontage distance, Gehl 2010).

@@ -1238,6 +1238,27 @@ def dark_spots(
     return _dark_spots(area, raster, segment_measures(area), sites, threshold_lux)
 
 
+def _row_span(raster: Raster, geoms: list[Any]) -> NDArray[np.float64]:
+    """
+    First and last raster row each geometry's bounds reach, one row of slack either side.
+
+    NaN for an empty geometry, which reaches no row (the rasteriser would skip it).
+    """
+    t = raster.transform
+    bounds = shapely.bounds(np.asarray(geoms, dtype=object)).reshape(-1, 4)
+    with np.errstate(invalid="ignore"):
+        a = (bounds[:, 1] - t.f) / t.e
+        b = (bounds[:, 3] - t.f) / t.e
+    return np.column_stack([np.fmin(a, b) - 1.0, np.fmax(a, b) + 1.0])
+
+
+def _in_rows(shapes: list[tuple[Any, Any]], span: NDArray[np.float64], rows: slice) -> list[Any]:
+    """Pick the ``shapes`` whose row ``span`` meets ``rows``, in their order."""
+    with np.errstate(invalid="ignore"):
+        meets = (span[:, 1] >= rows.start) & (span[:, 0] <= rows.stop)
+    return [shapes[i] for i in np.flatnonzero(meets)]
+
+
 def _dark_spots(
     area: StudyArea,
     raster: Raster,
@@ -1252,45 +1273,38 @@ def _dark_spots(
     shape = raster.values.shape
     cell_area = abs(raster.transform.a * raster.transform.e)
     streets = area.streets
-    shapes: list[tuple[Any, float]] = []
     widths = settings.WALKABLE_HALF_WIDTH
+    geoms = streets.geometry.to_numpy()
+    half = np.array(
+        [widths.get(_first(hw), widths["default"]) for hw in streets["highway"].to_numpy()],
+        dtype=float,
+    )
     usable = segs["lighting_status"].isin(["measured", "unlit"]).to_numpy()
-    for geom, hw, req, ok in zip(
-        streets.geometry.to_numpy(),
-        streets["highway"].to_numpy(),
-        segs["p_class_required"].to_numpy(),
-        usable,
-        strict=True,
-    ):
-        if not ok:
-            continue
-        half = widths.get(_first(hw), widths["default"])
-        thr = threshold_lux if threshold_lux is not None else P_CLASSES[req][1]
-        shapes.append((geom.buffer(half, cap_style="flat"), thr))
+    # one vectorised buffer per layer, as Geometry.buffer draws them (16 segments a quadrant)
+    ground = list(shapely.buffer(geoms[usable], half[usable], quad_segs=16, cap_style="flat"))
+    need = segs["p_class_required"].to_numpy()[usable]
+    thresholds = [threshold_lux if threshold_lux is not None else P_CLASSES[r][1] for r in need]
     if sites is not None and len(area.sites):
-        for geom, req, status in zip(
-            area.sites.geometry.to_numpy(),
-            sites["p_class_required"].to_numpy(),
-            sites["lighting_status"].to_numpy(),
-            strict=True,
-        ):
-            if status in ("measured", "unlit"):
-                thr = threshold_lux if threshold_lux is not None else P_CLASSES[req][1]
-                shapes.append((geom, thr))
+        open_ground = sites["lighting_status"].isin(["measured", "unlit"]).to_numpy()
+        ground.extend(area.sites.geometry.to_numpy()[open_ground])
+        thresholds.extend(
+            threshold_lux if threshold_lux is not None else P_CLASSES[r][1]
+            for r in sites["p_class_required"].to_numpy()[open_ground]
+        )
+    shapes: list[tuple[Any, float]] = list(zip(ground, thresholds, strict=True))
     # Darkness is measured only near a mapped lamp or on ground tagged unlit: elsewhere a
-    # missing lamp and a missing map entry look the same.
+    # missing lamp and a missing map entry look the same. The pools are drawn as the
+    # polygons of their union, which is how the rasteriser draws a MultiPolygon anyway.
     eligible_shapes: list[tuple[Any, int]] = []
     lamps = area.lamps
     if len(lamps):
         pools = shapely.buffer(lamps.geometry.to_numpy(), settings.LAMP_NEAR_DISTANCE)
-        eligible_shapes.append((shapely.union_all(pools), 1))
+        eligible_shapes.extend((g, 1) for g in shapely.get_parts(shapely.union_all(pools)))
     lit = streets["lit"].to_numpy() if "lit" in streets else np.full(len(streets), "unknown")
-    for geom, hw, tag in zip(
-        streets.geometry.to_numpy(), streets["highway"].to_numpy(), lit, strict=True
-    ):
-        if tag == "no":
-            half = widths.get(_first(hw), widths["default"])
-            eligible_shapes.append((geom.buffer(half, cap_style="flat"), 1))
+    unlit = lit == "no"
+    eligible_shapes.extend(
+        (g, 1) for g in shapely.buffer(geoms[unlit], half[unlit], quad_segs=16, cap_style="flat")
+    )
     columns = ["area_m2", "threshold_lux", "lux_mean", "lux_min"]
     empty = gpd.GeoDataFrame(
         {c: pd.Series(dtype=float) for c in columns},
@@ -1303,7 +1317,12 @@ def _dark_spots(
     values = raster.values
     # The thresholds and the ground where darkness counts are drawn band by band of rows,
     # and only the dark cells are kept with their threshold: a city's raster is held once
-    # (the lux values), not again as thresholds and masks of its size.
+    # (the lux values), not again as thresholds and masks of its size. Each band is given
+    # only the shapes that reach it (in their order, so the same one wins where they
+    # overlap): the rasteriser converts every shape it is given, and a city's shapes
+    # handed to each of its bands were most of the time of finding its dark spots.
+    ground_rows = _row_span(raster, [g for g, _v in shapes])
+    eligible_rows = _row_span(raster, [g for g, _v in eligible_shapes])
     dark = np.zeros(shape, dtype=bool)
     dark_thr: list[np.ndarray] = []
     band = max(1, settings.DARK_SPOT_BAND_CELLS // max(1, shape[1]))
@@ -1311,12 +1330,18 @@ def _dark_spots(
         rows = slice(top, min(top + band, shape[0]))
         height = rows.stop - rows.start
         window = raster.transform @ Affine.translation(0, top)
-        threshold = features.rasterize(
-            shapes, out_shape=(height, shape[1]), transform=window, fill=0.0, dtype="float64"
-        )
-        if eligible_shapes:
+        here_shapes = _in_rows(shapes, ground_rows, rows)
+        if here_shapes:
+            threshold = features.rasterize(
+                here_shapes, out_shape=(height, shape[1]), transform=window, fill=0.0,
+                dtype="float64",
+            )  # fmt: skip
+        else:
+            threshold = np.zeros((height, shape[1]))
+        here_eligible = _in_rows(eligible_shapes, eligible_rows, rows)
+        if here_eligible:
             eligible = features.rasterize(
-                eligible_shapes, out_shape=(height, shape[1]), transform=window, fill=0,
+                here_eligible, out_shape=(height, shape[1]), transform=window, fill=0,
                 dtype="uint8",
             ).astype(bool)  # fmt: skip
         else:
