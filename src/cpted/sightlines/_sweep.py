@@ -415,6 +415,10 @@ def sweep(
     run_y = 0.0
     first_kind = _NONE
     first_r = 0.0
+    # Whether the first run's end got a vertex of its own, or _push merged it into the
+    # ring's first vertex (the two within rounding): the full turn's closing needs to know.
+    first_end_kept = False
+    n_closed = 0
     last_r = 0.0
     cur = 0.0
     cur_x = cs
@@ -513,10 +517,14 @@ def sweep(
             if kind != run_kind:
                 # Close the current run at this wedge's start, open the next one.
                 if run_kind != _NONE:
+                    nr_before = nr
                     nr, lo_r, hi_r, end_r = _close_run(
                         run_kind, run_ang, run_x, run_y, cur, cur_x, cur_y,
                         sx, sy, ex, ey, radius, arc_cos, arc_sin, rx, ry, nr, ring_cap,
                     )  # fmt: skip
+                    if n_closed == 0:
+                        first_end_kept = nr > nr_before
+                    n_closed += 1
                     rmin = min(rmin, lo_r)
                     rmax = max(rmax, hi_r)
                     if run_kind == _ARC:
@@ -551,10 +559,12 @@ def sweep(
             break
 
     # Close the last run at the end of the view.
+    nr_before = nr
     nr, lo_r, hi_r, end_r = _close_run(
         run_kind, run_ang, run_x, run_y, end, end_x, end_y,
         sx, sy, ex, ey, radius, arc_cos, arc_sin, rx, ry, nr, ring_cap,
     )  # fmt: skip
+    last_end_kept = nr > nr_before
     rmin = min(rmin, lo_r)
     rmax = max(rmax, hi_r)
     if run_kind == _ARC:
@@ -567,12 +577,22 @@ def sweep(
             if jump >= min_occlusion:
                 occl += jump
         elif first_kind >= 0 and nr >= 5:
-            # The first and last vertices are one point in the middle of a wall (the
-            # start direction cuts it): drop both and close on the next vertex.
-            for q in range(nr - 2):
-                rx[q] = rx[q + 1]
-                ry[q] = ry[q + 1]
-            nr -= 2
+            # The start direction cuts a wall W: the ring's first vertex is W's point on
+            # it, and the last run (on W too) ends on the same point, up to rounding. The
+            # closed ring needs neither, as each lies on W between its neighbours, but
+            # drop each only if it got a vertex of its own. _push merges a vertex into the
+            # one before when the two lie within 1e-9 (relative): where W ends that close
+            # to the start direction (an origin in line with an edge that ends there), the
+            # last run's end merges into the run's start, W's endpoint, or the first run's
+            # end into the first vertex. Dropping both by position then dropped a corner,
+            # and the ring cut across the obstacle behind it.
+            if last_end_kept:
+                nr -= 1
+            if first_end_kept:
+                for q in range(nr - 1):
+                    rx[q] = rx[q + 1]
+                    ry[q] = ry[q + 1]
+                nr -= 1
         if _near(rx[nr - 1], ry[nr - 1], rx[0], ry[0]):
             rx[nr - 1] = rx[0]
             ry[nr - 1] = ry[0]
