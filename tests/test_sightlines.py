@@ -467,6 +467,17 @@ def test_origin_in_line_with_edges_of_two_obstacles_sees_no_obstacle(y, radius):
     assert_sees_no_obstacle(obstacles, (0.0, y), radius)
 
 
+@pytest.mark.parametrize("radius", [None, 3.0, 5.0, 6.0])
+def test_edge_pointing_at_the_origin_sees_no_obstacle(radius):
+    # The edge (2, 2)-(5, 5) lies on the line y = x through the origin, and the ranges
+    # cut it: a wall seen nearly edge-on leaves the range. The origins lie on that line
+    # and up to 1e-4 off it on the open side, where the edge is seen at a sliver of angle.
+    obstacles = [Polygon([(2, 2), (5, 5), (6, 4), (3, 1)]), box(-3, 4, -2, 6)]
+    for d in [*HAIRS, *(-(10.0**-k) for k in np.arange(4, 14, 0.25))]:
+        origin = (d / math.sqrt(2), -d / math.sqrt(2))
+        assert_sees_no_obstacle(obstacles, origin, radius)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rects, origins, st.tuples(st.floats(0, 95), st.floats(0, 95), st.floats(0.5, 20)))
 def test_adding_an_obstacle_never_enlarges_the_isovist(spec, origin, extra):

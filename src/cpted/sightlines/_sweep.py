@@ -254,13 +254,24 @@ def _point_on(
     if kind == _ARC:
         f = radius / math.hypot(ux, uy)
         return f * ux, f * uy
-    if ux == sx and uy == sy:
-        return sx, sy  # the direction of a wall's own endpoint: exactly that point
-    if ux == ex and uy == ey:
-        return ex, ey
-    dx = ex - sx
-    dy = ey - sy
-    t = (sx * dy - sy * dx) / (ux * dy - uy * dx)
+    if (ux == sx and uy == sy) or (ux == ex and uy == ey):
+        t = 1.0  # the direction of a wall's own endpoint: exactly that point
+    else:
+        dx = ex - sx
+        dy = ey - sy
+        t = (sx * dy - sy * dx) / (ux * dy - uy * dx)
+    # Every wall run lies within the range (split events cut walls where they leave it),
+    # so a point beyond it comes from rounding, in two ways, both where a wall points
+    # (nearly) at the origin. The ray meets such a wall at a grazing angle, where the
+    # quotient above of two small cross products can be off along the ray (by 1e-8
+    # relative in the tests); and where the wedge from its split point to its far endpoint is
+    # narrower than _MIN_WEDGE, that wedge is skipped and the run ends on the endpoint,
+    # beyond the range. The ring would go out past the range and back along one ray: a
+    # spike that makes it invalid. Clamped to the range, the point is where the exact
+    # ring has it, up to that rounding.
+    un = math.hypot(ux, uy)
+    if t * un > radius:
+        t = radius / un
     return t * ux, t * uy
 
 
