@@ -478,6 +478,32 @@ def test_edge_pointing_at_the_origin_sees_no_obstacle(radius):
         assert_sees_no_obstacle(obstacles, origin, radius)
 
 
+#: Rotated boxes and origins on the line of one of their edges, to rounding (found by a
+#: search over such origins): the edge's two pseudo-angles came out in the wrong order.
+POINTING = [
+    (
+        [[(13.905356055272541, 33.92931977408987), (10.79010633323437, 34.20905323102609),
+          (10.094171422853453, 26.45877888105762), (13.209421144891625, 26.179045424121398)]],
+        (8.922000346316787, 13.404903737354012),
+    ),
+    (
+        [[(7.419573126003815, 28.665304707998004), (4.684543634634352, 30.119684402839653),
+          (1.2855352357307872, 23.72768907631941), (4.0205647271002505, 22.273309381477763)],
+         [(12.199574871586215, 2.2957438403264874), (12.199574871586215, 2.9149009344427164),
+          (8.438277764009477, 2.9149009344427164), (8.438277764009477, 2.2957438403264874)]],
+        (-3.971049164532884, 13.842434620701376),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("radius", [None, 20.0])
+@pytest.mark.parametrize(("rings", "origin"), POINTING)
+def test_wall_pointing_at_the_origin_to_rounding_hides_nothing(rings, origin, radius):
+    # Read as a wall round the whole turn but a sliver, the edge was the nearest wall far
+    # from where it stands: the ring took a vertex at the origin, or left it outside.
+    assert_sees_no_obstacle([Polygon(r) for r in rings], origin, radius)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rects, origins, st.tuples(st.floats(0, 95), st.floats(0, 95), st.floats(0.5, 20)))
 def test_adding_an_obstacle_never_enlarges_the_isovist(spec, origin, extra):

@@ -360,7 +360,14 @@ def sweep(
             continue  # seen edge-on: hides nothing of positive area
         a0 = _pseudo(sx[k] * cs + sy[k] * sn, sy[k] * cs - sx[k] * sn)
         a1 = _pseudo(ex[k] * cs + ey[k] * sn, ey[k] * cs - ex[k] * sn)
-        if a0 == a1:
+        # A segment that misses the origin spans less than half a turn, a pseudo-width
+        # below 2, from a0 counter-clockwise to a1. A wall pointing (nearly) at the origin
+        # spans almost nothing, and its two pseudo-angles, rounded apart, can come out in
+        # the wrong order (a1 just below a0) while the cross product says
+        # counter-clockwise: read as wrapping round the start direction, it would span
+        # the whole turn but a sliver and be "nearest" far from where it stands, and the
+        # ring would take a vertex at the origin. Such a wall is seen edge-on.
+        if a0 == a1 or (a0 > a1 and a1 + 4.0 - a0 >= 2.0):
             continue
         ev_ang[ne] = a0
         ev_kind[ne] = _ADD
