@@ -445,7 +445,8 @@ def assert_sees_no_obstacle(obstacles: list, origin: tuple, radius: float | None
 def test_known_degenerate_origin_does_not_see_into_a_box():
     # The origin 1e-9 above the line of the bottom edge of (1, 0)-(2, 1): the start
     # direction (+x) cuts the box's left wall within rounding of its corner (1, 0). The
-    # ring used to lose that corner and see 0.11 m2 into the box, 0.02 into each other.
+    # ring used to lose that corner and see 0.11 m2 into the box, 0.02 and 0.03 into the
+    # rotated ones.
     obstacles = layout(IN_LINE)
     iso = IsovistEngine(obstacles).isovist((0.0, 1e-9))
     for g in obstacles:
@@ -470,8 +471,9 @@ def test_origin_in_line_with_edges_of_two_obstacles_sees_no_obstacle(y, radius):
 @pytest.mark.parametrize("radius", [None, 3.0, 5.0, 6.0])
 def test_edge_pointing_at_the_origin_sees_no_obstacle(radius):
     # The edge (2, 2)-(5, 5) lies on the line y = x through the origin, and the ranges
-    # cut it: a wall seen nearly edge-on leaves the range. The origins lie on that line
-    # and up to 1e-4 off it on the open side, where the edge is seen at a sliver of angle.
+    # cut it: a wall seen nearly edge-on leaves the range. The origins lie on that line,
+    # within rounding of it, and up to 1e-4 off it on its open side, from where the edge
+    # is seen at a sliver of angle.
     obstacles = [Polygon([(2, 2), (5, 5), (6, 4), (3, 1)]), box(-3, 4, -2, 6)]
     for d in [*HAIRS, *(-(10.0**-k) for k in np.arange(4, 14, 0.25))]:
         origin = (d / math.sqrt(2), -d / math.sqrt(2))
