@@ -254,13 +254,24 @@ def _point_on(
     if kind == _ARC:
         f = radius / math.hypot(ux, uy)
         return f * ux, f * uy
-    if ux == sx and uy == sy:
-        return sx, sy  # the direction of a wall's own endpoint: exactly that point
-    if ux == ex and uy == ey:
-        return ex, ey
-    dx = ex - sx
-    dy = ey - sy
-    t = (sx * dy - sy * dx) / (ux * dy - uy * dx)
+    if (ux == sx and uy == sy) or (ux == ex and uy == ey):
+        t = 1.0  # the direction of a wall's own endpoint: exactly that point
+    else:
+        dx = ex - sx
+        dy = ey - sy
+        t = (sx * dy - sy * dx) / (ux * dy - uy * dx)
+    # Every wall run lies within the range (split events cut walls where they leave it),
+    # so a point beyond it comes from rounding, in two ways, both where a wall points
+    # (nearly) at the origin. The ray meets such a wall at a grazing angle, where the
+    # quotient above of two small cross products can be off along the ray (by 1e-8
+    # relative in the tests); and where the wedge from its split point to its far endpoint is
+    # narrower than _MIN_WEDGE, that wedge is skipped and the run ends on the endpoint,
+    # beyond the range. The ring would go out past the range and back along one ray: a
+    # spike that makes it invalid. Clamped to the range, the point is where the exact
+    # ring has it, up to that rounding.
+    un = math.hypot(ux, uy)
+    if t * un > radius:
+        t = radius / un
     return t * ux, t * uy
 
 
@@ -349,7 +360,14 @@ def sweep(
             continue  # seen edge-on: hides nothing of positive area
         a0 = _pseudo(sx[k] * cs + sy[k] * sn, sy[k] * cs - sx[k] * sn)
         a1 = _pseudo(ex[k] * cs + ey[k] * sn, ey[k] * cs - ex[k] * sn)
-        if a0 == a1:
+        # A segment that misses the origin spans less than half a turn, a pseudo-width
+        # below 2, from a0 counter-clockwise to a1. A wall pointing (nearly) at the origin
+        # spans almost nothing, and its two pseudo-angles, rounded apart, can come out in
+        # the wrong order (a1 just below a0) while the cross product says
+        # counter-clockwise: read as wrapping round the start direction, it would span
+        # the whole turn but a sliver and be "nearest" far from where it stands, and the
+        # ring would take a vertex at the origin. Such a wall is seen edge-on.
+        if a0 == a1 or (a0 > a1 and a1 + 4.0 - a0 >= 2.0):
             continue
         ev_ang[ne] = a0
         ev_kind[ne] = _ADD
@@ -415,6 +433,10 @@ def sweep(
     run_y = 0.0
     first_kind = _NONE
     first_r = 0.0
+    # Whether the first run's end got a vertex of its own, or _push merged it into the
+    # ring's first vertex (the two within rounding): the full turn's closing needs to know.
+    first_end_kept = False
+    n_closed = 0
     last_r = 0.0
     cur = 0.0
     cur_x = cs
@@ -513,10 +535,14 @@ def sweep(
             if kind != run_kind:
                 # Close the current run at this wedge's start, open the next one.
                 if run_kind != _NONE:
+                    nr_before = nr
                     nr, lo_r, hi_r, end_r = _close_run(
                         run_kind, run_ang, run_x, run_y, cur, cur_x, cur_y,
                         sx, sy, ex, ey, radius, arc_cos, arc_sin, rx, ry, nr, ring_cap,
                     )  # fmt: skip
+                    if n_closed == 0:
+                        first_end_kept = nr > nr_before
+                    n_closed += 1
                     rmin = min(rmin, lo_r)
                     rmax = max(rmax, hi_r)
                     if run_kind == _ARC:
@@ -551,10 +577,12 @@ def sweep(
             break
 
     # Close the last run at the end of the view.
+    nr_before = nr
     nr, lo_r, hi_r, end_r = _close_run(
         run_kind, run_ang, run_x, run_y, end, end_x, end_y,
         sx, sy, ex, ey, radius, arc_cos, arc_sin, rx, ry, nr, ring_cap,
     )  # fmt: skip
+    last_end_kept = nr > nr_before
     rmin = min(rmin, lo_r)
     rmax = max(rmax, hi_r)
     if run_kind == _ARC:
@@ -567,12 +595,22 @@ def sweep(
             if jump >= min_occlusion:
                 occl += jump
         elif first_kind >= 0 and nr >= 5:
-            # The first and last vertices are one point in the middle of a wall (the
-            # start direction cuts it): drop both and close on the next vertex.
-            for q in range(nr - 2):
-                rx[q] = rx[q + 1]
-                ry[q] = ry[q + 1]
-            nr -= 2
+            # The start direction cuts a wall W: the ring's first vertex is W's point on
+            # it, and the last run (on W too) ends on the same point, up to rounding. The
+            # closed ring needs neither, as each lies on W between its neighbours, but
+            # drop each only if it got a vertex of its own. _push merges a vertex into the
+            # one before when the two lie within 1e-9 (relative): where W ends that close
+            # to the start direction (an origin in line with an edge that ends there), the
+            # last run's end merges into the run's start, W's endpoint, or the first run's
+            # end into the first vertex. Dropping both by position then dropped a corner,
+            # and the ring cut across the obstacle behind it.
+            if last_end_kept:
+                nr -= 1
+            if first_end_kept:
+                for q in range(nr - 1):
+                    rx[q] = rx[q + 1]
+                    ry[q] = ry[q + 1]
+                nr -= 1
         if _near(rx[nr - 1], ry[nr - 1], rx[0], ry[0]):
             rx[nr - 1] = rx[0]
             ry[nr - 1] = ry[0]
