@@ -9,7 +9,6 @@ geometries and order.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -27,8 +26,13 @@ from shapely.geometry import LineString
 
 import cpted
 import cpted.area
-from cpted import _tags, settings
-from cpted.area import _graph_from_ways, _is_drivable, _is_walkable, local_crs
+from cpted.area import (
+    _graph_from_ways,
+    _is_drivable,
+    _is_walkable,
+    _street_segments,
+    local_crs,
+)
 from cpted.osm import OsmData, OsmWay, read_osm
 
 
@@ -42,30 +46,14 @@ def _osmnx_graph_from_ways(
     """The osmnx pipeline cpted used to build its graphs with (cpted 0.x, osmnx 2.1.1)."""
     import osmnx as ox
 
+    # the ways read as the builder reads them (_street_segments), then osmnx's three passes
     graph = nx.MultiDiGraph(crs="epsg:4326")
-    nodes: dict[int, dict[str, Any]] = {}
+    ways, lonlat, segments, cuts = _street_segments(data, keep, scope=scope)
+    nodes = {node: {"x": x, "y": y} for node, (x, y) in lonlat.items()}
     edges: list[tuple[int, int, dict[str, Any]]] = []
-    cuts: set[int] = set()
-    for way in data.ways:
-        if not keep(way.tags):
-            continue
-        attrs: dict[str, Any] = {k: way.tags[k] for k in settings.EDGE_TAGS if k in way.tags}
-        attrs["osmid"] = way.id
-        if scope and (reason := _tags.audit_scope(way.tags)) is not None:
-            attrs["not_audited"] = reason
-        ok = ~np.isnan(way.lon)
-        if not ok.all():
-            nxt = np.r_[ok[1:], True]
-            prv = np.r_[True, ok[:-1]]
-            cuts.update(way.refs[ok & (~nxt | ~prv)].tolist())
-        for refs, lon, lat in way.runs():
-            ids = refs.tolist()
-            for node, x, y in zip(ids, lon.tolist(), lat.tolist(), strict=True):
-                nodes[node] = {"x": x, "y": y}
-            for u, v in itertools.pairwise(ids):
-                if u != v:
-                    edges.append((u, v, {**attrs, "oneway": False, "reversed": False}))
-                    edges.append((v, u, {**attrs, "oneway": False, "reversed": True}))
+    for u, v, way in segments:
+        edges.append((u, v, {**ways[way], "oneway": False, "reversed": False}))
+        edges.append((v, u, {**ways[way], "oneway": False, "reversed": True}))
     if not edges:
         return graph
     for node in cuts & nodes.keys():
