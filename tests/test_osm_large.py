@@ -93,14 +93,67 @@ def areas_by_copy(data, stride=1000):
     }
 
 
+def merged_elsewhere(path, out):
+    """Rewrite ``path`` as another tool's merge would: its box, another generator."""
+    import osmium
+
+    reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+    frame = reader.header().box()
+    reader.close()
+    header = osmium.io.Header()
+    header.add_box(frame)
+    header.set("generator", "osmium/1.16.0")
+    writer = osmium.SimpleWriter(str(out), header=header)
+    for obj in osmium.FileProcessor(str(path)):
+        writer.add(obj)
+    writer.close()
+    return out
+
+
+def test_repeat_s_copies_are_closed_along_their_own_frames(tmp_path):
+    # A file of datasets.repeat names its layout in the header, so each copy's frame is
+    # known: a copy's square cut at a seam is closed as the extract alone closes it.
+    source = cut_square_extract(tmp_path / "cut.osm")
+    (square,) = areas_by_copy(read_osm(source)).values()
+    merged = read_osm(repeat(source, 1, 3, tmp_path / "cut_1x3.osm.pbf"))
+    height = SOURCE_FRAME[3] - SOURCE_FRAME[1]
+    expected = [(13.0, 52.0 + k * height, 13.01, 52.0 + (k + 1) * height) for k in range(3)]
+    assert np.allclose(merged.frames, expected, rtol=0, atol=1e-9)
+    squares = areas_by_copy(merged)
+    assert set(squares) == {0, 1, 2}
+    for copy, polygon in squares.items():
+        assert same(polygon, shapely.affinity.translate(square, 0.0, copy * height)), copy
+    # not a repeat's file: no layout, no frames guessed
+    other = read_osm(merged_elsewhere(tmp_path / "cut_1x3.osm.pbf", tmp_path / "m.osm.pbf"))
+    assert other.frames == []
+
+
+@pytest.mark.slow
+def test_helsinki_copies_mend_as_the_sample_does(tiled):
+    # every copy's mended areas are the sample's, shifted: none grows at a seam
+    one = read_osm(HELSINKI)
+    nine = read_osm(tiled[3])
+    assert len(nine.frames) == 9
+    assert len(nine.areas_mended) == 9 * len(one.areas_mended)
+    mended = {k: g for k, _, g in one.areas if k in one.areas_mended}
+    total = sum(g.area for g in mended.values())
+    assert sum(g.area for k, _, g in nine.areas if k in nine.areas_mended) == pytest.approx(
+        9 * total, rel=1e-6
+    )
+
+
 def test_an_area_cut_at_a_seam_is_not_closed_across_the_copy_beside_it(tmp_path):
     source = cut_square_extract(tmp_path / "cut.osm")
     alone = read_osm(source)
     # Alone, the square is closed along the north edge of its extract.
     (square,) = areas_by_copy(alone).values()
     assert same(square, box(13.004, 52.003, 13.006, 52.004))
-    # Three copies stacked south to north: the file states only their union.
-    merged = read_osm(repeat(source, 1, 3, tmp_path / "cut_1x3.osm.pbf"))
+    # Three copies stacked south to north, merged by another tool: the file states only
+    # their union, and nothing says where the seams are.
+    merged = read_osm(
+        merged_elsewhere(repeat(source, 1, 3, tmp_path / "cut_1x3.osm.pbf"), tmp_path / "m.pbf")
+    )
+    assert merged.frames == []
     assert merged.bounds == pytest.approx((13.0, 52.0, 13.01, 52.012))
     squares = areas_by_copy(merged)
     buildings = [g for key, tags, g in merged.areas if "building" in tags]

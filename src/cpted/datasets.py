@@ -133,7 +133,9 @@ def repeat(
     reference in the file, so a reference to a node the extract left out stays dangling
     and never lands on another copy's node. Objects are written by type, then id, as
     libosmium and ``osmium sort`` order them. The header's box is the union of the copies'
-    frames, and the data date of the source is kept.
+    frames, and the data date of the source is kept; its generator names the layout
+    (``cpted.datasets.repeat 4x4 of ...``), from which :func:`cpted.osm.read_osm` finds each
+    copy's frame, so an area the source's frame cut open is closed along its own copy's.
 
     Researchers make large synthetic areas this way to measure how cpted scales (the
     benchmarks tile Helsinki 4 × 4); the copies are real data, but the place is not.

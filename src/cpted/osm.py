@@ -323,6 +323,45 @@ def _xml_frames(path: Path) -> list[tuple[float, float, float, float]]:
     return frames if len(frames) > 1 else []
 
 
+#: The generator :func:`cpted.datasets.repeat` writes in the header: its copies' layout.
+_REPEAT_GENERATOR = re.compile(r"^cpted\.datasets\.repeat (\d+)x(\d+) of ")
+
+
+def _repeat_frames(
+    path: Path, bounds: tuple[float, float, float, float] | None
+) -> list[tuple[float, float, float, float]]:
+    """
+    Return the frames of the copies a file of :func:`cpted.datasets.repeat` holds, else [].
+
+    A PBF header states one box, the union of the copies' frames; the generator it names
+    (``cpted.datasets.repeat 4x4 of helsinki_centre.osm.pbf``) gives their layout, and
+    each copy's frame is its cell of the union. Without them an area the source's frame
+    cut open would be closed along the union's frame instead of its own copy's (strips of
+    ground up to a copy's height long at the seams).
+    """
+    if bounds is None:
+        return []
+    try:
+        reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+        generator = reader.header().get("generator") or ""
+        reader.close()
+    except (RuntimeError, osmium.InvalidLocationError):
+        return []
+    found = _REPEAT_GENERATOR.match(generator)
+    if found is None:
+        return []
+    nx, ny = int(found.group(1)), int(found.group(2))
+    if not 1 < nx * ny <= 10_000:
+        return []
+    west, south, east, north = bounds
+    width, height = (east - west) / nx, (north - south) / ny
+    return [
+        (west + i * width, south + j * height, west + (i + 1) * width, south + (j + 1) * height)
+        for j in range(ny)
+        for i in range(nx)
+    ]
+
+
 #: The longest tag key, value or member role libosmium reads, in bytes of UTF-8
 #: (``osmium::max_osm_string_length``). OpenStreetMap's API allows 255 characters.
 MAX_STRING_BYTES = 1024
@@ -359,7 +398,7 @@ def read_osm(
     path = _check_path(path)
     bounds, date = _header_info(path)
     xml = not path.name.lower().endswith(".pbf")
-    frames = _xml_frames(path) if xml else []
+    frames = (_xml_frames(path) if xml else []) or _repeat_frames(path, bounds)
     if bbox is not None:
         within = _read_within(path, bbox, bounds=bounds, date=date, frames=frames)
         if within is not None:
