@@ -1406,7 +1406,7 @@ SITE_AUDIT_BUFFER = 300.0
 #: box of 5.2 km of street network for movement; each principle measures only the tile's
 #: own rows in it. Measured on Helsinki copied 3 × 3 and 4 × 4 (``benchmarks/bench_scale.py``),
 #: whose densest 2 km tile holds 7,892 segments, more than twice the whole sample: a worker
-#: peaks at 1.0-1.3 GB resident memory (0.25 GB of it the libraries and the tile's data), under
+#: peaks at 0.9-1.0 GB resident memory (0.25 GB of it the libraries and the tile's data), under
 #: the 3 GB issue 15 allows per worker. The samples fit in one tile, so they are audited
 #: whole, as they always were; a smaller tile uses less memory and more time (each halo is
 #: read again by its neighbours), a larger one the reverse.
