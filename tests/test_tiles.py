@@ -295,7 +295,10 @@ def test_tiles_pasted_as_they_arrive_make_the_mosaic(grid_area, small_radii):
     results, _ = _tiles.run_tiles(grid_area, tiles, ("lighting",), workers=1)
     pieces = [r.parts["lighting"].rasters["lux"] for r in results]
     assert len(pieces) == 9
-    expected = _tiles.mosaic(grid_area, pieces)
+    whole = _tiles.Mosaic(grid_area)
+    for piece in pieces:  # all at the end, in the tiles' order
+        whole.add(piece)
+    expected = whole.raster()
     mosaics: dict = {}
     for result in reversed(results):
         _tiles.paste(grid_area, result, mosaics)

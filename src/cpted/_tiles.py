@@ -964,8 +964,9 @@ class Mosaic:
 
     def __init__(self, area: StudyArea) -> None:
         self.bounds = area.boundary.bounds
-        self.values: np.ndarray | None = None
+        self.values: np.ndarray | None = None  # the grid, laid by the first piece
         self.first: Raster | None = None
+        self.left = self.top = 0  # the grid's west and north edges, in cells
 
     def add(self, piece: Raster | None) -> None:
         """Paste ``piece`` (a tile's raster, on the same cells) where it has values."""
@@ -1011,14 +1012,6 @@ class Mosaic:
         )  # fmt: skip
 
 
-def mosaic(area: StudyArea, pieces: list[Raster]) -> Raster | None:
-    """Put the rasters of the tiles on one grid for the whole area (:class:`Mosaic`)."""
-    whole = Mosaic(area)
-    for piece in pieces:
-        whole.add(piece)
-    return whole.raster()
-
-
 def paste(area: StudyArea, result: TileResult, mosaics: dict[tuple[str, str], Mosaic]) -> None:
     """
     Move the rasters of a tile's ``result`` onto the area's grids in ``mosaics``.
@@ -1043,10 +1036,15 @@ def merge(
     The lighting measures are redone over all rows at once from their kept inputs (the
     area statistics of the estimate), and the dark spots found on the whole raster. Each
     tile's part is let go of once it is put together (``results`` keep their failures and
-    timings), so a city's tables are not held twice.
+    timings), so a city's tables are not held twice. The rasters are the area's grids in
+    ``mosaics`` (:func:`paste`, as the tiles arrived), with whatever the results still hold
+    pasted on them now.
     """
     from cpted._principle import AuditPart
 
+    mosaics = {} if mosaics is None else mosaics
+    for result in results:  # the rasters not pasted as their tiles arrived
+        paste(area, result, mosaics)
     merged: dict[str, AuditPart] = {}
     for name in principles:
         parts = [r.parts.pop(name) for r in results if name in r.parts]
@@ -1061,14 +1059,10 @@ def merge(
             if layer is not None:
                 layers[key] = _renumber(layer, area, key)
         rasters = {}
-        for key in dict.fromkeys(k for p in parts for k in p.rasters):
-            whole = mosaic(area, [p.rasters[key] for p in parts if key in p.rasters])
-            if whole is not None:
-                rasters[key] = whole
-        for (principle, key), grid in (mosaics or {}).items():
+        for (principle, key), grid in mosaics.items():
             whole = grid.raster() if principle == name else None
             if whole is not None:
-                rasters[key] = whole  # pasted as the tiles arrived (paste)
+                rasters[key] = whole
         merged[name] = AuditPart(segments=segments, sites=sites, layers=layers, rasters=rasters)
         del parts
     if "lighting" in merged:

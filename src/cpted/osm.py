@@ -254,7 +254,10 @@ def _usable_bounds(
     return (west, south, east, north)
 
 
-def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, str | None]:
+def _header_info(
+    path: Path,
+) -> tuple[tuple[float, float, float, float] | None, str | None, str]:
+    """Read the file's frame, data date and generator (``""`` when it names none)."""
     bounds = None
     date = None
     if not path.name.lower().endswith(".pbf"):
@@ -284,7 +287,7 @@ def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, 
     except osmium.InvalidLocationError:
         # A <bounds> element with coordinates that are not numbers: the frame is unknown,
         # the data may still be good (read_osm repairs it).
-        return bounds, date
+        return bounds, date, ""
     except RuntimeError as exc:
         msg = _(
             "{path} cannot be read as OSM data: {error}. The file may be truncated or damaged."
@@ -297,7 +300,7 @@ def _header_info(path: Path) -> tuple[tuple[float, float, float, float] | None, 
     stamp = header.get("osmosis_replication_timestamp") or header.get("timestamp")
     if stamp:
         date = stamp[:10]
-    return bounds, date
+    return bounds, date, header.get("generator") or ""
 
 
 _BOUNDS = re.compile(r"<bounds\s[^>]*>")
@@ -328,27 +331,20 @@ _REPEAT_GENERATOR = re.compile(r"^cpted\.datasets\.repeat (\d+)x(\d+) of ")
 
 
 def _repeat_frames(
-    path: Path, bounds: tuple[float, float, float, float] | None
+    generator: str, bounds: tuple[float, float, float, float] | None
 ) -> list[tuple[float, float, float, float]]:
     """
     Return the frames of the copies a file of :func:`cpted.datasets.repeat` holds, else [].
 
-    A PBF header states one box, the union of the copies' frames; the generator it names
-    (``cpted.datasets.repeat 4x4 of helsinki_centre.osm.pbf``) gives their layout, and
+    A PBF header states one box, the union of the copies' frames (``bounds``); the
+    ``generator`` it names (``cpted.datasets.repeat 4x4 of helsinki_centre.osm.pbf``) gives
+    their layout, and
     each copy's frame is its cell of the union. Without them an area the source's frame
     cut open would be closed along the union's frame instead of its own copy's (strips of
     ground up to a copy's height long at the seams).
     """
-    if bounds is None:
-        return []
-    try:
-        reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
-        generator = reader.header().get("generator") or ""
-        reader.close()
-    except (RuntimeError, osmium.InvalidLocationError):
-        return []
     found = _REPEAT_GENERATOR.match(generator)
-    if found is None:
+    if bounds is None or found is None:
         return []
     nx, ny = int(found.group(1)), int(found.group(2))
     if not 1 < nx * ny <= 10_000:
@@ -396,9 +392,9 @@ def read_osm(
         of what was dropped. ``bounds`` is the file's frame, also when read within a box.
     """
     path = _check_path(path)
-    bounds, date = _header_info(path)
+    bounds, date, generator = _header_info(path)
     xml = not path.name.lower().endswith(".pbf")
-    frames = (_xml_frames(path) if xml else []) or _repeat_frames(path, bounds)
+    frames = (_xml_frames(path) if xml else []) or _repeat_frames(generator, bounds)
     if bbox is not None:
         within = _read_within(path, bbox, bounds=bounds, date=date, frames=frames)
         if within is not None:

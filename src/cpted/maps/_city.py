@@ -766,6 +766,40 @@ def district_key(districts: Districts, district: Any) -> str:
     return found[0]
 
 
+def _members(of: pd.Series, key: str) -> pd.Index:
+    """Return the segments (or sites) that ``of`` (district by row) puts in ``key``."""
+    return of.index[(of == key).to_numpy()]
+
+
+def _district_page(
+    audit: Audit,
+    polygon: Any,
+    segments: pd.Index,
+    sites: pd.Index,
+    title: str,
+    *,
+    back: str | None = None,
+    clipper: _Clipper | None = None,
+    basemap: str | None = None,
+) -> CptedMap:
+    """
+    Draw the detailed map of one district: its rows, what reaches them, and a note.
+
+    The note at the top left names the district (``title``) and its number of segments;
+    with ``back`` (the overview's address) it reads "← City overview" and links there.
+    """
+    from cpted.maps import audit_map
+
+    part = subset(audit, polygon, segments=segments, sites=sites, clipper=clipper)
+    m = audit_map(part, basemap=basemap)
+    line = n_("{n} street segment", "{n} street segments", len(segments)).format(n=len(segments))
+    if back is None:
+        m.add_child(_Note(m.get_name(), title, line))
+    else:
+        m.add_child(_Note(m.get_name(), _("← City overview"), f"{title} · {line}", back))
+    return m
+
+
 def district_map(
     audit: Audit, districts: Districts, district: Any, *, basemap: str | None = None
 ) -> CptedMap:
@@ -775,17 +809,15 @@ def district_map(
     The same map as the district's page that :meth:`cpted.Audit.save` writes, with its
     name and number of segments in the note at the top left, and no link back.
     """
-    from cpted.maps import audit_map
-
     key = district_key(districts, district)
-    segments = districts.segments.index[(districts.segments == key).to_numpy()]
-    sites = districts.sites.index[(districts.sites == key).to_numpy()]
-    part = subset(audit, districts.table.geometry.loc[key], segments=segments, sites=sites)
-    m = audit_map(part, basemap=basemap)
-    line = n_("{n} street segment", "{n} street segments", len(segments)).format(n=len(segments))
-    name = str(districts.table["name"].loc[key])
-    m.add_child(_Note(m.get_name(), name, line))
-    return m
+    return _district_page(
+        audit,
+        districts.table.geometry.loc[key],
+        _members(districts.segments, key),
+        _members(districts.sites, key),
+        str(districts.table["name"].loc[key]),
+        basemap=basemap,
+    )
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -822,8 +854,6 @@ def write_city_maps(
     Districts
         The districts drawn, after merging: one page per row of ``table``.
     """
-    from cpted.maps import audit_map
-
     limit = float(settings.CITY_PAGE_BYTES_PER_SEGMENT if budget is None else budget)
     out = folder / DISTRICTS_FOLDER
     out.mkdir()
@@ -842,23 +872,14 @@ def write_city_maps(
             return _("Hexagons {numbers}").format(numbers=numbers)
         return ", ".join(named[k] for k in keys)
 
-    def members(key: str) -> tuple[pd.Index, pd.Index]:
-        return seg_of.index[(seg_of == key).to_numpy()], site_of.index[(site_of == key).to_numpy()]
-
     def draw(key: str) -> int:
         """Write the page of district ``key``; return its size in bytes."""
-        segments, sites = members(key)
         if progress is not None:
             progress(f"{DISTRICTS_FOLDER}/{key}.html")
-        polygon = table.geometry.loc[key]
-        part = subset(audit, polygon, segments=segments, sites=sites, clipper=clipper)
-        m = audit_map(part)
-        line = n_("{n} street segment", "{n} street segments", len(segments)).format(
-            n=len(segments)
-        )
-        m.add_child(
-            _Note(m.get_name(), _("← City overview"), f"{title(key)} · {line}", "../map.html")
-        )
+        m = _district_page(
+            audit, table.geometry.loc[key], _members(seg_of, key), _members(site_of, key),
+            title(key), back="../map.html", clipper=clipper,
+        )  # fmt: skip
         page = m.to_html().encode("utf-8")
         (out / f"{key}.html").write_bytes(page)
         return len(page)
