@@ -273,6 +273,17 @@ def test_district_names_from_user_data_show_as_text(hostile_city):
     assert TEMPLATE_NAME in (hostile_city / "districts" / "d02.html").read_text(encoding="utf-8")
 
 
+def test_a_hostile_district_name_in_a_notebook_map_shows_as_text(helsinki_audit):
+    districts = _halves(helsinki_audit, [XSS["script"], TEMPLATE_NAME])
+    for name in (XSS["script"], TEMPLATE_NAME):
+        page = helsinki_audit.to_map(districts=districts, district=name).get_root().render()
+        assert "<script>window.__xss" not in page
+        (note,) = re.findall(r"var text = (\{[^;]*\});", page)  # the note names the district
+        assert json.loads(note)["title"] == name  # as text: not evaluated, not cut
+    overview = helsinki_audit.to_map(districts=districts).get_root().render()
+    assert "<script>window.__xss" not in overview and TEMPLATE_NAME in overview
+
+
 def test_user_districts_take_every_segment(helsinki_audit):
     districts = _halves(helsinki_audit, ["west", "east"])
     districts = districts.set_geometry(districts.geometry.scale(0.8, 0.8))  # a gap at the edges
