@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 
 import geopandas as gpd
@@ -378,3 +379,196 @@ def test_reading_a_box_keeps_the_process_small_too(tiled):
         )
         grown[name] = int(out.stdout.split()[-1])  # kilobytes
     assert 0 < grown["box"] * 3 < grown["whole"]
+
+
+# --------------------------------------------------------------------------------------
+# merged extracts whose frames are given (frames=)
+# --------------------------------------------------------------------------------------
+
+MID_LON, MID_LAT = (WEST + EAST) / 2, (SOUTH + NORTH) / 2
+#: The sample cut in two halves, south and north: their union is the sample's frame.
+HALVES = [(WEST, SOUTH, EAST, MID_LAT), (WEST, MID_LAT, EAST, NORTH)]
+#: Two adjacent cuts whose union is an L: the west half, and the east half's southern
+#: three fifths. The header of their merge states the sample's frame, which also holds
+#: the empty north-east corner.
+L_CUTS = [(WEST, SOUTH, MID_LON, NORTH), (MID_LON, SOUTH, EAST, SOUTH + 0.6 * HEIGHT)]
+
+
+def simple_extract(frame):
+    """Cut HELSINKI to ``frame`` as ``osmium extract -s simple`` does: objects by key."""
+    west, south, east, north = frame
+    mutable = osmium.osm.mutable
+    nodes, ways, out = set(), set(), {}
+    for obj in osmium.FileProcessor(str(HELSINKI)):
+        common = {"id": obj.id, "version": obj.version, "timestamp": obj.timestamp}
+        tags = dict(obj.tags)
+        if obj.is_node():
+            lon, lat = obj.location.lon, obj.location.lat
+            if west <= lon <= east and south <= lat <= north:
+                nodes.add(obj.id)
+                out[0, obj.id] = mutable.Node(location=(lon, lat), tags=tags, **common)
+        elif obj.is_way():
+            refs = [nd.ref for nd in obj.nodes]
+            if nodes.intersection(refs):  # every reference kept, to nodes inside or not
+                ways.add(obj.id)
+                out[1, obj.id] = mutable.Way(nodes=refs, tags=tags, **common)
+        elif obj.is_relation():
+            members = [(m.type, m.ref, m.role) for m in obj.members]
+            if any(m.ref in (nodes if m.type == "n" else ways) for m in obj.members):
+                out[2, obj.id] = mutable.Relation(members=members, tags=tags, **common)
+    return out
+
+
+def merge_extracts(frames, out):
+    """Write the extracts of ``frames`` merged, as ``osmium merge``: one box, their union."""
+    objects = {}
+    for frame in frames:
+        objects.update(simple_extract(frame))
+    header = osmium.io.Header()
+    corners = np.array(frames)
+    header.add_box(
+        osmium.osm.Box(
+            osmium.osm.Location(*corners[:, :2].min(axis=0)),
+            osmium.osm.Location(*corners[:, 2:].max(axis=0)),
+        )
+    )
+    header.set("generator", "osmium/1.16.0")
+    with osmium.SimpleWriter(str(out), header=header) as writer:
+        for kind, oid in sorted(objects):
+            (writer.add_node, writer.add_way, writer.add_relation)[kind](objects[kind, oid])
+    return out
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("merged")
+    return {
+        "halves": merge_extracts(HALVES, folder / "halves.osm.pbf"),
+        "l": merge_extracts(L_CUTS, folder / "l.osm.pbf"),
+    }
+
+
+def areas_of(data):
+    return {key: geom for key, _, geom in data.areas}
+
+
+def test_halves_of_one_map_merged_read_as_the_map_with_or_without_frames(merged):
+    # A way across the seam of two extracts of one map is whole in their merge (each of
+    # its nodes is in one of them): the seam cuts nothing, and an area spanning both
+    # halves that the sample's frame cut is closed along the union's edge, as in the
+    # sample, not along one half's frame (which follows the seam: four areas shrank).
+    sample = areas_of(read_osm(HELSINKI))
+    for frames in (None, HALVES):
+        data = read_osm(merged["halves"], frames=frames)
+        got = areas_of(data)
+        assert got.keys() == sample.keys()
+        assert all(same(got[k], sample[k]) for k in sample), frames
+    assert data.frames == HALVES and data.bounds == pytest.approx((WEST, SOUTH, EAST, NORTH))
+
+
+def test_merged_extracts_are_closed_along_the_outline_of_their_frames(merged):
+    outline = box(*L_CUTS[0]).union(box(*L_CUTS[1]))
+    inner = shapely.LineString(
+        [(MID_LON, NORTH), (MID_LON, L_CUTS[1][3]), (EAST, L_CUTS[1][3])]
+    )  # the edges of the L inside the box the header states
+    plain = read_osm(merged["l"])
+    given = read_osm(merged["l"], frames=L_CUTS)
+    before, after = areas_of(plain), areas_of(given)
+    assert plain.frames == [] and given.frames == L_CUTS
+    assert before.keys() == after.keys() and plain.areas_mended == given.areas_mended
+    # (a) Without frames, the reader knows only the header's box: an area cut at the L's
+    # inner edges, whose closing round the box holds no whole building, is closed along
+    # the box, across the empty corner (a strip up to the sample's north edge).
+    outside = {k: g.difference(outline).area / g.area for k, g in before.items()}
+    strips = {k for k, share in outside.items() if share > 0.5}
+    assert strips and strips <= plain.areas_mended
+    assert all(before[k].distance(inner) < 1e-3 for k in strips)
+    # (b) With the frames, every mended area lies within their union (to within one edge
+    # of its way, the distance to the frame a closing leg may run).
+    for key in given.areas_mended:
+        assert outline.buffer(2e-4).contains(after[key]), key
+    assert all(after[k].difference(outline).area < 1e-3 * after[k].area for k in strips)
+    # Only areas at the inner edges change; the others are those read without frames.
+    changed = {k for k in before if not same(before[k], after[k])}
+    assert strips <= changed
+    assert all(after[k].distance(inner) < 5e-4 for k in changed)
+    far = [k for k in before if before[k].distance(inner) > 5e-4]
+    assert len(far) > 500 and all(same(before[k], after[k]) for k in far)
+
+
+def test_frames_as_polygons_in_any_crs_or_a_file_mend_alike(merged, tmp_path):
+    expected = areas_of(read_osm(merged["l"], frames=L_CUTS))
+    cuts = gpd.GeoSeries([box(*f) for f in L_CUTS], crs=4326)
+    outline = gpd.GeoDataFrame(geometry=[cuts.union_all()], crs=4326)  # one polygon, an L
+    cuts.to_crs(3067).to_file(tmp_path / "frames.geojson")
+    outline.to_file(tmp_path / "outline.gpkg")
+    files = (tmp_path / "frames.geojson", str(tmp_path / "outline.gpkg"))
+    for frames in (cuts.to_crs(3067), outline, *files):
+        got = areas_of(read_osm(merged["l"], frames=frames))
+        assert got.keys() == expected.keys()
+        # to within the re-projection of the frames' corners (GeoJSON keeps 7 decimals)
+        assert all(got[k].symmetric_difference(expected[k]).area < 1e-11 for k in got)
+
+
+def test_the_footprint_of_merged_extracts_ends_at_their_frames(merged):
+    import pyproj
+
+    plain = cpted.area_from_file(merged["l"])
+    given = cpted.area_from_file(merged["l"], frames=L_CUTS)
+    to_local = pyproj.Transformer.from_crs(4326, given.crs, always_xy=True)
+    outline = shapely.transform(
+        shapely.segmentize(box(*L_CUTS[0]).union(box(*L_CUTS[1])), 1e-4),
+        lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1])),
+    )
+    assert given.footprint.difference(outline.buffer(1.0)).is_empty
+    # without them the coverage spills over the L's inner edges into the empty corner
+    assert plain.footprint.difference(outline.buffer(1.0)).area > 1000.0
+
+
+@pytest.mark.parametrize(
+    ("frames", "words"),
+    [
+        ([], "is empty"),
+        ((WEST, SOUTH, EAST, NORTH), "for a single frame write"),
+        ([(WEST, SOUTH, EAST)], "is not 4 numbers"),
+        ([(WEST, SOUTH, EAST, "north")], "is not 4 numbers"),
+        ([(EAST, SOUTH, WEST, NORTH)], "west > east"),
+        ([(WEST, SOUTH, EAST, 95.0)], "out of range"),
+        ([(385000.0, 6670000.0, 386000.0, 6671000.0)], "out of range"),
+        ([(WEST, SOUTH, EAST, math.nan)], "not a finite number"),
+        ([box(0, 0, 1, 1).boundary], "not a polygon"),
+        ([(WEST, SOUTH, EAST, NORTH), (10.0, 50.0, 10.1, 50.1)], r"frames 1 \(10\.0, 50\.0"),
+        ("no-such-frames.geojson", "No such layer file"),
+        (42, "must be a list of"),
+    ],
+)
+def test_bad_frames_raise_input_error(frames, words):
+    with pytest.raises(cpted.InputError, match=words):
+        read_osm(HELSINKI, frames=frames)
+    with pytest.raises(cpted.InputError, match=words):
+        cpted.area_from_file(HELSINKI, frames=frames)
+
+
+def test_frames_that_touch_no_data_are_refused(tmp_path, merged):
+    # within the frame the file states, but where nothing of it lies: the corner of the L
+    corner = (MID_LON + 0.1 * WIDTH, SOUTH + 0.8 * HEIGHT, EAST, NORTH)
+    with pytest.raises(cpted.InputError, match=r"frames 1 .* do not touch the data"):
+        read_osm(merged["l"], frames=[L_CUTS[0], corner])
+    unreadable = tmp_path / "frames.geojson"
+    unreadable.write_text("{not json", encoding="utf-8")
+    with pytest.raises(cpted.InputError, match="cannot be read as a GIS layer"):
+        read_osm(HELSINKI, frames=unreadable)
+
+
+def test_cli_reads_the_frames_of_a_merged_file(merged, tmp_path, capsys):
+    from cpted.cli import main
+
+    path = tmp_path / "frames.geojson"
+    gpd.GeoSeries([box(*f) for f in L_CUTS], crs=4326).to_file(path)
+    assert main(["info", "--quiet", str(merged["l"]), "--frames", str(path)]) == 0
+    assert "areas_mended" in capsys.readouterr().out
+    assert main(["info", "--quiet", str(merged["l"]), "--frames", "missing.geojson"]) == 2
+    assert "No such layer file" in capsys.readouterr().err
+    out = tmp_path / "audit"
+    assert main(["audit", "--quiet", str(merged["l"]), "--out", str(out), "--frames", "x"]) == 2
+    assert "No such layer file" in capsys.readouterr().err and not out.exists()

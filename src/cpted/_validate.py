@@ -25,6 +25,7 @@ _READABLE_WHAT = (N_("The weights file"), N_("The layer file"), N_("The OSM file
 __all__ = [
     "check_area",
     "check_count",
+    "check_frames",
     "check_geometry_types",
     "check_path_arg",
     "check_projected",
@@ -244,3 +245,125 @@ def check_area(area: object, *, what: str = "area") -> None:
             "'neukoelln'))."
         )
         raise InputError(msg)
+
+
+#: A frame of merged extracts: a (west, south, east, north) box or a polygon, in WGS84.
+Frame = tuple[float, float, float, float] | shapely.Polygon
+
+
+def _box_problem(value: object) -> str | None:
+    """Say what is wrong with ``value`` as a (west, south, east, north) box, or None."""
+    try:
+        numbers_ = [float(v) for v in value]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return _("{value!r} is not 4 numbers").format(value=value)
+    if len(numbers_) != 4 or any(isinstance(v, bool | str) for v in value):  # type: ignore[union-attr]
+        return _("{value!r} is not 4 numbers").format(value=value)
+    west, south, east, north = numbers_
+    if not all(np.isfinite(numbers_)):
+        return _("{value!r} holds a value that is not a finite number").format(value=value)
+    if not (
+        -180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90
+    ):
+        return _(
+            "{value!r} is out of range (longitudes -180 to 180, latitudes -90 to 90; is it in "
+            "metres?)"
+        ).format(value=value)
+    if west > east:
+        return _(
+            "{value!r} has west > east (a frame across 180° longitude: give its two halves, "
+            "east and west of 180°)"
+        ).format(value=value)
+    if west == east or south >= north:
+        return _("{value!r} encloses no area (south must be less than north)").format(value=value)
+    return None
+
+
+def check_frames(value: object, *, what: str = "frames") -> list[Frame]:
+    """
+    Return the frames of the extracts a merged OSM file holds, or raise InputError.
+
+    Parameters
+    ----------
+    value
+        A list of (west, south, east, north) boxes in degrees (WGS84); a GeoDataFrame or
+        GeoSeries of polygons in any CRS (without one, WGS84); shapely polygons in WGS84;
+        or the path of a GeoJSON or GeoPackage file of polygons (read with
+        :func:`cpted.read_layer`), such as the ones given to ``osmium extract --polygon``.
+        A MultiPolygon is one frame per part.
+    what
+        Names the argument in the messages.
+
+    Returns
+    -------
+    list
+        Boxes as (west, south, east, north) tuples of floats and polygons as shapely
+        Polygons, in WGS84. Every problem found is named in one message.
+    """
+    if isinstance(value, str | os.PathLike):
+        from cpted.area import read_layer
+
+        value = read_layer(value)
+    if isinstance(value, gpd.GeoDataFrame | gpd.GeoSeries):
+        series = value.geometry if isinstance(value, gpd.GeoDataFrame) else value
+        if series.crs is not None and not series.crs.equals(pyproj.CRS(4326)):
+            series = series.to_crs(4326)
+        value = list(series.to_numpy())
+    elif isinstance(value, shapely.Geometry):
+        value = [value]
+    if not isinstance(value, Iterable) or isinstance(value, str | bytes):
+        msg = _(
+            "{what} must be a list of (west, south, east, north) boxes in degrees, polygons "
+            "(a GeoDataFrame) or the path of a GeoJSON or GeoPackage file of them; got "
+            "{got}."
+        ).format(what=what, got=type(value).__name__)
+        raise InputError(msg)
+    items = list(value)
+    if not items:
+        msg = _(
+            "{what} is empty: give the frame of each extract the file was merged from, "
+            "e.g. [(24.93, 60.16, 24.95, 60.17), (24.93, 60.17, 24.95, 60.18)], or leave "
+            "it out to use the frame the file states."
+        ).format(what=what)
+        raise InputError(msg)
+    if all(isinstance(v, numbers.Real) for v in items):
+        msg = _(
+            "{what} must be a list of frames, got one box of numbers {value!r}; for a "
+            "single frame write [{value!r}]."
+        ).format(what=what, value=tuple(items))
+        raise InputError(msg)
+    frames: list[Frame] = []
+    problems: list[str] = []
+    for i, item in enumerate(items):
+        if isinstance(item, shapely.Geometry):
+            parts = list(getattr(item, "geoms", [item]))
+            if item.is_empty or not all(isinstance(p, shapely.Polygon) for p in parts):
+                problems.append(
+                    _("frame {i} is {kind}, not a polygon").format(
+                        i=i, kind="empty" if item.is_empty else item.geom_type
+                    )
+                )
+                continue
+            if (problem := _box_problem(item.bounds)) is not None:
+                problems.append(_("frame {i}: {problem}").format(i=i, problem=problem))
+                continue
+            if not item.is_valid:
+                problems.append(
+                    _(
+                        "frame {i} is not a valid polygon ({why}); repair it with make_valid()"
+                    ).format(i=i, why=shapely.is_valid_reason(item))
+                )
+                continue
+            frames.extend(parts)
+        elif (problem := _box_problem(item)) is not None:
+            problems.append(_("frame {i}: {problem}").format(i=i, problem=problem))
+        else:
+            west, south, east, north = (float(v) for v in item)  # type: ignore[union-attr]
+            frames.append((west, south, east, north))
+    if problems:
+        msg = _(
+            "{what}: {problems}. Give each extract's frame as (west, south, east, north) in "
+            "degrees, or as a polygon in a GeoDataFrame with its CRS."
+        ).format(what=what, problems="; ".join(problems))
+        raise InputError(msg)
+    return frames

@@ -29,8 +29,8 @@ from cpted import _tags, settings
 from cpted._errors import CptedWarning, CRSError, DataError, InputError
 from cpted._i18n import N_, _
 from cpted._memory import cycles_paused
-from cpted._validate import check_path_arg, check_readable, read_crs
-from cpted.osm import OsmData, download_bbox, read_osm
+from cpted._validate import check_frames, check_path_arg, check_readable, read_crs
+from cpted.osm import OsmData, download_bbox, frame_polygon, read_osm
 
 __all__ = [
     "LAYERS",
@@ -1692,8 +1692,9 @@ def area_from_osm(
     street at the edge of the data.
 
     Where several extracts were merged into one file, the footprint is the data's
-    coverage within the union of their frames (a PBF states only that union): a gap
-    between the extracts is where the data ends, their seams are not.
+    coverage within the union of their frames (``data.frames``; a PBF states only the box
+    of that union): a gap between the extracts is where the data ends, their seams are
+    not.
     """
     extent = data.extent
     if extent is None:
@@ -1830,6 +1831,11 @@ def area_from_osm(
             framed = coverage & _transform(_densified_box(data.read_box), to_local)
             if data.bounds is not None and data.bounds[2] - data.bounds[0] <= 180.0:
                 framed = framed & _transform(_densified_box(data.bounds), to_local)
+        if data.frames and data.bounds is not None and data.bounds[2] - data.bounds[0] <= 180.0:
+            # merged extracts: the data ends at the outline of their frames' union (an L,
+            # polygons), which the box of that union (``bounds``) only encloses
+            union = shapely.union_all([frame_polygon(f) for f in data.frames])
+            framed = framed & _transform(shapely.segmentize(union, 1e-3), to_local)
         if not framed.is_empty and framed.geom_type in {"Polygon", "MultiPolygon"}:
             footprint = framed
     landuse = landuse_from_osm(data, crs)
@@ -1900,6 +1906,7 @@ def area_from_file(
     progress: bool = False,
     crs: Any = None,
     edge: str = "boundary",
+    frames: Any = None,
 ) -> StudyArea:
     """
     Read an OpenStreetMap file into a StudyArea.
@@ -1928,6 +1935,13 @@ def area_from_file(
         there and a street near it is measured without what lies beyond, so its
         confidence is lowered. ``"data"``: where the file's data ends (cut to the box
         read), for a piece of a larger area whose neighbours are read too.
+    frames
+        The frames of the extracts a merged file holds, which ``osmium merge`` does not
+        keep (its header states only their union): a list of (west, south, east, north)
+        boxes in degrees, a GeoDataFrame of polygons in any CRS (those given to
+        ``osmium extract --polygon``) or the path of a GeoJSON or GeoPackage file of them.
+        Areas an extract's edge cut open are closed along the outline of the frames'
+        union, and the footprint ends there (see :func:`cpted.osm.read_osm`).
 
     Returns
     -------
@@ -1938,9 +1952,10 @@ def area_from_file(
     Raises
     ------
     InputError
-        The file cannot be read (missing, empty, truncated, not OSM), or the study area is
-        larger than ``settings.MAX_AREA_KM2``. Nodes with unusable coordinates, over-long
-        tags and repeated ids do not raise: they are counted in :meth:`StudyArea.quality`.
+        The file cannot be read (missing, empty, truncated, not OSM), ``frames`` are no
+        frames of its data, or the study area is larger than ``settings.MAX_AREA_KM2``.
+        Nodes with unusable coordinates, over-long tags and repeated ids do not raise:
+        they are counted in :meth:`StudyArea.quality`.
     DataError
         Nothing in the file has usable coordinates, or it holds no walkable street.
 
@@ -1958,10 +1973,12 @@ def area_from_file(
     if edge not in {"boundary", "data"}:
         msg = f"edge must be 'boundary' or 'data', got {edge!r}."
         raise InputError(msg)
+    if frames is not None:
+        frames = check_frames(frames, what="frames")  # before the file is read
     if boundary is None:
-        return area_from_osm(read_osm(path), progress=progress, crs=crs)
+        return area_from_osm(read_osm(path, frames=frames), progress=progress, crs=crs)
     reading = _reading_box(path, boundary, crs)
-    data = read_osm(path, bbox=reading)
+    data = read_osm(path, bbox=reading, frames=frames)
     if reading is not None:
         if data.node_count == 0 and data.way_count == 0:
             frame = data.bounds or reading

@@ -2,9 +2,9 @@
 
     cpted audit [SOURCE] [--out DIR] [--force] [--site NAME] [--weights FILE]
                 [--city-map | --no-city-map] [--districts FILE|METRES]
-                [--workers N | --scheduler ADDRESS] [--tile-size METRES]
+                [--workers N | --scheduler ADDRESS] [--tile-size METRES] [--frames FILE]
     cpted compare BEFORE AFTER [--out DIR] [--force] [--weights FILE]
-    cpted info SOURCE
+    cpted info SOURCE [--frames FILE]
     cpted --version
 
 ``--lang fr`` (before or after the command) writes the report, the map and the messages
@@ -80,10 +80,19 @@ def _version() -> str:
         return __version__
 
 
-def _load(source: str | None, *, progress: bool):
+def _load(source: str | None, *, progress: bool, frames: Any = None):
     from cpted.area import area_from_file
 
-    return area_from_file(_source(source), progress=progress)
+    return area_from_file(_source(source), progress=progress, frames=frames)
+
+
+def _frames(value: str | None) -> Any:
+    """Read ``--frames``: the frames of the extracts a merged file holds, before the work."""
+    if value is None:
+        return None
+    from cpted._validate import check_frames
+
+    return check_frames(Path(value), what="--frames")
 
 
 def _inputs(*sources: str | None, weights: str | None) -> list[Path]:
@@ -96,7 +105,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
     from cpted.area import QUALITY_MEANINGS
 
-    area = _load(args.source, progress=not args.quiet)
+    area = _load(args.source, progress=not args.quiet, frames=_frames(args.frames))
     print(
         _("{place}: {crs}, OSM data of {date}").format(
             place=area.name, crs=area.crs.name, date=area.data_date or _("unknown date")
@@ -156,11 +165,14 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     districts = _districts(args.districts)  # a missing file stops before the audit
     if isinstance(districts, Path):
         inputs.append(districts)
+    frames = _frames(args.frames)  # so does a file that holds no frames
+    if args.frames:
+        inputs.append(Path(args.frames))
     with claim(args.out, force=args.force, inputs=inputs) as out:
         weights = read_weights(args.weights)
-        area = _load(args.source, progress=not args.quiet)
+        area = _load(args.source, progress=not args.quiet, frames=frames)
         if args.site:
-            area = _only_site(area, args.site)
+            area = _only_site(area, args.site, frames=frames)
         with _engine(args) as client:
             result = audit(
                 area,
@@ -320,14 +332,14 @@ def _site_match(sites, name: str, where: str = "the area"):
     raise InputError(msg)
 
 
-def _only_site(area, name: str):
+def _only_site(area, name: str, *, frames: Any = None):
     """Clip the area to the surroundings of one named site (see :func:`_site_match`)."""
     from cpted import settings
     from cpted.area import area_from_file
 
     match = _site_match(area.sites, name, area.name)
     around = match.geometry.union_all().buffer(settings.SITE_AUDIT_BUFFER)
-    return area_from_file(area.source, boundary=around)
+    return area_from_file(area.source, boundary=around, frames=frames)
 
 
 def _global_options(*, command: bool) -> argparse.ArgumentParser:
@@ -412,6 +424,12 @@ def _parser() -> argparse.ArgumentParser:
         type=_metres,
         help="side of the tiles a large area is audited in, metres (default 2000)",
     )
+    audit.add_argument(
+        "--frames",
+        metavar="FILE",
+        help="GeoJSON or GeoPackage of the frames (boxes or polygons) of the extracts a "
+        "merged file was made from (osmium merge keeps only their union)",
+    )
     audit.set_defaults(run=_cmd_audit)
     compare = commands.add_parser(
         "compare",
@@ -430,6 +448,12 @@ def _parser() -> argparse.ArgumentParser:
         "info", parents=shared, help="list the layers and the data quality of a source"
     )
     info.add_argument("source", help="OSM file or sample name")
+    info.add_argument(
+        "--frames",
+        metavar="FILE",
+        help="GeoJSON or GeoPackage of the frames (boxes or polygons) of the extracts a "
+        "merged file was made from (osmium merge keeps only their union)",
+    )
     info.set_defaults(run=_cmd_info)
     warm = commands.add_parser(
         "warmup",

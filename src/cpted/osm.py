@@ -43,6 +43,7 @@ import shapely
 
 from cpted._errors import CptedError, DataError, InputError
 from cpted._i18n import _
+from cpted._validate import check_frames
 
 __all__ = ["OsmData", "download_bbox", "read_osm"]
 
@@ -109,10 +110,18 @@ class OsmData:
     ways: list[OsmWay] = field(default_factory=list)
     areas: list[tuple[str, dict[str, str], shapely.Geometry]] = field(default_factory=list)
     bounds: tuple[float, float, float, float] | None = None
-    #: The frames of the extracts the file holds, where it states more than one (an XML
-    #: file of merged extracts keeps a ``<bounds>`` each; a PBF only their union, in
-    #: ``bounds``). Polygons cut open are closed along their own extract's frame.
-    frames: list[tuple[float, float, float, float]] = field(default_factory=list)
+    #: The frames of the extracts the file holds: those given to :func:`read_osm`
+    #: (``frames``), else those the file states where it states more than one (an XML
+    #: file of merged extracts keeps a ``<bounds>`` each, a file of
+    #: :func:`cpted.datasets.repeat` names its layout; a PBF merged by another tool only
+    #: their union, in ``bounds``). Boxes (west, south, east, north) or shapely Polygons,
+    #: in WGS84. Polygons cut open are closed along their own extract's frame.
+    frames: list[tuple[float, float, float, float] | shapely.Polygon] = field(default_factory=list)
+    #: Whether the data stops at the seams between the frames: the copies of
+    #: :func:`cpted.datasets.repeat` are copies, not neighbours, and an area a copy's
+    #: frame cut open is closed along that frame. Otherwise (merged extracts of one map)
+    #: along the outline of the frames' union.
+    seams_cut: bool = False
     data_date: str | None = None
     dangling_refs: int = 0
     ways_clipped: int = 0
@@ -363,8 +372,69 @@ def _repeat_frames(
 MAX_STRING_BYTES = 1024
 
 
+def frame_polygon(frame: tuple[float, float, float, float] | shapely.Polygon) -> shapely.Polygon:
+    """Return a frame of :attr:`OsmData.frames` as a polygon (a box stays a box)."""
+    return frame if isinstance(frame, shapely.Polygon) else shapely.box(*frame)
+
+
+def _frames_bounds(
+    frames: list[tuple[float, float, float, float] | shapely.Polygon],
+) -> tuple[float, float, float, float]:
+    """Return the (west, south, east, north) of the union of ``frames``."""
+    boxes = np.array([frame_polygon(f).bounds for f in frames])
+    west, south = boxes[:, :2].min(axis=0)
+    east, north = boxes[:, 2:].max(axis=0)
+    return (float(west), float(south), float(east), float(north))
+
+
+def _frames_holding(
+    frames: list[tuple[float, float, float, float] | shapely.Polygon], xy: np.ndarray
+) -> list[bool]:
+    """Tell for each frame whether any of the positions ``xy`` (lon, lat) lies on it."""
+    held = []
+    for frame in frames:
+        polygon = frame_polygon(frame)
+        west, south, east, north = polygon.bounds
+        near = xy[
+            (xy[:, 0] >= west) & (xy[:, 0] <= east) & (xy[:, 1] >= south) & (xy[:, 1] <= north)
+        ]
+        held.append(bool(len(near)) and bool(shapely.intersects_xy(polygon, *near.T).any()))
+    return held
+
+
+def _refuse_frames(
+    frames: list[tuple[float, float, float, float] | shapely.Polygon],
+    held: list[bool],
+    *,
+    path: Path,
+    against: str,
+    extent: tuple[float, float, float, float],
+) -> None:
+    """Raise InputError naming the frames that do not touch ``against`` (``held`` False)."""
+    away = [
+        f"{i} {tuple(round(v, 5) for v in frame_polygon(f).bounds)}"
+        for i, (f, ok) in enumerate(zip(frames, held, strict=True))
+        if not ok
+    ]
+    if away:
+        msg = _(
+            "frames {frames} do not touch {against} of {name}, which covers {extent} "
+            "(west, south, east, north). Give the frames of the extracts this file was "
+            "merged from, in WGS84 longitude/latitude, or leave frames out."
+        ).format(
+            frames="; ".join(away),
+            against=against,
+            name=path.name,
+            extent=tuple(round(v, 5) for v in extent),
+        )
+        raise InputError(msg)
+
+
 def read_osm(
-    path: str | os.PathLike[str], *, bbox: tuple[float, float, float, float] | None = None
+    path: str | os.PathLike[str],
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    frames: Any = None,
 ) -> OsmData:
     """
     Read the CPTED-relevant features of an OSM file, keeping what is valid in a clipped file.
@@ -383,6 +453,14 @@ def read_osm(
         located through a node-location index on disk) and the multipolygons with such a
         way (with all their member ways) are kept: the same features a whole read gives
         there. Counts (``dangling_refs``, ``node_count``...) are of what was kept.
+    frames
+        The frames of the extracts a merged file holds (``osmium merge`` of several
+        extracts states only their union): a list of (west, south, east, north) boxes in
+        degrees, a GeoDataFrame or GeoSeries of polygons in any CRS (those given to
+        ``osmium extract --polygon``), or the path of a GeoJSON or GeoPackage file of
+        them (:func:`cpted._validate.check_frames`). They override the frames the file
+        states, and ``bounds`` becomes the box of their union. An area an extract's frame
+        cut open is closed along that frame (:func:`close_clipped`).
 
     Returns
     -------
@@ -390,18 +468,41 @@ def read_osm(
         Tagged nodes, ways with node positions (NaN where the node is missing), assembled
         areas (closed ways and multipolygon relations) as shapely geometries, and counts
         of what was dropped. ``bounds`` is the file's frame, also when read within a box.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or ``frames`` are not frames (not 4 numbers, west > east,
+        out of range, empty, an unreadable file) or one of them touches none of the data
+        (read within a box: none of the file's stated frame).
     """
+    given = None if frames is None else check_frames(frames, what="frames")
     path = _check_path(path)
     bounds, date, generator = _header_info(path)
     xml = not path.name.lower().endswith(".pbf")
-    frames = (_xml_frames(path) if xml else []) or _repeat_frames(generator, bounds)
+    if given is not None:
+        if bounds is not None and bounds[2] <= 180.0:
+            # a frame away from the one the file states (another file's, or latitude and
+            # longitude swapped) is refused before the file is read
+            stated = shapely.box(*bounds)
+            held = [frame_polygon(f).intersects(stated) for f in given]
+            _refuse_frames(given, held, path=path, against=_("the frame stated"), extent=bounds)
+        frames = list(given)
+        bounds = _frames_bounds(frames)
+    else:
+        frames = (_xml_frames(path) if xml else []) or _repeat_frames(generator, bounds)
+    seams_cut = given is None and bool(_repeat_frames(generator, bounds))
     if bbox is not None:
-        within = _read_within(path, bbox, bounds=bounds, date=date, frames=frames)
+        within = _read_within(
+            path, bbox, bounds=bounds, date=date, frames=frames, seams_cut=seams_cut
+        )
         if within is not None:
             return within
         # libosmium cannot stream this file as it is (a hand-edited XML file that needs
         # repair): it is read whole, then clipped by the caller.
-    data = OsmData(source=str(path), bounds=bounds, data_date=date, frames=frames)
+    data = OsmData(
+        source=str(path), bounds=bounds, data_date=date, frames=frames, seams_cut=seams_cut
+    )
     problem: Exception | None = None
     try:
         suspect = _read(path, data)
@@ -418,7 +519,9 @@ def read_osm(
         # (1e308) as 0 and stops at ways out of id order (hand-edited files); read a copy
         # in which every coordinate is written plainly, every unusable one is removed and
         # the objects are in order. Only files that need it pay for the second pass.
-        data = OsmData(source=str(path), bounds=bounds, data_date=date, frames=frames)
+        data = OsmData(
+            source=str(path), bounds=bounds, data_date=date, frames=frames, seams_cut=seams_cut
+        )
         with _repaired_copy(path) as (copy, repairs):
             try:
                 _read(copy, data)
@@ -445,6 +548,9 @@ def read_osm(
     if data.node_count == 0 and data.way_count == 0:
         msg = _("{path} holds no OpenStreetMap nodes or ways.").format(path=path)
         raise DataError(msg)
+    if given is not None and data.extent is not None:
+        held = _frames_holding(given, data.coordinates())
+        _refuse_frames(given, held, path=path, against=_("the data"), extent=data.extent)
     return data
 
 
@@ -460,7 +566,8 @@ def _read_within(
     *,
     bounds: tuple[float, float, float, float] | None,
     date: str | None,
-    frames: list[tuple[float, float, float, float]],
+    frames: list[tuple[float, float, float, float] | shapely.Polygon],
+    seams_cut: bool = False,
 ) -> OsmData | None:
     """
     Read what an OSM file holds within ``bbox``, streaming it; None if it cannot stream.
@@ -596,7 +703,12 @@ def _read_within(
         except (RuntimeError, ValueError, osmium.InvalidLocationError):
             return None
         data = OsmData(
-            source=str(path), bounds=bounds, data_date=date, frames=frames, read_box=bbox
+            source=str(path),
+            bounds=bounds,
+            data_date=date,
+            frames=frames,
+            seams_cut=seams_cut,
+            read_box=bbox,
         )
         if not (nodes or ways):
             return data  # nothing within the box: the caller says so
@@ -899,7 +1011,21 @@ def _mend_clipped_areas(
     extent = data.bounds or data.extent
     if extent is None:
         return
-    frames = [shapely.box(*f) for f in data.frames] or [shapely.box(*extent)]
+    frames = [frame_polygon(f) for f in data.frames] or [shapely.box(*extent)]
+    if crossing:
+        frames = [
+            shapely.transform(f, lambda xy: np.column_stack([unwrap(xy[:, 0]), xy[:, 1]]))
+            for f in frames
+        ]
+    if len(frames) > 1 and not data.seams_cut:
+        # Extracts of one map, merged: a way across the seam between two of them is whole
+        # (each of its nodes is in one of them), so a way was cut where it left all of
+        # them, at the outline of their union (an L, or apart where they leave a gap), and
+        # an area spanning two extracts is closed along that outline. Closed along one
+        # extract's frame instead, it would follow the seam: four of Helsinki's areas
+        # halved that way lost up to a twentieth of their ground.
+        union = shapely.union_all(frames)
+        frames = list(getattr(union, "geoms", [union]))
 
     def pieces_of(way: OsmWay) -> list[np.ndarray]:
         return [np.column_stack([unwrap(x) if crossing else x, y]) for _, x, y in way.runs()]
@@ -966,8 +1092,11 @@ def _closing_along(
 ) -> list[tuple[float, float]]:
     """Return the way from ``end`` to ``start`` along ``ring``, the shorter way round."""
     length = ring.length
-    corners = np.asarray(ring.coords)[:-1]
-    corner_at = np.array([ring.project(shapely.Point(c)) for c in corners])
+    coords = np.asarray(ring.coords)
+    corners = coords[:-1]
+    # how far along the ring each corner lies: the ring's own lengths, summed (a frame
+    # drawn for ``osmium extract --polygon`` may have thousands of corners)
+    corner_at = np.r_[0.0, np.cumsum(np.hypot(*np.diff(coords, axis=0).T))][:-1]
     d_end = ring.project(shapely.Point(end))
     d_start = ring.project(shapely.Point(start))
     forward = (d_start - d_end) % length
@@ -1019,7 +1148,8 @@ def close_clipped(
     pieces
         (n, 2) arrays of lon/lat, the runs of the outline present in the file.
     frame
-        The extract's bounding box, or the boxes of the extracts the file holds.
+        The extract's frame, or the frames of the extracts the file holds (boxes or
+        polygons, in the order they are tried).
     snap
         Distance in degrees within which two ends count as the same node.
     encloses
@@ -1046,15 +1176,15 @@ def close_clipped(
         if not chain.is_closed:
             start, end = coords[0], coords[-1]
             ends = shapely.points([start, end])
+            # The way left the extract between its last node and the next, missing one,
+            # so the frame lies within about one edge of the way beyond each end: a
+            # longer leg to the frame, round ground that holds data, is no cut edge.
+            edge = float(np.sqrt((np.diff(coords, axis=0) ** 2).sum(axis=1)).max())
             ring = min(
                 (f.exterior for f in frames),
                 key=lambda r: float(shapely.distance(r, ends).sum()),
             )
             closing = _closing_along(ring, start, end)
-            # The way left the extract between its last node and the next, missing one,
-            # so the frame lies within about one edge of the way beyond each end: a
-            # longer leg to the frame, round ground that holds data, is no cut edge.
-            edge = float(np.sqrt((np.diff(coords, axis=0) ** 2).sum(axis=1)).max())
             legs = max(math.dist(closing[0], closing[1]), math.dist(closing[-2], closing[-1]))
             if (
                 encloses is not None
