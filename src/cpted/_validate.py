@@ -10,6 +10,7 @@ import numbers
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -248,16 +249,16 @@ def check_area(area: object, *, what: str = "area") -> None:
 
 
 #: A frame of merged extracts: a (west, south, east, north) box or a polygon, in WGS84.
-Frame = tuple[float, float, float, float] | shapely.Polygon
+Frame: TypeAlias = tuple[float, float, float, float] | shapely.Polygon
 
 
-def _box_problem(value: object) -> str | None:
+def _box_problem(value: Any) -> str | None:
     """Say what is wrong with ``value`` as a (west, south, east, north) box, or None."""
     try:
-        numbers_ = [float(v) for v in value]  # type: ignore[union-attr]
+        numbers_ = [float(v) for v in value]
     except (TypeError, ValueError):
         return _("{value!r} is not 4 numbers").format(value=value)
-    if len(numbers_) != 4 or any(isinstance(v, bool | str) for v in value):  # type: ignore[union-attr]
+    if len(numbers_) != 4 or any(isinstance(v, bool | str) for v in value):
         return _("{value!r} is not 4 numbers").format(value=value)
     west, south, east, north = numbers_
     if not all(np.isfinite(numbers_)):
@@ -290,7 +291,7 @@ def check_frames(value: object, *, what: str = "frames") -> list[Frame]:
         GeoSeries of polygons in any CRS (without one, WGS84); shapely polygons in WGS84;
         or the path of a GeoJSON or GeoPackage file of polygons (read with
         :func:`cpted.read_layer`), such as the ones given to ``osmium extract --polygon``.
-        A MultiPolygon is one frame per part.
+        A MultiPolygon is one frame per part; a polygon's holes are not used.
     what
         Names the argument in the messages.
 
@@ -358,7 +359,7 @@ def check_frames(value: object, *, what: str = "frames") -> list[Frame]:
         elif (problem := _box_problem(item)) is not None:
             problems.append(_("frame {i}: {problem}").format(i=i, problem=problem))
         else:
-            west, south, east, north = (float(v) for v in item)  # type: ignore[union-attr]
+            west, south, east, north = (float(v) for v in item)
             frames.append((west, south, east, north))
     if problems:
         msg = _(
