@@ -41,6 +41,7 @@ KERNEL_MODULES = (
     "cpted.sightlines._vga",
     "cpted.surveillance._centrality",
     "cpted.vulnerability._dynamics",
+    "cpted.vulnerability._paths",
 )
 
 #: Kernel modules an audit does not call (visibility graph analysis is a research tool).
