@@ -1958,6 +1958,12 @@ def area_from_file(
     if edge not in {"boundary", "data"}:
         msg = f"edge must be 'boundary' or 'data', got {edge!r}."
         raise InputError(msg)
+    from cpted._apart import apart_worth_it, read_apart
+
+    if apart_worth_it(path):  # a large file: only the StudyArea comes back (cpted._apart)
+        return read_apart(
+            "area_from_file", path, boundary=boundary, progress=progress, crs=crs, edge=edge
+        )
     if boundary is None:
         return area_from_osm(read_osm(path), progress=progress, crs=crs)
     reading = _reading_box(path, boundary, crs)
