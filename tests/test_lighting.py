@@ -866,9 +866,10 @@ def test_audit_runs_lighting(toy, tmp_path):
     # kept as its GeoTIFF stores it: float32, the grid the lighting measured cast once
     lux = audit.rasters["lux"].values
     assert lux.dtype == np.float32
-    measured = lighting.audit_part(toy).rasters["lux"].values
-    assert measured.dtype == np.float64
-    np.testing.assert_array_equal(lux, measured.astype(np.float32))
+    assert lighting.audit_part(toy).rasters["lux"].values.dtype == np.float32
+    measured = lighting.illuminance_grid(toy, resolution=cpted.settings.LIGHTING_GRID_RESOLUTION)
+    assert measured.values.dtype == np.float64
+    np.testing.assert_array_equal(lux, measured.values.astype(np.float32))
 
 
 def test_lux_colours_follow_the_p_class_thresholds():

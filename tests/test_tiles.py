@@ -309,6 +309,9 @@ def test_tiles_pasted_as_they_arrive_make_the_mosaic(grid_area, small_radii):
     assert np.isfinite(pasted.values).sum() > 0.5 * pasted.values.size  # every tile's cells
     untiled = cpted.lighting.audit_part(grid_area).rasters["lux"]
     np.testing.assert_array_equal(pasted.values, untiled.values)
+    # held as the audit keeps it, 4 bytes a cell: the pieces, the grid and the untiled one
+    assert {p.values.dtype for p in pieces} == {np.dtype(np.float32)}
+    assert pasted.values.dtype == untiled.values.dtype == np.float32
 
 
 @pytest.mark.slow

@@ -48,8 +48,9 @@ class Raster:
         Return the raster with float32 values, as its GeoTIFF stores them.
 
         An audit keeps its rasters this way: half the memory of float64 (a city's 1 m lux
-        grid is a value per square metre), and the values the saved file holds. Measures
-        are taken on the float64 grid before.
+        grid is a value per square metre), and the values the saved file holds. The
+        illuminance is computed in float64 and cast once; the dark spots are found on the
+        cast values.
         """
         if self.values.dtype == np.float32:
             return self

@@ -501,7 +501,7 @@ def _core_window(raster: Raster, tile: Tile) -> Raster:
         in_x, in_y = np.arange(0), np.arange(0)
     c0, c1 = (int(in_x[0]), int(in_x[-1]) + 1) if len(in_x) else (0, 0)
     r0, r1 = (int(in_y[0]), int(in_y[-1]) + 1) if len(in_y) else (0, 0)
-    values = np.array(raster.values[r0:r1, c0:c1], dtype=float, copy=True)
+    values = np.array(raster.values[r0:r1, c0:c1], copy=True)  # float32, as measured
     transform = Affine(t.a, 0.0, t.c + c0 * t.a, 0.0, t.e, t.f + r0 * t.e)
     return Raster(
         values=values, transform=transform, crs=raster.crs, name=raster.name, units=raster.units
@@ -959,7 +959,9 @@ class Mosaic:
     multiples of it, over the bounds of the area's boundary); each cell takes the value of
     the tile that owns its centre. Pasting each tile's piece as it arrives, and letting it
     go, keeps one grid in memory instead of the tiles' pieces and the grid at once (at 1 m,
-    a city's lux grid is a value per square metre).
+    a city's lux grid is a value per square metre). The grid is float32, as the audit keeps
+    it (:meth:`cpted._raster.Raster.as_stored`): each piece is cast once as it is pasted,
+    the cast an untiled audit makes of its whole grid.
     """
 
     def __init__(self, area: StudyArea) -> None:
@@ -978,7 +980,8 @@ class Mosaic:
             self.left, self.top = math.floor(west / res), math.ceil(north / res)
             cols = max(1, math.ceil((east - self.left * res) / res))
             rows = max(1, math.ceil((self.top * res - south) / res))
-            self.values = np.full((rows, cols), np.nan)
+            # float32, as the audit keeps and lux.tif stores a grid: 4 bytes a cell, not 8
+            self.values = np.full((rows, cols), np.nan, dtype=np.float32)
             self.first = piece
         res = piece.resolution
         rows, cols = self.values.shape

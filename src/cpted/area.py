@@ -1975,6 +1975,13 @@ def area_from_file(
         raise InputError(msg)
     if frames is not None:
         frames = check_frames(frames, what="frames")  # before the file is read
+    from cpted._apart import apart_worth_it, read_apart
+
+    if apart_worth_it(path):  # a large file: only the StudyArea comes back (cpted._apart)
+        return read_apart(
+            "area_from_file", path, boundary=boundary, progress=progress, crs=crs, edge=edge,
+            frames=frames,
+        )  # fmt: skip
     if boundary is None:
         return area_from_osm(read_osm(path, frames=frames), progress=progress, crs=crs)
     reading = _reading_box(path, boundary, crs)

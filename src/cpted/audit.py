@@ -1062,7 +1062,7 @@ def audit(
             segments = _join(segments, part.segments, name)
             sites = _join(sites, part.sites, name)
             layers.update(part.layers)
-            # float32 as saved, half the memory; the principle measured on the float64 grid
+            # float32 as saved, half the memory (the lighting's grid already is)
             rasters.update({key: raster.as_stored() for key, raster in part.rasters.items()})
             ran.append(name)
         del parts

@@ -1314,7 +1314,10 @@ def _dark_spots(
     if not shapes:
         return empty
     shapes.sort(key=lambda s: s[1])  # most demanding last wins where ground overlaps
-    values = raster.values
+    # on the values as the audit keeps and lux.tif stores them (float32): a city's grid
+    # is then held once, at 4 bytes a cell, and a tiled audit's grid (pasted in float32)
+    # gives the spots an untiled one does
+    values = raster.as_stored().values
     # The thresholds and the ground where darkness counts are drawn band by band of rows,
     # and only the dark cells are kept with their threshold: a city's raster is held once
     # (the lux values), not again as thresholds and masks of its size. Each band is given
@@ -1433,6 +1436,7 @@ def audit_part(area: StudyArea, *, context: AuditContext | None = None) -> Audit
     layers = {"lamps": lamps}
     # a tile's dark spots would be cut at its edge: a tiled audit finds them once on the
     # whole raster (cpted._tiles)
+    grid = grid.as_stored()  # float32 from here on, as kept and saved: half the memory
     if not context.keep_inputs:
         layers["dark_spots"] = _dark_spots(kept, grid, segments, sites, None)
     return AuditPart(segments=segments, sites=sites, layers=layers, rasters={"lux": grid})
