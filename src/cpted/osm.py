@@ -480,6 +480,7 @@ def read_osm(
     path = _check_path(path)
     bounds, date, generator = _header_info(path)
     xml = not path.name.lower().endswith(".pbf")
+    repeats: list[tuple[float, float, float, float]] = []  # the copies of datasets.repeat
     if given is not None:
         if bounds is not None and bounds[2] <= 180.0:
             # a frame away from the one the file states (another file's, or latitude and
@@ -490,8 +491,9 @@ def read_osm(
         frames = list(given)
         bounds = _frames_bounds(frames)
     else:
-        frames = (_xml_frames(path) if xml else []) or _repeat_frames(generator, bounds)
-    seams_cut = given is None and bool(_repeat_frames(generator, bounds))
+        repeats = _repeat_frames(generator, bounds)
+        frames = (_xml_frames(path) if xml else []) or repeats
+    seams_cut = bool(repeats)
     if bbox is not None:
         within = _read_within(
             path, bbox, bounds=bounds, date=date, frames=frames, seams_cut=seams_cut
