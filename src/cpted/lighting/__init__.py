@@ -1238,17 +1238,24 @@ def dark_spots(
     return _dark_spots(area, raster, segment_measures(area), sites, threshold_lux)
 
 
-def _row_span(raster: Raster, geoms: list[Any]) -> NDArray[np.float64]:
+def _row_span(
+    raster: Raster, geoms: list[Any], grow: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
     """
     First and last raster row each geometry's bounds reach, one row of slack either side.
 
-    NaN for an empty geometry, which reaches no row (the rasteriser would skip it).
+    ``grow`` widens each geometry's bounds by that many metres (a line's, for the buffer
+    that will be drawn of it). NaN for an empty geometry, which reaches no row (the
+    rasteriser would skip it).
     """
     t = raster.transform
     bounds = shapely.bounds(np.asarray(geoms, dtype=object)).reshape(-1, 4)
+    south, north = bounds[:, 1], bounds[:, 3]
+    if grow is not None:
+        south, north = south - grow, north + grow
     with np.errstate(invalid="ignore"):
-        a = (bounds[:, 1] - t.f) / t.e
-        b = (bounds[:, 3] - t.f) / t.e
+        a = (south - t.f) / t.e
+        b = (north - t.f) / t.e
     return np.column_stack([np.fmin(a, b) - 1.0, np.fmax(a, b) + 1.0])
 
 
@@ -1391,6 +1398,37 @@ def _spot_polygons(
     return out
 
 
+def _ground_in_rows(
+    order: NDArray[np.intp],
+    thresholds: NDArray[np.float64],
+    span: NDArray[np.float64],
+    rows: slice,
+    lines: NDArray[Any],
+    half: NDArray[np.float64],
+    sites: list[Any],
+    n_streets: int,
+) -> list[tuple[Any, float]]:
+    """
+    Draw the ground that reaches ``rows``, with its thresholds, in the drawing ``order``.
+
+    ``thresholds`` and ``span`` (rows reached) are in that order. Ground ``k`` below
+    ``n_streets`` is the walkable buffer of the street line ``lines[k]`` (drawn now, as
+    :func:`shapely.buffer` draws it with 16 segments a quadrant and flat ends), from there
+    on the site polygon ``sites[k - n_streets]``.
+    """
+    with np.errstate(invalid="ignore"):
+        meets = np.flatnonzero((span[:, 1] >= rows.start) & (span[:, 0] <= rows.stop))
+    which = order[meets]
+    street = which < n_streets
+    buffers = iter(
+        shapely.buffer(lines[which[street]], half[which[street]], quad_segs=16, cap_style="flat")
+    )
+    return [
+        (next(buffers) if is_street else sites[k - n_streets], float(thr))
+        for k, is_street, thr in zip(which, street, thresholds[meets], strict=True)
+    ]
+
+
 def _dark_spots(
     area: StudyArea,
     raster: Raster,
@@ -1411,18 +1449,19 @@ def _dark_spots(
         dtype=float,
     )
     usable = segs["lighting_status"].isin(["measured", "unlit"]).to_numpy()
-    # one vectorised buffer per layer, as Geometry.buffer draws them (16 segments a quadrant)
-    ground = list(shapely.buffer(geoms[usable], half[usable], quad_segs=16, cap_style="flat"))
     need = segs["p_class_required"].to_numpy()[usable]
     thresholds = [threshold_lux if threshold_lux is not None else P_CLASSES[r][1] for r in need]
+    # the ground: each usable street's walkable buffer (drawn band by band, below), then
+    # the open sites as they are
+    street_lines, street_half = geoms[usable], half[usable]
+    site_ground: list[Any] = []
     if sites is not None and len(area.sites):
         open_ground = sites["lighting_status"].isin(["measured", "unlit"]).to_numpy()
-        ground.extend(area.sites.geometry.to_numpy()[open_ground])
+        site_ground = list(area.sites.geometry.to_numpy()[open_ground])
         thresholds.extend(
             threshold_lux if threshold_lux is not None else P_CLASSES[r][1]
             for r in sites["p_class_required"].to_numpy()[open_ground]
         )
-    shapes: list[tuple[Any, float]] = list(zip(ground, thresholds, strict=True))
     # Darkness is measured only near a mapped lamp or on ground tagged unlit: elsewhere a
     # missing lamp and a missing map entry look the same. The pools are drawn as the
     # polygons of their union, which is how the rasteriser draws a MultiPolygon anyway.
@@ -1442,9 +1481,12 @@ def _dark_spots(
         geometry=gpd.GeoSeries([], crs=raster.crs),
         crs=raster.crs,
     ).rename_axis("dark_spot")
-    if not shapes:
+    if not thresholds:
         return empty
-    shapes.sort(key=lambda s: s[1])  # most demanding last wins where ground overlaps
+    # most demanding last wins where ground overlaps (a stable order: of equal thresholds,
+    # streets in the table's order, then sites)
+    order = np.argsort(np.asarray(thresholds, dtype=float), kind="stable")
+    ground_thr = np.asarray(thresholds, dtype=float)[order]
     # on the values as the audit keeps and lux.tif stores them (float32): a city's grid
     # is then held once, at 4 bytes a cell, and a tiled audit's grid (pasted in float32)
     # gives the spots an untiled one does
@@ -1454,8 +1496,13 @@ def _dark_spots(
     # (the lux values), not again as thresholds and masks of its size. Each band is given
     # only the shapes that reach it (in their order, so the same one wins where they
     # overlap): the rasteriser converts every shape it is given, and a city's shapes
-    # handed to each of its bands were most of the time of finding its dark spots.
-    ground_rows = _row_span(raster, [g for g, _v in shapes])
+    # handed to each of its bands were most of the time of finding its dark spots. The
+    # streets' buffers are drawn for the bands they reach and let go of (a street across a
+    # band's edge is buffered for both): a city's buffers are never all held at once.
+    ground_rows = np.concatenate(
+        [_row_span(raster, list(street_lines), grow=street_half), _row_span(raster, site_ground)]
+    )[order]
+    n_streets = len(street_lines)
     eligible_rows = _row_span(raster, [g for g, _v in eligible_shapes])
     ncols = shape[1]
     runs: list[_Runs] = []
@@ -1464,7 +1511,10 @@ def _dark_spots(
         rows = slice(top, min(top + band, shape[0]))
         height = rows.stop - rows.start
         window = raster.transform @ Affine.translation(0, top)
-        here_shapes = _in_rows(shapes, ground_rows, rows)
+        here_shapes = _ground_in_rows(
+            order, ground_thr, ground_rows, rows, street_lines, street_half, site_ground,
+            n_streets,
+        )  # fmt: skip
         if here_shapes:
             threshold = features.rasterize(
                 here_shapes, out_shape=(height, ncols), transform=window, fill=0.0,
