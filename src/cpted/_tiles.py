@@ -717,11 +717,19 @@ def _jobs(
     """
     import pickle
 
-    def out(job: tuple[Any, ...]) -> Any:
-        return pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL) if packed else job
+    from cpted._memory import release_unused
+
+    def out(make: Callable[[], tuple[Any, ...]]) -> Any:
+        if not packed:
+            return make()
+        payload = pickle.dumps(make(), protocol=pickle.HIGHEST_PROTOCOL)
+        # the sub-area's tables and graphs, copied out of the area and now pickled (and let
+        # go of): their memory goes back to the system, not to the heap's peak
+        release_unused()
+        return payload
 
     if whole:
-        yield out(("whole", whole_area_part(area, whole), None, whole))
+        yield out(lambda: ("whole", whole_area_part(area, whole), None, whole))
     if not principles:
         return
     reach, near = halos(), layer_halos()
@@ -729,8 +737,17 @@ def _jobs(
     features = max((near.get(p, 0.0) for p in principles), default=0.0)
     graphs = graphs_read(principles)
     for tile in sorted(tiles, key=lambda t: -(len(t.segments) + len(t.sites))):
-        sub = sub_area(area, tile.region(widest), features=tile.region(features), graphs=graphs)
-        yield out(("tile", sub, tile, principles))
+
+        def job(tile: Tile = tile) -> tuple[Any, ...]:
+            region, near_region = tile.region(widest), tile.region(features)
+            return (
+                "tile",
+                sub_area(area, region, features=near_region, graphs=graphs),
+                tile,
+                principles,
+            )
+
+        yield out(job)
 
 
 def run_tiles(
