@@ -602,3 +602,50 @@ def test_a_principle_gets_only_the_networks_it_reads(grid_area, small_radii, mon
     assert cuts == []
     assert _tiles.graphs_read(("sightlines", "lighting")) == frozenset()
     assert _tiles.graphs_read(("my_plugin",)) == _tiles.ALL_GRAPHS
+
+
+def _graph_facts(graph):
+    return (
+        dict(graph.graph),
+        list(graph.nodes(data=True)),
+        list(graph.edges(keys=True, data=True)),
+        {n: list(graph.pred[n]) for n in graph.nodes},
+    )
+
+
+@pytest.mark.parametrize("share", [0.05, 0.3, 0.7, 1.0])
+def test_edge_subgraph_is_networkx_edge_subgraph_copy(neukoelln, share):
+    """The one-pass cut holds what networkx's edge_subgraph(...).copy() does, in graph order."""
+    import networkx as nx
+
+    for graph in (neukoelln.graph, neukoelln.drive_graph):
+        edges = list(graph.edges(keys=True))
+        rng = np.random.default_rng(7)
+        keep = {edges[i] for i in rng.choice(len(edges), int(share * len(edges)), replace=False)}
+        ours = _tiles.edge_subgraph(graph, keep)
+        theirs = graph.edge_subgraph(keep).copy()
+        assert type(ours) is type(theirs) is type(graph)
+        assert ours.graph == theirs.graph == graph.graph
+        assert set(ours.edges(keys=True)) == set(theirs.edges(keys=True)) == keep
+        assert dict(ours.nodes(data=True)) == dict(theirs.nodes(data=True))
+        assert {(u, v, k): d for u, v, k, d in ours.edges(keys=True, data=True)} == {
+            (u, v, k): d for u, v, k, d in theirs.edges(keys=True, data=True)
+        }
+        # the order is the whole graph's, for nodes, successors and predecessors alike
+        order = {n: i for i, n in enumerate(graph.nodes)}
+        assert list(ours.nodes) == sorted(ours.nodes, key=order.get)
+        whole_edges = {e: i for i, e in enumerate(graph.edges(keys=True))}
+        assert list(ours.edges(keys=True)) == sorted(ours.edges(keys=True), key=whole_edges.get)
+        assert _graph_facts(ours) == _graph_facts(nx.MultiDiGraph(ours))
+        # attributes are copies: changing the cut leaves the area's graph as it was
+        u, v, k = next(iter(keep))
+        ours.edges[u, v, k]["length"] = -1.0
+        ours.nodes[u]["x"] = -1.0
+        assert graph.edges[u, v, k]["length"] != -1.0
+        assert graph.nodes[u]["x"] != -1.0
+
+
+def test_edge_subgraph_of_nothing(neukoelln):
+    empty = _tiles.edge_subgraph(neukoelln.graph, set())
+    assert empty.number_of_nodes() == empty.number_of_edges() == 0
+    assert empty.graph == neukoelln.graph.graph

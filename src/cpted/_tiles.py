@@ -331,16 +331,53 @@ def _graph_within(
     graph: nx.MultiDiGraph, region: shapely.Polygon, segments: set[Any] | None
 ) -> nx.MultiDiGraph:
     """Return the edges that reach into ``region`` (or carry a kept segment), with nodes."""
-    if graph.number_of_edges() == 0:
+    if next(iter(graph.edges), None) is None:  # (number_of_edges sums every degree)
         return graph.copy()
     if segments is not None:
-        keep = [(u, v, k) for u, v, k, s in graph.edges(keys=True, data="segment") if s in segments]
+        keep = {(u, v, k) for u, v, k, s in graph.edges(keys=True, data="segment") if s in segments}
     else:
         edges, geoms = _edge_geometry(graph)
         tree = shapely.STRtree(geoms)
         hits = np.unique(tree.query(region, predicate="intersects"))
-        keep = [edges[i] for i in hits]
-    return graph.edge_subgraph(keep).copy()
+        keep = {edges[i] for i in hits}
+    return edge_subgraph(graph, keep)
+
+
+def edge_subgraph(graph: nx.MultiDiGraph, keep: set[tuple[Any, Any, Any]]) -> nx.MultiDiGraph:
+    """
+    Return a copy of the edges ``keep`` of ``graph`` with their nodes.
+
+    It holds what ``graph.edge_subgraph(keep).copy()`` holds: the graph's attributes, and a
+    shallow copy of the attributes of each node and edge. Nodes come in the order of
+    ``graph`` and edges in the order of its adjacency (networkx's copy follows the order of
+    a set of nodes when the cut is small), so a tile's network is iterated as the whole
+    area's is. Networkx reaches its copy through filtered views that test every node and
+    edge several times over: 97 % of the caller's time cutting the sub-areas of Helsinki
+    3 x 3 (9.7 s of 10 s for 6 tiles; 3.3 s in all now).
+    """
+    if not (graph.is_multigraph() and graph.is_directed()):
+        return graph.edge_subgraph(keep).copy()
+    out = graph.__class__()
+    out.graph.update(graph.graph)
+    ends = {n for u, v, _ in keep for n in (u, v)}
+    # filled as MultiDiGraph.add_edge fills it (one key dict shared by the successor and
+    # the predecessor view of an edge), without its checks and cache clearing per edge;
+    # tests/test_tiles.py holds it to networkx's own copy
+    node, succ, pred = out._node, out._succ, out._pred
+    for n, attrs in graph._node.items():
+        if n in ends:
+            node[n], succ[n], pred[n] = attrs.copy(), {}, {}
+    for u, nbrs in graph._succ.items():
+        if u not in ends:
+            continue
+        for v, keys in nbrs.items():
+            for k, attrs in keys.items():
+                if (u, v, k) in keep:
+                    shared = succ[u].get(v)
+                    if shared is None:
+                        shared = succ[u][v] = pred[v][u] = {}
+                    shared[k] = attrs.copy()
+    return out
 
 
 def _no_edges(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
