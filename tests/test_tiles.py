@@ -345,8 +345,16 @@ def test_validation_extract_tiled_equals_untiled():
 @pytest.mark.slow
 def test_local_processes_equal_serial(grid_area, grid_whole, small_radii):
     # the small radii travel to the spawned processes with the task
+    import multiprocessing
+    import time
+
     tiled = cpted.audit(grid_area, tile_size=220.0, workers=2, progress=False)
     assert_same_audit(tiled, grid_whole)
+    # the audit does not wait on its workers to stop, but they do stop
+    deadline = time.monotonic() + 60
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.slow
@@ -649,3 +657,56 @@ def test_edge_subgraph_of_nothing(neukoelln):
     empty = _tiles.edge_subgraph(neukoelln.graph, set())
     assert empty.number_of_nodes() == empty.number_of_edges() == 0
     assert empty.graph == neukoelln.graph.graph
+
+
+def test_pack_gives_back_the_same_area(neukoelln):
+    """A packed task reads back as pickle would give it: graphs, orders, geometries, layers."""
+    import pickle
+
+    task = ("tile", neukoelln, None, ("access",))
+    kind, back, tile, names = pickle.loads(_tiles.pack(task))
+    assert (kind, tile, names) == task[:1] + task[2:]
+    for name in ("graph", "drive_graph"):
+        ours, theirs = getattr(back, name), getattr(neukoelln, name)
+        assert type(ours) is type(theirs)
+        # nodes, edges (geometries compared exactly), successor and predecessor orders
+        assert _graph_facts(ours) == _graph_facts(theirs)
+        with_geometry = [d["geometry"] for _, _, d in ours.edges(data=True) if "geometry" in d]
+        assert with_geometry and all(isinstance(g, shapely.LineString) for g in with_geometry)
+    for name in ("streets", "buildings", "sites"):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(getattr(back, name)), pd.DataFrame(getattr(neukoelln, name))
+        )
+    # an edge's geometry shared by two graphs or rows stays one object, as pickle keeps it
+    u, v, k, data = next(iter(neukoelln.graph.edges(keys=True, data=True)))
+    twice = pickle.loads(_tiles.pack((neukoelln.graph, data)))
+    assert twice[0].edges[u, v, k]["geometry"] is twice[1]["geometry"]
+
+
+def test_pack_writes_a_networks_geometries_as_one_array(neukoelln, monkeypatch):
+    """No edge geometry is pickled on its own (shapely's per-object __reduce__)."""
+    import pickle
+
+    from shapely.geometry.base import BaseGeometry
+
+    def refuse(self):
+        raise AssertionError("an edge geometry pickled on its own")
+
+    monkeypatch.setattr(BaseGeometry, "__reduce__", refuse)
+    with pytest.raises(AssertionError, match="on its own"):
+        pickle.dumps(neukoelln.drive_graph)
+    back = pickle.loads(_tiles.pack(neukoelln.drive_graph))
+    assert back.number_of_edges() == neukoelln.drive_graph.number_of_edges()
+
+
+def test_a_sub_area_made_to_be_packed_shares_the_areas_attributes(neukoelln):
+    tile = max(_tiles.tile_grid(neukoelln, 200.0), key=lambda t: len(t.segments))
+    region = tile.region(_tiles.halo_m())
+    copied = _tiles.sub_area(neukoelln, region)
+    shared = _tiles.sub_area(neukoelln, region, copy=False)
+    assert _graph_facts(copied.graph) == _graph_facts(shared.graph)
+    assert _graph_facts(copied.drive_graph) == _graph_facts(shared.drive_graph)
+    u, v, k = next(iter(shared.graph.edges(keys=True)))
+    assert shared.graph.edges[u, v, k] is neukoelln.graph.edges[u, v, k]
+    assert copied.graph.edges[u, v, k] is not neukoelln.graph.edges[u, v, k]
+    assert shared.graph.nodes[u] is neukoelln.graph.nodes[u]
