@@ -317,7 +317,9 @@ def test_tiles_pasted_as_they_arrive_make_the_mosaic(grid_area, small_radii):
 @pytest.mark.slow
 def test_neukoelln_tiled_equals_untiled(neukoelln):
     whole = cpted.audit(neukoelln, progress=False)
-    tiled = cpted.audit(neukoelln, tile_size=300.0, workers=1, progress=False)
+    # on local processes: each tile's sub-area goes to its worker packed (_tiles.pack),
+    # real networks with the geometries of their edges (the extract below runs here)
+    tiled = cpted.audit(neukoelln, tile_size=300.0, workers=2, progress=False)
     assert len(_tiles.tile_grid(neukoelln, 300.0)) >= 4
     assert_same_audit(tiled, whole)
 
