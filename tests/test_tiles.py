@@ -712,3 +712,22 @@ def test_a_sub_area_made_to_be_packed_shares_the_areas_attributes(neukoelln):
     assert shared.graph.edges[u, v, k] is neukoelln.graph.edges[u, v, k]
     assert copied.graph.edges[u, v, k] is not neukoelln.graph.edges[u, v, k]
     assert shared.graph.nodes[u] is neukoelln.graph.nodes[u]
+
+
+def test_pack_keeps_odd_edge_geometries():
+    """Heights, empty lines, no geometry and a geometry key holding text all come back."""
+    import pickle
+
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(crs="EPSG:3067")
+    graph.add_node("b", x=1.0, y=0.0)
+    graph.add_node("a", x=0.0, y=0.0)
+    graph.add_edge("a", "b", 0, geometry=shapely.LineString([(0, 0, 5), (1, 0, 6)]))
+    graph.add_edge("a", "b", 1, geometry=shapely.LineString())
+    graph.add_edge("b", "a", 0, length=1.0)
+    graph.add_edge("b", "a", 1, geometry="not a geometry")
+    back = pickle.loads(_tiles.pack(graph))
+    assert _graph_facts(back) == _graph_facts(graph)
+    assert back.edges["a", "b", 0]["geometry"].has_z
+    assert back.edges["a", "b", 1]["geometry"].is_empty
