@@ -364,9 +364,9 @@ def edge_subgraph(
     dicts of ``graph``: for a cut that is pickled at once, never changed). Nodes come in
     the order of ``graph`` and edges in the order of its adjacency (networkx's copy follows
     the order of a set of nodes when the cut is small), so a tile's network is iterated as
-    the whole area's is. Networkx reaches its copy through filtered views that test every node and
-    edge several times over: 97 % of the caller's time cutting the sub-areas of Helsinki
-    3 x 3 (9.7 s of 10 s for 6 tiles; 3.3 s in all now).
+    the whole area's is. Networkx reaches its copy through filtered views that test every
+    node and edge several times over: 97 % of the caller's time cutting the sub-areas of
+    Helsinki 3 x 3 (9.7 s of 10 s for 6 tiles; 3.3 s in all with this cut).
     """
     out = graph.__class__()
     out.graph.update(graph.graph)
