@@ -65,7 +65,7 @@ def assert_same_audit(tiled: cpted.audit.Audit, whole: cpted.audit.Audit) -> Non
         other = tiled.rasters[name]
         assert other.transform == raster.transform
         np.testing.assert_allclose(other.values, raster.values, rtol=0, atol=TOLERANCE)
-    assert set(tiled.layers) == set(whole.layers)
+    assert list(tiled.layers) == list(whole.layers)  # in the same order, as maps draw them
     for name, layer in whole.layers.items():
         assert len(tiled.layers[name]) == len(layer), name
 
@@ -357,6 +357,41 @@ def test_local_processes_equal_serial(grid_area, grid_whole, small_radii):
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.slow
+def test_local_processes_write_the_dark_spots_and_explanations(
+    grid_area, grid_whole, small_radii, monkeypatch
+):
+    # after the tiles, the dark spots (on the whole raster) and the explanations (a chunk
+    # at a time) are written on the same workers, in the caller's language and settings
+    from cpted._i18n import use
+
+    monkeypatch.setattr(settings, "EXPLAIN_CHUNK_ROWS", 40)
+    made: list[_tiles.Workers] = []
+    for_tasks = _tiles.Workers.for_tasks
+
+    def recorded(workers, tasks):
+        made.append(for_tasks(workers, tasks))
+        return made[-1]
+
+    monkeypatch.setattr(_tiles.Workers, "for_tasks", recorded)
+    with use("de"):
+        here = cpted.audit(grid_area, tile_size=220.0, workers=1, progress=False)
+        there = cpted.audit(grid_area, tile_size=220.0, workers=2, progress=False)
+    assert [w.parallel for w in made] == [False, True]
+    chunks = -(-len(there.segments) // 40) + -(-len(there.sites) // 40) * (len(there.sites) > 40)
+    assert chunks >= 3
+    assert made[0].finishing == 0
+    assert made[1].finishing == 1 + chunks  # the dark spots, and each chunk of each table
+    assert_same_audit(there, here)
+    spots, whole_spots = there.layers["dark_spots"], grid_whole.layers["dark_spots"]
+    assert len(spots) > 0
+    assert shapely.equals_exact(spots.geometry.to_numpy(), whole_spots.geometry.to_numpy(), 1e-9).all()
+    # the workers wrote German (the serial audit too), not the English of grid_whole
+    assert (there.segments["explanation"] == here.segments["explanation"]).all()
+    assert not (there.segments["explanation"] == grid_whole.segments["explanation"]).any()
+    assert there.segments["explanation"].str.contains("Punkte|Bewertung").any()
 
 
 @pytest.mark.slow

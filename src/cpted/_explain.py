@@ -1006,6 +1006,7 @@ def explanation_columns(
     weights: dict[str, float],
     area: Any = None,
     layers: dict[str, Any] | None = None,
+    workers: Any = None,
 ) -> pd.DataFrame:
     """
     Write the ``explanation`` and ``recommendations`` of every row as GIS-safe text.
@@ -1014,7 +1015,9 @@ def explanation_columns(
     :data:`cpted.settings.EXPLAIN_CHUNK_ROWS` at a time: a row's text reads its own row
     only (and what :func:`_beside` and :func:`_hiding_places` found once for the whole
     table), so the columns are the same for any chunk size, and the long table of points
-    lost and the sentences are held for one chunk, not for a city.
+    lost and the sentences are held for one chunk, not for a city. Given ``workers``
+    (:class:`cpted._tiles.Workers`), the chunks are written on its processes, in the
+    current language and settings.
 
     Returns
     -------
@@ -1025,21 +1028,37 @@ def explanation_columns(
     beside = _beside(table, area) if kind == "segment" else None
     hiding = _hiding_places((layers or {}).get("concealment_spots"))
     step = _chunk_rows()
-    pieces = [
-        _explained(
+    chunks = [
+        (
             table.iloc[start : start + step],
-            kind=kind,
-            weights=weights,
-            beside=_rows_of(beside, slice(start, start + step)),
-            hiding=hiding,
+            kind,
+            weights,
+            _rows_of(beside, slice(start, start + step)),
+            hiding,
         )
         for start in range(0, len(table), step)
     ]
+    if workers is not None and len(chunks) > 1:
+        pieces = workers.starmap(_explained_chunk, chunks)
+    else:
+        pieces = [_explained_chunk(*chunk) for chunk in chunks]
+    del chunks
     if len(pieces) == 1:
         return pieces[0]
     if not pieces:
         return _explained(table, kind=kind, weights=weights, beside=beside, hiding=hiding)
     return pd.concat(pieces)
+
+
+def _explained_chunk(
+    table: pd.DataFrame,
+    kind: str,
+    weights: dict[str, float],
+    beside: Beside | None,
+    hiding: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """:func:`_explained` of one chunk of rows, its arguments in order (for a worker)."""
+    return _explained(table, kind=kind, weights=weights, beside=beside, hiding=hiding)
 
 
 def _chunk_rows() -> int:

@@ -52,6 +52,9 @@ class AuditPart:
     sites: pd.DataFrame | None = None
     layers: dict[str, Any] = field(default_factory=dict)
     rasters: dict[str, Any] = field(default_factory=dict)
+    #: Layers still being made on a worker, as futures (:class:`cpted._tiles.Workers`):
+    #: the audit takes them last, after the scores and explanations.
+    pending: dict[str, Any] = field(default_factory=dict)
 
 
 Values = Callable[[pd.DataFrame], np.ndarray]

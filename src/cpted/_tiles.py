@@ -739,16 +739,31 @@ def whole_area_part(area: StudyArea, principles: tuple[str, ...]) -> StudyArea:
     so the task that measures the vulnerability on the whole area does not carry the
     street segments, lamps and walk graph a municipality is mostly made of.
     """
-    import networkx as nx
-
     from cpted.area import LAYERS
 
     wanted: set[str] = set()
     for name in principles:
         wanted |= WHOLE_AREA_LAYERS.get(name, frozenset(LAYERS))
-    emptied = {name: getattr(area, name).iloc[:0] for name in LAYERS if name not in wanted}
+    return _only(area, wanted, drive=True)
+
+
+def _only(area: StudyArea, layers: Iterable[str], *, drive: bool) -> StudyArea:
+    """``area`` with only ``layers`` (the others empty, columns kept), no walk network."""
+    import networkx as nx
+
+    from cpted.area import LAYERS
+
+    keep = set(layers)
+    emptied = {name: getattr(area, name).iloc[:0] for name in LAYERS if name not in keep}
     walk = nx.MultiDiGraph(**area.graph.graph)
-    return replace(area, graph=walk, landuse=None, stats=dict(area.stats), **emptied)
+    graphs = {} if drive else {"drive_graph": nx.MultiDiGraph(**area.drive_graph.graph)}
+    return replace(area, graph=walk, landuse=None, stats=dict(area.stats), **graphs, **emptied)
+
+
+#: What :func:`cpted.lighting._dark_spots` reads of an area: the ground of the streets and
+#: sites, and the lamps whose pools make darkness count (the task finding the dark spots
+#: on a worker carries only these, and the whole raster).
+DARK_SPOT_LAYERS = frozenset({"streets", "lamps", "sites"})
 
 
 def measure_whole_area(
@@ -871,7 +886,7 @@ def run_tiles(
     *,
     whole: tuple[str, ...] = (),
     client: Any = None,
-    workers: int | None = None,
+    workers: int | Workers | None = None,
     progress: Callable[[TileResult], None] | None = None,
 ) -> tuple[list[TileResult], TileResult | None]:
     """
@@ -886,7 +901,8 @@ def run_tiles(
         A ``dask.distributed.Client``: each tile is a task on its cluster.
     workers
         Without a client, the number of local processes (default ``os.cpu_count()``);
-        1 measures the tiles here, one after the other.
+        1 measures the tiles here, one after the other. Or the audit's :class:`Workers`,
+        which stay up for the work that follows the tiles.
     progress
         Called with each tile's result as it arrives.
 
@@ -907,15 +923,21 @@ def run_tiles(
     if client is not None:
         _on_cluster(client, _jobs(area, tiles, principles, whole), snapshot, done)
     else:
-        count = check_workers(workers)
-        if count == 1 or len(tiles) + bool(whole) == 1:
-            for kind, sub, tile, names in _jobs(area, tiles, principles, whole, packed=False):
-                if kind == "whole":
-                    done(measure_whole_area(sub, names))
-                else:
-                    done(measure_tile(sub, tile, names))
-        else:
-            _on_processes(count, _jobs(area, tiles, principles, whole), snapshot, done)
+        tasks = len(tiles) + bool(whole)
+        own = not isinstance(workers, Workers)
+        pool = Workers.for_tasks(workers, tasks) if own else workers
+        try:
+            if not pool.parallel:
+                for kind, sub, tile, names in _jobs(area, tiles, principles, whole, packed=False):
+                    if kind == "whole":
+                        done(measure_whole_area(sub, names))
+                    else:
+                        done(measure_tile(sub, tile, names))
+            else:
+                _on_processes(pool, _jobs(area, tiles, principles, whole), snapshot, done)
+        finally:
+            if own:
+                pool.close()
     order = {(t.row, t.col): i for i, t in enumerate(tiles)}
     rest = [r for r in results if r.tile != WHOLE]
     found = [r for r in results if r.tile == WHOLE]
@@ -932,29 +954,160 @@ def check_workers(workers: Any) -> int:
     return workers
 
 
+_BROKEN_POOL = (
+    "A process auditing a tile stopped abruptly. Either it ran out of memory (give "
+    "a smaller tile_size, or fewer workers), or the script that calls cpted.audit "
+    "runs it at import: local processes start a fresh Python that imports the "
+    'script, so put the audit under `if __name__ == "__main__":` (or pass '
+    "workers=1)."
+)
+
+
+class Workers:
+    """
+    The local processes of one audit, up from its first tile to its last explanation.
+
+    With one process (or one task) everything runs here, in the calling process, when it
+    is submitted. Otherwise a pool of ``count`` fresh processes (``spawn``: never a fork
+    of a process whose threads, numba's, tqdm's monitor or a notebook kernel's, may hold
+    locks) starts at the first task, measures the tiles, and stays up for what follows
+    them: the dark spots on the whole raster and the explanations, chunk by chunk, which
+    were serial work after the last tile (:meth:`starmap`, :meth:`submit`). It stops in
+    the background when the audit is done (waiting on the workers to hand their memory
+    back to the system took 0.9 s at Helsinki 3 x 3).
+
+    Examples
+    --------
+    >>> with Workers(1) as pool:
+    ...     pool.starmap(max, [(1, 2), (4, 3)])
+    [2, 4]
+    """
+
+    def __init__(self, count: int = 1) -> None:
+        self.count = count
+        self.parallel = count > 1
+        #: Tasks handed to the processes after the tiles (a test reads it).
+        self.finishing = 0
+        self._pool: Any = None
+
+    @classmethod
+    def for_tasks(cls, workers: int | None, tasks: int) -> Workers:
+        """Return the workers for ``tasks`` tasks: a pool only if there are two of each."""
+        count = check_workers(workers)
+        return cls(count if tasks > 1 else 1)
+
+    def executor(self) -> Any:
+        """Return the process pool, started on first use."""
+        import concurrent.futures
+        import multiprocessing
+
+        if self._pool is None:
+            # the workers share the cores: each runs the parallel centrality kernel on its
+            # share, not on all of them (2 workers of 2 threads on 2 cores wait on each other)
+            threads = max(1, (os.cpu_count() or 1) // self.count)
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.count,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(threads,),
+            )
+        return self._pool
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """
+        Run ``fn(*args)`` on a worker with this process's settings and language.
+
+        Returns a :class:`concurrent.futures.Future`; read it with :meth:`result`.
+        Without a pool, ``fn`` runs now, here, and the future holds its result.
+        """
+        import concurrent.futures
+
+        if not self.parallel:
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            try:
+                future.set_result(fn(*args))
+            except Exception as exc:  # raised again by result(), as a pool's would be
+                future.set_exception(exc)
+            return future
+        from cpted._i18n import current_language
+
+        self.finishing += 1
+        try:
+            return self.executor().submit(
+                _as_here, fn, args, settings_snapshot(), current_language()
+            )
+        except concurrent.futures.process.BrokenProcessPool as exc:
+            raise InputError(_BROKEN_POOL) from exc
+
+    def result(self, future: Any) -> Any:
+        """Return the result of a task; a worker that died abruptly raises InputError."""
+        import concurrent.futures
+
+        try:
+            return future.result()
+        except concurrent.futures.process.BrokenProcessPool as exc:
+            raise InputError(_BROKEN_POOL) from exc
+
+    def starmap(self, fn: Callable[..., Any], arguments: Iterable[tuple[Any, ...]]) -> list[Any]:
+        """``[fn(*a) for a in arguments]``, the calls shared among the workers."""
+        futures = [self.submit(fn, *args) for args in arguments]
+        return [self.result(f) for f in futures]
+
+    def close(self) -> None:
+        """Stop the workers in the background; tasks not started are cancelled."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _as_here(
+    fn: Callable[..., Any], args: tuple[Any, ...], snapshot: dict[str, Any], language: str
+) -> Any:
+    """Run ``fn(*args)`` in a worker as the calling process would: its settings, language."""
+    from cpted._i18n import use
+    from cpted._memory import cycles_paused
+
+    apply_settings(snapshot)
+    with use(language), cycles_paused():
+        return fn(*args)
+
+
 def _on_processes(
-    count: int,
+    pool: Workers,
     jobs: Iterable[bytes],
     snapshot: dict[str, Any],
     done: Callable[[TileResult], None],
 ) -> None:
     import concurrent.futures
-    import multiprocessing
 
-    # "spawn": a fresh interpreter per worker, never a fork of a process whose threads
-    # (numba, tqdm's monitor, a notebook's kernel) may hold locks
-    context = multiprocessing.get_context("spawn")
+    executor = pool.executor()
     try:
-        _pool(count, context, jobs, snapshot, done)
-    except concurrent.futures.process.BrokenProcessPool as exc:
-        msg = (
-            "A process auditing a tile stopped abruptly. Either it ran out of memory (give "
-            "a smaller tile_size, or fewer workers), or the script that calls cpted.audit "
-            "runs it at import: local processes start a fresh Python that imports the "
-            'script, so put the audit under `if __name__ == "__main__":` (or pass '
-            "workers=1)."
-        )
-        raise InputError(msg) from exc
+        pending = set()
+        for payload in jobs:
+            pending.add(executor.submit(_run, payload, snapshot))
+            del payload
+            # one task per worker and one waiting, so a worker never waits on this process
+            # and the tasks waiting to be measured never pile up in memory
+            while len(pending) > pool.count:
+                finished, pending = concurrent.futures.wait(
+                    pending, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                for future in finished:
+                    done(pool.result(future))
+        for future in concurrent.futures.as_completed(pending):
+            done(pool.result(future))
+    except concurrent.futures.process.BrokenProcessPool as exc:  # from submit
+        pool.close()
+        raise InputError(_BROKEN_POOL) from exc
+    except BaseException:
+        pool.close()  # a tile failed: the queued tiles are not measured
+        raise
 
 
 def _start_worker(threads: int) -> None:
@@ -962,43 +1115,6 @@ def _start_worker(threads: int) -> None:
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
-
-
-def _pool(
-    count: int,
-    context: Any,
-    jobs: Iterable[bytes],
-    snapshot: dict[str, Any],
-    done: Callable[[TileResult], None],
-) -> None:
-    import concurrent.futures
-
-    # the workers share the cores: each runs the parallel centrality kernel on its share,
-    # not on all of them at once (2 workers of 2 threads on 2 cores only wait on each other)
-    threads = max(1, (os.cpu_count() or 1) // count)
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=count, mp_context=context, initializer=_start_worker, initargs=(threads,)
-    )
-    try:
-        pending = set()
-        for payload in jobs:
-            pending.add(pool.submit(_run, payload, snapshot))
-            del payload
-            # one task per worker and one waiting, so a worker never waits on this process
-            # and the tasks waiting to be measured never pile up in memory
-            while len(pending) > count:
-                finished, pending = concurrent.futures.wait(
-                    pending, return_when=concurrent.futures.FIRST_COMPLETED
-                )
-                for future in finished:
-                    done(future.result())
-        for future in concurrent.futures.as_completed(pending):
-            done(future.result())
-    finally:
-        # every result is in (or the audit has failed): the workers stop in the background,
-        # and the audit is put together meanwhile (waiting on them to hand their memory
-        # back to the system took 0.9 s at Helsinki 3 x 3)
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _on_cluster(
@@ -1169,12 +1285,14 @@ def merge(
     results: list[TileResult],
     principles: tuple[str, ...],
     mosaics: dict[tuple[str, str], Mosaic] | None = None,
+    workers: Workers | None = None,
 ) -> dict[str, AuditPart]:
     """
     One part per principle for the whole area, from the tiles' parts.
 
     The lighting measures are redone over all rows at once from their kept inputs (the
-    area statistics of the estimate), and the dark spots found on the whole raster. Each
+    area statistics of the estimate), and the dark spots found on the whole raster, on one
+    of ``workers`` if they are processes (the lighting part's ``pending`` layer). Each
     tile's part is let go of once it is put together (``results`` keep their failures and
     timings), so a city's tables are not held twice. The rasters are the area's grids in
     ``mosaics`` (:func:`paste`, as the tiles arrived), with whatever the results still hold
@@ -1206,7 +1324,12 @@ def merge(
         merged[name] = AuditPart(segments=segments, sites=sites, layers=layers, rasters=rasters)
         del parts
     if "lighting" in merged:
-        _finish_lighting(area, merged["lighting"], results)
+        lighting = merged["lighting"]
+        spots = _finish_lighting(area, lighting, results, workers)
+        if spots is not None and spots.done():  # found here, or already
+            lighting.layers["dark_spots"] = (workers or Workers()).result(spots)
+        elif spots is not None:
+            lighting.pending["dark_spots"] = spots
     return merged
 
 
@@ -1221,7 +1344,15 @@ def _renumber(layer: pd.DataFrame, area: StudyArea, key: str) -> pd.DataFrame:
     return out
 
 
-def _finish_lighting(area: StudyArea, part: AuditPart, results: list[TileResult]) -> None:
+def _finish_lighting(
+    area: StudyArea, part: AuditPart, results: list[TileResult], workers: Workers | None
+) -> Any:
+    """
+    Redo the lighting measures over all rows; start finding the dark spots.
+
+    Returns the future of the dark spots layer (None without a raster): on ``workers``,
+    the search on the whole raster runs beside the scores and explanations.
+    """
     from cpted.lighting import _dark_spots, measures_from_inputs
 
     for kind, base in (("segment", area.streets), ("site", area.sites)):
@@ -1244,7 +1375,13 @@ def _finish_lighting(area: StudyArea, part: AuditPart, results: list[TileResult]
             if len(area.sites) and part.sites is not None
             else None
         )
-        part.layers["dark_spots"] = _dark_spots(area, grid, segments, sites, None)
+        ground = _only(area, DARK_SPOT_LAYERS, drive=False)
+        columns = ["lighting_status", "p_class_required"]
+        return (workers or Workers()).submit(
+            _dark_spots, ground, grid, segments[columns],
+            None if sites is None else sites[columns], None,
+        )  # fmt: skip
+    return None
 
 
 def failure_notes(failures: list[Failure]) -> list[str]:

@@ -1046,32 +1046,47 @@ def audit(
     tiles = _tiles.tile_grid(area, tile_size)
     failures: list[_tiles.Failure] = []
     release_unused()  # what reading the file freed, before the tiles grow the process
-    if len(tiles) == 1 and client is None:
-        parts = _measure_whole(area, wanted, timings, failures, progress)
-    else:
-        parts = _measure_tiled(
-            area, tiles, wanted, timings, failures, client=client, workers=workers,
-            progress=progress,
-        )  # fmt: skip
-    language = current_language()
-    with cycles_paused(), use(language):  # the sentences, in the language the audit runs in
-        for name in wanted:
-            part = parts.pop(name, None)  # let go of each part once it is joined
-            if part is None:
-                continue
-            segments = _join(segments, part.segments, name)
-            sites = _join(sites, part.sites, name)
-            layers.update(part.layers)
-            # float32 as saved, half the memory (the lighting's grid already is)
-            rasters.update({key: raster.as_stored() for key, raster in part.rasters.items()})
-            ran.append(name)
-        del parts
-        release_unused()  # the tiles' tables, now joined
-        start = time.perf_counter()
-        segments, sites, area_advice, notes = _scored(
-            area, segments, sites, layers, weights, explain=explain, ran=tuple(ran)
-        )
-        notes = notes + _tiles.failure_notes(failures)
+    whole_only = all(p in _tiles.WHOLE_AREA for p in wanted)
+    # local processes, up from the first tile to the last explanation (on a cluster the
+    # tiles are its tasks, and what follows them is done here)
+    pool = _tiles.Workers(1)
+    if client is None and len(tiles) > 1:
+        pool = _tiles.Workers.for_tasks(workers, 1 if whole_only else len(tiles) + 1)
+    with pool:
+        if len(tiles) == 1 and client is None:
+            parts = _measure_whole(area, wanted, timings, failures, progress)
+        else:
+            parts = _measure_tiled(
+                area, tiles, wanted, timings, failures, client=client,
+                workers=pool if client is None else None, progress=progress,
+            )  # fmt: skip
+        language = current_language()
+        pending: dict[str, Any] = {}
+        with cycles_paused(), use(language):  # the sentences, in the audit's language
+            for name in wanted:
+                part = parts.pop(name, None)  # let go of each part once it is joined
+                if part is None:
+                    continue
+                segments = _join(segments, part.segments, name)
+                sites = _join(sites, part.sites, name)
+                layers.update(part.layers)
+                # a layer made on a worker meanwhile keeps its place among the layers
+                layers.update(dict.fromkeys(part.pending))
+                pending.update(part.pending)
+                # float32 as saved, half the memory (the lighting's grid already is)
+                rasters.update({key: raster.as_stored() for key, raster in part.rasters.items()})
+                ran.append(name)
+            del parts
+            release_unused()  # the tiles' tables, now joined
+            start = time.perf_counter()
+            made = {k: v for k, v in layers.items() if k not in pending}
+            segments, sites, area_advice, notes = _scored(
+                area, segments, sites, made, weights, explain=explain, ran=tuple(ran),
+                workers=pool,
+            )  # fmt: skip
+            notes = notes + _tiles.failure_notes(failures)
+            layers.update({key: pool.result(future) for key, future in pending.items()})
+            del made, pending
     release_unused()  # the explanations' working tables
     timings["scores"] = time.perf_counter() - start
     if notes:
@@ -1097,8 +1112,13 @@ def _scored(
     *,
     explain: bool,
     ran: tuple[str, ...],
+    workers: _tiles.Workers | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[Any], list[str]]:
-    """Combine the scores, write the explanations and advice, and the audit's notes."""
+    """
+    Combine the scores, write the explanations and advice, and the audit's notes.
+
+    The explanations of a table longer than a chunk are written on ``workers``.
+    """
     segments = _edge_effects(_drop_unaudited(segments), area)
     sites = _building_sites(sites, segments)
     for table_name in ("segments", "sites"):
@@ -1111,8 +1131,9 @@ def _scored(
 
                 kind = "segment" if table_name == "segments" else "site"
                 text = explanation_columns(
-                    table, kind=kind, weights=weights, area=area, layers=layers
-                )
+                    table, kind=kind, weights=weights, area=area, layers=layers,
+                    workers=workers,
+                )  # fmt: skip
                 table = gpd.GeoDataFrame(table.join(text), geometry="geometry", crs=table.crs)
         if table_name == "segments":
             segments = table
@@ -1294,7 +1315,7 @@ def _measure_tiled(
     failures: list[_tiles.Failure],
     *,
     client: Any,
-    workers: int | None,
+    workers: int | _tiles.Workers | None,
     progress: bool,
 ) -> dict[str, AuditPart]:
     """Measure the tiled principles tile by tile, the others on the whole area."""
@@ -1326,7 +1347,8 @@ def _measure_tiled(
             timings[name] = timings.get(name, 0.0) + seconds
     if tiled:
         with cycles_paused():
-            parts.update(_tiles.merge(area, results, tiled, mosaics))
+            pool = workers if isinstance(workers, _tiles.Workers) else None
+            parts.update(_tiles.merge(area, results, tiled, mosaics, workers=pool))
         mosaics.clear()
     if rest is not None:
         parts.update(rest.parts)
