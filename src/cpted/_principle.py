@@ -890,6 +890,7 @@ def losses(
         present[name] = np.isfinite(num(table, column)) * w if column in table else 0.0
     weight_sum = sum(np.asarray(v, dtype=float) for v in present.values()) + np.zeros(len(table))
     frames = []
+    counted = 0  # the parts evaluated
     for name in weights:
         if f"{name}_score" not in table.columns:
             continue
@@ -904,26 +905,53 @@ def losses(
                     100.0 * part_w[k] * (1.0 - np.nan_to_num(values[k])) / total,
                     0.0,
                 )
+            # only the rows where the part lost points are told why (about two in five
+            # rows and parts lose nothing, and their sentences were most of the time)
+            lost = np.flatnonzero(points > 1e-9)
+            counted += 1
+            if not len(lost):
+                continue
             frames.append(
                 pd.DataFrame(
                     {
-                        "row": table.index,
+                        "row": table.index[lost],
                         "principle": name,
                         "part": part.name,
                         "measure": _(part.label),
-                        "points": points,
-                        "points_cpted": points * share_cpted,
-                        "detail": part.detail(table),
+                        "points": points[lost],
+                        "points_cpted": points[lost] * share_cpted[lost],
+                        "detail": part.detail(_Rows(table, lost)),
                         "reference": _(part.reference),
-                    }
+                    },
+                    # numbered as if every row of every part were there (as they were)
+                    index=(counted - 1) * len(table) + lost,
                 )
             )
     columns = ["row", "principle", "part", "measure", "points", "points_cpted", "detail"]
     if not frames:
         return pd.DataFrame(columns=[*columns, "reference"])
-    out = pd.concat(frames, ignore_index=True)
-    out = out[out["points"] > 1e-9]
+    out = pd.concat(frames)
     return out.sort_values(["row", "points_cpted"], ascending=[True, False], kind="stable")
+
+
+class _Rows:
+    """
+    Some rows of a table, read a column at a time, for a score part's ``detail``.
+
+    A detail reads columns by name (:func:`num`, :func:`col`) and the number of rows: this
+    hands it the rows asked for without copying the whole table's other columns.
+    """
+
+    def __init__(self, table: pd.DataFrame, positions: np.ndarray) -> None:
+        self._table = table
+        self._positions = positions
+        self.columns = table.columns
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, column: str) -> pd.Series:
+        return self._table[column].iloc[self._positions]
 
 
 def parts_table() -> pd.DataFrame:
