@@ -363,8 +363,8 @@ def test_local_processes_equal_serial(grid_area, grid_whole, small_radii):
 def test_local_processes_write_the_dark_spots_and_explanations(
     grid_area, grid_whole, small_radii, monkeypatch
 ):
-    # after the tiles, the dark spots (on the whole raster) and the explanations (a chunk
-    # at a time) are written on the same workers, in the caller's language and settings
+    # after the tiles, the explanations are written a chunk at a time on the same workers,
+    # in the caller's language and settings, while the caller finds the dark spots
     from cpted._i18n import use
 
     monkeypatch.setattr(settings, "EXPLAIN_CHUNK_ROWS", 40)
@@ -382,12 +382,14 @@ def test_local_processes_write_the_dark_spots_and_explanations(
     assert [w.parallel for w in made] == [False, True]
     chunks = -(-len(there.segments) // 40) + -(-len(there.sites) // 40) * (len(there.sites) > 40)
     assert chunks >= 3
-    assert made[0].finishing == 0
-    assert made[1].finishing == 1 + chunks  # the dark spots, and each chunk of each table
+    assert (made[0].finishing, made[0].alongside_runs) == (0, 0)
+    assert made[1].finishing == chunks  # each chunk of each table, on the processes
+    assert made[1].alongside_runs == 1  # the dark spots, in a thread of the caller
     assert_same_audit(there, here)
     spots, whole_spots = there.layers["dark_spots"], grid_whole.layers["dark_spots"]
     assert len(spots) > 0
-    assert shapely.equals_exact(spots.geometry.to_numpy(), whole_spots.geometry.to_numpy(), 1e-9).all()
+    here_spots, whole_geoms = spots.geometry.to_numpy(), whole_spots.geometry.to_numpy()
+    assert shapely.equals_exact(here_spots, whole_geoms, 1e-9).all()
     # the workers wrote German (the serial audit too), not the English of grid_whole
     assert (there.segments["explanation"] == here.segments["explanation"]).all()
     assert not (there.segments["explanation"] == grid_whole.segments["explanation"]).any()
@@ -694,6 +696,30 @@ def test_edge_subgraph_of_nothing(neukoelln):
     empty = _tiles.edge_subgraph(neukoelln.graph, set())
     assert empty.number_of_nodes() == empty.number_of_edges() == 0
     assert empty.graph == neukoelln.graph.graph
+
+
+def test_alongside_runs_in_a_thread_in_the_callers_language():
+    # the dark spots of a tiled audit run in a thread of the caller while the workers
+    # write the explanations: that thread must see the caller's language, and stop
+    import threading
+
+    from cpted._i18n import current_language, use
+
+    def where() -> tuple[str, str]:
+        return threading.current_thread().name, current_language()
+
+    with use("de"), _tiles.Workers(2) as pool:
+        name, language = pool.alongside(where).result()
+        assert pool.alongside_runs == 1
+        assert pool._pool is None  # no process was started for it
+        thread = pool._thread
+    assert name.startswith("cpted-alongside")
+    assert language == "de"
+    assert pool._thread is None and thread._shutdown
+    with use("fr"):
+        serial = _tiles.Workers(1)
+        assert serial.alongside(where).result() == (threading.current_thread().name, "fr")
+        assert serial.alongside_runs == 0
 
 
 def test_pack_gives_back_the_same_area(neukoelln):

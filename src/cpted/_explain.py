@@ -1028,7 +1028,7 @@ def explanation_columns(
     beside = _beside(table, area) if kind == "segment" else None
     hiding = _hiding_places((layers or {}).get("concealment_spots"))
     step = _chunk_rows()
-    chunks = [
+    chunks = (  # each made when it is written, or a worker takes it
         (
             table.iloc[start : start + step],
             kind,
@@ -1037,12 +1037,11 @@ def explanation_columns(
             hiding,
         )
         for start in range(0, len(table), step)
-    ]
-    if workers is not None and len(chunks) > 1:
+    )
+    if workers is not None and len(table) > step:
         pieces = workers.starmap(_explained_chunk, chunks)
     else:
         pieces = [_explained_chunk(*chunk) for chunk in chunks]
-    del chunks
     if len(pieces) == 1:
         return pieces[0]
     if not pieces:

@@ -739,31 +739,16 @@ def whole_area_part(area: StudyArea, principles: tuple[str, ...]) -> StudyArea:
     so the task that measures the vulnerability on the whole area does not carry the
     street segments, lamps and walk graph a municipality is mostly made of.
     """
+    import networkx as nx
+
     from cpted.area import LAYERS
 
     wanted: set[str] = set()
     for name in principles:
         wanted |= WHOLE_AREA_LAYERS.get(name, frozenset(LAYERS))
-    return _only(area, wanted, drive=True)
-
-
-def _only(area: StudyArea, layers: Iterable[str], *, drive: bool) -> StudyArea:
-    """``area`` with only ``layers`` (the others empty, columns kept), no walk network."""
-    import networkx as nx
-
-    from cpted.area import LAYERS
-
-    keep = set(layers)
-    emptied = {name: getattr(area, name).iloc[:0] for name in LAYERS if name not in keep}
+    emptied = {name: getattr(area, name).iloc[:0] for name in LAYERS if name not in wanted}
     walk = nx.MultiDiGraph(**area.graph.graph)
-    graphs = {} if drive else {"drive_graph": nx.MultiDiGraph(**area.drive_graph.graph)}
-    return replace(area, graph=walk, landuse=None, stats=dict(area.stats), **graphs, **emptied)
-
-
-#: What :func:`cpted.lighting._dark_spots` reads of an area: the ground of the streets and
-#: sites, and the lamps whose pools make darkness count (the task finding the dark spots
-#: on a worker carries only these, and the whole raster).
-DARK_SPOT_LAYERS = frozenset({"streets", "lamps", "sites"})
+    return replace(area, graph=walk, landuse=None, stats=dict(area.stats), **emptied)
 
 
 def measure_whole_area(
@@ -925,7 +910,7 @@ def run_tiles(
     else:
         tasks = len(tiles) + bool(whole)
         own = not isinstance(workers, Workers)
-        pool = Workers.for_tasks(workers, tasks) if own else workers
+        pool = workers if isinstance(workers, Workers) else Workers.for_tasks(workers, tasks)
         try:
             if not pool.parallel:
                 for kind, sub, tile, names in _jobs(area, tiles, principles, whole, packed=False):
@@ -971,8 +956,9 @@ class Workers:
     is submitted. Otherwise a pool of ``count`` fresh processes (``spawn``: never a fork
     of a process whose threads, numba's, tqdm's monitor or a notebook kernel's, may hold
     locks) starts at the first task, measures the tiles, and stays up for what follows
-    them: the dark spots on the whole raster and the explanations, chunk by chunk, which
-    were serial work after the last tile (:meth:`starmap`, :meth:`submit`). It stops in
+    them: the explanations, chunk by chunk (:meth:`starmap`), while a thread here finds
+    the dark spots on the whole raster (:meth:`alongside`); both were serial work after
+    the last tile. It stops in
     the background when the audit is done (waiting on the workers to hand their memory
     back to the system took 0.9 s at Helsinki 3 x 3).
 
@@ -986,9 +972,12 @@ class Workers:
     def __init__(self, count: int = 1) -> None:
         self.count = count
         self.parallel = count > 1
-        #: Tasks handed to the processes after the tiles (a test reads it).
+        #: Tasks handed to the processes after the tiles, and run in a thread here
+        #: meanwhile (a test reads them).
         self.finishing = 0
+        self.alongside_runs = 0
         self._pool: Any = None
+        self._thread: Any = None
 
     @classmethod
     def for_tasks(cls, workers: int | None, tasks: int) -> Workers:
@@ -1039,6 +1028,27 @@ class Workers:
         except concurrent.futures.process.BrokenProcessPool as exc:
             raise InputError(_BROKEN_POOL) from exc
 
+    def alongside(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """
+        Run ``fn(*args)`` in a thread of this process, while the workers take other tasks.
+
+        For work on what this process holds (the dark spots on the city's raster): the
+        thread has it without a copy, and this process's main thread only waits on the
+        workers meanwhile. Without a pool, ``fn`` runs now, here. Returns a future.
+        """
+        import concurrent.futures
+        import contextvars
+
+        if not self.parallel:
+            return self.submit(fn, *args)
+        if self._thread is None:
+            self._thread = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="cpted-alongside"
+            )
+        self.alongside_runs += 1
+        # in this thread's context: the language and any other context variable hold there
+        return self._thread.submit(contextvars.copy_context().run, fn, *args)
+
     def result(self, future: Any) -> Any:
         """Return the result of a task; a worker that died abruptly raises InputError."""
         import concurrent.futures
@@ -1049,15 +1059,32 @@ class Workers:
             raise InputError(_BROKEN_POOL) from exc
 
     def starmap(self, fn: Callable[..., Any], arguments: Iterable[tuple[Any, ...]]) -> list[Any]:
-        """``[fn(*a) for a in arguments]``, the calls shared among the workers."""
-        futures = [self.submit(fn, *args) for args in arguments]
-        return [self.result(f) for f in futures]
+        """
+        ``[fn(*a) for a in arguments]``, the calls shared among the workers.
+
+        ``arguments`` is read as the workers take them: one call per worker and one
+        waiting, so the arguments of a city's chunks are not all made (and held) at once.
+        """
+        from collections import deque
+
+        results: list[Any] = []
+        waiting: deque[Any] = deque()
+        for args in arguments:
+            waiting.append(self.submit(fn, *args))
+            del args
+            while len(waiting) > self.count:
+                results.append(self.result(waiting.popleft()))
+        results.extend(self.result(f) for f in waiting)
+        return results
 
     def close(self) -> None:
         """Stop the workers in the background; tasks not started are cancelled."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        if self._thread is not None:
+            self._thread.shutdown(wait=True, cancel_futures=True)  # nothing runs on after
+            self._thread = None
 
     def __enter__(self) -> Workers:
         return self
@@ -1350,8 +1377,9 @@ def _finish_lighting(
     """
     Redo the lighting measures over all rows; start finding the dark spots.
 
-    Returns the future of the dark spots layer (None without a raster): on ``workers``,
-    the search on the whole raster runs beside the scores and explanations.
+    Returns the future of the dark spots layer (None without a raster): with ``workers``,
+    the search on the whole raster runs in a thread of this process while they write the
+    explanations.
     """
     from cpted.lighting import _dark_spots, measures_from_inputs
 
@@ -1375,12 +1403,7 @@ def _finish_lighting(
             if len(area.sites) and part.sites is not None
             else None
         )
-        ground = _only(area, DARK_SPOT_LAYERS, drive=False)
-        columns = ["lighting_status", "p_class_required"]
-        return (workers or Workers()).submit(
-            _dark_spots, ground, grid, segments[columns],
-            None if sites is None else sites[columns], None,
-        )  # fmt: skip
+        return (workers or Workers()).alongside(_dark_spots, area, grid, segments, sites, None)
     return None
 
 
