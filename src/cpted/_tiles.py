@@ -958,9 +958,8 @@ class Workers:
     locks) starts at the first task, measures the tiles, and stays up for what follows
     them: the explanations, chunk by chunk (:meth:`starmap`), while a thread here finds
     the dark spots on the whole raster (:meth:`alongside`); both were serial work after
-    the last tile. It stops in
-    the background when the audit is done (waiting on the workers to hand their memory
-    back to the system took 0.9 s at Helsinki 3 x 3).
+    the last tile. It stops in the background when the audit is done (waiting on the
+    workers to hand their memory back to the system took 0.9 s at Helsinki 3 x 3).
 
     Examples
     --------
