@@ -44,8 +44,9 @@ KERNEL_MODULES = (
     "cpted.vulnerability._paths",
 )
 
-#: Kernel modules an audit does not call (visibility graph analysis is a research tool).
-_NOT_IN_AUDIT = frozenset({"cpted.sightlines._vga"})
+#: Kernel modules and kernels an audit does not call: visibility graph analysis and a single
+#: vehicle's speed profile (:func:`cpted.vulnerability.speed_profile`) are research tools.
+_NOT_IN_AUDIT = frozenset({"cpted.sightlines._vga", "cpted.vulnerability._dynamics._forward"})
 
 COMPILING = "Compiling cpted's numerical kernels for this machine (once, about a minute)…"
 
@@ -107,7 +108,11 @@ def cold_kernels(*, audit_only: bool = True) -> list[str]:
         Only the kernels an audit calls (not visibility graph analysis).
     """
     modules = tuple(m for m in KERNEL_MODULES if not (audit_only and m in _NOT_IN_AUDIT))
-    return [name for name, f in kernels(modules).items() if not _is_cached(f)]
+    return [
+        name
+        for name, f in kernels(modules).items()
+        if not (audit_only and name in _NOT_IN_AUDIT) and not _is_cached(f)
+    ]
 
 
 def announce_if_cold(write: Callable[[str], object] | None = None) -> bool:
@@ -188,10 +193,10 @@ def warmup(*, verbose: bool = False) -> list[str]:
     """
     Compile every numba kernel of cpted, so the first real audit starts at full speed.
 
-    Audits a tiny synthetic place (three streets, a square, a building, a lamp) and runs a
-    visibility graph analysis of its square. numba keeps the compiled code in its cache,
-    so this takes about a minute once per machine (and per cpted version), then about a
-    second. ``make install`` runs it.
+    Audits a tiny synthetic place (three streets, a square, a building, a lamp), runs a
+    visibility graph analysis of its square and a vehicle's speed profile along a street.
+    numba keeps the compiled code in its cache, so this takes about a minute once per
+    machine (and per cpted version), then about a second. ``make install`` runs it.
 
     Parameters
     ----------
@@ -205,7 +210,7 @@ def warmup(*, verbose: bool = False) -> list[str]:
     """
     import warnings
 
-    from cpted import sightlines
+    from cpted import settings, sightlines, vulnerability
     from cpted._errors import CptedWarning
     from cpted.area import area_from_file
     from cpted.audit import audit
@@ -222,8 +227,10 @@ def warmup(*, verbose: bool = False) -> list[str]:
         warnings.simplefilter("ignore", CptedWarning)
         audit(area, progress=False)
     sightlines.vga(area.sites.geometry.iloc[0], sightlines.obstacles(area), cell=5.0)
+    vulnerability.speed_profile(area.streets.geometry.iloc[0], next(iter(settings.VEHICLES)))
     if verbose and cold:
-        _stderr(f"Compiled {len(cold)} kernels; audits start at full speed from now on.")
+        kernels = "kernel" if len(cold) == 1 else "kernels"
+        _stderr(f"Compiled {len(cold)} {kernels}; audits start at full speed from now on.")
     return cold
 
 
