@@ -680,10 +680,7 @@ def _entrances(data: OsmData) -> list[dict[str, Any]]:
 def _pois(data: OsmData) -> list[dict[str, Any]]:
     rows = []
 
-    def row(key: str, tags: dict[str, str], geom: Any) -> dict[str, Any] | None:
-        category = _tags.poi_category(tags)
-        if category is None:
-            return None
+    def row(key: str, category: str, tags: dict[str, str], geom: Any) -> dict[str, Any]:
         return {
             "id": key,
             "category": category,
@@ -694,12 +691,13 @@ def _pois(data: OsmData) -> list[dict[str, Any]]:
             "geometry": geom,
         }
 
+    # the point is made for the nodes kept only: most tagged nodes are no point of interest
     for node, lon, lat, tags in data.nodes:
-        if (r := row(f"n{node}", tags, Point(lon, lat))) is not None:
-            rows.append(r)
+        if (category := _tags.poi_category(tags)) is not None:
+            rows.append(row(f"n{node}", category, tags, Point(lon, lat)))
     for key, tags, geom in data.areas:
-        if (r := row(key, tags, geom.representative_point())) is not None:
-            rows.append(r)
+        if (category := _tags.poi_category(tags)) is not None:
+            rows.append(row(key, category, tags, geom.representative_point()))
     return rows
 
 

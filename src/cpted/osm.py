@@ -146,11 +146,12 @@ class OsmData:
         (-179.9 becomes 180.1), so that neighbours stay neighbours; pyproj projects both
         alike.
         """
-        parts = [np.array([(n[1], n[2]) for n in self.nodes]).reshape(-1, 2)]
-        for way in self.ways:
-            ok = ~np.isnan(way.lon)
-            parts.append(np.column_stack([way.lon[ok], way.lat[ok]]))
-        xy = np.vstack(parts)
+        nodes = np.array([(n[1], n[2]) for n in self.nodes], dtype=float).reshape(-1, 2)
+        # every way's positions in one array (a small array per way cost a second at 3 × 3)
+        lon = np.concatenate([w.lon for w in self.ways]) if self.ways else np.empty(0)
+        lat = np.concatenate([w.lat for w in self.ways]) if self.ways else np.empty(0)
+        ok = ~np.isnan(lon)
+        xy = np.vstack([nodes, np.column_stack([lon[ok], lat[ok]])])
         if crosses_antimeridian(xy[:, 0]):
             xy[:, 0] = unwrap(xy[:, 0])
         return xy
