@@ -203,6 +203,19 @@ def test_tooltip_numbers_and_words_follow_the_language():
     assert say(1234.4, "m²") == "1,234 m²"  # and English again outside the blocks
 
 
+def test_remembered_figures_keep_their_language_and_sign():
+    # the figures are remembered by value, pattern and language: the same value reads in
+    # each language's notation, and a change that rounds to zero has no minus sign, whether
+    # -0.0 or 0.0 came first (they are one key)
+    with use("de"):
+        assert say(1234.5, "m") == "1.234 m" and say(0.25, "lx") == "0,25 lx"
+    with use("en"):
+        assert say(1234.5, "m") == "1,234 m" and say(0.25, "lx") == "0.25 lx"
+    assert say_change(-0.004, 2) == "+0.00" and say_change(0.0, 2) == "+0.00"
+    assert say_change(0.001, 1) == "+0.0" and say_change(-0.001, 1) == "+0.0"
+    assert say_change(-0.06, 1) == "-0.1"
+
+
 def test_scenario_and_field_audit_errors_speak_the_language(neukoelln):
     with use("fr"), pytest.raises(InputError, match="Type d'entrée inconnu 'porch'"):
         scenarios.add_entrance(neukoelln, (0.0, 0.0), entrance="porch")
