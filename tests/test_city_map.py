@@ -245,6 +245,44 @@ def test_a_validation_extract_above_the_threshold(tmp_path, monkeypatch):
     assert not (flat / "districts").exists()
 
 
+def _without_ids(page: str) -> str:
+    """A page with folium's random element ids (``map_<32 hex digits>``) blanked."""
+    return re.sub(r"_[0-9a-f]{32}", "_ID", page)
+
+
+def test_district_pages_drawn_on_workers_are_those_drawn_here(tmp_path, monkeypatch):
+    from cpted import _tiles
+
+    area = cpted.area_from_file(validation_path("borough"))
+    with pytest.warns(cpted.CptedWarning, match="No street lamps are mapped"):
+        result = cpted.audit(area, progress=False)
+    monkeypatch.setattr(settings, "CITY_HEX_SIZE_M", 120.0)
+    monkeypatch.setattr(settings, "CITY_PAGE_BYTES_PER_SEGMENT", math.inf)
+    pools = []
+    real = _tiles.Workers.for_tasks
+
+    def recording(workers, tasks):
+        pools.append(pool := real(workers, tasks))
+        return pool
+
+    monkeypatch.setattr(_tiles.Workers, "for_tasks", recording)
+    # the workers write in the language of the save
+    here = result.save(tmp_path / "here", city_map=True, workers=1, language="de")
+    there = result.save(tmp_path / "there", city_map=True, workers=2, language="de")
+    pages = sorted(p.name for p in (here / "districts").glob("*.html"))
+    assert len(pages) >= 3
+    assert sorted(p.name for p in (there / "districts").glob("*.html")) == pages
+    assert [p.parallel for p in pools] == [False, True]
+    assert pools[1].finishing == len(pages)  # every page was drawn by a worker
+    for name in [*(f"districts/{p}" for p in pages), "map.html"]:
+        drawn_here = (here / name).read_text(encoding="utf-8")
+        assert _without_ids((there / name).read_text(encoding="utf-8")) == _without_ids(drawn_here)
+    assert "Stadtübersicht" in (there / "districts" / pages[0]).read_text(encoding="utf-8")
+    with pytest.raises(cpted.InputError, match="workers must be a whole number"):
+        result.save(tmp_path / "none", city_map=True, workers=0)
+    assert not (tmp_path / "none").exists()
+
+
 def _halves(audit: cpted.Audit, names: list[str]) -> gpd.GeoDataFrame:
     x0, y0, x1, y1 = audit.segments.total_bounds
     mid = (x0 + x1) / 2

@@ -606,6 +606,7 @@ class Audit:
         city_map: bool | None = None,
         districts: Any = None,
         language: str | None = None,
+        workers: int | None = None,
     ) -> Path:
         """
         Write the audit to ``directory``: GeoPackage, GeoParquet, GeoTIFFs, CSV, map, report.
@@ -645,6 +646,10 @@ class Audit:
         language
             The language of the map, the report and the text columns of the tables, such
             as ``"fr"``; default the current one (the machine's locale, else English).
+        workers
+            Local processes that draw the district pages of a city map, as
+            :func:`cpted.audit` measures tiles (default: one per core; 1 draws them here,
+            one after the other). A single detailed map is always drawn here.
 
         Returns
         -------
@@ -668,13 +673,16 @@ class Audit:
             site_rows(self.sites, site)  # an unknown site stops before anything is written
         from cpted.maps import _city
 
-        # bad districts stop before anything is written, too
+        # bad districts and workers stop before anything is written, too
         city = _city.plan(view, city_map=city_map, districts=districts)
+        _tiles.check_workers(workers)
         with (
             use(view.language),
             _output.writing(directory, force=force, inputs=sources, kind="audit") as staging,
         ):
-            view._write(staging, progress=progress, title=title, site=site, city=city)
+            view._write(
+                staging, progress=progress, title=title, site=site, city=city, workers=workers
+            )
         return Path(directory)
 
     def _inputs(self) -> list[str]:
@@ -689,6 +697,7 @@ class Audit:
         title: str | None = None,
         site: Any = None,
         city: Any = None,
+        workers: int | None = 1,
     ) -> None:
         from tqdm.auto import tqdm
 
@@ -753,7 +762,8 @@ class Audit:
             if city is not None:  # a city: an overview, and a detailed page per district
                 from cpted.maps._city import write_city_maps
 
-                write_city_maps(self, folder, city, progress=writing)  # merges small pages
+                # merges small pages
+                write_city_maps(self, folder, city, progress=writing, workers=workers)
             else:
                 writing("map.html")
                 page = cast("CptedMap", self.to_map()).to_html()

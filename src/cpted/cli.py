@@ -191,6 +191,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             site=args.site,
             city_map=args.city_map,
             districts=districts,
+            workers=args.workers,
         )
     print(
         _("Audited {segments} street segments and {sites} public spaces.").format(
@@ -412,7 +413,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--workers",
         type=_positive_int,
-        help="local processes that audit the tiles of a large area (default: one per core)",
+        help="local processes that audit the tiles of a large area and draw the pages of "
+        "its city map (default: one per core)",
     )
     audit.add_argument(
         "--scheduler",
