@@ -551,7 +551,7 @@ def test_a_script_without_a_main_guard_is_told_what_to_do(grid_file, tmp_path):
     run = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600
     )
-    assert "InputError: A process auditing a tile stopped abruptly" in run.stdout
+    assert "InputError: A local process of cpted (auditing a tile" in run.stdout
     assert 'if __name__ == "__main__":' in run.stdout
 
 

@@ -940,11 +940,11 @@ def check_workers(workers: Any) -> int:
 
 
 _BROKEN_POOL = (
-    "A process auditing a tile stopped abruptly. Either it ran out of memory (give "
-    "a smaller tile_size, or fewer workers), or the script that calls cpted.audit "
-    "runs it at import: local processes start a fresh Python that imports the "
-    'script, so put the audit under `if __name__ == "__main__":` (or pass '
-    "workers=1)."
+    "A local process of cpted (auditing a tile, or drawing a district's page) stopped "
+    "abruptly. Either it ran out of memory (give a smaller tile_size, or fewer "
+    "workers), or the script that calls cpted.audit (or Audit.save) runs it at import: "
+    "local processes start a fresh Python that imports the script, so put the audit "
+    'under `if __name__ == "__main__":` (or pass workers=1).'
 )
 
 
