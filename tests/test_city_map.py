@@ -283,6 +283,26 @@ def test_district_pages_drawn_on_workers_are_those_drawn_here(tmp_path, monkeypa
     assert not (tmp_path / "none").exists()
 
 
+def test_a_page_that_fails_on_a_worker_leaves_no_output(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    area = cpted.area_from_file(validation_path("borough"))
+    with pytest.warns(cpted.CptedWarning, match="No street lamps are mapped"):
+        result = cpted.audit(area, progress=False)
+    monkeypatch.setattr(settings, "CITY_HEX_SIZE_M", 120.0)
+    monkeypatch.setattr(settings, "CITY_PAGE_BYTES_PER_SEGMENT", math.inf)
+    real = _city.subset
+
+    def broken(*args, **kwargs):  # a part whose map cannot be drawn: it fails on the worker
+        part = real(*args, **kwargs)
+        return replace(part, segments=pd.DataFrame(part.segments.drop(columns="geometry")))
+
+    monkeypatch.setattr(_city, "subset", broken)
+    with pytest.raises(AttributeError, match="geometry"):  # raised on a worker, raised here
+        result.save(tmp_path / "out", city_map=True, workers=2)
+    assert list(tmp_path.iterdir()) == []  # neither the output nor its staging folder
+
+
 def _halves(audit: cpted.Audit, names: list[str]) -> gpd.GeoDataFrame:
     x0, y0, x1, y1 = audit.segments.total_bounds
     mid = (x0 + x1) / 2

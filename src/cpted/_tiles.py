@@ -1076,10 +1076,15 @@ class Workers:
         results.extend(self.result(f) for f in waiting)
         return results
 
-    def close(self) -> None:
-        """Stop the workers in the background; tasks not started are cancelled."""
+    def close(self, *, wait: bool = False) -> None:
+        """
+        Stop the workers, in the background unless ``wait``; tasks not started are cancelled.
+
+        ``wait`` returns once the tasks running have ended: a task that writes into a
+        folder removed on an error (the district pages) then writes nothing after it.
+        """
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
         if self._thread is not None:
             self._thread.shutdown(wait=True, cancel_futures=True)  # nothing runs on after

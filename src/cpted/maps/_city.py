@@ -946,8 +946,12 @@ def write_city_maps(
 
     # the pages of the districts laid, on the workers; the few drawn again after a merge,
     # here (each waits on the sizes of the others)
-    with Workers.for_tasks(workers, len(held)) as pool:
+    pool = Workers.for_tasks(workers, len(held))
+    try:
         sizes = dict(zip(held, pool.starmap(_write_page, map(page, held)), strict=True))
+    finally:
+        # on an error the staging folder is removed: no page may be written into it after
+        pool.close(wait=True)
     while len(sizes) > 1:
         n = seg_of.value_counts().reindex(list(sizes), fill_value=0).to_dict()
         over = [k for k in sizes if sizes[k] > limit * n[k]]
