@@ -222,15 +222,27 @@ def test_below_the_threshold_nothing_changes(helsinki_audit, tmp_path, monkeypat
     assert (folder / "segments.parquet").exists()
 
 
-def test_a_validation_extract_above_the_threshold(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def borough_audit():
+    """The London borough validation extract, audited (it maps no street lamp)."""
     area = cpted.area_from_file(validation_path("borough"))
-    with pytest.warns(cpted.CptedWarning, match="No street lamps are mapped"):  # none are
-        result = cpted.audit(area, progress=False)
-    monkeypatch.setattr(settings, "CITY_MAP_SEGMENTS", len(result.segments) - 1)
+    with pytest.warns(cpted.CptedWarning, match="No street lamps are mapped"):
+        return cpted.audit(area, progress=False)
+
+
+@pytest.fixture
+def borough_hexagons(monkeypatch, borough_audit):
+    """The borough's audit drawn in hexagons of 120 m, a page each (no merging)."""
     monkeypatch.setattr(settings, "CITY_HEX_SIZE_M", 120.0)
+    monkeypatch.setattr(settings, "CITY_PAGE_BYTES_PER_SEGMENT", math.inf)
+    return borough_audit
+
+
+def test_a_validation_extract_above_the_threshold(tmp_path, monkeypatch, borough_hexagons):
     # hexagons of 120 m hold a few segments each: within the budget they would be merged
     # into one page; the test is of the districts laid over a place not tuned on
-    monkeypatch.setattr(settings, "CITY_PAGE_BYTES_PER_SEGMENT", math.inf)
+    result = borough_hexagons
+    monkeypatch.setattr(settings, "CITY_MAP_SEGMENTS", len(result.segments) - 1)
     folder = result.save(tmp_path / "borough")  # the default decides by size
     pages = list((folder / "districts").glob("*.html"))
     assert len(pages) >= 3
@@ -250,14 +262,12 @@ def _without_ids(page: str) -> str:
     return re.sub(r"_[0-9a-f]{32}", "_ID", page)
 
 
-def test_district_pages_drawn_on_workers_are_those_drawn_here(tmp_path, monkeypatch):
+def test_district_pages_drawn_on_workers_are_those_drawn_here(
+    tmp_path, monkeypatch, borough_hexagons
+):
     from cpted import _tiles
 
-    area = cpted.area_from_file(validation_path("borough"))
-    with pytest.warns(cpted.CptedWarning, match="No street lamps are mapped"):
-        result = cpted.audit(area, progress=False)
-    monkeypatch.setattr(settings, "CITY_HEX_SIZE_M", 120.0)
-    monkeypatch.setattr(settings, "CITY_PAGE_BYTES_PER_SEGMENT", math.inf)
+    result = borough_hexagons
     pools = []
     real = _tiles.Workers.for_tasks
 
@@ -283,14 +293,10 @@ def test_district_pages_drawn_on_workers_are_those_drawn_here(tmp_path, monkeypa
     assert not (tmp_path / "none").exists()
 
 
-def test_a_page_that_fails_on_a_worker_leaves_no_output(tmp_path, monkeypatch):
+def test_a_page_that_fails_on_a_worker_leaves_no_output(tmp_path, monkeypatch, borough_hexagons):
     from dataclasses import replace
 
-    area = cpted.area_from_file(validation_path("borough"))
-    with pytest.warns(cpted.CptedWarning, match="No street lamps are mapped"):
-        result = cpted.audit(area, progress=False)
-    monkeypatch.setattr(settings, "CITY_HEX_SIZE_M", 120.0)
-    monkeypatch.setattr(settings, "CITY_PAGE_BYTES_PER_SEGMENT", math.inf)
+    result = borough_hexagons
     real = _city.subset
 
     def broken(*args, **kwargs):  # a part whose map cannot be drawn: it fails on the worker
